@@ -1,0 +1,364 @@
+"""Schemas of every processed table: the contract between pipeline steps and researchers.
+
+Each table is declared once, here, with its Arrow type and the meaning of every
+column. The same declaration drives three things, so they cannot drift apart:
+the explicit Arrow schema used on write, the validation run before a write, and
+the data dictionary shipped next to the DuckDB file.
+
+Codes used throughout:
+- answers: ``ja`` | ``nei`` | ``vet_ikke`` | ``uklart`` (e-mail questions 1 and 5)
+- units: ``enhet_id`` is ``K`` + kommunenummer or ``B`` + bydelsnummer
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+STR = pa.string()
+BOOL = pa.bool_()
+I64 = pa.int64()
+F64 = pa.float64()
+DATE = pa.date32()
+TS = pa.timestamp("us", tz="UTC")
+STR_LIST = pa.list_(pa.string())
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: name, Arrow type, nullability and meaning."""
+
+    name: str
+    type: pa.DataType
+    description: str
+    nullable: bool = True
+    allowed: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A processed table: file stem, meaning, columns and sort key (for byte-stable output)."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    sort_by: tuple[str, ...]
+    per_round: bool = True
+
+    @property
+    def schema(self) -> pa.Schema:
+        return pa.schema(
+            [pa.field(c.name, c.type, nullable=c.nullable) for c in self.columns]
+        )
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+ANSWER = ("ja", "nei", "vet_ikke", "uklart")
+YES_NO_DK = ("ja", "nei", "vet_ikke")
+
+_ROUND = Column("round", STR, "survey round, named by the year field work began", False)
+
+DISPATCH = Table(
+    "dispatch",
+    "The dispatch list (utsendelse.csv) without addresses: who was asked.",
+    (
+        _ROUND,
+        Column("enhet_id", STR, "K+kommunenummer or B+bydelsnummer", False),
+        Column("kommunenummer", STR, "four-digit kommune number in the round's classification", False),
+        Column("bydelsnummer", STR, "six-digit Oslo bydel number; null for a kommune"),
+        Column("enhet_navn", STR, "name of the unit as used in the letter", False),
+        Column("mottaker_rolle", STR, "rådmann or bydelsdirektør", False),
+        Column("adresse_hash", STR, "salted SHA-256 (16 hex) of the recipient address; the address itself stays in data/raw", False),
+        Column("message_id", STR, "Message-ID of the questionnaire sent to the unit", False),
+        Column("sendt", DATE, "date the questionnaire was sent"),
+    ),
+    ("enhet_id",),
+)
+
+EMAIL_REPLIES = Table(
+    "email_replies",
+    "One row per .eml file in epost/: identification of the unit and coding of questions 1 and 5.",
+    (
+        _ROUND,
+        Column("file", STR, "file name under epost/", False),
+        Column("message_id", STR, "Message-ID header of the reply"),
+        Column("date", TS, "Date header, UTC"),
+        Column("enhet_id", STR, "identified unit; null when unidentified"),
+        Column("kommunenummer", STR, "kommune of the identified unit (0301 for Oslo's bydeler)"),
+        Column("ident_method", STR, "which step identified the unit", False,
+               ("tag", "in_reply_to", "sender_address", "sender_domain", "named_in_text", "override", "none")),
+        Column("sender_hash", STR, "salted SHA-256 (16 hex) of the sender address"),
+        Column("content_type", STR, "top-level MIME type of the message"),
+        Column("auto_reply", BOOL, "out-of-office or other automatic reply", False),
+        Column("superseded", BOOL, "a later reply from the same unit replaces this one", False),
+        Column("q1", STR, "coded answer to question 1 (has a service); null for auto-replies", True, ANSWER),
+        Column("q5", STR, "coded answer to question 5 (plans a service); null for auto-replies", True, ANSWER),
+        Column("attachment_answer", BOOL, "the answer seems to be in an attachment: flagged for manual coding", False),
+        Column("attachments", STR, "attachments listed as 'name (bytes)', separated by '; '"),
+        Column("status", STR, "what became of the message", False,
+               ("svar", "autosvar", "erstattet", "til_vurdering", "karantene")),
+    ),
+    ("file",),
+)
+
+PHONE_ATTEMPTS = Table(
+    "phone_attempts",
+    "One row per call attempt in telefonrunde.xlsx, resolved to a unit. The free-text comment is not kept.",
+    (
+        _ROUND,
+        Column("file", STR, "workbook file name", False),
+        Column("row", I64, "Excel row number of the attempt", False),
+        Column("navn_raw", STR, "the kommune or bydel name as typed"),
+        Column("kommunenr_raw", STR, "the number as typed"),
+        Column("enhet_id", STR, "resolved unit; null if unresolved (then in review)"),
+        Column("kommunenummer", STR, "kommune of the resolved unit"),
+        Column("dato", DATE, "date of the attempt"),
+        Column("kontakt", STR, "who answered (a role, such as sentralbord)"),
+        Column("svar_raw", STR, "the answer as typed"),
+        Column("svar", STR, "coded answer", False, ("ja", "nei", "vet_ikke", "ikke_konklusiv")),
+    ),
+    ("file", "row"),
+)
+
+PHONE_UNITS = Table(
+    "phone_units",
+    "One row per phoned unit: its final phone answer (last conclusive attempt).",
+    (
+        _ROUND,
+        Column("enhet_id", STR, "unit", False),
+        Column("kommunenummer", STR, "kommune of the unit", False),
+        Column("svar", STR, "final answer", False, ("ja", "nei", "vet_ikke", "ikke_nådd")),
+        Column("forsok", I64, "number of attempts", False),
+        Column("siste_dato", DATE, "date of the deciding (or last) attempt"),
+    ),
+    ("enhet_id",),
+)
+
+INTERVIEWS = Table(
+    "interviews",
+    "One row per interview workbook, every item coded. T20/T21 (personal data) are never read.",
+    (
+        _ROUND,
+        Column("file", STR, "workbook file name under intervjuer/", False),
+        Column("service_id", STR, "service the interview belongs to (Oslo's bydeler share one)"),
+        Column("tjeneste_navn", STR, "T01 name of the service"),
+        Column("vert_kommunenummer", STR, "T02 host kommune, resolved"),
+        Column("bydelsnummer", STR, "T03 Oslo bydel, resolved"),
+        Column("samarbeidsform", STR, "T04 coded", True, ("kommunal", "interkommunal")),
+        Column("andre_kommuner", STR_LIST, "T05 other kommuner, resolved to numbers"),
+        Column("organisering", STR, "T06 coded", True,
+               ("frisklivssentral", "friskliv_og_mestring", "eget_senter", "avdeling", "koordinator", "annet")),
+        Column("prosjektfinansiert", BOOL, "T07 volunteered project funding"),
+        Column("brukerorg_etablering", STR, "T08", True, YES_NO_DK),
+        Column("tilbud_startet", STR, "T09", True, YES_NO_DK),
+        Column("antall_tilbud", F64, "T10 number of tilbud; ranges as midpoint"),
+        Column("malgrupper", STR_LIST, "T11 target groups, coded"),
+        Column("rekruttering", STR, "T12", True, ("via_brukerorganisasjoner", "utenom_organisasjonene", "vet_ikke")),
+        Column("kompetansekurs", STR, "T13", True, YES_NO_DK),
+        Column("samarbeid_hf", STR, "T14", True, YES_NO_DK),
+        Column("hf_utvikling", STR, "T15", True, YES_NO_DK),
+        Column("hf_helsepedagogikk", STR, "T16", True, YES_NO_DK),
+        Column("hf_tilbud", STR, "T17", True, YES_NO_DK),
+        Column("inkludert", STR, "T18", True, YES_NO_DK),
+        Column("grunnlag", STR, "T19", True, ("tjeneste", "erfaring")),
+        Column("intervjudato", DATE, "T22"),
+    ),
+    ("file",),
+)
+
+SERVICES = Table(
+    "services",
+    "One row per candidate service (Oslo's bydel services merged into one); included ones have inkludert = ja.",
+    (
+        _ROUND,
+        Column("service_id", STR, "stable id: round-host kommune-sequence", False),
+        Column("navn", STR, "name of the service (T01)"),
+        Column("vert_kommunenummer", STR, "host kommune", False),
+        Column("antall_kommuner", I64, "kommuner taking part, host included", False),
+        Column("type", STR, "kommunal (one kommune) or interkommunal (two or more)", False, ("kommunal", "interkommunal")),
+        Column("organisering", STR, "T06 coded"),
+        Column("friskliv_og_mestring_navn", BOOL, "the name contains both friskliv and mestring", False),
+        Column("prosjektfinansiert", BOOL, "T07", False),
+        Column("brukerorg_etablering", STR, "T08"),
+        Column("tilbud_startet", STR, "T09"),
+        Column("antall_tilbud", F64, "T10 (summed over Oslo's bydeler)"),
+        Column("malgrupper", STR_LIST, "T11 (union over Oslo's bydeler)"),
+        Column("rekruttering", STR, "T12"),
+        Column("kompetansekurs", STR, "T13"),
+        Column("samarbeid_hf", STR, "T14"),
+        Column("hf_utvikling", STR, "T15"),
+        Column("hf_helsepedagogikk", STR, "T16"),
+        Column("hf_tilbud", STR, "T17"),
+        Column("inkludert", STR, "T18: meets the definition", False, YES_NO_DK),
+        Column("grunnlag", STR, "T19: tjeneste or erfaring"),
+        Column("antall_intervjuer", I64, "interviews merged into this service", False),
+        Column("forste_intervju", DATE, "first interview date"),
+        Column("siste_intervju", DATE, "last interview date"),
+    ),
+    ("service_id",),
+)
+
+SERVICE_KOMMUNER = Table(
+    "service_kommuner",
+    "Bridge between services and the kommuner they cover.",
+    (
+        _ROUND,
+        Column("service_id", STR, "service", False),
+        Column("kommunenummer", STR, "kommune", False),
+        Column("rolle", STR, "vert (host) or medlem (member)", False, ("vert", "medlem")),
+    ),
+    ("service_id", "kommunenummer"),
+)
+
+KOMMUNE_STATUS = Table(
+    "kommune_status",
+    "One row per kommune of the round's classification: does it have a service, and what each source said.",
+    (
+        _ROUND,
+        Column("kommunenummer", STR, "kommune", False),
+        Column("kommunenavn", STR, "official name in the round's classification", False),
+        Column("fylkesnummer", STR, "county number", False),
+        Column("fylkesnavn", STR, "county name", False),
+        Column("har_tjeneste", STR, "ja: hosts or takes part in an included service; nei: otherwise; ukjent: in no source", False, ("ja", "nei", "ukjent")),
+        Column("kilder", STR, "sources that mention the kommune, comma-separated (epost, telefon, intervju)", False),
+        Column("epost_svar", STR, "kommune-level e-mail answer to question 1 (ja if any unit said ja)"),
+        Column("telefon_svar", STR, "kommune-level phone answer"),
+        Column("service_ids", STR_LIST, "included services covering the kommune"),
+        Column("tjenestetype", STR, "kommunal, interkommunal, or null"),
+    ),
+    ("kommunenummer",),
+)
+
+ISSUES = Table(
+    "issues",
+    "Review and quarantine items of one source: what could not be decided or read, and why.",
+    (
+        _ROUND,
+        Column("source", STR, "dispatch, epost, telefon, intervju, overrides", False),
+        Column("file", STR, "file name", False),
+        Column("record", STR, "record within the file (row, item code, header); empty for the file as a whole", False),
+        Column("field", STR, "field concerned", False),
+        Column("raw_value", STR, "the raw value, shortened, with addresses and phone numbers masked"),
+        Column("reason", STR, "why the rules could not decide", False),
+        Column("action", STR, "review: kept, awaiting an analyst; quarantine: file or record could not be read", False, ("review", "quarantine")),
+        Column("resolved_by", STR, "id of the override that settled the item; null while open"),
+    ),
+    ("source", "file", "record", "field"),
+)
+
+OVERRIDES_APPLIED = Table(
+    "overrides_applied",
+    "Every override of config/overrides/<round>.yaml and what it changed.",
+    (
+        _ROUND,
+        Column("override_id", STR, "id in the overrides file", False),
+        Column("source", STR, "epost, telefon, intervju", False),
+        Column("file", STR, "file the override targets", False),
+        Column("record", STR, "record the override targets", False),
+        Column("field", STR, "field set", False),
+        Column("value", STR, "value set", False),
+        Column("reason", STR, "analyst's reason"),
+    ),
+    ("override_id", "field"),
+)
+
+FIGURES = Table(
+    "figures",
+    "Every figure of the register, computed from the tables above.",
+    (
+        _ROUND,
+        Column("figure_id", STR, "id in the register", False),
+        Column("value", F64, "count, or percentage 0-100, or ratio"),
+        Column("numerator", F64, "numerator of a share"),
+        Column("denominator", F64, "denominator of a share"),
+        Column("unit", STR, "antall, prosent, forhold or tekst", False, ("antall", "prosent", "forhold", "tekst")),
+        Column("text", STR, "value of a figure that is not a number"),
+    ),
+    ("figure_id",),
+)
+
+RECONCILIATION = Table(
+    "reconciliation",
+    "Published against computed, figure by figure.",
+    (
+        _ROUND,
+        Column("figure_id", STR, "id in the register", False),
+        Column("source", STR, "publication (notat, forpro, ssb)"),
+        Column("definition", STR, "definition used"),
+        Column("published", STR, "value as published", False),
+        Column("computed", STR, "value computed, formatted like the published one"),
+        Column("value", F64, "computed value"),
+        Column("tolerance", STR, "tolerance stated in the register"),
+        Column("status", STR, "lik, innenfor toleranse, avviker, ikke beregnet", False,
+               ("lik", "innenfor toleranse", "avviker", "ikke beregnet")),
+        Column("note", STR, "note of the register"),
+    ),
+    ("figure_id",),
+)
+
+KOMMUNER = Table(
+    "kommuner",
+    "Kommuner of every Klass 131 version used (SSB, NLOD).",
+    (
+        Column("version", STR, "Klass version, named by the year it took effect", False),
+        Column("kommunenummer", STR, "four-digit code", False),
+        Column("navn", STR, "official name", False),
+        Column("fylkesnummer", STR, "first two digits", False),
+        Column("fylkesnavn", STR, "county name", False),
+        Column("gyldig_fra", DATE, "version valid from", False),
+        Column("gyldig_til", DATE, "version valid to (exclusive); null if open"),
+    ),
+    ("version", "kommunenummer"),
+    per_round=False,
+)
+
+KOMMUNE_NAVN = Table(
+    "kommune_navn",
+    "Every name variant a person may type for a kommune or Oslo bydel, normalised.",
+    (
+        Column("version", STR, "Klass version", False),
+        Column("enhet_id", STR, "K+kommunenummer or B+bydelsnummer", False),
+        Column("variant", STR, "normalised name (casefolded, hyphens and punctuation as spaces)", False),
+        Column("kilde", STR, "offisiell, språkdel, fylke, bydel ...", False),
+    ),
+    ("version", "variant", "enhet_id"),
+    per_round=False,
+)
+
+BYDELER = Table(
+    "bydeler",
+    "Oslo's 15 administrative bydeler.",
+    (
+        Column("bydelsnummer", STR, "six-digit code", False),
+        Column("navn", STR, "name", False),
+    ),
+    ("bydelsnummer",),
+    per_round=False,
+)
+
+ALL_TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        DISPATCH, EMAIL_REPLIES, PHONE_ATTEMPTS, PHONE_UNITS, INTERVIEWS, SERVICES,
+        SERVICE_KOMMUNER, KOMMUNE_STATUS, ISSUES, OVERRIDES_APPLIED, FIGURES,
+        RECONCILIATION, KOMMUNER, KOMMUNE_NAVN, BYDELER,
+    )
+}
+
+
+def salted_hash(value: str, salt: str = "kartlegging") -> str:
+    """Hash an address so replies can be linked without keeping the address.
+
+    Lower-cased and stripped first, so the same address typed differently links.
+    """
+    digest = hashlib.sha256(f"{salt}:{value.strip().lower()}".encode("utf-8"))
+    return digest.hexdigest()[:16]
