@@ -336,3 +336,32 @@ def _load_cached(reference_dir: str, year: str) -> Classification:
         kommuner=kommuner,
         bydeler=read_bydeler(reference_dir),
     )
+
+
+# -- tables for researchers ---------------------------------------------------
+
+def reference_frames(reference_dir: str | Path, wanted: list[str]):
+    """Kommuner, name variants and bydeler of the versions the rounds use, as frames.
+
+    Returned in the column order of ``tables.KOMMUNER``, ``KOMMUNE_NAVN`` and
+    ``BYDELER`` so the reference rule only has to write them.
+    """
+    import pandas as pd
+
+    kommune_rows, navn_rows = [], []
+    for year in sorted({version_for(reference_dir, w) for w in wanted}):
+        cls = load(reference_dir, year)
+        for k in sorted(cls.kommuner.values(), key=lambda k: k.code):
+            kommune_rows.append({
+                "version": year, "kommunenummer": k.code, "navn": k.name,
+                "fylkesnummer": k.fylkesnummer, "fylkesnavn": k.fylkesnavn,
+                "gyldig_fra": cls.valid_from, "gyldig_til": cls.valid_to,
+            })
+        for (variant, enhet_id), kind in sorted(cls.variant_kind.items()):
+            navn_rows.append({"version": year, "enhet_id": enhet_id, "variant": variant, "kilde": kind})
+    bydeler = read_bydeler(reference_dir)
+    return (
+        pd.DataFrame(kommune_rows),
+        pd.DataFrame(navn_rows),
+        pd.DataFrame([{"bydelsnummer": c, "navn": n} for c, n in sorted(bydeler.items())]),
+    )

@@ -291,6 +291,7 @@ RECONCILIATION = Table(
     "Published against computed, figure by figure.",
     (
         _ROUND,
+        Column("nr", I64, "position in the register", False),
         Column("figure_id", STR, "id in the register", False),
         Column("source", STR, "publication (notat, forpro, ssb)"),
         Column("definition", STR, "definition used"),
@@ -302,7 +303,7 @@ RECONCILIATION = Table(
                ("lik", "innenfor toleranse", "avviker", "ikke beregnet")),
         Column("note", STR, "note of the register"),
     ),
-    ("figure_id",),
+    ("round", "nr"),
 )
 
 KOMMUNER = Table(

@@ -1,0 +1,25 @@
+# kartlegging: from the raw replies of a survey round to Parquet tables, figures and the report.
+# Thin by design: the rules live in rules/*.smk, the logic in the kartlegging package.
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "config/schema.yaml")
+
+
+include: "rules/common.smk"
+include: "rules/reference.smk"
+include: "rules/ingest.smk"
+include: "rules/consolidate.smk"
+include: "rules/database.smk"
+include: "rules/report.smk"
+
+
+rule all:
+    input:
+        all_targets(),
+    default_target: True

@@ -1,0 +1,93 @@
+# Paths, round lookup and input functions. Only the standard library and a small
+# YAML read happen here: nothing heavy is imported while the Snakefile is parsed.
+import os
+from pathlib import Path
+
+import yaml
+
+RAW = config["raw_dir"]
+PROC = config["processed_dir"]
+REPORT = config["report_dir"]
+REF = config["reference_dir"]
+OVERRIDES = config.get("overrides_dir", "config/overrides")
+REGISTER = config.get("register_dir", "config/register")
+LOGS = config.get("log_dir", "logs")
+ROUNDS = sorted(str(r) for r in config["rounds"])
+SRC = Path(workflow.basedir) / "src" / "kartlegging"
+
+
+wildcard_constraints:
+    round="|".join(ROUNDS),
+
+
+def round_cfg(round_name):
+    return config["rounds"][str(round_name)]
+
+
+def klass_version_file(round_name):
+    """The Klass 131 JSON a round's classification setting points at (by year of validity)."""
+    wanted = str(round_cfg(round_name)["classification"])
+    year = wanted[:4]
+    candidates = sorted(Path(REF, "ssb-klass-131").glob("version-*.json"))
+    exact = Path(REF, "ssb-klass-131", f"version-{year}.json")
+    if exact.exists():
+        return str(exact)
+    older = [p for p in candidates if p.stem.split("-", 1)[1] <= year]
+    return str(older[-1] if older else exact)
+
+
+def files_in(folder):
+    """Every file of a raw folder, sorted, so that a new or removed file reruns the ingest."""
+    if not os.path.isdir(folder):
+        return []
+    names = sorted(n for n in os.listdir(folder) if not n.startswith("."))
+    return [os.path.join(folder, n) for n in names if os.path.isfile(os.path.join(folder, n))]
+
+
+def email_files(wildcards):
+    return files_in(os.path.join(RAW, wildcards.round, "epost"))
+
+
+def interview_files(wildcards):
+    return files_in(os.path.join(RAW, wildcards.round, "intervjuer"))
+
+
+def overrides_file(round_name):
+    return os.path.join(OVERRIDES, f"{round_name}.yaml")
+
+
+def overrides_for(source):
+    """Params function: the overrides of one source, so that editing an e-mail
+    override reruns the e-mail ingest and what follows, not the other sources."""
+
+    def _params(wildcards):
+        path = overrides_file(wildcards.round)
+        if not os.path.exists(path):
+            return []
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+        items = data.get("overrides", []) if isinstance(data, dict) else []
+        return [o for o in items if isinstance(o, dict) and o.get("source") == source]
+
+    return _params
+
+
+def round_table(name):
+    return os.path.join(PROC, "{round}", f"{name}.parquet")
+
+
+def report_sources():
+    """Templates and code of the report: a change to any reruns the report, and only it."""
+    folder = SRC / "report"
+    return sorted(str(p) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+
+
+def all_targets():
+    targets = [os.path.join(PROC, "kartlegging.duckdb")]
+    for r in ROUNDS:
+        targets += [
+            os.path.join(PROC, r, "figures.parquet"),
+            os.path.join(REPORT, r, "kartlegging.html"),
+            os.path.join(REPORT, r, "kartlegging.pdf"),
+        ]
+    return targets

@@ -1,0 +1,55 @@
+rule consolidate:
+    """kommune_status (one row per kommune), the round's review queue and the overrides applied."""
+    input:
+        dispatch=round_table("dispatch"),
+        replies=round_table("email_replies"),
+        attempts=round_table("phone_attempts"),
+        units=round_table("phone_units"),
+        services=round_table("services"),
+        service_kommuner=round_table("service_kommuner"),
+        issues=[round_table(f"issues_{s}") for s in ("epost", "telefon", "intervju")],
+        applied=[round_table(f"overrides_{s}") for s in ("epost", "telefon", "intervju")],
+        klass=lambda wc: klass_version_file(wc.round),
+        overrides=lambda wc: [p for p in [overrides_file(wc.round)] if os.path.exists(p)],
+    output:
+        status=round_table("kommune_status"),
+        issues=round_table("issues"),
+        applied=round_table("overrides_applied"),
+    params:
+        round="{round}",
+        reference_dir=REF,
+        classification=lambda wc: str(round_cfg(wc.round)["classification"]),
+        overrides_file=lambda wc: overrides_file(wc.round),
+    log:
+        os.path.join(LOGS, "{round}", "consolidate.log"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+    script:
+        "../scripts/consolidate.py"
+
+
+rule figures:
+    """Every figure of the register, and its reconciliation with the published value."""
+    input:
+        dispatch=round_table("dispatch"),
+        replies=round_table("email_replies"),
+        attempts=round_table("phone_attempts"),
+        units=round_table("phone_units"),
+        interviews=round_table("interviews"),
+        services=round_table("services"),
+        service_kommuner=round_table("service_kommuner"),
+        status=round_table("kommune_status"),
+        register=os.path.join(REGISTER, "{round}.yaml"),
+    output:
+        figures=round_table("figures"),
+        reconciliation=round_table("reconciliation"),
+    params:
+        round="{round}",
+    log:
+        os.path.join(LOGS, "{round}", "figures.log"),
+    threads: 1
+    resources:
+        mem_mb=500,
+    script:
+        "../scripts/figures.py"

@@ -1,0 +1,26 @@
+rule database:
+    """One DuckDB file with a view per table across all rounds, and the data dictionary."""
+    input:
+        reference=rules.reference.output,
+        tables=expand(
+            os.path.join(PROC, "{round}", "{table}.parquet"),
+            round=ROUNDS,
+            table=[
+                "dispatch", "email_replies", "phone_attempts", "phone_units", "interviews",
+                "services", "service_kommuner", "kommune_status", "issues",
+                "overrides_applied", "figures", "reconciliation",
+            ],
+        ),
+    output:
+        db=os.path.join(PROC, "kartlegging.duckdb"),
+        dictionary=os.path.join(PROC, "data_dictionary.md"),
+    params:
+        processed_dir=PROC,
+        rounds=ROUNDS,
+    log:
+        os.path.join(LOGS, "database.log"),
+    threads: 1
+    resources:
+        mem_mb=500,
+    script:
+        "../scripts/database.py"

@@ -1,0 +1,79 @@
+# One rule per survey source. Each writes its tables, its review/quarantine items
+# and the overrides it applied.
+
+
+rule ingest_epost:
+    """Dispatch list and e-mail replies: identify the unit, code questions 1 and 5."""
+    input:
+        dispatch=os.path.join(RAW, "{round}", "utsendelse.csv"),
+        klass=lambda wc: klass_version_file(wc.round),
+        emails=email_files,
+    output:
+        dispatch=round_table("dispatch"),
+        replies=round_table("email_replies"),
+        issues=round_table("issues_epost"),
+        applied=round_table("overrides_epost"),
+    params:
+        round="{round}",
+        epost_dir=lambda wc: os.path.join(RAW, wc.round, "epost"),
+        reference_dir=REF,
+        classification=lambda wc: str(round_cfg(wc.round)["classification"]),
+        overrides=overrides_for("epost"),
+    log:
+        os.path.join(LOGS, "{round}", "ingest_epost.log"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+    script:
+        "../scripts/ingest_epost.py"
+
+
+rule ingest_telefon:
+    """The phone round: one row per attempt, one final answer per unit."""
+    input:
+        log=os.path.join(RAW, "{round}", "telefonrunde.xlsx"),
+        dispatch=round_table("dispatch"),
+        klass=lambda wc: klass_version_file(wc.round),
+    output:
+        attempts=round_table("phone_attempts"),
+        units=round_table("phone_units"),
+        issues=round_table("issues_telefon"),
+        applied=round_table("overrides_telefon"),
+    params:
+        round="{round}",
+        reference_dir=REF,
+        classification=lambda wc: str(round_cfg(wc.round)["classification"]),
+        overrides=overrides_for("telefon"),
+    log:
+        os.path.join(LOGS, "{round}", "ingest_telefon.log"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+    script:
+        "../scripts/ingest_telefon.py"
+
+
+rule ingest_intervjuer:
+    """Telephone interviews: code every item, resolve kommuner, merge Oslo's bydeler."""
+    input:
+        workbooks=interview_files,
+        klass=lambda wc: klass_version_file(wc.round),
+    output:
+        interviews=round_table("interviews"),
+        services=round_table("services"),
+        service_kommuner=round_table("service_kommuner"),
+        issues=round_table("issues_intervju"),
+        applied=round_table("overrides_intervju"),
+    params:
+        round="{round}",
+        intervju_dir=lambda wc: os.path.join(RAW, wc.round, "intervjuer"),
+        reference_dir=REF,
+        classification=lambda wc: str(round_cfg(wc.round)["classification"]),
+        overrides=overrides_for("intervju"),
+    log:
+        os.path.join(LOGS, "{round}", "ingest_intervjuer.log"),
+    threads: 1
+    resources:
+        mem_mb=1000,
+    script:
+        "../scripts/ingest_intervjuer.py"

@@ -1,0 +1,19 @@
+rule reference:
+    """Klass 131 kommuner, typed-name variants and Oslo's bydeler for every version the rounds use."""
+    input:
+        klass=sorted({klass_version_file(r) for r in ROUNDS}),
+        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+    output:
+        kommuner=os.path.join(PROC, "reference", "kommuner.parquet"),
+        navn=os.path.join(PROC, "reference", "kommune_navn.parquet"),
+        bydeler=os.path.join(PROC, "reference", "bydeler.parquet"),
+    params:
+        reference_dir=REF,
+        versions=[str(round_cfg(r)["classification"]) for r in ROUNDS],
+    log:
+        os.path.join(LOGS, "reference.log"),
+    threads: 1
+    resources:
+        mem_mb=500,
+    script:
+        "../scripts/reference.py"

@@ -1,0 +1,11 @@
+"""Snakemake script: Klass 131 reference tables."""
+from kartlegging.pipeline import step_reference
+from kartlegging.runner import run
+
+
+def main(smk, logger):
+    step_reference(smk.params.reference_dir, list(smk.params.versions),
+                   smk.output.kommuner, smk.output.navn, smk.output.bydeler)
+
+
+run(snakemake, main)  # noqa: F821 (injected by Snakemake)

@@ -1,0 +1,107 @@
+"""The steps of the pipeline, one function per Snakemake rule.
+
+Each step takes plain paths and values (no Snakemake objects), so it can be
+called from a test as well as from ``scripts/``. Steps read and write only
+through :mod:`kartlegging.store`, so every table is validated and byte-stable.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from kartlegging import classification as klass
+from kartlegging import store
+from kartlegging.consolidate import kommune_status
+from kartlegging.figures import Tables, compute_figures, load_register, reconcile
+from kartlegging.issues import Issue, issues_frame
+from kartlegging.overrides import Override, check_all_matched, load_overrides
+
+log = logging.getLogger("kartlegging")
+
+
+def overrides_from_params(items: Iterable[dict]) -> list[Override]:
+    """Overrides passed as rule params (plain dicts) back into :class:`Override` objects."""
+    return [
+        Override(str(o["id"]), str(o["source"]), str(o["file"]), str(o.get("record", "") or ""),
+                 dict(o.get("set", {})), str(o.get("reason", "")))
+        for o in items
+    ]
+
+
+def applied_frame(round_name: str, overrides: list[Override], applied: set[str]) -> pd.DataFrame:
+    """The overrides a step applied, one row per field set."""
+    rows = [
+        {"round": round_name, "override_id": o.id, "source": o.source, "file": o.file, "record": o.record,
+         "field": str(k), "value": str(v), "reason": o.reason}
+        for o in overrides if o.id in applied for k, v in sorted(o.set.items())
+    ]
+    return pd.DataFrame(rows, columns=store.ALL_TABLES["overrides_applied"].column_names)
+
+
+def log_issues(issues: list[Issue]) -> None:
+    """One log line per item: file, record and reason (never the raw value)."""
+    for issue in issues:
+        log.info(issue.message())
+
+
+def step_reference(reference_dir: str, versions: list[str], out_kommuner: str, out_navn: str, out_bydeler: str) -> None:
+    kommuner, navn, bydeler = klass.reference_frames(reference_dir, versions)
+    store.write_table(kommuner, "kommuner", out_kommuner)
+    store.write_table(navn, "kommune_navn", out_navn)
+    store.write_table(bydeler, "bydeler", out_bydeler)
+    log.info("reference: %d kommuner, %d name variants, %d bydeler", len(kommuner), len(navn), len(bydeler))
+
+
+def step_consolidate(
+    round_name: str,
+    reference_dir: str,
+    classification: str,
+    overrides_file: str,
+    inputs: dict[str, str | list[str]],
+    out_status: str,
+    out_issues: str,
+    out_applied: str,
+) -> None:
+    """kommune_status, the merged review queue and the overrides applied; unmatched overrides stop the run."""
+    cls = klass.load(reference_dir, classification)
+    read = store.read_table
+    status = kommune_status(
+        round_name, cls, read(inputs["replies"]), read(inputs["attempts"]), read(inputs["units"]),
+        read(inputs["services"]), read(inputs["service_kommuner"]),
+    )
+    store.write_table(status, "kommune_status", out_status)
+
+    applied = pd.concat([read(p) for p in inputs["applied"]], ignore_index=True)
+    all_overrides = load_overrides(overrides_file)
+    check_all_matched(all_overrides, set(applied["override_id"]), overrides_file)
+    store.write_table(applied, "overrides_applied", out_applied)
+
+    issues = pd.concat([read(p) for p in inputs["issues"]], ignore_index=True)
+    store.write_table(issues, "issues", out_issues)
+    counts = status["har_tjeneste"].value_counts().to_dict()
+    log.info("kommune_status: %d kommuner; %s", len(status), ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    log.info("review open: %d; quarantined: %d; overrides applied: %d",
+             int(((issues["action"] == "review") & issues["resolved_by"].isna()).sum()),
+             int((issues["action"] == "quarantine").sum()), applied["override_id"].nunique())
+
+
+def step_figures(round_name: str, inputs: dict[str, str], register_path: str, out_figures: str, out_reconciliation: str) -> None:
+    read = store.read_table
+    tables = Tables(
+        dispatch=read(inputs["dispatch"]), email_replies=read(inputs["replies"]),
+        phone_attempts=read(inputs["attempts"]), phone_units=read(inputs["units"]),
+        interviews=read(inputs["interviews"]), services=read(inputs["services"]),
+        service_kommuner=read(inputs["service_kommuner"]), kommune_status=read(inputs["status"]),
+    )
+    register = load_register(register_path)
+    figures = compute_figures(round_name, tables, register)
+    store.write_table(figures, "figures", out_figures)
+    rec = reconcile(round_name, register, figures)
+    store.write_table(rec, "reconciliation", out_reconciliation)
+    for row in rec.itertuples():
+        log.info("%s: published %s, computed %s: %s", row.figure_id, row.published, row.computed, row.status)
