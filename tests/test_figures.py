@@ -92,7 +92,7 @@ def test_figures(tables):
     assert v["tjenester_over_fem_tilbud"] == 1
     assert v["tjenester_samarbeid_hf"] == 2 and v["kommuner_samarbeid_hf"] == 2
     assert v["epost_kommuner_med_svar"] == 2                  # auto and unidentified replies do not count
-    assert v["telefonrunde_enheter"] == 1                     # B030101: no e-mail reply, phoned
+    assert v["telefonrunde_enheter"] == 2                     # B030101 and K0105 (auto-reply only)
     assert v["epost_ja_ikke_bekreftet_andel"] == pytest.approx(50.0)  # 0101 no, 0104 yes
     assert figs.loc["intervju_periode", "text"] == "november 2014 – januar 2015"
 
