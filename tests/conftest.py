@@ -1,0 +1,31 @@
+"""Shared fixtures: one Snakemake run of the demo round into a temporary folder per session."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+
+
+def run_pipeline(out: Path, *extra: str) -> subprocess.CompletedProcess:
+    """Run the whole pipeline on the demo round with every output under ``out``."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1420070400", "PYTHONHASHSEED": "0"}
+    cmd = [
+        str(SNAKEMAKE), "--cores", "2", "--directory", str(ROOT), "--snakefile", str(ROOT / "Snakefile"),
+        "--config", f"processed_dir={out / 'processed'}", f"report_dir={out / 'report'}", f"log_dir={out / 'logs'}",
+        *extra,
+    ]
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    proc = run_pipeline(out)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return out

@@ -1,0 +1,76 @@
+"""End to end: Snakemake on the demo round reproduces the register's survey figures."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+REGISTER = yaml.safe_load((ROOT / "config" / "register" / "2015.yaml").read_text(encoding="utf-8"))
+SURVEY_IDS = [f["id"] for f in REGISTER["figures"] if not f["id"].startswith("kostra_")]
+MISPRINT = "kommuner_uten_tjeneste_andel"
+
+pytestmark = pytest.mark.e2e
+
+
+def _read(demo_run: Path, name: str) -> pd.DataFrame:
+    return pq.read_table(demo_run / "processed" / "2015" / f"{name}.parquet").to_pandas()
+
+
+def test_every_survey_figure_is_computed(demo_run):
+    figs = _read(demo_run, "figures")
+    assert sorted(figs["figure_id"]) == sorted(SURVEY_IDS)
+
+
+@pytest.mark.parametrize("figure_id", [i for i in SURVEY_IDS if i != MISPRINT])
+def test_figure_matches_published(demo_run, figure_id):
+    rec = _read(demo_run, "reconciliation").set_index("figure_id")
+    row = rec.loc[figure_id]
+    assert row["status"] in ("lik", "innenfor toleranse"), (figure_id, row["published"], row["computed"])
+
+
+def test_misprint_gives_arithmetic_truth(demo_run):
+    rec = _read(demo_run, "reconciliation").set_index("figure_id")
+    assert rec.loc[MISPRINT, "status"] == "avviker"
+    assert rec.loc[MISPRINT, "value"] == pytest.approx(100 * 349 / 428)
+    assert rec.loc[MISPRINT, "computed"] == "82 %"
+
+
+def test_headline_counts(demo_run):
+    figs = _read(demo_run, "figures").set_index("figure_id")["value"]
+    assert figs["kommuner_totalt"] == 428
+    assert figs["mottakere_epost"] == 443
+    assert figs["tjenester_totalt"] == 41
+    assert figs["kommuner_med_tjeneste"] == 79
+
+
+def test_kommune_status_has_one_row_per_kommune(demo_run):
+    ks = _read(demo_run, "kommune_status")
+    assert len(ks) == 428 and ks["kommunenummer"].is_unique
+    assert set(ks["har_tjeneste"]) <= {"ja", "nei", "ukjent"}
+
+
+def test_kostra_figures_are_listed_as_not_computed(demo_run):
+    rec = _read(demo_run, "reconciliation").set_index("figure_id")
+    kostra = [f["id"] for f in REGISTER["figures"] if f["id"].startswith("kostra_")]
+    assert all(rec.loc[k, "status"] == "ikke beregnet" for k in kostra)
+
+
+def test_duckdb_views_answer_from_any_folder(demo_run, tmp_path, monkeypatch):
+    from kartlegging.database import connect
+
+    monkeypatch.chdir(tmp_path)
+    con = connect(demo_run / "processed" / "kartlegging.duckdb")
+    n = con.sql("SELECT count(*) FROM kommune_status WHERE har_tjeneste = 'ja'").fetchone()[0]
+    assert n == 79
+    views = {r[0] for r in con.sql("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    assert {"services", "kommune_status", "figures", "reconciliation", "kommuner"} <= views
+    assert (demo_run / "processed" / "data_dictionary.md").read_text(encoding="utf-8").count("## `") >= 15
+
+
+def test_report_files_exist(demo_run):
+    for ext in ("html", "pdf"):
+        assert (demo_run / "report" / "2015" / f"kartlegging.{ext}").stat().st_size > 1000
