@@ -91,3 +91,8 @@ def all_targets():
             os.path.join(REPORT, r, "kartlegging.pdf"),
         ]
     return targets
+
+
+def reference_dir_of(wildcards, input):
+    """Params function: the reference folder, derived from the Klass file a job reads."""
+    return str(Path(str(input.klass)).parents[1])

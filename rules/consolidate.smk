@@ -17,7 +17,7 @@ rule consolidate:
         applied=round_table("overrides_applied"),
     params:
         round="{round}",
-        reference_dir=REF,
+        reference_dir=reference_dir_of,
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
         overrides_file=lambda wc: overrides_file(wc.round),
     log:
@@ -25,6 +25,8 @@ rule consolidate:
     threads: 1
     resources:
         mem_mb=1000,
+    conda:
+        "../environment.yml"
     script:
         "../scripts/consolidate.py"
 
@@ -51,5 +53,7 @@ rule figures:
     threads: 1
     resources:
         mem_mb=500,
+    conda:
+        "../environment.yml"
     script:
         "../scripts/figures.py"

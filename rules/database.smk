@@ -15,12 +15,14 @@ rule database:
         db=os.path.join(PROC, "kartlegging.duckdb"),
         dictionary=os.path.join(PROC, "data_dictionary.md"),
     params:
-        processed_dir=PROC,
+        processed_dir=lambda wc, output: os.path.dirname(output.db),
         rounds=ROUNDS,
     log:
         os.path.join(LOGS, "database.log"),
     threads: 1
     resources:
         mem_mb=500,
+    conda:
+        "../environment.yml"
     script:
         "../scripts/database.py"

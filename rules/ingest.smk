@@ -16,7 +16,7 @@ rule ingest_epost:
     params:
         round="{round}",
         epost_dir=lambda wc: os.path.join(RAW, wc.round, "epost"),
-        reference_dir=REF,
+        reference_dir=reference_dir_of,
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
         overrides=overrides_for("epost"),
     log:
@@ -24,6 +24,8 @@ rule ingest_epost:
     threads: 1
     resources:
         mem_mb=1000,
+    conda:
+        "../environment.yml"
     script:
         "../scripts/ingest_epost.py"
 
@@ -41,7 +43,7 @@ rule ingest_telefon:
         applied=round_table("overrides_telefon"),
     params:
         round="{round}",
-        reference_dir=REF,
+        reference_dir=reference_dir_of,
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
         overrides=overrides_for("telefon"),
     log:
@@ -49,6 +51,8 @@ rule ingest_telefon:
     threads: 1
     resources:
         mem_mb=1000,
+    conda:
+        "../environment.yml"
     script:
         "../scripts/ingest_telefon.py"
 
@@ -67,7 +71,7 @@ rule ingest_intervjuer:
     params:
         round="{round}",
         intervju_dir=lambda wc: os.path.join(RAW, wc.round, "intervjuer"),
-        reference_dir=REF,
+        reference_dir=reference_dir_of,
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
         overrides=overrides_for("intervju"),
     log:
@@ -75,5 +79,7 @@ rule ingest_intervjuer:
     threads: 1
     resources:
         mem_mb=1000,
+    conda:
+        "../environment.yml"
     script:
         "../scripts/ingest_intervjuer.py"

@@ -8,12 +8,14 @@ rule reference:
         navn=os.path.join(PROC, "reference", "kommune_navn.parquet"),
         bydeler=os.path.join(PROC, "reference", "bydeler.parquet"),
     params:
-        reference_dir=REF,
+        reference_dir=lambda wc, input: os.path.dirname(input.bydeler),
         versions=[str(round_cfg(r)["classification"]) for r in ROUNDS],
     log:
         os.path.join(LOGS, "reference.log"),
     threads: 1
     resources:
         mem_mb=500,
+    conda:
+        "../environment.yml"
     script:
         "../scripts/reference.py"

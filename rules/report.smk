@@ -15,7 +15,7 @@ rule report:
         pdf=os.path.join(REPORT, "{round}", "kartlegging.pdf"),
     params:
         round="{round}",
-        processed_dir=PROC,
+        processed_dir=lambda wc, input: os.path.dirname(os.path.dirname(input.tables[0])),
         synthetic=lambda wc: bool(round_cfg(wc.round).get("synthetic", False)),
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
     log:
@@ -23,5 +23,7 @@ rule report:
     threads: 1
     resources:
         mem_mb=1500,
+    conda:
+        "../environment.yml"
     script:
         "../scripts/render_report.py"
