@@ -1,6 +1,11 @@
 # kartlegging: from the raw replies of a survey round to Parquet tables, figures and the report.
 # Thin by design: the rules live in rules/*.smk, the logic in the kartlegging package.
-from snakemake.utils import min_version, validate
+import os
+import sys
+
+from snakemake.utils import min_version
+
+from kartlegging.config_check import ConfigError, validate_config
 
 min_version("9.0")
 
@@ -8,7 +13,10 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-validate(config, "config/schema.yaml")
+try:
+    validate_config(config, os.path.join(workflow.basedir, "config", "schema.yaml"))
+except ConfigError as err:
+    sys.exit(f"kartlegging: {err}")
 
 
 include: "rules/common.smk"

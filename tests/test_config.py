@@ -33,3 +33,30 @@ def test_invalid_configs_are_rejected(mutate, fragment):
     with pytest.raises(jsonschema.ValidationError) as err:
         jsonschema.validate(bad, SCHEMA, cls=jsonschema.Draft7Validator)
     assert fragment in str(err.value) or fragment == "rounds"
+
+
+def test_validate_config_fills_defaults_and_names_the_key():
+    from kartlegging.config_check import ConfigError, validate_config
+
+    cfg = copy.deepcopy(CONFIG)
+    cfg.pop("overrides_dir")
+    validate_config(cfg, ROOT / "config" / "schema.yaml")
+    assert cfg["overrides_dir"] == "config/overrides"
+    assert cfg["rounds"]["2015"]["classification"] == "2015"
+    cfg["rounds"]["2024"] = {"classification": "2024", "typo": True}
+    with pytest.raises(ConfigError, match=r"rounds\.2024.*typo"):
+        validate_config(cfg, ROOT / "config" / "schema.yaml")
+
+
+def test_bad_config_stops_snakemake_with_one_message(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rounds:\n  '2015':\n    classification: femten\n", encoding="utf-8")
+    snakemake = Path(sys.executable).with_name("snakemake")
+    proc = subprocess.run([str(snakemake), "-n", "--configfile", str(bad)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0
+    assert "rounds.2015.classification" in proc.stderr
+    assert "Traceback" not in proc.stderr
