@@ -105,3 +105,43 @@ def step_figures(round_name: str, inputs: dict[str, str], register_path: str, ou
     store.write_table(rec, "reconciliation", out_reconciliation)
     for row in rec.itertuples():
         log.info("%s: published %s, computed %s: %s", row.figure_id, row.published, row.computed, row.status)
+
+
+def _write_issues_and_applied(round_name: str, issues: list[Issue], overrides: list[Override], applied: set[str],
+                              out_issues: str, out_applied: str) -> None:
+    log_issues(issues)
+    store.write_table(issues_frame(round_name, issues), "issues", out_issues)
+    store.write_table(applied_frame(round_name, overrides, applied), "overrides_applied", out_applied)
+
+
+def step_ingest_phone(round_name: str, reference_dir: str, classification: str, phone_log: str, dispatch_path: str,
+                      override_items: list[dict], out: dict[str, str]) -> None:
+    """Phone round: attempts and final answers per unit."""
+    from kartlegging.ingest_phone import ingest_phone
+
+    cls = klass.load(reference_dir, classification)
+    overrides = overrides_from_params(override_items)
+    units = set(store.read_table(dispatch_path)["enhet_id"])
+    result = ingest_phone(phone_log, cls, units, round_name, overrides)
+    store.write_table(result.attempts, "phone_attempts", out["attempts"])
+    store.write_table(result.units, "phone_units", out["units"])
+    _write_issues_and_applied(round_name, result.issues, overrides, result.applied, out["issues"], out["applied"])
+    log.info("phone round: %d attempts (%d empty rows skipped), %d units, %d issues",
+             len(result.attempts), result.empty_rows, len(result.units), len(result.issues))
+
+
+def step_ingest_interviews(round_name: str, reference_dir: str, classification: str, intervju_dir: str,
+                           override_items: list[dict], out: dict[str, str]) -> None:
+    """Interviews: coded items, candidate services and the kommuner they cover."""
+    from kartlegging.ingest_interviews import ingest_interviews
+
+    cls = klass.load(reference_dir, classification)
+    overrides = overrides_from_params(override_items)
+    result = ingest_interviews(intervju_dir, cls, round_name, overrides)
+    store.write_table(result.interviews, "interviews", out["interviews"])
+    store.write_table(result.services, "services", out["services"])
+    store.write_table(result.service_kommuner, "service_kommuner", out["service_kommuner"])
+    _write_issues_and_applied(round_name, result.issues, overrides, result.applied, out["issues"], out["applied"])
+    log.info("interviews: %d workbooks read, %d candidate services (%d included), %d issues",
+             len(result.interviews), len(result.services), int((result.services["inkludert"] == "ja").sum()),
+             len(result.issues))

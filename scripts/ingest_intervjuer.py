@@ -1,0 +1,11 @@
+"""Snakemake script: the telephone interviews of one survey round."""
+from kartlegging.pipeline import step_ingest_interviews
+from kartlegging.runner import run
+
+
+def main(smk, logger):
+    step_ingest_interviews(smk.params.round, smk.params.reference_dir, smk.params.classification,
+                           smk.params.intervju_dir, list(smk.params.overrides), dict(smk.output.items()))
+
+
+run(snakemake, main)  # noqa: F821 (injected by Snakemake)

@@ -1,0 +1,11 @@
+"""Snakemake script: the phone round of one survey round."""
+from kartlegging.pipeline import step_ingest_phone
+from kartlegging.runner import run
+
+
+def main(smk, logger):
+    step_ingest_phone(smk.params.round, smk.params.reference_dir, smk.params.classification, smk.input.log,
+                      smk.input.dispatch, list(smk.params.overrides), dict(smk.output.items()))
+
+
+run(snakemake, main)  # noqa: F821 (injected by Snakemake)
