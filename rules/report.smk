@@ -9,6 +9,7 @@ rule report:
                 "figures", "reconciliation",
             ],
         ),
+        register=os.path.join(REGISTER, "{round}.yaml"),
         code=report_sources(),
     output:
         html=os.path.join(REPORT, "{round}", "kartlegging.html"),

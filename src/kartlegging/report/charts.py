@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import io
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import matplotlib
@@ -30,6 +31,7 @@ PALETTE: tuple[str, ...] = ("#23415f", "#9dbcdb", "#5b7fa6")
 """Dark, light, medium: distinct luminance (about 25 %, 72 %, 48 %) so greyscale keeps them apart."""
 
 HATCHES: tuple[str, ...] = ("", "///", "..")
+LABEL_WIDTH = 26
 EDGE = "#111111"
 
 _RC = {
@@ -94,7 +96,8 @@ def grouped_barh_svg(
             )
             ax.bar_label(bars, labels=[fmt_count(v) for v in values], padding=3, fontsize=9)
             top = max([top, *values])
-        ax.set_yticks(range(len(categories)), labels=list(categories))
+        # Long labels wrap onto lines of at most LABEL_WIDTH characters so the bars keep their room.
+        ax.set_yticks(range(len(categories)), labels=[textwrap.fill(c, LABEL_WIDTH) for c in categories])
         ax.invert_yaxis()
         ax.set_xlabel(value_label)
         ax.set_ylabel(category_label)

@@ -1,0 +1,36 @@
+"""The round report: one Jinja2 template and one stylesheet, rendered to HTML and PDF.
+
+Public API:
+
+- :class:`ReportInputs`, :func:`load_inputs`, :func:`read_inputs`: the processed tables the report reads
+- :class:`ReportMeta`: round, run date, commit, synthetic flag, classification version
+- :func:`build_report`: write ``kartlegging.html`` and ``kartlegging.pdf``
+- :func:`render_html`, :func:`html_to_pdf`: the two halves, for tests and notebooks
+- :func:`run_date_from_env`, :func:`git_commit`: reproducible run metadata
+"""
+
+from kartlegging.report.render import (
+    ReportInputs,
+    ReportMeta,
+    build_report,
+    git_commit,
+    html_to_pdf,
+    load_inputs,
+    read_inputs,
+    read_register_ids,
+    render_html,
+    run_date_from_env,
+)
+
+__all__ = [
+    "ReportInputs",
+    "ReportMeta",
+    "build_report",
+    "git_commit",
+    "html_to_pdf",
+    "load_inputs",
+    "read_inputs",
+    "read_register_ids",
+    "render_html",
+    "run_date_from_env",
+]

@@ -1,0 +1,513 @@
+"""The round report: figures from the data in HTML and PDF, escaping, determinism, number format.
+
+Small fake tables are written as Parquet with the schemas of ``tables.py`` and
+read back through ``load_inputs``, so the test exercises the same path as the
+pipeline without running it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from kartlegging import tables as T
+from kartlegging.report import ReportMeta, build_report, load_inputs, render_html, run_date_from_env
+from kartlegging.report.numbers import (
+    MISSING,
+    canonical_value,
+    fmt_count,
+    fmt_date,
+    fmt_decimal,
+    fmt_figure,
+    fmt_percent,
+    fmt_period,
+    fmt_ratio,
+    fmt_share,
+)
+from kartlegging.report.render import INPUT_TABLES
+
+ROOT = Path(__file__).resolve().parents[1]
+REGISTER_PATH = ROOT / "config" / "register" / "2015.yaml"
+REGISTER = yaml.safe_load(REGISTER_PATH.read_text(encoding="utf-8"))
+REGISTER_IDS = [f["id"] for f in REGISTER["figures"]]
+ROUND = "2015"
+EVIL = "<script>alert('x')</script> Friskliv & mestring"
+PERSONAL = "ring 99 88 77 66"
+META = ReportMeta(round=ROUND, run_date="2015-01-01", commit="abc123def456", synthetic=True, classification="2015")
+
+# --------------------------------------------------------------------------- fake round
+
+KOMMUNER = [  # kommunenummer, navn, fylkesnummer, fylkesnavn, har_tjeneste
+    ("0301", "Oslo", "03", "Oslo", "ja"),
+    ("1101", "Eigersund", "11", "Rogaland", "ja"),
+    ("1102", "Sandnes", "11", "Rogaland", "ja"),
+    ("1103", "Stavanger", "11", "Rogaland", "ja"),
+    ("1201", "Bergen", "12", "Hordaland", "ja"),
+    ("1211", "Etne", "12", "Hordaland", "nei"),
+    ("1216", "Sveio", "12", "Hordaland", "ukjent"),
+    ("1219", "Bømlo", "12", "Hordaland", "nei"),
+]
+D = dt.date
+
+
+def _service(sid, navn, vert, n, typ, org, inkl, **kw):
+    row = {
+        "round": ROUND, "service_id": sid, "navn": navn, "vert_kommunenummer": vert, "antall_kommuner": n,
+        "type": typ, "organisering": org, "friskliv_og_mestring_navn": org == "friskliv_og_mestring",
+        "prosjektfinansiert": False, "brukerorg_etablering": "ja", "tilbud_startet": "ja", "antall_tilbud": 2.0,
+        "malgrupper": ["kols"], "rekruttering": "via_brukerorganisasjoner", "kompetansekurs": "nei",
+        "samarbeid_hf": "nei", "hf_utvikling": None, "hf_helsepedagogikk": None, "hf_tilbud": None,
+        "inkludert": inkl, "grunnlag": "tjeneste", "antall_intervjuer": 1,
+        "forste_intervju": D(2014, 11, 12), "siste_intervju": D(2014, 11, 12),
+    }
+    row.update(kw)
+    return row
+
+
+SERVICES = [
+    _service("2015-0301-1", "Lærings- og mestringssenteret i Oslo", "0301", 1, "kommunal", "eget_senter", "ja",
+             samarbeid_hf="ja", hf_utvikling="ja", hf_helsepedagogikk="nei", hf_tilbud="ja",
+             antall_tilbud=7.0, malgrupper=["kols", "diabetes"], kompetansekurs="ja", antall_intervjuer=2,
+             siste_intervju=D(2015, 1, 20)),
+    _service("2015-1101-1", EVIL, "1101", 1, "kommunal", "friskliv_og_mestring", "ja",
+             antall_tilbud=3.5, malgrupper=["kreft"], prosjektfinansiert=True, brukerorg_etablering="vet_ikke"),
+    _service("2015-1102-1", "Jæren friskliv", "1102", 3, "interkommunal", "frisklivssentral", "ja",
+             samarbeid_hf="ja", hf_utvikling="ja", hf_helsepedagogikk="ja", hf_tilbud="ja",
+             malgrupper=["kols", "parorende"]),
+    _service("2015-1211-1", "Etne helsehus", "1211", 1, "kommunal", "koordinator", "nei",
+             tilbud_startet="nei", antall_tilbud=None, rekruttering=None),
+]
+SERVICE_KOMMUNER = [
+    ("2015-0301-1", "0301", "vert"),
+    ("2015-1101-1", "1101", "vert"),
+    ("2015-1102-1", "1102", "vert"),
+    ("2015-1102-1", "1103", "medlem"),
+    ("2015-1102-1", "1201", "medlem"),
+    ("2015-1211-1", "1211", "vert"),
+]
+
+
+def _figures() -> list[dict]:
+    """A value for every survey figure of the register, plus two KOSTRA ones to test ratio and thousands."""
+    counts = {
+        "kommuner_totalt": 8, "mottakere_epost": 10, "epost_kommuner_med_svar": 3, "telefonrunde_enheter": 6,
+        "tjenester_totalt": 3, "tjenester_kommunale": 2, "tjenester_interkommunale": 1,
+        "kommuner_i_interkommunale": 3, "kommuner_med_tjeneste": 5, "kommuner_uten_tjeneste": 3,
+        "tjenester_prosjektfinansiert": 1, "brukerorg_etablering_ja": 2, "brukerorg_etablering_nei": 0,
+        "brukerorg_etablering_vet_ikke": 1, "rekruttering_via_organisasjoner": 3, "rekruttering_utenom": 0,
+        "rekruttering_vet_ikke": 0, "tjenester_frisklivssentral": 2, "kommuner_frisklivssentral": 4,
+        "tjenester_friskliv_og_mestring_navn": 1, "tjenester_frisklivssentral_ren": 1,
+        "kommuner_ikke_frisklivssentral": 1, "tjenester_eget_senter": 1, "tjenester_koordinator": 0,
+        "tjenester_inkludert_erfaring": 0, "tjenester_ikke_startet": 0, "tjenester_startet": 3,
+        "tilbud_totalt": 12.5, "tjenester_over_fem_tilbud": 1, "tjenester_kompetansekurs": 1,
+        "tjenester_samarbeid_hf": 2, "kommuner_samarbeid_hf": 4, "tjenester_hf_utvikling": 2,
+        "kommuner_hf_utvikling": 4, "tjenester_hf_helsepedagogikk": 1, "kommuner_hf_helsepedagogikk": 3,
+        "tjenester_hf_tilbud": 2, "kommuner_hf_tilbud": 4, "kostra_2013_deltakere": 16000,
+    }
+    shares = {
+        "kommuner_med_tjeneste_andel": (5, 8), "kommuner_uten_tjeneste_andel": (3, 8),
+        "epost_ja_ikke_bekreftet_andel": (1, 3),
+    }
+    rows = [{"figure_id": k, "value": float(v), "numerator": None, "denominator": None, "unit": "antall", "text": None}
+            for k, v in counts.items()]
+    rows += [{"figure_id": k, "value": 100.0 * n / d, "numerator": float(n), "denominator": float(d),
+              "unit": "prosent", "text": None} for k, (n, d) in shares.items()]
+    rows.append({"figure_id": "intervju_periode", "value": None, "numerator": None, "denominator": None,
+                 "unit": "tekst", "text": "november 2014 – januar 2015"})
+    rows.append({"figure_id": "kostra_2019_arsverk_snitt", "value": 1.054, "numerator": None, "denominator": None,
+                 "unit": "forhold", "text": None})
+    return [{"round": ROUND, **r} for r in rows]
+
+
+def _reconciliation(figures: list[dict]) -> list[dict]:
+    by_id = {f["figure_id"]: f for f in figures}
+    rows = []
+    for nr, entry in enumerate(REGISTER["figures"], 1):
+        fid = entry["id"]
+        fig = by_id.get(fid)
+        status = "ikke beregnet" if fig is None else ("avviker" if fid == "kommuner_uten_tjeneste_andel" else "lik")
+        rows.append({
+            "round": ROUND, "nr": nr, "figure_id": fid, "source": entry.get("source"), "definition": entry.get("definition"),
+            "published": str(entry["published"]), "computed": None if fig is None else "x",
+            "value": None if fig is None else fig["value"], "tolerance": None if entry.get("tolerance") is None
+            else str(entry["tolerance"]), "status": status, "note": entry.get("note"),
+        })
+    return rows
+
+
+def fake_frames() -> dict[str, pd.DataFrame]:
+    """Every input table of the report for a tiny round with all the awkward cases in it."""
+    dispatch = [
+        {"round": ROUND, "enhet_id": f"K{k}", "kommunenummer": k, "bydelsnummer": None, "enhet_navn": n,
+         "mottaker_rolle": "rådmann", "adresse_hash": "0" * 16, "message_id": f"<{k}@x>", "sendt": D(2014, 10, 20)}
+        for k, n, *_ in KOMMUNER
+    ] + [
+        {"round": ROUND, "enhet_id": f"B{b}", "kommunenummer": "0301", "bydelsnummer": b, "enhet_navn": n,
+         "mottaker_rolle": "bydelsdirektør", "adresse_hash": "1" * 16, "message_id": f"<{b}@x>",
+         "sendt": D(2014, 10, 21)}
+        for b, n in (("030101", "Bydel Gamle Oslo"), ("030102", "Bydel Grünerløkka"))
+    ]
+    ts = pd.Timestamp("2014-10-25 10:00", tz="UTC")
+
+    def email(file, enhet, knr, status, auto=False, sup=False, q1="ja"):
+        return {"round": ROUND, "file": file, "message_id": f"<{file}>", "date": ts, "enhet_id": enhet,
+                "kommunenummer": knr, "ident_method": "tag" if enhet else "none", "sender_hash": "2" * 16,
+                "content_type": "text/plain", "auto_reply": auto, "superseded": sup,
+                "q1": None if auto else q1, "q5": None, "attachment_answer": False, "attachments": None,
+                "status": status}
+
+    emails = [
+        email("a.eml", "K1101", "1101", "svar"),
+        email("b.eml", "K1102", "1102", "autosvar", auto=True),
+        email("c.eml", "K1102", "1102", "svar"),
+        email("d.eml", "K1103", "1103", "erstattet", sup=True),
+        email("e.eml", "K1103", "1103", "svar", q1="nei"),
+        email("f.eml", None, None, "til_vurdering", q1="uklart"),
+        email("g.eml", None, None, "karantene", q1=None),
+    ]
+    phone = [
+        {"round": ROUND, "enhet_id": e, "kommunenummer": k, "svar": s, "forsok": 1, "siste_dato": D(2014, 11, 3)}
+        for e, k, s in (("B030101", "0301", "ja"), ("B030102", "0301", "nei"), ("K0301", "0301", "ja"),
+                        ("K1201", "1201", "ja"), ("K1211", "1211", "nei"), ("K1219", "1219", "ikke_nådd"))
+    ]
+    interviews = []
+    for file, sid, host, bydel, date in (
+        ("oslo1.xlsx", "2015-0301-1", "0301", "030101", D(2014, 11, 12)),
+        ("oslo2.xlsx", "2015-0301-1", "0301", "030102", D(2015, 1, 20)),
+        ("eig.xlsx", "2015-1101-1", "1101", None, D(2014, 11, 12)),
+        ("sandnes.xlsx", "2015-1102-1", "1102", None, D(2014, 12, 1)),
+        ("etne.xlsx", "2015-1211-1", "1211", None, D(2014, 12, 2)),
+    ):
+        interviews.append({
+            "round": ROUND, "file": file, "service_id": sid, "tjeneste_navn": "x", "vert_kommunenummer": host,
+            "bydelsnummer": bydel, "samarbeidsform": "kommunal", "andre_kommuner": [], "organisering": "annet",
+            "prosjektfinansiert": False, "brukerorg_etablering": "ja", "tilbud_startet": "ja", "antall_tilbud": 1.0,
+            "malgrupper": ["kols"], "rekruttering": "vet_ikke", "kompetansekurs": "nei", "samarbeid_hf": "nei",
+            "hf_utvikling": None, "hf_helsepedagogikk": None, "hf_tilbud": None, "inkludert": "ja",
+            "grunnlag": "tjeneste", "intervjudato": date,
+        })
+    status = []
+    for k, n, fnr, fnavn, har in KOMMUNER:
+        sids = [s for s, kk, _ in SERVICE_KOMMUNER if kk == k and s != "2015-1211-1"]
+        status.append({
+            "round": ROUND, "kommunenummer": k, "kommunenavn": n, "fylkesnummer": fnr, "fylkesnavn": fnavn,
+            "har_tjeneste": har, "kilder": "" if har == "ukjent" else "telefon", "epost_svar": None,
+            "telefon_svar": None, "service_ids": sids, "tjenestetype": None,
+        })
+    issues = [
+        {"source": "epost", "file": "f.eml", "record": "", "field": "enhet_id", "raw_value": PERSONAL,
+         "reason": "avsender ikke identifisert", "action": "review", "resolved_by": None},
+        {"source": "epost", "file": "g.eml", "record": "", "field": "file", "raw_value": None,
+         "reason": "MIME-strukturen kunne ikke leses", "action": "quarantine", "resolved_by": None},
+        {"source": "telefon", "file": "telefonrunde.xlsx", "record": "14", "field": "enhet_id", "raw_value": "Bø",
+         "reason": "navnet finnes i flere fylker", "action": "review", "resolved_by": "ov-001"},
+        {"source": "intervju", "file": "eig.xlsx", "record": "T10", "field": "antall_tilbud", "raw_value": "mange",
+         "reason": "tallet kunne ikke leses", "action": "review", "resolved_by": None},
+    ]
+    overrides = [{"round": ROUND, "override_id": "ov-001", "source": "telefon", "file": "telefonrunde.xlsx",
+                  "record": "14", "field": "enhet_id", "value": "K1219", "reason": "fylket står i kommentaren"}]
+    figures = _figures()
+    return {
+        "dispatch": pd.DataFrame(dispatch),
+        "email_replies": pd.DataFrame(emails),
+        "phone_units": pd.DataFrame(phone),
+        "interviews": pd.DataFrame(interviews),
+        "services": pd.DataFrame([{**s} for s in SERVICES]),
+        "service_kommuner": pd.DataFrame([{"round": ROUND, "service_id": s, "kommunenummer": k, "rolle": r}
+                                          for s, k, r in SERVICE_KOMMUNER]),
+        "kommune_status": pd.DataFrame(status),
+        "issues": pd.DataFrame([{"round": ROUND, **i} for i in issues]),
+        "overrides_applied": pd.DataFrame(overrides),
+        "figures": pd.DataFrame(figures),
+        "reconciliation": pd.DataFrame(_reconciliation(figures)),
+    }
+
+
+def write_round(processed: Path, frames: dict[str, pd.DataFrame]) -> Path:
+    """Write the frames as ``{processed}/{round}/<table>.parquet`` with the contract schemas."""
+    folder = processed / ROUND
+    folder.mkdir(parents=True, exist_ok=True)
+    for field, table in INPUT_TABLES.items():
+        arrow = pa.Table.from_pandas(frames[table.name], schema=table.schema, preserve_index=False)
+        pq.write_table(arrow, folder / f"{table.name}.parquet")
+    return processed
+
+
+class FigureCollector(HTMLParser):
+    """Collect (figure id, data-value, text) of every element tagged with data-figure-id."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str, str]] = []
+        self._open: list[list] = []
+        self.ids_missing: list[str] = []
+        self.reconciliation_ids: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        for entry in self._open:
+            entry[3] += 1
+        if "data-figure-id" in a:
+            self._open.append([a["data-figure-id"], a.get("data-value", ""), "", 0])
+        if "data-missing-figure-id" in a:
+            self.ids_missing.append(a["data-missing-figure-id"])
+        if "data-reconciliation-id" in a:
+            self.reconciliation_ids.append(a["data-reconciliation-id"])
+
+    def handle_endtag(self, tag):
+        for entry in list(self._open):
+            if entry[3] == 0:
+                self._open.remove(entry)
+                self.found.append((entry[0], entry[1], entry[2]))
+            else:
+                entry[3] -= 1
+
+    def handle_data(self, data):
+        for entry in self._open:
+            entry[2] += data
+
+
+def _collect(html: str) -> FigureCollector:
+    parser = FigureCollector()
+    parser.feed(html)
+    parser.close()
+    return parser
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> dict[str, Path]:
+    """One round written to Parquet, loaded back and rendered twice into separate folders."""
+    base = tmp_path_factory.mktemp("report")
+    processed = write_round(base / "processed", fake_frames())
+    out = {}
+    for run in ("a", "b"):
+        inputs = load_inputs(processed, ROUND, REGISTER_PATH)
+        html, pdf = base / run / "kartlegging.html", base / run / "kartlegging.pdf"
+        build_report(inputs, html, pdf, META)
+        out[f"html_{run}"], out[f"pdf_{run}"] = html, pdf
+    out["processed"] = processed
+    return out
+
+
+@pytest.fixture(scope="module")
+def html_text(rendered) -> str:
+    return rendered["html_a"].read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def pdf_text(rendered) -> str:
+    reader = PdfReader(io.BytesIO(rendered["pdf_a"].read_bytes()))
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    return " ".join(text.split())
+
+
+# --------------------------------------------------------------------------- HTML
+
+
+def test_every_figure_appears_with_its_formatted_value(rendered, html_text):
+    figures = pq.read_table(rendered["processed"] / ROUND / "figures.parquet").to_pandas()
+    found = _collect(html_text).found
+    by_id: dict[str, list[tuple[str, str]]] = {}
+    for fid, value, text in found:
+        by_id.setdefault(fid, []).append((value, text))
+    for row in figures.itertuples(index=False):
+        text = None if pd.isna(row.text) else row.text
+        value = None if pd.isna(row.value) else row.value
+        expected = fmt_figure(value, row.unit, text)
+        assert row.figure_id in by_id, f"{row.figure_id} missing from the HTML"
+        for data_value, shown in by_id[row.figure_id]:
+            assert shown == expected, (row.figure_id, shown, expected)
+            assert data_value == canonical_value(value, row.unit, text)
+    assert set(by_id) <= set(figures["figure_id"])
+
+
+def test_register_figures_all_in_appendix_a(html_text):
+    parser = _collect(html_text)
+    assert parser.reconciliation_ids[: len(REGISTER_IDS)] == REGISTER_IDS
+    row = re.search(r'data-reconciliation-id="kostra_2019_deltakere".*?</tr>', html_text, re.S).group(0)
+    assert "ikke beregnet" in row
+
+
+def test_norwegian_formats_in_html(html_text):
+    for shown in ("63 %", "38 %", "1,05", "16 000", "12,5", "november 2014 – januar 2015", "33 %"):
+        assert f">{shown}</span>" in html_text, shown
+
+
+def test_misprint_is_marked(html_text):
+    row = re.search(r'data-reconciliation-id="kommuner_uten_tjeneste_andel".*?</tr>', html_text, re.S).group(0)
+    assert "avviker" in row and "trykkfeil i kilden" in row
+    # The published value shows only in Appendix A.
+    assert row.count("72 %") == 1
+
+
+def test_free_text_is_escaped(html_text):
+    assert "<script" not in html_text.lower()
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Friskliv &amp; mestring" in html_text
+
+
+def test_no_personal_data_or_network(html_text):
+    assert PERSONAL not in html_text and "99 88 77 66" not in html_text
+    assert not re.search(r'(src|href)="(https?:)?//', html_text)
+    assert "<link" not in html_text and "@import" not in html_text
+    assert html_text.count('src="data:image/svg+xml;base64,') == 4
+
+
+def test_title_block_and_synthetic_notice(html_text, tmp_path, rendered):
+    assert 'data-synthetic="true"' in html_text
+    assert "abc123def456" in html_text and "1. januar 2015" in html_text
+    real = ReportMeta(round=ROUND, run_date="2015-01-01", commit="abc", synthetic=False, classification="2015")
+    other = render_html(load_inputs(rendered["processed"], ROUND), real)
+    assert "data-synthetic" not in other
+
+
+def test_counties_list_services_with_members(html_text):
+    # The interkommunal service crosses a county border: listed in both, with the other side counted.
+    assert html_text.count('data-service-id="2015-1102-1"') == 2
+    assert "Sandnes (vert), Stavanger" in html_text
+    assert "Etne helsehus" not in html_text  # not included
+
+
+def test_quality_appendix_counts_and_checks(html_text):
+    assert "avsender ikke identifisert" in html_text
+    assert "ov-001" in html_text and "fylket står i kommentaren" in html_text
+    assert "<code>g.eml</code>" in html_text  # unreadable file listed
+    assert 'class="check-fail"' not in html_text  # fake figures agree with the fake tables
+
+
+def test_missing_figure_renders_as_not_computed():
+    frames = fake_frames()
+    frames["figures"] = frames["figures"][frames["figures"]["figure_id"] != "tjenester_totalt"]
+    from kartlegging.report.render import ReportInputs
+
+    inputs = ReportInputs(**{f: frames[t.name] for f, t in INPUT_TABLES.items()})
+    html = render_html(inputs, META)
+    parser = _collect(html)
+    assert "tjenester_totalt" in parser.ids_missing
+    assert all(fid != "tjenester_totalt" for fid, _, _ in parser.found)
+
+
+def test_missing_column_is_named():
+    frames = fake_frames()
+    from kartlegging.report.render import ReportInputs
+
+    kwargs = {f: frames[t.name] for f, t in INPUT_TABLES.items()}
+    kwargs["services"] = kwargs["services"].drop(columns=["samarbeid_hf"])
+    with pytest.raises(ValueError, match="services.*samarbeid_hf"):
+        ReportInputs(**kwargs)
+
+
+# --------------------------------------------------------------------------- PDF and determinism
+
+
+def test_pdf_has_text_with_headline_figures(pdf_text):
+    assert "Lærings- og mestringstjenester i kommunene" in pdf_text
+    assert "Sammendrag" in pdf_text and "Vedlegg A" in pdf_text
+    for shown in ("63 %", "38 %", "16 000", "1,05"):
+        assert shown in pdf_text, shown
+    assert re.search(r"Side 1 av \d+", pdf_text)
+
+
+def test_pdf_has_toc_page_numbers(pdf_text):
+    # The table of contents gets page numbers from target-counter().
+    assert re.search(r"Vedlegg B\. Datakvalitet\W+\d+", pdf_text)
+
+
+def test_pdf_renders_each_chart(rendered, pdf_text):
+    for n in range(1, 6):
+        assert f"Figur {n}." in pdf_text
+    reader = PdfReader(io.BytesIO(rendered["pdf_a"].read_bytes()))
+    drawn = 0
+    for page in reader.pages:
+        if any(f"Figur {n}." in page.extract_text() for n in range(2, 6)):
+            # A chart page draws many filled rectangles and glyph paths.
+            content = page.get_contents().get_data()
+            resources = page["/Resources"]
+            xobjects = resources.get("/XObject", {})
+            data = content + b"".join(x.get_object().get_data() for x in xobjects.values())
+            drawn += data.count(b" re") + data.count(b" c\n")
+    assert drawn > 200
+
+
+def test_two_renders_are_byte_identical(rendered):
+    assert rendered["html_a"].read_bytes() == rendered["html_b"].read_bytes()
+    assert rendered["pdf_a"].read_bytes() == rendered["pdf_b"].read_bytes()
+
+
+def test_pdf_metadata_is_fixed(rendered):
+    reader = PdfReader(io.BytesIO(rendered["pdf_a"].read_bytes()))
+    info = reader.metadata
+    assert info.title.startswith("Lærings- og mestringstjenester")
+    assert info.get("/CreationDate", "").startswith("D:20150101")
+
+
+def test_run_date_from_source_date_epoch():
+    assert run_date_from_env({"SOURCE_DATE_EPOCH": "1420070400"}) == "2015-01-01"
+    with pytest.raises(ValueError):
+        run_date_from_env({"SOURCE_DATE_EPOCH": "soon"})
+
+
+# --------------------------------------------------------------------------- number formatting
+
+
+@pytest.mark.parametrize(
+    ("value", "decimals", "expected"),
+    [(0, 0, "0"), (999, 0, "999"), (1000, 0, "1 000"), (16000, 0, "16 000"), (1234567.891, 2, "1 234 567,89"),
+     (1.054, 2, "1,05"), (1.055, 2, "1,06"), (0.5, 0, "1"), (2.5, 0, "3"), (-1500, 0, "\u22121 500"), (-0.2, 0, "0")],
+)
+def test_fmt_decimal(value, decimals, expected):
+    assert fmt_decimal(value, decimals) == expected
+
+
+def test_percent_share_ratio_count():
+    assert fmt_percent(18.457) == "18 %"
+    assert fmt_percent(100 * 349 / 428) == "82 %"
+    assert fmt_percent(62.5) == "63 %"
+    assert fmt_percent(18.45, 1) == "18,5 %"
+    assert fmt_share(79, 428) == "18 %"
+    assert fmt_share(1, 0) == MISSING
+    assert fmt_ratio(1.05) == "1,05"
+    assert fmt_count(135.0) == "135" and fmt_count(134.5) == "134,5" and fmt_count(30000) == "30 000"
+
+
+def test_fmt_figure_by_unit():
+    assert fmt_figure(79.0, "antall") == "79"
+    assert fmt_figure(18.46, "prosent") == "18 %"
+    assert fmt_figure(1.054, "forhold") == "1,05"
+    assert fmt_figure(None, "tekst", "november 2014 – januar 2015") == "november 2014 – januar 2015"
+    assert fmt_figure(float("nan"), "antall") == MISSING
+    assert fmt_figure(None, "tekst", None) == MISSING
+    assert fmt_figure(pd.NA, "prosent") == MISSING
+    with pytest.raises(ValueError):
+        fmt_figure(1.0, "kroner")
+    assert canonical_value(79.0, "antall") == "79" and canonical_value(100 * 5 / 8, "prosent") == "62.5"
+
+
+def test_dates():
+    assert fmt_date(D(2014, 11, 12)) == "12. november 2014"
+    assert fmt_date("2015-01-01") == "1. januar 2015"
+    assert fmt_period(D(2014, 11, 3), D(2015, 1, 20)) == "november 2014 – januar 2015"
+    assert fmt_period(D(2014, 11, 3), D(2014, 11, 20)) == "november 2014"
+    assert fmt_period(None, D(2014, 11, 20)) == MISSING
+
+
+def test_empty_round_renders():
+    """A round with no replies, services or issues yet still gives a readable report, not a crash."""
+    from kartlegging.report.render import ReportInputs
+
+    empty = {f: t.schema.empty_table().to_pandas() for f, t in INPUT_TABLES.items()}
+    html = render_html(ReportInputs(**empty), META)
+    assert "Ingen tjenester ble inkludert" in html
+    assert "Alle filer kunne leses" in html and "Ingen overstyringer er brukt" in html
+    assert len(_collect(html).ids_missing) > 10
