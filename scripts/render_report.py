@@ -2,8 +2,8 @@
 
 Thin on purpose: it only maps the rule's inputs, outputs and params onto
 :func:`kartlegging.report.build_report`. The run date comes from
-SOURCE_DATE_EPOCH when set (reruns stay byte-identical) and the commit from
-``params.commit`` when the rule gives one, else from git.
+SOURCE_DATE_EPOCH when set (reruns stay byte-identical) and the commit from git
+at run time (a param would rerun the report on every commit).
 """
 import logging
 from pathlib import Path
@@ -21,18 +21,15 @@ def main(smk, logger):
         other.propagate = False
         for handler in logger.handlers:
             other.addHandler(handler)
-    tables = [str(p) for p in smk.input.get("tables", None) or smk.input]
+    tables = [str(p) for p in smk.input.tables]
     by_name = {Path(p).name.removesuffix(".parquet"): p for p in tables if p.endswith(".parquet")}
     paths = {field: by_name[table.name] for field, table in INPUT_TABLES.items() if table.name in by_name}
     round_name = str(smk.params.round)
-    register = smk.input.get("register", None)
-    if register is None:
-        candidate = Path(smk.config.get("register_dir", "config/register")) / f"{round_name}.yaml"
-        register = str(candidate) if candidate.exists() else None
+    register = str(smk.input.register)
     meta = ReportMeta(
         round=round_name,
         run_date=run_date_from_env(),
-        commit=str(smk.params.get("commit", None) or git_commit(Path(smk.scriptdir).parent)),
+        commit=git_commit(Path(smk.scriptdir).parent),
         synthetic=bool(smk.params.get("synthetic", False)),
         classification=str(smk.params.get("classification", "") or ""),
     )
