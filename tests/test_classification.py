@@ -87,3 +87,8 @@ def test_reference_frames_cover_versions():
     assert set(kommuner["version"]) == {"2015", "2024"}
     assert len(bydeler) == 15
     assert ((navn["variant"] == "kautokeino") & (navn["enhet_id"] == "K2011")).any()
+
+
+def test_find_in_text_two_kommuner_in_a_row(k2015):
+    assert k2015.find_in_text("Bodø kommune og Saltdal kommune samarbeider") == {"K1804", "K1840"}
+    assert k2015.find_in_text("hilsen Nord-Fron kommune") == {"K0516"}

@@ -228,9 +228,14 @@ class Classification:
         Returns every unit found; the caller decides what several hits mean.
         """
         found: set[str] = set()
-        for m in re.finditer(r"([A-ZÆØÅ][\wæøåÆØÅ\-]+(?:[ \-][A-ZÆØÅa-zæøå][\wæøåÆØÅ\-]+){0,3})\s+kommune\b", text):
-            words = m.group(1).split()
+        previous_end = 0
+        for m in re.finditer(r"\bkommunes?\b", text):
+            before = text[previous_end:m.start()].splitlines()[-1:] or [""]
+            previous_end = m.end()
+            words = re.findall(r"[\wæøåÆØÅ\-]+", before[0])[-4:]
             for start in range(len(words)):
+                if not words[start][:1].isupper():
+                    continue
                 res = self.resolve_name(" ".join(words[start:]))
                 if res.ok and res.enhet_id.startswith("K"):
                     found.add(res.enhet_id)

@@ -145,3 +145,21 @@ def step_ingest_interviews(round_name: str, reference_dir: str, classification: 
     log.info("interviews: %d workbooks read, %d candidate services (%d included), %d issues",
              len(result.interviews), len(result.services), int((result.services["inkludert"] == "ja").sum()),
              len(result.issues))
+
+
+def step_ingest_email(round_name: str, reference_dir: str, classification: str, dispatch_csv: str, epost_dir: str,
+                      override_items: list[dict], out: dict[str, str]) -> None:
+    """Dispatch list and e-mail replies. An unusable dispatch list stops the run (DispatchError)."""
+    from kartlegging.dispatch import read_dispatch
+    from kartlegging.ingest_email import ingest_email
+
+    cls = klass.load(reference_dir, classification)
+    overrides = overrides_from_params(override_items)
+    dispatch = read_dispatch(dispatch_csv, cls, round_name)
+    store.write_table(dispatch.table, "dispatch", out["dispatch"])
+    result = ingest_email(epost_dir, dispatch, cls, round_name, overrides)
+    store.write_table(result.table, "email_replies", out["replies"])
+    _write_issues_and_applied(round_name, result.issues, overrides, result.applied, out["issues"], out["applied"])
+    counts = result.table["status"].value_counts().to_dict()
+    log.info("e-mail: %d recipients; %d messages: %s", len(dispatch.table), len(result.table),
+             ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))

@@ -1,0 +1,130 @@
+"""Tests of the dispatch list reader: the frame every reply is matched against."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from kartlegging.classification import load
+from kartlegging.dispatch import DispatchError, normalise_message_id, read_dispatch
+from kartlegging.tables import DISPATCH, salted_hash
+
+REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
+HEADER = "enhet_id;kommunenummer;bydelsnummer;enhet_navn;mottaker_rolle;epost;message_id;sendt"
+ROWS = [
+    "K1804;1804;;Bodø kommune;rådmann;postmottak@bodo.kommune.no;<k1804.2014@nklmh.no>;2014-11-10",
+    "K0301;0301;;Oslo kommune;rådmann;postmottak@oslo.kommune.no;<k0301.2014@nklmh.no>;2014-11-10",
+    "B030102;0301;030102;Bydel Grünerløkka;bydelsdirektør;postmottak@bga.oslo.kommune.no;<b030102.2014@nklmh.no>;2014-11-10",
+]
+
+
+@pytest.fixture(scope="module")
+def classification():
+    return load(REFERENCE, "2015")
+
+
+def write(tmp_path: Path, rows: list[str], header: str = HEADER, bom: bool = True) -> Path:
+    path = tmp_path / "utsendelse.csv"
+    text = "\n".join([header, *rows]) + "\n"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + text.encode("utf-8"))
+    return path
+
+
+def test_reads_valid_list_with_bom(tmp_path, classification):
+    result = read_dispatch(write(tmp_path, ROWS), classification, "2015")
+    table = result.table
+    assert list(table.columns) == DISPATCH.column_names
+    assert list(table["enhet_id"]) == ["B030102", "K0301", "K1804"]  # sorted by enhet_id
+    bydel = table.set_index("enhet_id").loc["B030102"]
+    assert bydel["kommunenummer"] == "0301" and bydel["bydelsnummer"] == "030102"
+    assert pd.isna(table.set_index("enhet_id").loc["K1804", "bydelsnummer"])
+    assert table.set_index("enhet_id").loc["K1804", "sendt"] == date(2014, 11, 10)
+    assert (table["round"] == "2015").all()
+
+
+def test_addresses_are_hashed_and_kept_only_in_memory(tmp_path, classification):
+    result = read_dispatch(write(tmp_path, ROWS), classification, "2015")
+    flat = " ".join(str(v) for v in result.table.to_numpy().ravel())
+    assert "postmottak" not in flat and "kommune.no;" not in flat
+    assert result.table.set_index("enhet_id").loc["K1804", "adresse_hash"] == salted_hash("postmottak@bodo.kommune.no")
+    assert result.by_address["postmottak@bodo.kommune.no"] == {"K1804"}
+    assert result.by_domain["bga.oslo.kommune.no"] == {"B030102"}
+    assert result.by_message_id[normalise_message_id("<K1804.2014@nklmh.no>")] == "K1804"
+    assert result.units == {"K1804": "1804", "K0301": "0301", "B030102": "0301"}
+    assert "postmottak" not in repr(result)
+
+
+def test_shared_address_maps_to_both_units(tmp_path, classification):
+    rows = ROWS + ["K1840;1840;;Saltdal kommune;rådmann;POSTMOTTAK@bodo.kommune.no;<k1840@nklmh.no>;2014-11-10"]
+    result = read_dispatch(write(tmp_path, rows), classification, "2015")
+    assert result.by_address["postmottak@bodo.kommune.no"] == {"K1804", "K1840"}
+
+
+def test_lost_leading_zero_and_blank_rows_are_tolerated(tmp_path, classification):
+    rows = ["K0301;301;;Oslo kommune;rådmann;postmottak@oslo.kommune.no;<a@b>;10.11.2014", ";;;;;;;", ""]
+    result = read_dispatch(write(tmp_path, rows, bom=False), classification, "2015")
+    assert list(result.table["kommunenummer"]) == ["0301"]
+    assert result.table.loc[0, "sendt"] == date(2014, 11, 10)
+    assert result.table.loc[0, "message_id"] == "<a@b>"
+
+
+def test_missing_file(tmp_path, classification):
+    with pytest.raises(DispatchError, match="not found"):
+        read_dispatch(tmp_path / "utsendelse.csv", classification, "2015")
+
+
+def test_missing_columns(tmp_path, classification):
+    header = HEADER.replace(";message_id", "")
+    with pytest.raises(DispatchError, match="missing column.*message_id"):
+        read_dispatch(write(tmp_path, [], header=header), classification, "2015")
+
+
+def test_comma_separated_file_is_reported_as_missing_columns(tmp_path, classification):
+    with pytest.raises(DispatchError, match="expected ';'-separated"):
+        read_dispatch(write(tmp_path, [], header=HEADER.replace(";", ",")), classification, "2015")
+
+
+def test_not_utf8(tmp_path, classification):
+    path = tmp_path / "utsendelse.csv"
+    path.write_bytes(("\n".join([HEADER, ROWS[0]])).encode("latin-1"))
+    with pytest.raises(DispatchError, match="not UTF-8"):
+        read_dispatch(path, classification, "2015")
+
+
+def test_header_only_is_an_error(tmp_path, classification):
+    with pytest.raises(DispatchError, match="no recipients"):
+        read_dispatch(write(tmp_path, []), classification, "2015")
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("K18O4;1804;;Bodø;rådmann;a@bodo.kommune.no;<x@y>;2014-11-10", "not K \\+ 4 digits"),
+        ("K9998;9998;;Nowhere;rådmann;a@b.no;<x@y>;2014-11-10", "not in Klass 131"),
+        ("K1840;1804;;Saltdal;rådmann;a@saltdal.kommune.no;<x@y>;2014-11-10", "disagrees with kommunenummer"),
+        ("B030199;0301;030199;Bydel X;bydelsdirektør;a@x.oslo.kommune.no;<x@y>;2014-11-10", "not one of Oslo's bydeler"),
+        ("B030103;0301;030104;Bydel Sagene;bydelsdirektør;a@x.oslo.kommune.no;<x@y>;2014-11-10", "disagrees with bydelsnummer"),
+        ("B030103;1804;030103;Bydel Sagene;bydelsdirektør;a@x.oslo.kommune.no;<x@y>;2014-11-10", "expected 0301"),
+        ("K1840;1840;030101;Saltdal;rådmann;a@saltdal.kommune.no;<x@y>;2014-11-10", "bydelsnummer"),
+        ("K1840;1840;;Saltdal;rådmann;not-an-address;<x@y>;2014-11-10", "not an e-mail address"),
+        ("K1840;1840;;Saltdal;rådmann;a@saltdal.kommune.no;;2014-11-10", "message_id is empty"),
+        ("K1840;1840;;Saltdal;rådmann;a@saltdal.kommune.no;<k1804.2014@nklmh.no>;2014-11-10", "also the message_id of K1804"),
+        ("K1840;1840;;Saltdal;rådmann;a@saltdal.kommune.no;<x@y>;november", "not an ISO date"),
+        ("K1840;1840;;;rådmann;a@saltdal.kommune.no;<x@y>;2014-11-10", "enhet_navn is empty"),
+        ("K1840;1840;;Saltdal;rådmann;a@saltdal.kommune.no;<x@y>;2014-11-10;extra", "9 fields, header has 8"),
+    ],
+)
+def test_invalid_rows_stop_the_run_naming_file_and_line(tmp_path, classification, row, message):
+    path = write(tmp_path, [ROWS[0], row])
+    with pytest.raises(DispatchError, match=message) as info:
+        read_dispatch(path, classification, "2015")
+    assert str(path) in str(info.value) and "line 3" in str(info.value)
+
+
+def test_duplicated_enhet_id(tmp_path, classification):
+    rows = ROWS + ["k1804;1804;;Bodø kommune;rådmann;other@bodo.kommune.no;<other@nklmh.no>;2014-11-10"]
+    with pytest.raises(DispatchError, match=r"line 5: enhet_id K1804 duplicated \(first on line 2\)"):
+        read_dispatch(write(tmp_path, rows), classification, "2015")
