@@ -23,6 +23,7 @@ include: "rules/common.smk"
 include: "rules/reference.smk"
 include: "rules/ingest.smk"
 include: "rules/consolidate.smk"
+include: "rules/harmonise.smk"
 include: "rules/database.smk"
 include: "rules/report.smk"
 

@@ -1,5 +1,5 @@
 rule consolidate:
-    """kommune_status (one row per kommune), the round's review queue and the overrides applied."""
+    """kommune_status (one row per kommune), the review queue, the overrides applied and the conservation check."""
     input:
         dispatch=round_table("dispatch"),
         replies=round_table("email_replies"),
@@ -11,10 +11,16 @@ rule consolidate:
         applied=[round_table(f"overrides_{s}") for s in ("epost", "telefon", "intervju")],
         klass=lambda wc: klass_version_file(wc.round),
         overrides=lambda wc: [p for p in [overrides_file(wc.round)] if os.path.exists(p)],
+        dispatch_csv=os.path.join(RAW, "{round}", "utsendelse.csv"),
+        phone_log=os.path.join(RAW, "{round}", "telefonrunde.xlsx"),
+        emails=email_files,
+        workbooks=interview_files,
+        interviews=round_table("interviews"),
     output:
         status=round_table("kommune_status"),
         issues=round_table("issues"),
         applied=round_table("overrides_applied"),
+        conservation=round_table("conservation"),
     params:
         round="{round}",
         reference_dir=reference_dir_of,

@@ -2,13 +2,15 @@ rule database:
     """One DuckDB file with a view per table across all rounds, and the data dictionary."""
     input:
         reference=rules.reference.output,
+        crosswalk=rules.crosswalk.output,
+        harmonised=rules.harmonise.output,
         tables=expand(
             os.path.join(PROC, "{round}", "{table}.parquet"),
             round=ROUNDS,
             table=[
                 "dispatch", "email_replies", "phone_attempts", "phone_units", "interviews",
                 "services", "service_kommuner", "kommune_status", "issues",
-                "overrides_applied", "figures", "reconciliation",
+                "overrides_applied", "figures", "reconciliation", "conservation",
             ],
         ),
     output:

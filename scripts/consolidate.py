@@ -6,7 +6,7 @@ from kartlegging.runner import run
 def main(smk, logger):
     inputs = {k: v for k, v in smk.input.items()}
     step_consolidate(smk.params.round, smk.params.reference_dir, smk.params.classification,
-                     smk.params.overrides_file, inputs, smk.output.status, smk.output.issues, smk.output.applied)
+                     smk.params.overrides_file, inputs, dict(smk.output.items()))
 
 
 run(snakemake, main)  # noqa: F821 (injected by Snakemake)

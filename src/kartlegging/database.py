@@ -13,7 +13,15 @@ import duckdb
 
 from kartlegging.tables import ALL_TABLES, Table
 
-REFERENCE_TABLES = ("kommuner", "kommune_navn", "bydeler")
+#: Tables that are not per round, and where their single file lies under the processed folder.
+SHARED_TABLES = {
+    "kommuner": "reference/kommuner.parquet",
+    "kommune_navn": "reference/kommune_navn.parquet",
+    "bydeler": "reference/bydeler.parquet",
+    "crosswalk": "reference/crosswalk.parquet",
+    "harmonised_status": "harmonised/kommune_status.parquet",
+    "kostra": "kostra/kostra.parquet",
+}
 
 
 def _sql_list(paths: list[str]) -> str:
@@ -25,7 +33,7 @@ def view_sql(table: Table, rounds: list[str]) -> str:
     if table.per_round:
         paths = [f"{r}/{table.name}.parquet" for r in rounds]
     else:
-        paths = [f"reference/{table.name}.parquet"]
+        paths = [SHARED_TABLES[table.name]]
     return (
         f"CREATE OR REPLACE VIEW {table.name} AS "
         f"SELECT * FROM read_parquet({_sql_list(paths)}, union_by_name = true)"
@@ -46,7 +54,9 @@ def build_database(processed_dir: str | Path, rounds: list[str], db_path: str | 
     try:
         con.execute(f"SET file_search_path = '{str(processed).replace(chr(39), chr(39) * 2)}'")
         for table in ALL_TABLES.values():
-            if not table.per_round and table.name not in REFERENCE_TABLES:
+            if not table.per_round and table.name not in SHARED_TABLES:
+                continue
+            if not table.per_round and not (processed / SHARED_TABLES[table.name]).exists():
                 continue
             con.execute(view_sql(table, rounds))
             con.execute(f"COMMENT ON VIEW {table.name} IS '{table.description.replace(chr(39), chr(39) * 2)}'")

@@ -43,6 +43,10 @@ def applied_frame(round_name: str, overrides: list[Override], applied: set[str])
     return pd.DataFrame(rows, columns=store.ALL_TABLES["overrides_applied"].column_names)
 
 
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
 def log_issues(issues: list[Issue]) -> None:
     """One log line per item: file, record and reason (never the raw value)."""
     for issue in issues:
@@ -63,26 +67,38 @@ def step_consolidate(
     classification: str,
     overrides_file: str,
     inputs: dict[str, str | list[str]],
-    out_status: str,
-    out_issues: str,
-    out_applied: str,
+    out: dict[str, str],
 ) -> None:
-    """kommune_status, the merged review queue and the overrides applied; unmatched overrides stop the run."""
+    """kommune_status, the merged review queue, the overrides applied and the conservation table.
+
+    Stops the run (with one message) when an override matched nothing or a raw record is unaccounted for.
+    """
+    from kartlegging import conservation as cons
+
     cls = klass.load(reference_dir, classification)
     read = store.read_table
     status = kommune_status(
         round_name, cls, read(inputs["replies"]), read(inputs["attempts"]), read(inputs["units"]),
         read(inputs["services"]), read(inputs["service_kommuner"]),
     )
-    store.write_table(status, "kommune_status", out_status)
+    store.write_table(status, "kommune_status", out["status"])
 
     applied = pd.concat([read(p) for p in inputs["applied"]], ignore_index=True)
     all_overrides = load_overrides(overrides_file)
     check_all_matched(all_overrides, set(applied["override_id"]), overrides_file)
-    store.write_table(applied, "overrides_applied", out_applied)
+    store.write_table(applied, "overrides_applied", out["applied"])
 
     issues = pd.concat([read(p) for p in inputs["issues"]], ignore_index=True)
-    store.write_table(issues, "issues", out_issues)
+    store.write_table(issues, "issues", out["issues"])
+
+    conservation = pd.DataFrame([
+        cons.dispatch_conservation(round_name, cons.dispatch_rows_in(inputs["dispatch_csv"]), read(inputs["dispatch"])),
+        cons.email_conservation(round_name, _as_list(inputs["emails"]), read(inputs["replies"])),
+        cons.phone_conservation(round_name, cons.phone_rows_in(inputs["phone_log"]), read(inputs["attempts"]), issues),
+        cons.interview_conservation(round_name, _as_list(inputs["workbooks"]), read(inputs["interviews"]), issues),
+    ])
+    cons.check(conservation)
+    store.write_table(conservation, "conservation", out["conservation"])
     counts = status["har_tjeneste"].value_counts().to_dict()
     log.info("kommune_status: %d kommuner; %s", len(status), ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     log.info("review open: %d; quarantined: %d; overrides applied: %d",

@@ -1,0 +1,62 @@
+# Harmonisation across Klass 131 versions: a crosswalk of kommune codes between
+# every version the configuration uses, and every round's kommune_status in the
+# structure of one version (config key harmonise_to, default the newest Klass
+# version in reference_dir). The logic lives in kartlegging.crosswalk.
+
+
+# Every Klass 131 version file (the chaining needs the codes in force on each
+# change date) and SSB's change table (the step stops with a clear message
+# unless there is exactly one).
+KLASS_VERSION_FILES = sorted(str(p) for p in Path(REF, "ssb-klass-131").glob("version-*.json"))
+KLASS_CHANGES_FILES = sorted(str(p) for p in Path(REF, "ssb-klass-131").glob("changes-*.json"))
+# harmonise_to from the config, or the newest version year present in reference_dir.
+HARMONISE_TO = str(
+    config.get("harmonise_to") or max((Path(p).stem.split("-", 1)[1] for p in KLASS_VERSION_FILES), default="")
+)
+
+
+rule crosswalk:
+    """Kommune codes of each round's Klass version translated to every other version used and to harmonise_to."""
+    input:
+        klass=KLASS_VERSION_FILES,
+        changes=KLASS_CHANGES_FILES,
+        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+    output:
+        crosswalk=os.path.join(PROC, "reference", "crosswalk.parquet"),
+    params:
+        reference_dir=lambda wc, input: os.path.dirname(input.bydeler),
+        rounds={r: str(round_cfg(r)["classification"]) for r in ROUNDS},
+        harmonise_to=HARMONISE_TO,
+    log:
+        os.path.join(LOGS, "crosswalk.log"),
+    threads: 1
+    resources:
+        mem_mb=500,
+    conda:
+        "../environment.yml"
+    script:
+        "../scripts/crosswalk.py"
+
+
+rule harmonise:
+    """Every round's kommune_status in the kommune structure of harmonise_to."""
+    input:
+        status=expand(os.path.join(PROC, "{round}", "kommune_status.parquet"), round=ROUNDS),
+        klass=KLASS_VERSION_FILES,
+        changes=KLASS_CHANGES_FILES,
+        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+    output:
+        status=os.path.join(PROC, "harmonised", "kommune_status.parquet"),
+    params:
+        reference_dir=lambda wc, input: os.path.dirname(input.bydeler),
+        rounds={r: str(round_cfg(r)["classification"]) for r in ROUNDS},
+        harmonise_to=HARMONISE_TO,
+    log:
+        os.path.join(LOGS, "harmonise.log"),
+    threads: 1
+    resources:
+        mem_mb=500,
+    conda:
+        "../environment.yml"
+    script:
+        "../scripts/harmonise.py"
