@@ -346,12 +346,30 @@ BYDELER = Table(
     per_round=False,
 )
 
+CONSERVATION = Table(
+    "conservation",
+    "Every raw file and record of the round, by what became of it; unaccounted must be 0.",
+    (
+        _ROUND,
+        Column("source", STR, "utsendelse, epost, telefon, intervju", False),
+        Column("unit", STR, "what a record is: rad (row), fil (file), arbeidsbok (workbook)", False),
+        Column("records_in", I64, "records found in the raw files, counted independently of the ingest", False),
+        Column("ingested", I64, "records that became rows of the tables", False),
+        Column("superseded", I64, "e-mail replies replaced by a later one from the same unit", False),
+        Column("autosvar", I64, "automatic replies", False),
+        Column("review", I64, "records kept but awaiting an analyst", False),
+        Column("quarantined", I64, "records or files that could not be read", False),
+        Column("unaccounted", I64, "records_in minus all outcomes; the run fails unless 0", False),
+    ),
+    ("round", "source"),
+)
+
 ALL_TABLES: dict[str, Table] = {
     t.name: t
     for t in (
         DISPATCH, EMAIL_REPLIES, PHONE_ATTEMPTS, PHONE_UNITS, INTERVIEWS, SERVICES,
         SERVICE_KOMMUNER, KOMMUNE_STATUS, ISSUES, OVERRIDES_APPLIED, FIGURES,
-        RECONCILIATION, KOMMUNER, KOMMUNE_NAVN, BYDELER,
+        RECONCILIATION, CONSERVATION, KOMMUNER, KOMMUNE_NAVN, BYDELER,
     )
 }
 
@@ -363,3 +381,108 @@ def salted_hash(value: str, salt: str = "kartlegging") -> str:
     """
     digest = hashlib.sha256(f"{salt}:{value.strip().lower()}".encode("utf-8"))
     return digest.hexdigest()[:16]
+
+
+# -- harmonisation across Klass versions (written by rules/harmonise.smk) ---------
+
+CROSSWALK = Table(
+    "crosswalk",
+    "Kommune codes of one Klass 131 version translated into another, from SSB's change table; "
+    "one row per link (a split gives several rows for one from_code, a merger several for one to_code). "
+    "Every pair of versions the configuration uses: each round's version to every other and to harmonise_to. "
+    "File: <processed_dir>/reference/crosswalk.parquet.",
+    (
+        Column("from_version", STR, "Klass version translated from", False),
+        Column("from_code", STR, "kommune code in from_version", False),
+        Column("to_version", STR, "Klass version translated to", False),
+        Column("to_code", STR, "kommune code in to_version", False),
+        Column("change", STR, "delt: from_code goes to several to_codes (wins over sammenslått); "
+               "sammenslått: several from_codes go to to_code; else uendret, navn (same code, new name) "
+               "or nytt_nummer", False, ("uendret", "nytt_nummer", "navn", "sammenslått", "delt")),
+    ),
+    ("from_version", "to_version", "from_code", "to_code"),
+    per_round=False,
+)
+
+HARMONISED_STATUS = Table(
+    "harmonised_status",
+    "Every round's kommune_status in the kommune structure of one Klass version (config harmonise_to). "
+    "A kommune has a service if any of the round's kommuner it is made of had one. "
+    "File: <processed_dir>/harmonised/kommune_status.parquet.",
+    (
+        _ROUND,
+        Column("kommunenummer", STR, "kommune in the harmonise_to version", False),
+        Column("kommunenavn", STR, "official name in the harmonise_to version", False),
+        Column("fylkesnummer", STR, "county number in the harmonise_to version", False),
+        Column("fylkesnavn", STR, "county name in the harmonise_to version", False),
+        Column("har_tjeneste", STR, "ja if any part said ja; else nei if any said nei; else ukjent", False,
+               ("ja", "nei", "ukjent")),
+        Column("fra_kommuner", STR_LIST, "kommuner of the round's classification combined into this one", False),
+        Column("regel", STR, "uendret, navn, nytt_nummer: 1:1; sammenslått: several whole kommuner combined; "
+               "delt_del_av: a split kommune's whole answer attributed to this part of it", False,
+               ("uendret", "navn", "nytt_nummer", "sammenslått", "delt_del_av")),
+    ),
+    ("round", "kommunenummer"),
+    per_round=False,
+)
+
+ALL_TABLES.update({t.name: t for t in (CROSSWALK, HARMONISED_STATUS)})
+
+
+# -- KOSTRA (SSB statbank extracts on frisklivssentraler) -------------------------
+
+KOSTRA_STATUS = (".", "..", "...", ":", "-", "ugyldig")
+
+KOSTRA = Table(
+    "kostra",
+    "SSB KOSTRA extracts on frisklivssentraler from {raw_dir}/kostra/, CSV and JSON-stat alike: one row per "
+    "region, year and variable. Written to {processed_dir}/kostra/kostra.parquet; it belongs to no round.",
+    (
+        Column("region_code", STR, "kommune (four digits), Oslo bydel (six digits) or aggregate code (EAK, EKA03), "
+               "K- prefix stripped", False),
+        Column("region_level", STR, "kommune: a kommune of the structure valid on 1 January of the year; bydel: one of "
+               "Oslo's 15 bydeler; aggregat: a configured aggregate pattern; ukjent: none of these (a review item), "
+               "never counted", False, ("kommune", "bydel", "aggregat", "ukjent")),
+        Column("year", I64, "KOSTRA year", False),
+        Column("variable", STR, "project variable the table's code or label maps to (config kostra.variables)", False),
+        Column("value", F64, "the number; 0 for '-'; null where another symbol stands"),
+        Column("status", STR, "SSB symbol of the cell, null for a number: '.' cannot occur, '..' not available, '...' "
+               "not yet available, ':' suppressed, '-' nil (value 0); ugyldig: text that is no number nor symbol",
+               True, KOSTRA_STATUS),
+        Column("source_file", STR, "file name under {raw_dir}/kostra/", False),
+    ),
+    ("variable", "year", "region_code", "source_file"),
+    # Not per round, and not a reference table, so build_database makes no view of it yet.
+    per_round=False,
+)
+
+KOSTRA_CROSSCHECK = Table(
+    "kostra_crosscheck",
+    "Kommuner where the kartlegging and KOSTRA disagree about a frisklivssentral, KOSTRA read in the year nearest "
+    "the round and in the round's kommune structure. Written per round to {processed_dir}/{round}/.",
+    (
+        _ROUND,
+        Column("kommunenummer", STR, "kommune in the round's classification", False),
+        Column("kommunenavn", STR, "its name", False),
+        Column("avvik", STR, "fls_i_kartlegging_kostra_0: an included service organised as frisklivssentral, KOSTRA 0; "
+               "fls_i_kartlegging_kostra_mangler: the same, KOSTRA has no number; kostra_fls_ingen_tjeneste: KOSTRA 1, "
+               "no included service found", False,
+               ("fls_i_kartlegging_kostra_0", "fls_i_kartlegging_kostra_mangler", "kostra_fls_ingen_tjeneste")),
+        Column("har_tjeneste", STR, "kommune_status.har_tjeneste", False, ("ja", "nei", "ukjent")),
+        Column("service_ids", STR_LIST, "included services covering the kommune (the frisklivssentral ones where any)"),
+        Column("organisering", STR, "T06 of those services, comma-separated"),
+        Column("rolle", STR, "the kommune's role in them (vert, medlem), comma-separated"),
+        Column("kostra_aar", I64, "KOSTRA year the value is from; null if KOSTRA has nothing for the kommune"),
+        Column("kostra_verdi", F64, "KOSTRA Frisklivssentral (1 = ja, 0 = nei); null where a symbol stands"),
+        Column("kostra_status", STR, "SSB symbol(s) when there is no number"),
+        Column("kostra_regioner", STR, "KOSTRA region codes the value comes from (several after a merger)"),
+        Column("oversatt", BOOL, "the value was translated from another kommune structure", False),
+        Column("merknad", STR, "what disagrees", False),
+    ),
+    ("round", "avvik", "kommunenummer"),
+    # Per round in substance; kept out of the DuckDB views (per_round=False) until the database rule depends
+    # on it, because a view over a file that is not there fails.
+    per_round=False,
+)
+
+ALL_TABLES.update({t.name: t for t in (KOSTRA, KOSTRA_CROSSCHECK)})
