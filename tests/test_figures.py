@@ -135,3 +135,8 @@ def test_reconcile_keeps_register_order_and_notes():
     assert list(rec["figure_id"]) == ["b", "a", "kostra_x"]
     assert list(rec["status"]) == ["avviker", "lik", "ikke beregnet"]
     assert rec.loc[0, "note"] == "misprint"
+
+
+def test_few_is_a_small_count_even_with_a_missing_denominator():
+    assert status_for({"published": "få"}, {"value": 4.0, "unit": "antall", "denominator": float("nan")})[0] == "lik"
+    assert status_for({"published": "få"}, {"value": 12.0, "unit": "antall", "denominator": None})[0] == "avviker"

@@ -270,7 +270,8 @@ def status_for(entry: dict, fig: dict | None) -> tuple[str, str | None]:
         bound = _parse_number(published)
         return ("lik" if value is not None and bound is not None and value > bound else "avviker"), computed
     if isinstance(published, str) and published.strip() == "få":
-        den = fig.get("denominator") or 0
+        den = fig.get("denominator")
+        den = 0 if den is None or pd.isna(den) else den
         ok = value is not None and (value <= 5 if not den else value < den / 4)
         return ("lik" if ok else "avviker"), computed
     pub = float(published) if isinstance(published, (int, float)) else _parse_number(str(published))
