@@ -64,9 +64,9 @@ def test_duckdb_views_answer_from_any_folder(demo_run, tmp_path, monkeypatch):
 
     monkeypatch.chdir(tmp_path)
     con = connect(demo_run / "processed" / "kartlegging.duckdb")
-    n = con.sql("SELECT count(*) FROM kommune_status WHERE har_tjeneste = 'ja'").fetchone()[0]
+    n = con.execute("SELECT count(*) FROM kommune_status WHERE har_tjeneste = 'ja'").fetchone()[0]
     assert n == 79
-    views = {r[0] for r in con.sql("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+    views = {r[0] for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
     assert {"services", "kommune_status", "figures", "reconciliation", "kommuner"} <= views
     assert (demo_run / "processed" / "data_dictionary.md").read_text(encoding="utf-8").count("## `") >= 15
 
