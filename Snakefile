@@ -24,6 +24,7 @@ include: "rules/reference.smk"
 include: "rules/ingest.smk"
 include: "rules/consolidate.smk"
 include: "rules/harmonise.smk"
+include: "rules/kostra.smk"
 include: "rules/database.smk"
 include: "rules/report.smk"
 

@@ -14,6 +14,10 @@ REGISTER = config.get("register_dir", "config/register")
 LOGS = config.get("log_dir", "logs")
 ROUNDS = sorted(str(r) for r in config["rounds"])
 SRC = Path(workflow.basedir) / "src" / "kartlegging"
+# Every Klass 131 version file and SSB's change table: crosswalks chain through all
+# versions, and each KOSTRA year is read in the structure valid that year.
+KLASS_VERSION_FILES = sorted(str(p) for p in Path(REF, "ssb-klass-131").glob("version-*.json"))
+KLASS_CHANGES_FILES = sorted(str(p) for p in Path(REF, "ssb-klass-131").glob("changes-*.json"))
 
 
 wildcard_constraints:
@@ -87,6 +91,7 @@ def all_targets():
     for r in ROUNDS:
         targets += [
             os.path.join(PROC, r, "figures.parquet"),
+            os.path.join(PROC, r, "kostra_crosscheck.parquet"),
             os.path.join(REPORT, r, "kartlegging.html"),
             os.path.join(REPORT, r, "kartlegging.pdf"),
         ]

@@ -49,6 +49,7 @@ rule figures:
         service_kommuner=round_table("service_kommuner"),
         status=round_table("kommune_status"),
         register=os.path.join(REGISTER, "{round}.yaml"),
+        kostra=os.path.join(PROC, "kostra", "kostra.parquet"),
     output:
         figures=round_table("figures"),
         reconciliation=round_table("reconciliation"),

@@ -4,13 +4,14 @@ rule database:
         reference=rules.reference.output,
         crosswalk=rules.crosswalk.output,
         harmonised=rules.harmonise.output,
+        kostra=rules.kostra.output.table,
         tables=expand(
             os.path.join(PROC, "{round}", "{table}.parquet"),
             round=ROUNDS,
             table=[
                 "dispatch", "email_replies", "phone_attempts", "phone_units", "interviews",
                 "services", "service_kommuner", "kommune_status", "issues",
-                "overrides_applied", "figures", "reconciliation", "conservation",
+                "overrides_applied", "figures", "reconciliation", "conservation", "kostra_crosscheck",
             ],
         ),
     output:

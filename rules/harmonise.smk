@@ -4,11 +4,6 @@
 # version in reference_dir). The logic lives in kartlegging.crosswalk.
 
 
-# Every Klass 131 version file (the chaining needs the codes in force on each
-# change date) and SSB's change table (the step stops with a clear message
-# unless there is exactly one).
-KLASS_VERSION_FILES = sorted(str(p) for p in Path(REF, "ssb-klass-131").glob("version-*.json"))
-KLASS_CHANGES_FILES = sorted(str(p) for p in Path(REF, "ssb-klass-131").glob("changes-*.json"))
 # harmonise_to from the config, or the newest version year present in reference_dir.
 HARMONISE_TO = str(
     config.get("harmonise_to") or max((Path(p).stem.split("-", 1)[1] for p in KLASS_VERSION_FILES), default="")

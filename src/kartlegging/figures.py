@@ -211,6 +211,10 @@ def compute_figures(round_name: str, tables: Tables, register: dict | None = Non
 _NUM = re.compile(r"-?\d+(?:[.,]\d+)?")
 
 
+def _missing(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value)
+
+
 def _parse_number(text: str) -> float | None:
     m = _NUM.search(text.replace("\u00a0", " ").replace(" ", ""))
     return float(m.group(0).replace(",", ".")) if m else None
@@ -245,6 +249,49 @@ def _tolerance(tol: object) -> tuple[float, str] | None:
     return None
 
 
+#: Published ratio words and the factor they stand for.
+RATIO_WORDS: dict[str, float] = {"halvert": 0.5, "doblet": 2.0, "tredoblet": 3.0, "firedoblet": 4.0}
+_RANGE = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s*[–—-]\s*(\d+(?:[.,]\d+)?)\s*x?\s*$", re.IGNORECASE)
+
+
+def _ratio_range(tolerance: object) -> tuple[float, float] | None:
+    """``1.8–2.2x`` → (1.8, 2.2); None when the tolerance is not a range."""
+    if tolerance is None:
+        return None
+    m = _RANGE.match(str(tolerance))
+    if not m:
+        return None
+    lo, hi = (float(g.replace(",", ".")) for g in m.groups())
+    return (lo, hi) if lo <= hi else (hi, lo)
+
+
+def is_ratio_word(published: object) -> bool:
+    """Whether a published value is a word for a ratio (``doblet``) that the generic status cannot read."""
+    return isinstance(published, str) and published.strip().casefold() in RATIO_WORDS
+
+
+def ratio_status(entry: dict, fig: dict | None) -> tuple[str, str | None]:
+    """Status of a ratio published as a word (``doblet``): ``lik``, ``innenfor toleranse`` or ``avviker``.
+
+    ``lik`` when the ratio rounds to the word's factor at one decimal (1.95-2.05
+    for doblet); ``innenfor toleranse`` inside the register's range; else
+    ``avviker``. Without a range, the factor ±10 % is the range, the usual
+    reading of "doubled". The computed text is the ratio with two decimals and
+    an ``x`` (``1.91x``).
+    """
+    if fig is None or fig.get("value") is None or pd.isna(fig.get("value")):
+        return "ikke beregnet", None
+    value = float(fig["value"])
+    factor = RATIO_WORDS[str(entry["published"]).strip().casefold()]
+    computed = f"{value:.2f}x"
+    lo, hi = _ratio_range(entry.get("tolerance")) or (factor * 0.9, factor * 1.1)
+    if round(value, 1) == round(factor, 1):
+        return "lik", computed
+    if lo <= value <= hi:
+        return "innenfor toleranse", computed
+    return "avviker", computed
+
+
 def status_for(entry: dict, fig: dict | None) -> tuple[str, str | None]:
     """Compare one computed figure with its published value: lik, innenfor toleranse, avviker.
 
@@ -252,12 +299,15 @@ def status_for(entry: dict, fig: dict | None) -> tuple[str, str | None]:
       tolerance ``innenfor toleranse``;
     - percentages (``18 %``): equal when rounded to whole percent; a tolerance in
       percentage points (``2 pp``) widens it;
+    - ratio words (``doblet``): see :func:`ratio_status`;
     - ``> 50 %``: the condition holds; ``få`` (few): under a quarter of the
       services concerned; text: equal after normalising dashes and spaces.
     """
-    if fig is None or (fig.get("value") is None and fig.get("text") is None):
+    if fig is None or (_missing(fig.get("value")) and fig.get("text") is None):
         return "ikke beregnet", None
     published = entry["published"]
+    if is_ratio_word(published):
+        return ratio_status(entry, fig)
     unit = fig["unit"]
     computed = format_computed(fig.get("value"), unit, fig.get("text"), published)
     value = fig.get("value")

@@ -114,8 +114,11 @@ def step_figures(round_name: str, inputs: dict[str, str], register_path: str, ou
         interviews=read(inputs["interviews"]), services=read(inputs["services"]),
         service_kommuner=read(inputs["service_kommuner"]), kommune_status=read(inputs["status"]),
     )
+    from kartlegging.kostra_figures import kostra_figures
+
     register = load_register(register_path)
-    figures = compute_figures(round_name, tables, register)
+    figures = pd.concat([compute_figures(round_name, tables, register),
+                         kostra_figures(read(inputs["kostra"]), round_name, register)], ignore_index=True)
     store.write_table(figures, "figures", out_figures)
     rec = reconcile(round_name, register, figures)
     store.write_table(rec, "reconciliation", out_reconciliation)

@@ -480,9 +480,39 @@ KOSTRA_CROSSCHECK = Table(
         Column("merknad", STR, "what disagrees", False),
     ),
     ("round", "avvik", "kommunenummer"),
-    # Per round in substance; kept out of the DuckDB views (per_round=False) until the database rule depends
-    # on it, because a view over a file that is not there fails.
-    per_round=False,
+    per_round=True,
 )
 
 ALL_TABLES.update({t.name: t for t in (KOSTRA, KOSTRA_CROSSCHECK)})
+
+
+# -- coverage map (written per round by rules/map.smk) ------------------------------
+
+MAP_CLASSES = ("kommunal", "interkommunal", "ingen", "ukjent")
+
+MAP_STATUS = Table(
+    "map_status",
+    "One round's coverage in the kommune structure of the map geometry (Kartverket 2024): one row per kommune "
+    "of that structure, with the class it is drawn in. A kommune made of several of the round's kommuner (or of "
+    "a part of one) has a service if any of them had one. File: <processed_dir>/<round>/map_status.parquet.",
+    (
+        _ROUND,
+        Column("kommunenummer", STR, "kommune in the map's Klass version", False),
+        Column("kommunenavn", STR, "official name in the map's Klass version", False),
+        Column("fylkesnummer", STR, "county number in the map's Klass version", False),
+        Column("fylkesnavn", STR, "county name in the map's Klass version", False),
+        Column("status", STR, "kommunal: some part has an included service, none of them interkommunal; "
+               "interkommunal: some part takes part in an interkommunal service; ingen: no part has a service and "
+               "at least one answered; ukjent: no part is mentioned in any source", False, MAP_CLASSES),
+        Column("fra_kommuner", STR_LIST, "kommuner of the round's classification that make up this one", False),
+        Column("regel", STR, "how the round's kommuner were combined, as in harmonised_status", False,
+               ("uendret", "navn", "nytt_nummer", "sammenslått", "delt_del_av")),
+        Column("map_version", STR, "Klass version of the map's kommune structure", False),
+    ),
+    ("round", "kommunenummer"),
+    # Per round in substance; kept out of the DuckDB views (per_round=False) because the database rule does
+    # not depend on it, and a view over a file that is not there fails.
+    per_round=False,
+)
+
+ALL_TABLES.update({MAP_STATUS.name: MAP_STATUS})

@@ -1,0 +1,11 @@
+"""Snakemake script: KOSTRA extracts into the kostra table and its review/quarantine items."""
+from kartlegging.kostra import step_kostra
+from kartlegging.runner import run
+
+
+def main(smk, logger):
+    step_kostra(list(smk.input.files), smk.params.reference_dir, dict(smk.params.kostra),
+                smk.output.table, smk.output.issues)
+
+
+run(snakemake, main)  # noqa: F821 (injected by Snakemake)

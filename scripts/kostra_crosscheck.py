@@ -1,0 +1,11 @@
+"""Snakemake script: the round's kartlegging against KOSTRA on frisklivssentraler."""
+from kartlegging.kostra import step_crosscheck
+from kartlegging.runner import run
+
+
+def main(smk, logger):
+    step_crosscheck(smk.input.kostra, smk.input.services, smk.input.service_kommuner, smk.input.status,
+                    smk.params.classification, smk.params.reference_dir, smk.output.check)
+
+
+run(snakemake, main)  # noqa: F821 (injected by Snakemake)
