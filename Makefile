@@ -7,7 +7,7 @@ CORES ?= 2
 export SOURCE_DATE_EPOCH ?= 1420070400
 export PYTHONHASHSEED := 0
 
-.PHONY: run test venv demo-data lint clean
+.PHONY: run test venv demo-data demo-round-2024 lint clean
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -31,5 +31,11 @@ lint: $(STAMP)
 demo-data: $(STAMP)
 	$(PY) -m kartlegging.synth --out data/raw --round 2015 --seed 2015
 
+# A second, SYNTHETIC demonstration round in the 2024 structure, kept out of the default run:
+# writes data/raw/2024/, config/overrides/2024.yaml, config/register/2024.yaml (none committed)
+# and adds "2024" to config/config.yaml. `$(PY) scripts/add_round.py --remove` takes it out again.
+demo-round-2024: $(STAMP)
+	$(PY) scripts/add_round.py --round 2024 --seed 2024
+
 clean:
-	rm -rf data/processed report/2015 logs .snakemake
+	rm -rf data/processed logs .snakemake $(wildcard report/*/)

@@ -19,8 +19,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kartlegging.synth",
                                      description="Write a synthetic survey round (raw inputs per INPUTS.md).")
     parser.add_argument("--out", default="data/raw", help="raw data folder; the round goes to <out>/<round>/")
-    parser.add_argument("--round", default="2015", dest="round_name", help="survey round (only 2015 has a design)")
-    parser.add_argument("--seed", type=int, default=2015, help="seed; the same seed gives byte-identical files")
+    parser.add_argument("--round", default="2015", dest="round_name",
+                        help="survey round: 2015, or 2024 (the demonstration round of make demo-round-2024)")
+    parser.add_argument("--seed", type=int, default=None,
+                        help="seed (default: the round's year); the same seed gives byte-identical files")
     parser.add_argument("--overrides", default=None,
                         help="where to write the overrides file (default config/overrides/<round>.yaml)")
     parser.add_argument("--no-overrides", action="store_true", help="do not write an overrides file")
@@ -34,7 +36,17 @@ def main(argv: list[str] | None = None) -> int:
         reference = "data/reference"
     started = time.perf_counter()
     try:
-        result = generate(args.out, args.round_name, args.seed, overrides, args.scale, reference)
+        if args.round_name == "2024":
+            # the demonstration round has its own design, derived from 2015's (kartlegging.synth.round2024)
+            from kartlegging.synth import round2024
+
+            if args.scale != 1:
+                raise ValueError("--scale is only available for round 2015")
+            seed = round2024.DEFAULT_SEED if args.seed is None else args.seed
+            result = round2024.generate(args.out, seed, overrides, reference)
+        else:
+            seed = 2015 if args.seed is None else args.seed
+            result = generate(args.out, args.round_name, seed, overrides, args.scale, reference)
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

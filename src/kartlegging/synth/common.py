@@ -14,6 +14,9 @@ import random
 import re
 import unicodedata
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -40,6 +43,10 @@ PROJECT_DOMAIN = "nklmh.no"
 
 #: Fixed timestamp written into every workbook's document properties.
 FIXED_DOC_TIME = datetime(2015, 2, 2, 8, 0, 0)
+#: The timestamp in force: FIXED_DOC_TIME unless a round sets its own with
+#: :func:`document_time` (a later round's workbooks should not say they were
+#: saved in 2015). A context variable, so nothing leaks out of that round's run.
+_DOC_TIME: ContextVar[datetime] = ContextVar("document_time", default=FIXED_DOC_TIME)
 #: Fixed zip entry time (the earliest a zip can hold), so archives are byte-stable.
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
@@ -49,6 +56,14 @@ NORWEGIAN_PART: dict[str, str] = {
     "1736": "Snåsa", "1739": "Røyrvik", "1849": "Hamarøy", "1850": "Tysfjord",
     "1920": "Lavangen", "1939": "Storfjord", "1940": "Kåfjord", "2011": "Kautokeino",
     "2020": "Porsanger", "2021": "Karasjok", "2025": "Tana", "2027": "Nesseby",
+    # codes of the 2024 structure (new codes, or old codes whose official name gained a
+    # Sami form); none is a code of another kommune in an earlier version
+    "1826": "Hattfjelldal", "1833": "Rana", "1841": "Fauske", "1845": "Sørfold", "1853": "Evenes",
+    "1870": "Sortland", "1875": "Hamarøy", "5001": "Trondheim", "5007": "Namsos", "5025": "Røros",
+    "5037": "Levanger", "5041": "Snåsa", "5043": "Røyrvik", "5503": "Harstad", "5512": "Tjeldsund",
+    "5516": "Gratangen", "5518": "Lavangen", "5538": "Storfjord", "5540": "Kåfjord", "5544": "Nordreisa",
+    "5603": "Hammerfest", "5610": "Karasjok", "5612": "Kautokeino", "5622": "Porsanger", "5628": "Tana",
+    "5636": "Nesseby",
 }
 
 
@@ -148,7 +163,7 @@ def stable_zip(data: bytes) -> bytes:
     """
     with zipfile.ZipFile(io.BytesIO(data)) as zin:
         entries = {info.filename: zin.read(info) for info in zin.infolist()}
-    stamp = FIXED_DOC_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    stamp = _DOC_TIME.get().strftime("%Y-%m-%dT%H:%M:%SZ").encode()
     if "docProps/core.xml" in entries:
         entries["docProps/core.xml"] = _CORE_TIME.sub(
             lambda m: m.group(1) + stamp + m.group(2), entries["docProps/core.xml"])
@@ -168,10 +183,26 @@ def build_zip(entries: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
+@contextmanager
+def document_time(when: datetime) -> Iterator[None]:
+    """Stamp ``when`` instead of :data:`FIXED_DOC_TIME` into the workbooks saved inside the block.
+
+    The writers call :func:`save_workbook` without a time; a round whose field
+    work lies in another year wraps its run in this block, so the writers stay
+    as they are and round 2015's bytes do not change.
+    """
+    token = _DOC_TIME.set(when)
+    try:
+        yield
+    finally:
+        _DOC_TIME.reset(token)
+
+
 def save_workbook(wb, path: Path) -> None:
     """Save an openpyxl workbook so that the file's bytes depend only on its content."""
-    wb.properties.created = FIXED_DOC_TIME
-    wb.properties.modified = FIXED_DOC_TIME
+    stamp = _DOC_TIME.get()
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
     wb.properties.creator = "NK LMH"
     wb.properties.lastModifiedBy = "NK LMH"
     buf = io.BytesIO()

@@ -1,0 +1,306 @@
+"""The synthetic demonstration round 2024: its design, its files, and the pipeline on two rounds.
+
+The pipeline test runs Snakemake on a temporary copy of the layout (raw 2015
+linked, 2024 generated, overrides and registers of both rounds) with a config
+that lists both rounds, so the checkout's own config and data stay untouched.
+"""
+from __future__ import annotations
+
+import email
+import os
+import re
+import shutil
+import subprocess
+from email import policy
+from pathlib import Path
+
+import sys
+from datetime import datetime
+
+import openpyxl
+import pandas as pd
+import pytest
+import yaml
+
+from kartlegging.classification import load
+from kartlegging.overrides import load_overrides
+from kartlegging.synth import generate as generate_2015
+from kartlegging.synth.add_round import ConfigEditError, add_round_text, main, remove_round_text
+from kartlegging.synth.design import DesignError, Service
+from kartlegging.synth.round2024 import (REGISTER_IDS, check_design, derive_design, generate, kommune_translation,
+                                         register_targets)
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+REFERENCE = ROOT / "data" / "reference"
+
+
+@pytest.fixture(scope="module")
+def derivation():
+    return derive_design(REFERENCE)
+
+
+@pytest.fixture(scope="module")
+def layout(tmp_path_factory) -> Path:
+    """raw/, overrides/ and register/ of both rounds under one temporary folder, and the config."""
+    root = tmp_path_factory.mktemp("two_rounds")
+    for sub in ("raw", "overrides", "register"):
+        (root / sub).mkdir()
+    (root / "raw" / "2015").symlink_to(ROOT / "data" / "raw" / "2015", target_is_directory=True)
+    if (ROOT / "data" / "raw" / "kostra").is_dir():
+        (root / "raw" / "kostra").symlink_to(ROOT / "data" / "raw" / "kostra", target_is_directory=True)
+    shutil.copy(ROOT / "config" / "overrides" / "2015.yaml", root / "overrides")
+    shutil.copy(ROOT / "config" / "register" / "2015.yaml", root / "register")
+    generate(root / "raw", overrides_path=root / "overrides" / "2024.yaml", reference_dir=REFERENCE,
+             register_path=root / "register" / "2024.yaml")
+    config = {
+        "raw_dir": str(root / "raw"), "processed_dir": str(root / "processed"), "report_dir": str(root / "report"),
+        "log_dir": str(root / "logs"), "overrides_dir": str(root / "overrides"),
+        "register_dir": str(root / "register"),
+        "rounds": {"2015": {"classification": "2015", "synthetic": True},
+                   "2024": {"classification": "2024", "synthetic": True}},
+    }
+    (root / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def two_rounds(layout) -> Path:
+    """The pipeline on both rounds, up to the figures, the harmonised status and the database.
+
+    The reports are left out to keep the test short (test_e2e renders one; the
+    2024 report is rendered by ``make demo-round-2024`` then ``make run``). The
+    targets come before ``--configfile``, which takes every argument after it as a file.
+    """
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1420070400", "PYTHONHASHSEED": "0"}
+    processed = layout / "processed"
+    targets = [processed / "2024" / "reconciliation.parquet", processed / "harmonised" / "kommune_status.parquet",
+               processed / "kartlegging.duckdb"]
+    cmd = [str(SNAKEMAKE), *map(str, targets), "--cores", "2", "--directory", str(ROOT),
+           "--snakefile", str(ROOT / "Snakefile"), "--configfile", str(layout / "config.yaml")]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return layout / "processed"
+
+
+# -- the design ------------------------------------------------------------------------
+
+def test_design_is_in_the_2024_structure(derivation):
+    design = derivation.design
+    c = design.classification
+    assert c.version == "2024" and len(c.kommuner) == 357 and len(c.bydeler) == 15
+    assert len(design.units) == 357 + 15
+    assert all(k in c.kommuner for s in design.services + design.rejected for k in s.kommuner)
+    check_design(design)
+
+
+def test_services_are_the_2015_ones_translated_then_grown(derivation):
+    to24 = kommune_translation(REFERENCE)
+    by_key = {s.key: s for s in derivation.design.services}
+    from kartlegging.synth.design import build_design
+
+    base = build_design(load(REFERENCE, "2015"), 2015)
+    kept = [s for s in base.services if s.key in by_key]
+    gone = {s.key for s in base.services} - set(by_key)
+    assert gone == (set(derivation.absorbed) & {s.key for s in base.services}) | set(derivation.closed)
+    # Namsos merged with Namdalseid, a member of the Innherred coordinator: its own service is counted there
+    assert "X03" in derivation.absorbed
+    assert len(derivation.closed) == 2 and derivation.added and derivation.now_included
+    for s in kept:
+        assert by_key[s.key].host == to24[s.host]
+        assert set(by_key[s.key].kommuner) <= {to24[k] for k in s.kommuner}
+    # five Indre Østfold kommuner of 2015 are one kommune in 2024: the service is kommunal now
+    assert by_key["IF01"].kommuner == ("3118",) and by_key["IF01"].interviews[0].t04 == "kommunal"
+    assert len(derivation.design.service_kommuner) > len({to24[k] for s in kept for k in s.kommuner})
+
+
+def test_new_interkommunale_services_are_neighbours_in_one_county(derivation):
+    from kartlegging.synth.round2024 import neighbours
+
+    adjacent = neighbours(REFERENCE)
+    new = [s for s in derivation.design.services if s.key in derivation.added and len(s.kommuner) > 1]
+    assert new
+    for s in new:
+        assert len({k[:2] for k in s.kommuner}) == 1
+        for k in s.kommuner[1:]:
+            assert adjacent[k] & set(s.kommuner), (s.key, k)
+
+
+def test_check_design_fails_when_a_kommune_is_in_two_services():
+    design = derive_design(REFERENCE).design
+    first = design.services[0]
+    design.services.append(Service("DUP", first.interviews))
+    with pytest.raises(DesignError, match="in both"):
+        check_design(design)
+
+
+def test_register_has_the_survey_ids_of_2015():
+    register15 = yaml.safe_load((ROOT / "config" / "register" / "2015.yaml").read_text(encoding="utf-8"))
+    survey = [f["id"] for f in register15["figures"] if not f["id"].startswith("kostra_")]
+    assert list(REGISTER_IDS) == survey
+
+
+# -- the files ---------------------------------------------------------------------------
+
+def test_same_seed_gives_identical_bytes(layout, tmp_path):
+    generate(tmp_path, overrides_path=tmp_path / "ov.yaml", reference_dir=REFERENCE,
+             register_path=tmp_path / "reg.yaml")
+    ours = {p.relative_to(tmp_path / "2024"): p.read_bytes() for p in (tmp_path / "2024").rglob("*") if p.is_file()}
+    first = {p.relative_to(layout / "raw" / "2024"): p.read_bytes()
+             for p in (layout / "raw" / "2024").rglob("*") if p.is_file()}
+    assert ours == first
+    assert (tmp_path / "ov.yaml").read_bytes() == (layout / "overrides" / "2024.yaml").read_bytes()
+    assert (tmp_path / "reg.yaml").read_bytes() == (layout / "register" / "2024.yaml").read_bytes()
+
+
+def test_round_2015_files_are_unchanged(tmp_path):
+    """The 2024 round shares the writers and synth.common with 2015: the 2015 files must keep their bytes."""
+    generate_2015(tmp_path / "raw", "2015", 2015, tmp_path / "ov.yaml", 1, REFERENCE)
+    committed = ROOT / "data" / "raw" / "2015"
+    ours = {p.relative_to(tmp_path / "raw" / "2015"): p.read_bytes()
+            for p in (tmp_path / "raw" / "2015").rglob("*") if p.is_file()}
+    assert ours == {p.relative_to(committed): p.read_bytes() for p in committed.rglob("*") if p.is_file()}
+    assert (tmp_path / "ov.yaml").read_bytes() == (ROOT / "config" / "overrides" / "2015.yaml").read_bytes()
+
+
+def test_round_is_marked_synthetic(layout):
+    assert "SYNTHETIC DEMONSTRATION" in (layout / "raw" / "2024" / "README.md").read_text(encoding="utf-8")
+    register = (layout / "register" / "2024.yaml").read_text(encoding="utf-8")
+    assert register.startswith("# SYNTHETIC DEMONSTRATION REGISTER") and "design target" in register
+    assert yaml.safe_load(register)["synthetic"] is True
+    assert "SYNTHETIC DEMONSTRATION" in (layout / "overrides" / "2024.yaml").read_text(encoding="utf-8")
+
+
+def test_dispatch_and_subject_tags_use_2024_numbers(layout):
+    c = load(REFERENCE, "2024")
+    dispatch = pd.read_csv(layout / "raw" / "2024" / "utsendelse.csv", sep=";", dtype=str, encoding="utf-8-sig")
+    assert len(dispatch) == 372
+    assert set(dispatch.loc[dispatch["bydelsnummer"].isna(), "kommunenummer"]) == set(c.kommuner)
+    assert set(dispatch["sendt"]) <= {"2023-11-07", "2023-11-08"}
+    units = set(dispatch["enhet_id"])
+    tags = set()
+    for path in (layout / "raw" / "2024" / "epost").glob("*.eml"):
+        msg = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        tags |= set(re.findall(r"\[([KB]\d{4,6})\]", str(msg["subject"] or "")))
+    assert tags and tags <= units
+
+
+def test_field_work_lies_in_2023_and_2024(layout):
+    def day(cell: object) -> datetime:
+        if isinstance(cell, datetime):
+            return cell
+        return datetime.strptime(str(cell), "%d.%m.%Y" if len(str(cell)) == 10 else "%d.%m.%y")
+
+    ws = openpyxl.load_workbook(layout / "raw" / "2024" / "telefonrunde.xlsx", read_only=True)["Telefonrunde"]
+    days = [day(c) for (c,) in ws.iter_rows(min_row=2, min_col=3, max_col=3, values_only=True)]
+    assert min(days) >= datetime(2023, 11, 27) and max(days) <= datetime(2024, 1, 19)
+    assert all(d.weekday() < 5 for d in days)
+    targets = register_targets(derive_design(REFERENCE).design)
+    assert targets["intervju_periode"] == "november 2023 – januar 2024"
+
+
+def test_overrides_target_existing_files(layout):
+    overrides = load_overrides(layout / "overrides" / "2024.yaml")
+    assert {o.source for o in overrides} == {"epost", "telefon"}
+    for o in overrides:
+        assert (layout / "raw" / "2024" / ("epost" if o.source == "epost" else "") / o.file).exists()
+
+
+# -- the pipeline on both rounds ------------------------------------------------------------
+
+@pytest.mark.e2e
+def test_2024_figures_reconcile_with_the_design_register(two_rounds, layout):
+    rec = pd.read_parquet(two_rounds / "2024" / "reconciliation.parquet")
+    register = yaml.safe_load((layout / "register" / "2024.yaml").read_text(encoding="utf-8"))
+    assert list(rec["figure_id"]) == [f["id"] for f in register["figures"]]
+    assert (rec["status"] == "lik").all(), rec.loc[rec["status"] != "lik", ["figure_id", "published", "computed"]]
+    figs = pd.read_parquet(two_rounds / "2024" / "figures.parquet").set_index("figure_id")["value"]
+    assert figs["kommuner_totalt"] == 357 and figs["mottakere_epost"] == 372
+
+
+@pytest.mark.e2e
+def test_harmonised_status_has_both_rounds_in_357_kommuner(two_rounds):
+    h = pd.read_parquet(two_rounds / "harmonised" / "kommune_status.parquet")
+    counts = h.groupby("round")["kommunenummer"].nunique().to_dict()
+    assert counts == {"2015": 357, "2024": 357}
+    assert h.groupby("round").size().to_dict() == {"2015": 357, "2024": 357}
+    ks = pd.read_parquet(two_rounds / "2024" / "kommune_status.parquet")
+    assert len(ks) == 357 and ks["kommunenummer"].is_unique
+    assert (ks["har_tjeneste"] != "ukjent").all()
+
+
+@pytest.mark.e2e
+def test_every_override_applies_and_only_expected_items_stay_open(two_rounds, layout):
+    applied = set(pd.read_parquet(two_rounds / "2024" / "overrides_applied.parquet")["override_id"])
+    assert applied == {o.id for o in load_overrides(layout / "overrides" / "2024.yaml")}
+    issues = pd.read_parquet(two_rounds / "2024" / "issues.parquet")
+    still_open = issues.loc[issues["resolved_by"].isna()]
+    assert len(still_open) == 1 and still_open.iloc[0]["source"] == "epost"  # the one unclear answer
+    conservation = pd.read_parquet(two_rounds / "2024" / "conservation.parquet")
+    assert (conservation["unaccounted"] == 0).all()
+
+
+@pytest.mark.e2e
+def test_database_has_both_rounds(two_rounds):
+    from kartlegging.database import connect
+
+    con = connect(two_rounds / "kartlegging.duckdb")
+    rounds = {r[0] for r in con.execute("SELECT DISTINCT round FROM kommune_status").fetchall()}
+    assert rounds == {"2015", "2024"}
+
+
+# -- adding the round to the config --------------------------------------------------------
+
+CONFIG = """# a comment that must survive
+raw_dir: data/raw   # so must this one
+rounds:
+  "2015":
+    classification: "2015"
+    synthetic: true
+
+# the next key, with its own comment
+harmonise_to: "2024"
+"""
+
+
+def test_config_edit_is_idempotent_and_keeps_comments():
+    added = add_round_text(CONFIG, "2024", "2024")
+    assert add_round_text(added, "2024", "2024") == added
+    assert "# a comment that must survive" in added and "# so must this one" in added
+    data = yaml.safe_load(added)
+    assert data["rounds"]["2024"] == {"classification": "2024", "synthetic": True}
+    assert data["harmonise_to"] == "2024"
+    assert added.index('"2024":') < added.index("# the next key")
+    assert remove_round_text(added, "2024") == CONFIG
+    assert remove_round_text(CONFIG, "2024") == CONFIG
+
+
+def test_config_edit_refuses_flow_style():
+    with pytest.raises(ConfigEditError):
+        add_round_text('rounds: {"2015": {classification: "2015"}}\n', "2024", "2024")
+
+
+def test_add_round_script_writes_and_removes(tmp_path, capsys):
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    args = ["--raw-dir", str(tmp_path / "raw"), "--overrides-dir", str(tmp_path / "ov"),
+            "--register-dir", str(tmp_path / "reg"), "--config", str(config), "--reference", str(REFERENCE)]
+    assert main(args) == 0
+    assert main(args) == 0  # a second run rewrites the same files and leaves the config as it is
+    assert yaml.safe_load(config.read_text(encoding="utf-8"))["rounds"]["2024"]["synthetic"] is True
+    for path in (tmp_path / "raw" / "2024" / "utsendelse.csv", tmp_path / "ov" / "2024.yaml",
+                 tmp_path / "reg" / "2024.yaml"):
+        assert path.exists()
+    assert main(args + ["--remove"]) == 0
+    assert config.read_text(encoding="utf-8") == CONFIG
+    assert not (tmp_path / "raw" / "2024").exists() and not (tmp_path / "ov" / "2024.yaml").exists()
+    assert "kept round 2024" in capsys.readouterr().out
+
+
+def test_remove_leaves_a_folder_it_did_not_write(tmp_path):
+    (tmp_path / "raw" / "2024").mkdir(parents=True)
+    (tmp_path / "raw" / "2024" / "utsendelse.csv").write_text("real data\n", encoding="utf-8")
+    args = ["--raw-dir", str(tmp_path / "raw"), "--overrides-dir", str(tmp_path / "ov"),
+            "--register-dir", str(tmp_path / "reg"), "--no-config", "--remove"]
+    assert main(args) == 2
+    assert (tmp_path / "raw" / "2024" / "utsendelse.csv").exists()
