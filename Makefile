@@ -7,7 +7,7 @@ CORES ?= 2
 export SOURCE_DATE_EPOCH ?= 1420070400
 export PYTHONHASHSEED := 0
 
-.PHONY: run test venv demo-data demo-round-2024 lint clean
+.PHONY: run test venv demo-data demo-round-2024 lint clean bench
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -36,6 +36,11 @@ demo-data: $(STAMP)
 # and adds "2024" to config/config.yaml. `$(PY) scripts/add_round.py --remove` takes it out again.
 demo-round-2024: $(STAMP)
 	$(PY) scripts/add_round.py --round 2024 --seed 2024
+
+# Rerun and scaling benchmark (a few minutes): prints one table, writes benchmarks/RESULTS.md.
+# Runs in a temporary folder; `$(PY) benchmarks/bench.py --help` for options (--quick: < 1 minute).
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py
 
 clean:
 	rm -rf data/processed logs .snakemake $(wildcard report/*/)

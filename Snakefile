@@ -20,6 +20,14 @@ except ConfigError as err:
 
 
 include: "rules/common.smk"
+
+
+# Stop before any job runs when a round cannot be used at all: a required raw file or folder
+# missing, or a dispatch list no parser could read. One message naming the file, no traceback.
+for _round in ROUNDS:
+    _problem = required_inputs_problem(_round)
+    if _problem:
+        sys.exit(f"kartlegging: {_problem}")
 include: "rules/reference.smk"
 include: "rules/ingest.smk"
 include: "rules/consolidate.smk"

@@ -101,3 +101,26 @@ def all_targets():
 def reference_dir_of(wildcards, input):
     """Params function: the reference folder, derived from the Klass file a job reads."""
     return str(Path(str(input.klass)).parents[1])
+
+
+def required_inputs_problem(round_name):
+    """Why a round's raw folder cannot be used at all (see docs/INPUTS.md), or None.
+
+    Checked while the Snakefile is parsed, with the standard library and the light
+    dispatch parser only, so that a missing file stops the run before any job does work."""
+    from kartlegging.dispatch import DispatchError, check_readable
+
+    folder = os.path.join(RAW, str(round_name))
+    try:
+        check_readable(os.path.join(folder, "utsendelse.csv"))
+    except DispatchError as err:
+        return f"round {round_name}: {err}"
+    for name, exists, kind in (
+        ("telefonrunde.xlsx", os.path.isfile, "file"),
+        ("epost", os.path.isdir, "folder"),
+        ("intervjuer", os.path.isdir, "folder"),
+    ):
+        path = os.path.join(folder, name)
+        if not exists(path):
+            return f"round {round_name}: required {kind} {path} not found (see docs/INPUTS.md)"
+    return None

@@ -1,15 +1,36 @@
-# One rule per survey source. Each writes its tables, its review/quarantine items
+# The dispatch list, then one rule per survey source. Each writes its tables, its review/quarantine items
 # and the overrides it applied.
 
 
+rule dispatch:
+    """The dispatch list (who was asked) as a table; the phone ingest and everything after read it."""
+    input:
+        dispatch=os.path.join(RAW, "{round}", "utsendelse.csv"),
+        klass=lambda wc: klass_version_file(wc.round),
+    output:
+        dispatch=round_table("dispatch"),
+    params:
+        round="{round}",
+        reference_dir=reference_dir_of,
+        classification=lambda wc: str(round_cfg(wc.round)["classification"]),
+    log:
+        os.path.join(LOGS, "{round}", "dispatch.log"),
+    threads: 1
+    resources:
+        mem_mb=500,
+    conda:
+        "../environment.yml"
+    script:
+        "../scripts/dispatch.py"
+
+
 rule ingest_epost:
-    """Dispatch list and e-mail replies: identify the unit, code questions 1 and 5."""
+    """E-mail replies: identify the unit against the dispatch list, code questions 1 and 5."""
     input:
         dispatch=os.path.join(RAW, "{round}", "utsendelse.csv"),
         klass=lambda wc: klass_version_file(wc.round),
         emails=email_files,
     output:
-        dispatch=round_table("dispatch"),
         replies=round_table("email_replies"),
         issues=round_table("issues_epost"),
         applied=round_table("overrides_epost"),

@@ -1,6 +1,33 @@
+# The map_status rule and MAP_GEOMETRY come from map.smk. Included here unless the Snakefile already
+# included it (before this file): Snakemake would define the rule twice otherwise.
+if "MAP_GEOMETRY" not in globals():
+
+    include: "map.smk"
+
+
+# Beyond its own tables, the report of a round reads the map status of every round up to it (its
+# own map and one small map per round), the services of the earlier rounds, and the harmonised
+# kommune_status only when there is an earlier round to compare with. Later rounds never appear,
+# so adding a round leaves the first round's report untouched; a later round's report reads the
+# shared harmonised table (which a new round rewrites), so it reruns, with the same content.
+HARMONISED_STATUS = os.path.join(PROC, "harmonised", "kommune_status.parquet")
+
+
 rule report:
     """The kartlegging report of a round, as one self-contained HTML file and a PDF."""
     input:
+        unpack(
+            lambda wc: {
+                "map_status": os.path.join(PROC, wc.round, "map_status.parquet"),
+                "earlier_map_status": [
+                    os.path.join(PROC, r, "map_status.parquet") for r in ROUNDS[: ROUNDS.index(wc.round)]
+                ],
+                "earlier_services": [
+                    os.path.join(PROC, r, "services.parquet") for r in ROUNDS[: ROUNDS.index(wc.round)]
+                ],
+                **({"harmonised": HARMONISED_STATUS} if ROUNDS.index(wc.round) > 0 else {}),
+            }
+        ),
         tables=expand(
             os.path.join(PROC, "{{round}}", "{table}.parquet"),
             table=[
@@ -9,7 +36,12 @@ rule report:
                 "figures", "reconciliation",
             ],
         ),
+        kostra=os.path.join(PROC, "kostra", "kostra.parquet"),
+        kostra_crosscheck=round_table("kostra_crosscheck"),
+        conservation=round_table("conservation"),
         register=os.path.join(REGISTER, "{round}.yaml"),
+        geometry_kommuner=MAP_GEOMETRY["kommuner"],
+        geometry_fylker=MAP_GEOMETRY["fylker"],
         code=report_sources(),
     output:
         html=os.path.join(REPORT, "{round}", "kartlegging.html"),
@@ -19,6 +51,7 @@ rule report:
         processed_dir=lambda wc, input: os.path.dirname(os.path.dirname(input.tables[0])),
         synthetic=lambda wc: bool(round_cfg(wc.round).get("synthetic", False)),
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
+        harmonise_to=HARMONISE_TO,
     log:
         os.path.join(LOGS, "{round}", "report.log"),
     threads: 1

@@ -221,11 +221,12 @@ def test_unreadable_workbooks_are_quarantined_and_others_still_read(tmp_path, cl
     wb.active.title = "Intervju"
     wb.active.append(["Bare en tittel"])
     wb.save(tmp_path / "no-header.xlsx")
-    (tmp_path / "notes.txt").write_text("not an xlsx, ignored by the glob")
+    (tmp_path / "notes.txt").write_text("not an xlsx: quarantined, since conservation counts every file")
     result = ingest_interviews(tmp_path, cls, "2015", [])
     assert list(result.interviews["file"]) == ["good.xlsx"]
     quarantined = {i.file: i for i in result.issues if i.action == "quarantine"}
-    assert set(quarantined) == {"wrong-sheet.xlsx", "not-a-zip.xlsx", "~$good.xlsx", "no-header.xlsx"}
+    assert set(quarantined) == {"wrong-sheet.xlsx", "not-a-zip.xlsx", "~$good.xlsx", "no-header.xlsx", "notes.txt"}
+    assert "not an .xlsx workbook" in quarantined["notes.txt"].reason
     assert "Intervju" in quarantined["wrong-sheet.xlsx"].reason and "Ark1" in quarantined["wrong-sheet.xlsx"].reason
     assert "not a zip" in quarantined["not-a-zip.xlsx"].reason
     assert "lock file" in quarantined["~$good.xlsx"].reason

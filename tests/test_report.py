@@ -20,7 +20,10 @@ import yaml
 from pypdf import PdfReader
 
 from kartlegging import tables as T
+from kartlegging.crosswalk import harmonise_status
 from kartlegging.report import ReportMeta, build_report, load_inputs, render_html, run_date_from_env
+from kartlegging.report import maps
+from kartlegging.report.sections import EarlierRound
 from kartlegging.report.numbers import (
     MISSING,
     canonical_value,
@@ -37,6 +40,7 @@ from kartlegging.report.render import INPUT_TABLES
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTER_PATH = ROOT / "config" / "register" / "2015.yaml"
+REFERENCE = ROOT / "data" / "reference"
 REGISTER = yaml.safe_load(REGISTER_PATH.read_text(encoding="utf-8"))
 REGISTER_IDS = [f["id"] for f in REGISTER["figures"]]
 ROUND = "2015"
@@ -232,13 +236,67 @@ def fake_frames() -> dict[str, pd.DataFrame]:
     }
 
 
-def write_round(processed: Path, frames: dict[str, pd.DataFrame]) -> Path:
-    """Write the frames as ``{processed}/{round}/<table>.parquet`` with the contract schemas."""
+def fake_kostra() -> pd.DataFrame:
+    """KOSTRA rows with the awkward cases: Oslo only through its bydeler, an aggregate, a symbol, two years."""
+    rows = []
+
+    def add(code, level, year, variable, value, status=None):
+        rows.append({"region_code": code, "region_level": level, "year": year, "variable": variable,
+                     "value": value, "status": status, "source_file": "fake.csv"})
+
+    for code, value in (("1101", 1.0), ("1102", 1.0), ("1103", 0.0), ("1201", 1.0), ("1211", 1.0)):
+        add(code, "kommune", 2013, "Frisklivssentral", value)
+    add("0301", "kommune", 2013, "Frisklivssentral", None, "..")  # Oslo from its bydeler: any bydel with one
+    add("030101", "bydel", 2013, "Frisklivssentral", 1.0)
+    add("030102", "bydel", 2013, "Frisklivssentral", 0.0)
+    add("EAK", "aggregat", 2013, "Frisklivssentral", 5.0)  # never counted
+    for code, level, value in (("1101", "kommune", 1.0), ("1102", "kommune", 0.0), ("0301", "kommune", 1.0),
+                               ("030101", "bydel", 1.0), ("030102", "bydel", 1.0)):
+        add(code, level, 2014, "Frisklivssentral", value)
+    for code, level, value in (("1101", "kommune", 1.5), ("1102", "kommune", 0.5), ("030101", "bydel", 0.25),
+                               ("030102", "bydel", 0.5), ("EAK", "aggregat", 100.0)):
+        add(code, level, 2013, "AvtalteArsverk", value)
+    for code, value in (("1101", 100.0), ("1102", 1200.0)):
+        add(code, "kommune", 2013, "Deltakere", value)
+    return pd.DataFrame(rows)
+
+
+def fake_crosscheck() -> pd.DataFrame:
+    """Two disagreements between the fake round and the fake KOSTRA."""
+    base = {"round": ROUND, "service_ids": [], "organisering": None, "rolle": None, "kostra_status": None,
+            "kostra_regioner": None, "oversatt": False, "merknad": "x"}
+    return pd.DataFrame([
+        {**base, "kommunenummer": "1211", "kommunenavn": "Etne", "avvik": "kostra_fls_ingen_tjeneste",
+         "har_tjeneste": "nei", "kostra_aar": 2014, "kostra_verdi": 1.0},
+        {**base, "kommunenummer": "1103", "kommunenavn": "Stavanger", "avvik": "fls_i_kartlegging_kostra_0",
+         "har_tjeneste": "ja", "service_ids": ["2015-1102-1"], "kostra_aar": 2013, "kostra_verdi": 0.0},
+    ])
+
+
+def fake_map_status(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The fake round in the 2024 structure, as the map_status rule would write it."""
+    return maps.map_status_frame(frames["kommune_status"], frames["services"], ROUND, "2015", "2024", REFERENCE)
+
+
+def _write(frame: pd.DataFrame, table: T.Table, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pandas(frame[table.column_names], schema=table.schema, preserve_index=False), path)
+
+
+def write_round(processed: Path, frames: dict[str, pd.DataFrame], extras: bool = True) -> Path:
+    """Write the frames as ``{processed}/{round}/<table>.parquet`` with the contract schemas.
+
+    With ``extras``, also the round's map_status and the KOSTRA tables, where the pipeline puts them.
+    """
     folder = processed / ROUND
     folder.mkdir(parents=True, exist_ok=True)
     for field, table in INPUT_TABLES.items():
         arrow = pa.Table.from_pandas(frames[table.name], schema=table.schema, preserve_index=False)
         pq.write_table(arrow, folder / f"{table.name}.parquet")
+    if extras:
+        _write(fake_map_status(frames), T.MAP_STATUS, folder / "map_status.parquet")
+        _write(fake_kostra(), T.KOSTRA, processed / "kostra" / "kostra.parquet")
+        _write(fake_crosscheck(), T.KOSTRA_CROSSCHECK, folder / "kostra_crosscheck.parquet")
     return processed
 
 
@@ -293,7 +351,7 @@ def rendered(tmp_path_factory) -> dict[str, Path]:
     processed = write_round(base / "processed", fake_frames())
     out = {}
     for run in ("a", "b"):
-        inputs = load_inputs(processed, ROUND, REGISTER_PATH)
+        inputs = load_inputs(processed, ROUND, REGISTER_PATH, reference_dir=REFERENCE)
         html, pdf = base / run / "kartlegging.html", base / run / "kartlegging.pdf"
         build_report(inputs, html, pdf, META)
         out[f"html_{run}"], out[f"pdf_{run}"] = html, pdf
@@ -353,7 +411,9 @@ def test_misprint_is_marked(html_text):
 
 
 def test_free_text_is_escaped(html_text):
-    assert "<script" not in html_text.lower()
+    # The one script is the kommune-list filter at the end of the body; typed text never becomes markup.
+    assert html_text.lower().count("<script") == 1
+    assert "<script>alert" not in html_text.lower()
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Friskliv &amp; mestring" in html_text
 
 
@@ -361,7 +421,11 @@ def test_no_personal_data_or_network(html_text):
     assert PERSONAL not in html_text and "99 88 77 66" not in html_text
     assert not re.search(r'(src|href)="(https?:)?//', html_text)
     assert "<link" not in html_text and "@import" not in html_text
-    assert html_text.count('src="data:image/svg+xml;base64,') == 4
+    # Four charts of the round, the map and the KOSTRA chart.
+    assert html_text.count('src="data:image/svg+xml;base64,') == 6
+    script = html_text[html_text.lower().index("<script"):]
+    for word in ("fetch(", "XMLHttpRequest", "import(", "http:", "https:", "WebSocket"):
+        assert word not in script, word
 
 
 def test_title_block_and_synthetic_notice(html_text, tmp_path, rendered):
@@ -425,12 +489,14 @@ def test_pdf_has_toc_page_numbers(pdf_text):
 
 
 def test_pdf_renders_each_chart(rendered, pdf_text):
-    for n in range(1, 6):
+    # 1 response flow, 2 map, 3-6 the round's charts, 7 KOSTRA.
+    for n in range(1, 8):
         assert f"Figur {n}." in pdf_text
+    assert "Figur 8." not in pdf_text
     reader = PdfReader(io.BytesIO(rendered["pdf_a"].read_bytes()))
     drawn = 0
     for page in reader.pages:
-        if any(f"Figur {n}." in page.extract_text() for n in range(2, 6)):
+        if any(f"Figur {n}." in page.extract_text() for n in range(3, 7)):
             # A chart page draws many filled rectangles and glyph paths.
             content = page.get_contents().get_data()
             resources = page["/Resources"]
@@ -511,3 +577,166 @@ def test_empty_round_renders():
     assert "Ingen tjenester ble inkludert" in html
     assert "Alle filer kunne leses" in html and "Ingen overstyringer er brukt" in html
     assert len(_collect(html).ids_missing) > 10
+
+
+# --------------------------------------------------------------------------- map, comparison, KOSTRA, kommune list
+
+
+def _inputs(frames: dict[str, pd.DataFrame], **extra) -> "ReportInputs":
+    from kartlegging.report.render import ReportInputs
+
+    return ReportInputs(**{f: frames[t.name] for f, t in INPUT_TABLES.items()}, **extra)
+
+
+@pytest.fixture(scope="module")
+def geometry() -> maps.MapGeometry:
+    return maps.read_geometry(REFERENCE / maps.KOMMUNER_GEOJSON, REFERENCE / maps.FYLKER_GEOJSON)
+
+
+def test_map_in_html_and_pdf(html_text, pdf_text):
+    assert 'data-chart="kart"' in html_text
+    caption = re.search(r'data-chart="kart".*?</figcaption>', html_text, re.S).group(0)
+    # Translated from 2015 to 2024, with the round's own counts (5 of 8 kommuner; 2 kommunal, 3 interkommunal).
+    assert "oversatt med SSBs" in caption and "5 av 8 kommuner" in caption
+    assert "2 med kommunal og 3 med interkommunal" in caption
+    assert "Figur 2. Kommuner med lærings- og mestringstjeneste, runde 2015." in pdf_text
+
+
+def test_map_key_lists_the_kommuner_of_each_class(html_text):
+    keys = dict(re.findall(r'data-map-class="(\w+)" data-kommuner="([\d ]*)"', html_text))
+    # Oslo kommunal; Eigersund (1101) is kommunal; Sandnes (1108 in 2024), Stavanger and Bergen (4601) interkommunal.
+    assert keys["kommunal"].split() == ["0301", "1101"]
+    assert keys["interkommunal"].split() == ["1103", "1108", "4601"]
+    assert set(keys["ingen"].split()) == {"4611", "4613"}  # Etne, Bømlo
+    assert len(keys["ukjent"].split()) == 357 - 7
+
+
+def test_no_map_without_geometry_or_status(rendered):
+    html = render_html(load_inputs(rendered["processed"], ROUND), META)  # no reference_dir: no geometry
+    assert 'data-chart="kart"' not in html and "Figur 2. Organisering" in html
+
+
+def test_first_round_shows_no_comparison(html_text):
+    assert 'id="endring"' not in html_text and "Endring fra tidligere runder" not in html_text
+
+
+def test_kostra_section(html_text):
+    section = html_text[html_text.index('<section id="kostra">'):html_text.index('<section id="fylker">')]
+    # 2013: Oslo (from its bydeler), 1101, 1102, 1201, 1211; the aggregate is not counted. 2014: Oslo and 1101.
+    assert re.search(r'data-year="2013">.*?data-kostra-fls="5"', section, re.S)
+    assert re.search(r'data-year="2014">.*?data-kostra-fls="2"', section, re.S)
+    row13 = re.search(r'<tr data-year="2013"><th scope="row">2013</th>.*?</tr>', section, re.S).group(0)
+    assert ">6<" in row13 and ">1<" in row13  # six kommuner with a number, one Oslo bydel with a centre
+    volume = re.search(r'kostra-volume.*?</table>', section, re.S).group(0)
+    assert "2,8" in volume and "1 300" in volume  # årsverk 1.5 + 0.5 + Oslo's bydeler 0.75; deltakere
+    row = re.search(r'data-avvik="kostra_fls_ingen_tjeneste".*?</tr>', section, re.S).group(0)
+    assert "KOSTRA-tall fra 2014" in row and ">Etne<" in row
+    assert "Ingen KOSTRA-data" not in section
+
+
+@pytest.mark.parametrize("kostra", [None, "empty"])
+def test_no_kostra_data_is_said(kostra):
+    frames = fake_frames()
+    table = T.KOSTRA.schema.empty_table().to_pandas() if kostra == "empty" else None
+    html = render_html(_inputs(frames, kostra=table), META)
+    section = html[html.index('<section id="kostra">'):html.index('<section id="fylker">')]
+    assert "Ingen KOSTRA-data ble gitt" in section
+    assert "data-chart=\"kostra_fls\"" not in html
+
+
+def test_kommune_list_is_complete_and_filterable(html_text):
+    section = html_text[html_text.index('<section id="kommuner"'):html_text.index('<section id="vedlegg-a"')]
+    rows = re.findall(r'<tr data-kommune="(\d+)" data-fylke="(\d+)" data-status="(\w+)" data-sok="([^"]*)"', section)
+    # County by county, by name within a county (Bergen, Bømlo, Etne, Sveio).
+    assert [r[0] for r in rows] == ["0301", "1101", "1102", "1103", "1201", "1219", "1211", "1216"]
+    status = {r[0]: r[2] for r in rows}
+    assert status == {"0301": "kommunal", "1101": "kommunal", "1102": "interkommunal", "1103": "interkommunal",
+                      "1201": "interkommunal", "1211": "ingen", "1216": "ukjent", "1219": "ingen"}
+    assert " hidden" not in section.split("<tbody>")[1]  # every row shows without JavaScript
+    assert re.search(r'<form class="kommune-filter"[^>]*hidden', section)  # the controls need the script
+    assert 'class="screen-only kommuneliste"' in section and 'class="print-only"' in html_text
+
+
+def test_kommune_list_not_in_pdf(pdf_text):
+    assert "Alle kommuner: søk og filtrer" not in pdf_text
+    assert "HTML-versjonen av rapporten" in pdf_text
+
+
+def _earlier_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Round 2013 (Klass 2013) of the same kommuner: only Eigersund has a service, kommunal."""
+    status = fake_frames()["kommune_status"].copy()
+    status["round"] = "2013"
+    status["har_tjeneste"] = ["nei", "ja", "nei", "nei", "nei", "nei", "ukjent", "nei"]
+    status["service_ids"] = [[], ["2013-1101-1"], [], [], [], [], [], []]
+    status["tjenestetype"] = [None, "kommunal", None, None, None, None, None, None]
+    services = pd.DataFrame([_service("2013-1101-1", "Eigersund LMS", "1101", 1, "kommunal", "koordinator", "ja")])
+    services["round"] = "2013"
+    return status, services
+
+
+@pytest.fixture(scope="module")
+def compared(geometry) -> str:
+    """Round 2015 with 2013 before it; the harmonised table also holds a later round 2019, which must not show."""
+    frames = fake_frames()
+    status13, services13 = _earlier_frames()
+    status19 = frames["kommune_status"].assign(round="2019", har_tjeneste="ja")
+    harmonised = harmonise_status([status13, frames["kommune_status"], status19],
+                                  {"2013": "2013", "2015": "2015", "2019": "2019"}, "2024", REFERENCE)
+    ms13 = maps.map_status_frame(status13, services13, "2013", "2013", "2024", REFERENCE)
+    inputs = _inputs(frames, map_status=fake_map_status(frames), geometry=geometry, harmonised=harmonised,
+                     earlier=(EarlierRound("2013", ms13, services13),))
+    meta = ReportMeta(round=ROUND, run_date="2015-01-01", commit="abc", synthetic=True, classification="2015",
+                      harmonise_to="2024")
+    return render_html(inputs, meta)
+
+
+def test_comparison_with_earlier_rounds_only(compared):
+    section = compared[compared.index('<section id="endring">'):compared.index('<section id="kostra">')]
+    assert "Runde 2013" in section and "Runde 2015" in section and "2019" not in section
+    assert 'data-chart="kart_runder"' in section  # one small map per round
+    totals = re.findall(r'data-round-total="(\d+)"', section)
+    assert totals == ["1", "5"]  # kommuner with a service in the 2024 structure, 2013 and 2015
+    gained = re.search(r'data-change="fikk".*?</table>', section, re.S).group(0)
+    # Oslo; Sandnes (1108 in 2024) and Stavanger in Rogaland; Bergen (4601): by county name, then kommune name.
+    assert re.findall(r'data-kommune="(\d+)"', gained) == ["0301", "1108", "1103", "4601"]
+    assert 'data-change="mistet"' not in section
+    org = re.search(r'class="compact org-rounds".*?</table>', section, re.S).group(0)
+    assert re.search(r"Alle tjenester</th><td class=\"num\">1</td><td class=\"num\">3</td><td class=\"num\">\+2", org)
+    # Tønsberg 2024 holds part of 0720 Stokke, split in 2017: the rule is named for both rounds.
+    split = re.findall(r'<li data-round="(\d+)">(.*?)</li>', section, re.S)
+    assert [r for r, _ in split] == ["2013", "2015"]
+    assert all("3905 Tønsberg (fra 0704, 0716, 0720)" in text for _, text in split)
+    # 1 flow, 2 map, 3-6 the round's charts, 7 the small maps, 8 organisation by round.
+    assert re.search(r"Figur 7\. Kommuner med tjeneste i hver runde", compared)
+    assert re.search(r"Figur 8\. Tjenester etter organisering i hver runde", compared)
+
+
+def test_comparison_needs_the_harmonised_table(geometry):
+    frames = fake_frames()
+    status13, services13 = _earlier_frames()
+    ms13 = maps.map_status_frame(status13, services13, "2013", "2013", "2024", REFERENCE)
+    with pytest.raises(ValueError, match="harmonised"):
+        render_html(_inputs(frames, earlier=(EarlierRound("2013", ms13, services13),)), META)
+
+
+def test_conservation_table_in_quality_appendix(tmp_path):
+    """Appendix B shows every source's records in and what became of them, as the conservation table says."""
+    from kartlegging.report import render_html
+    from kartlegging.report.render import build_context
+
+    conservation = pd.DataFrame([
+        {"round": ROUND, "source": "epost", "unit": "fil", "records_in": 12, "ingested": 9, "superseded": 1,
+         "autosvar": 1, "review": 0, "quarantined": 1, "unaccounted": 0},
+        {"round": ROUND, "source": "utsendelse", "unit": "rad", "records_in": 8, "ingested": 8, "superseded": 0,
+         "autosvar": 0, "review": 0, "quarantined": 0, "unaccounted": 0},
+    ])
+    frames = fake_frames()
+    with_table = build_context(_inputs(frames, conservation=conservation), META)
+    rows = with_table["quality"]["conservation"]
+    assert [(r["source"], r["unit"], r["records_in"], r["quarantined"]) for r in rows] == [
+        ("E-post", "filer", 12, 1), ("Utsendelsesliste", "rader", 8, 0)]
+    html = render_html(_inputs(frames, conservation=conservation), META)
+    assert "Regnskap for alle råposter" in html
+    # without the table the subsection is left out rather than shown empty
+    assert build_context(_inputs(frames), META)["quality"]["conservation"] == []
+    assert "Regnskap for alle råposter" not in render_html(_inputs(frames), META)

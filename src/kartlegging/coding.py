@@ -255,6 +255,39 @@ PHONE_INCONCLUSIVE = re.compile(
 PHONE_CODES = ("ja", "nei", "vet_ikke", "ikke_konklusiv")
 
 
+#: Who answered a call, as callers type it. ``Kontakt`` is meant to hold a role,
+#: but a caller may type the person instead (``Kari Nordmann, helseleder``);
+#: only these words ever leave the ingest, so a name typed there cannot.
+#: Longer phrases first, so ``enhetsleder helse`` wins over ``enhetsleder``.
+KONTAKT_ROLES: tuple[str, ...] = (
+    "kommunalsjef helse og omsorg", "kommunalsjef helse", "enhetsleder helse", "rådmannens kontor",
+    "bydelsadministrasjonen", "bydelsadministrasjon", "bydelsdirektør", "folkehelsekoordinator",
+    "frisklivskoordinator", "frisklivssentralen", "frisklivssentral", "kommuneoverlegen", "kommuneoverlege",
+    "kommunelegen", "kommunelege", "virksomhetsleder", "avdelingsleder", "enhetsleder", "kommunalsjef",
+    "helsesjef", "helseleder", "fagleder", "sentralbordet", "sentralbord", "servicetorget", "servicetorg",
+    "resepsjonen", "resepsjon", "postmottak", "legekontoret", "legekontor", "helsestasjonen", "helsestasjon",
+    "helsesøster", "helsesykepleier", "sykepleier", "fysioterapeuten", "fysioterapeut", "ergoterapeut",
+    "rådgiver", "konsulent", "saksbehandler", "sekretær", "koordinator", "rådmannen", "rådmann", "leder",
+)
+_KONTAKT_ROLE = re.compile(r"(?<![\w])(" + "|".join(re.escape(r) for r in KONTAKT_ROLES) + r")(?![\w])")
+
+
+def kontakt_role(value: object) -> str | None:
+    """The role(s) named in a ``Kontakt`` cell, in typed order; ``annet`` when it names none.
+
+    Only words of :data:`KONTAKT_ROLES` are returned, never the typed text, so a
+    person's name, number or address typed into the cell stays in the raw file.
+    """
+    text = cell_text(value)
+    if text is None:
+        return None
+    found: list[str] = []
+    for m in _KONTAKT_ROLE.finditer(fold(text)):
+        if m.group(1) not in found:
+            found.append(m.group(1))
+    return ", ".join(found) if found else "annet"
+
+
 def code_phone_answer(value: object, strict: bool = False) -> str:
     """Code the ``Svar`` of one phone attempt: ``ja``|``nei``|``vet_ikke``|``ikke_konklusiv``.
 

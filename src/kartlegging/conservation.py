@@ -36,12 +36,21 @@ def email_conservation(round_name: str, epost_files: list[str], replies: pd.Data
 
 
 def phone_conservation(round_name: str, records_in: int, attempts: pd.DataFrame, issues: pd.DataFrame) -> dict:
-    """Non-empty rows of the phone log against attempts (resolved or in review) and quarantined rows."""
+    """Rows of the phone log against attempts (resolved or in review) and quarantined rows.
+
+    A log quarantined as a whole (a required column missing: one issue without
+    a record) gives no attempts; every row it holds is then quarantined with
+    it, so that the table says how many calls the unreadable file swallowed
+    instead of showing a round with no phone round at all.
+    """
     resolved = int(attempts["enhet_id"].notna().sum())
     unresolved = int(attempts["enhet_id"].isna().sum())
-    q = issues.loc[(issues["source"] == "telefon") & (issues["action"] == "quarantine") & (issues["record"] != "")]
+    tel = issues.loc[(issues["source"] == "telefon") & (issues["action"] == "quarantine")]
+    quarantined = tel.loc[tel["record"] != "", "record"].nunique()
+    if attempts.empty and (tel["record"] == "").any():
+        quarantined += records_in
     return _row(round_name, "telefon", "rad", records_in, ingested=resolved, review=unresolved,
-                quarantined=q["record"].nunique())
+                quarantined=quarantined)
 
 
 def interview_conservation(round_name: str, workbook_files: list[str], interviews: pd.DataFrame,
@@ -69,27 +78,43 @@ def check(frame: pd.DataFrame) -> None:
 
 
 def phone_rows_in(path: str | Path) -> int:
-    """Rows of the phone log that hold anything besides a comment, counted from the workbook itself.
+    """Rows of the phone log that record a call attempt, counted from the workbook itself.
 
-    Returns 0 for a workbook that cannot be read (its quarantine item accounts for it).
+    A row counts when any column the contract defines for an attempt
+    (Kommune/bydel, Kommunenr, Dato, Kontakt, Svar) holds a value, a formula or
+    an error value; ``#REF!`` reads as an empty string, yet the row is there
+    and the ingest keeps it for review. ``Kommentar`` and columns the contract
+    does not know are annotations, not attempts: a note in them on an otherwise
+    empty row is no record (the ingest skips such rows too). When a required
+    column is missing, every column but ``Kommentar`` counts, since the file's
+    layout is then unknown and the whole file is quarantined.
+
+    Returns 0 for a workbook that cannot be opened or lacks the sheet (its
+    quarantine item accounts for the file; its rows cannot be counted).
     """
     from kartlegging.ingest_interviews import WorkbookError, find_header, read_sheet
-    from kartlegging.ingest_phone import COLUMNS, HEADER_SEARCH_ROWS
+    from kartlegging.ingest_phone import COLUMNS, HEADER_SEARCH_ROWS, SHEET
 
     try:
-        sheet = read_sheet(Path(path), "Telefonrunde")
+        sheet = read_sheet(Path(path), SHEET)
     except WorkbookError:
         return 0
     header, cols, missing = find_header(sheet, {**COLUMNS, "kommentar": "Kommentar"}, HEADER_SEARCH_ROWS)
-    if set(missing) - {"Kommentar"}:
-        return 0
     comment = cols.get("kommentar")
+    if set(missing) - {"Kommentar"}:
+        width = max((len(r) for r in sheet.rows), default=0)
+        counted = [c for c in range(width) if c != comment]
+    else:
+        counted = [c for key, c in cols.items() if key != "kommentar"]
     count = 0
-    for row in sheet.rows[header + 1:]:
-        cells = [v for c, v in enumerate(row) if c != comment]
-        if any(v is not None and str(v).strip() != "" for v in cells):
+    for r in range(header + 1, len(sheet.rows)):
+        if any((r, c) in sheet.bad_cells or not _blank(sheet.value(r, c)) for c in counted):
             count += 1
     return count
+
+
+def _blank(value: object) -> bool:
+    return value is None or str(value).strip() == ""
 
 
 def dispatch_rows_in(path: str | Path) -> int:

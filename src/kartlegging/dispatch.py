@@ -21,11 +21,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .classification import OSLO, Classification
-from .tables import DISPATCH, salted_hash
+
+if TYPE_CHECKING:  # pandas and the table declarations are imported where used, so that
+    import pandas as pd  # check_readable stays light enough to run while Snakemake parses the workflow
 
 REQUIRED_COLUMNS = (
     "enhet_id", "kommunenummer", "bydelsnummer", "enhet_navn",
@@ -99,6 +100,63 @@ def _parse_sendt(text: str) -> date | None:
     return None
 
 
+def _parse(path: Path) -> list[tuple[int, dict[str, str]]]:
+    """The non-blank rows of the list with their line numbers, after the checks that need no classification.
+
+    Raises :class:`DispatchError` for a missing or empty file, a file that is
+    not UTF-8, missing columns, a row with more fields than the header, and a
+    malformed or duplicated ``enhet_id``: what makes the file unusable whatever
+    the round's kommune structure.
+    """
+    if not path.is_file():
+        raise _fail(path, None, "dispatch list not found (it is required: it defines who was asked)")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise _fail(path, None, f"not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";")
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise _fail(path, 1, f"not readable as ';'-separated text ({exc})") from exc
+    if not header:
+        raise _fail(path, None, "file is empty: no header row")
+    reader.fieldnames = header
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise _fail(path, 1, f"missing column(s) {', '.join(missing)}; header has {', '.join(header) or 'nothing'} "
+                             "(expected ';'-separated)")
+    rows: list[tuple[int, dict[str, str]]] = []
+    first_line: dict[str, int] = {}
+    try:
+        for rec in reader:
+            line = reader.line_num
+            if None in rec:
+                raise _fail(path, line, f"{len(header) + len(rec[None])} fields, header has {len(header)}")
+            values = {k: (v or "").strip() for k, v in rec.items()}
+            if not any(values.values()):
+                continue  # a blank spreadsheet row carries no recipient
+            enhet = values["enhet_id"].upper()
+            if not _ENHET.match(enhet):
+                raise _fail(path, line, f"enhet_id '{values['enhet_id']}' is not K + 4 digits or B + 6 digits")
+            if enhet in first_line:
+                raise _fail(path, line, f"enhet_id {enhet} duplicated (first on line {first_line[enhet]})")
+            first_line[enhet] = line
+            rows.append((line, {**values, "enhet_id": enhet}))
+    except csv.Error as exc:
+        raise _fail(path, reader.line_num, f"not readable as ';'-separated text ({exc})") from exc
+    if not rows:
+        raise _fail(path, None, "no recipients: the dispatch list has a header but no rows")
+    return rows
+
+
+def check_readable(path: str | Path) -> None:
+    """Stop early on a dispatch list no round could use (see :func:`_parse`); the Snakefile may call it
+    while the workflow is parsed, so that the run stops before any job does work."""
+    _parse(Path(path))
+
+
 def read_dispatch(path: str | Path, classification: Classification, round_name: str) -> DispatchResult:
     """Read and validate ``utsendelse.csv``.
 
@@ -110,45 +168,19 @@ def read_dispatch(path: str | Path, classification: Classification, round_name: 
     its leading zero (``301``) is padded, since the ``enhet_id`` check then
     proves it right.
     """
+    import pandas as pd
+
+    from .tables import DISPATCH, salted_hash
+
     p = Path(path)
-    if not p.is_file():
-        raise _fail(p, None, "dispatch list not found (it is required: it defines who was asked)")
-    try:
-        text = p.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _fail(p, None, f"not UTF-8 ({exc.reason} at byte {exc.start})") from exc
-
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";")
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    if not header:
-        raise _fail(p, None, "file is empty: no header row")
-    reader.fieldnames = header
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        raise _fail(p, 1, f"missing column(s) {', '.join(missing)}; header has {', '.join(header) or 'nothing'} "
-                          "(expected ';'-separated)")
-
     rows: list[dict[str, object]] = []
     units: dict[str, str] = {}
-    first_line: dict[str, int] = {}
     by_message_id: dict[str, str] = {}
     by_address: dict[str, set[str]] = {}
     by_domain: dict[str, set[str]] = {}
 
-    for rec in reader:
-        line = reader.line_num
-        if None in rec:
-            raise _fail(p, line, f"{len(header) + len(rec[None])} fields, header has {len(header)}")
-        values = {k: (v or "").strip() for k, v in rec.items()}
-        if not any(values.values()):
-            continue  # a blank spreadsheet row carries no recipient
-
-        enhet = values["enhet_id"].upper()
-        if not _ENHET.match(enhet):
-            raise _fail(p, line, f"enhet_id '{values['enhet_id']}' is not K + 4 digits or B + 6 digits")
-        if enhet in first_line:
-            raise _fail(p, line, f"enhet_id {enhet} duplicated (first on line {first_line[enhet]})")
-
+    for line, values in _parse(p):
+        enhet = values["enhet_id"]
         knr = values["kommunenummer"]
         if re.fullmatch(r"\d{1,4}", knr):
             knr = knr.zfill(4)
@@ -194,7 +226,6 @@ def read_dispatch(path: str | Path, classification: Classification, round_name: 
         if values["sendt"] and sendt is None:
             raise _fail(p, line, f"sendt '{values['sendt']}' is not an ISO date")
 
-        first_line[enhet] = line
         units[enhet] = knr
         by_message_id[mid] = enhet
         by_address.setdefault(address, set()).add(enhet)
@@ -210,9 +241,6 @@ def read_dispatch(path: str | Path, classification: Classification, round_name: 
             "message_id": f"<{mid_raw.strip().strip('<>').strip()}>",
             "sendt": sendt,
         })
-
-    if not rows:
-        raise _fail(p, None, "no recipients: the dispatch list has a header but no rows")
 
     table = pd.DataFrame(rows, columns=DISPATCH.column_names)
     table = table.sort_values(list(DISPATCH.sort_by), kind="stable").reset_index(drop=True)

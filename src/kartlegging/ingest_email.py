@@ -55,7 +55,7 @@ import pandas as pd
 from .classification import OSLO, Classification
 from .coding import code_answer
 from .dispatch import DispatchResult, normalise_message_id
-from .issues import Issue
+from .issues import Issue, mask_personal
 from .overrides import Override, OverrideError
 from .tables import ANSWER, EMAIL_REPLIES, salted_hash
 
@@ -931,8 +931,10 @@ def _read_parts(msg: email.message.Message) -> tuple[str, list[str], int]:
     Inline ``text/plain`` parts are preferred; ``text/html`` parts are used when
     no plain part has text (``multipart/alternative`` from Outlook has both).
     Everything else is an attachment, listed by name and decoded size and never
-    opened. Inline images with a Content-ID (logos in signatures) and vCards
-    are listed but do not count as a possible answer.
+    opened; addresses and phone numbers in a file name are masked, since the
+    list is written to the table (``Svar fra ola@x.no.docx``). Inline images
+    with a Content-ID (logos in signatures) and vCards are listed but do not
+    count as a possible answer.
     """
     plain: list[str] = []
     html: list[str] = []
@@ -951,7 +953,7 @@ def _read_parts(msg: email.message.Message) -> tuple[str, list[str], int]:
                 size = len(inner_msg.as_bytes()) if inner_msg is not None else 0
             except (UnicodeError, LookupError, ValueError):
                 size = 0  # the size is informative only; an odd inner charset must not lose the reply
-            attachments.append(f"{name} ({size})")
+            attachments.append(f"{mask_personal(name, 200)} ({size})")
             answer_attachments += 1
             continue
         if part.is_multipart():
@@ -972,7 +974,7 @@ def _read_parts(msg: email.message.Message) -> tuple[str, list[str], int]:
             (plain if ctype == "text/plain" else html).append(text)
             continue
         label = name or f"(unnamed {ctype})"
-        attachments.append(f"{label} ({len(payload)})")
+        attachments.append(f"{mask_personal(label, 200)} ({len(payload)})")
         logo = ctype.startswith("image/") and disposition != "attachment" and _raw_value(part, "Content-ID") is not None
         vcard = ctype in ("text/vcard", "text/x-vcard") or name.lower().endswith(".vcf")
         if not (logo or vcard):

@@ -752,18 +752,36 @@ def build_services(records: list[Interview], classification: Classification, rou
 
 def ingest_interviews(intervju_dir: str | Path, classification: Classification, round_name: str,
                       overrides: list[Override]) -> InterviewResult:
-    """Read every ``*.xlsx`` in ``intervju_dir`` (sorted by name) into interviews, services and kommuner.
+    """Read every file in ``intervju_dir`` (sorted by name) into interviews, services and kommuner.
 
-    Unreadable workbooks are quarantined (one issue each) and give no row;
-    everything the rules cannot decide within a workbook goes to review with
-    the item code as record. Only overrides with source ``intervju`` are used.
+    Every entry of the folder is looked at, not only ``*.xlsx``: the
+    conservation check counts every file the analysts put there, so a file the
+    ingest skipped (``notater.docx``, ``SALTDAL.XLSX`` missed by a case-sensitive
+    pattern) would be lost without a word and stop the run. A workbook suffix is
+    matched case-insensitively; any other file, and a sub-folder, is quarantined
+    with its reason. Unreadable workbooks are quarantined (one issue each) and
+    give no row; everything the rules cannot decide within a workbook goes to
+    review with the item code as record. Only overrides with source
+    ``intervju`` are used. A missing folder stops the step (FileNotFoundError).
     """
     directory = Path(intervju_dir)
     own = [o for o in overrides if o.source == SOURCE]
     issues: list[Issue] = []
     applied: set[str] = set()
     records: list[Interview] = []
-    for path in sorted(directory.glob("*.xlsx"), key=lambda p: p.name):
+    if not directory.is_dir():
+        # without it every kommune would silently count as having no service
+        raise FileNotFoundError(f"{directory}: interview folder not found (it is required, even when empty)")
+    for path in sorted(directory.iterdir(), key=lambda p: p.name):
+        if path.is_dir():
+            issues.append(Issue(SOURCE, path.name, "", "workbook", None, "a folder, not a workbook: not read",
+                                "quarantine"))
+            continue
+        if path.suffix.lower() != ".xlsx":
+            issues.append(Issue(SOURCE, path.name, "", "workbook", None,
+                                f"not an .xlsx workbook (suffix '{path.suffix}'): not read; save interviews as .xlsx",
+                                "quarantine"))
+            continue
         result = read_interview(path, classification, own)
         if isinstance(result, Issue):
             issues.append(result)

@@ -7,8 +7,9 @@ logged one row per attempt on sheet ``Telefonrunde``. Names are typed freely
 last conclusive attempt; a unit reached only inconclusively is ``ikke_nådd``.
 
 The ``Kommentar`` column is free text that may name people: it is never read.
-``Kontakt`` should hold a role (sentralbord, helseleder) and is kept with
-e-mail addresses and phone numbers masked.
+``Kontakt`` should hold a role (sentralbord, helseleder) but may name the
+person who answered; only the roles it names are kept
+(:func:`kartlegging.coding.kontakt_role`), never the typed text.
 """
 
 from __future__ import annotations
@@ -200,7 +201,7 @@ def ingest_phone(path: str | Path, classification: Classification, dispatch_unit
         attempts.append({
             "round": round_name, "file": file, "row": excel_row, "navn_raw": name, "kommunenr_raw": number,
             "enhet_id": enhet, "kommunenummer": _kommune_of(enhet), "dato": dato,
-            "kontakt": mask_personal(cell_text(cells["kontakt"])), "svar_raw": mask_personal(svar_raw), "svar": svar,
+            "kontakt": coding.kontakt_role(cells["kontakt"]), "svar_raw": mask_personal(svar_raw), "svar": svar,
         })
     units = decide_units(attempts, round_name)
     return PhoneResult(_frame(attempts, PHONE_ATTEMPTS.column_names), _frame(units, PHONE_UNITS.column_names),

@@ -13,7 +13,12 @@ from dataclasses import asdict, dataclass
 import pandas as pd
 
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
-_PHONE = re.compile(r"(?<!\d)(?:\+?47[\s.]?)?(?:\d[\s.]?){7}\d(?!\d)")
+#: Reasons are sentences, not raw values: masked, but only cut when absurdly long.
+REASON_LIMIT = 500
+#: Eight digits, optionally +47 first, grouped by spaces or dots; a date such as
+#: ``31.02.2014`` has the same digits but is not a number anyone can be called at.
+_PHONE = re.compile(r"(?<!\d)(?!(?:0?[1-9]|[12]\d|3[01])\.(?:0?[1-9]|1[0-2])\.(?:19|20)\d\d(?!\d))"
+                    r"(?:\+?47[\s.]?)?(?:\d[\s.]?){7}\d(?!\d)")
 
 
 def mask_personal(text: str | None, limit: int = 120) -> str | None:
@@ -40,13 +45,20 @@ class Issue:
     resolved_by: str | None = None
 
     def message(self) -> str:
-        """One log line naming file, record and reason."""
+        """One log line naming file, record and reason; the raw value stays out, and the
+        reason is masked too, because a coding error may quote the typed text."""
         where = f"{self.file}" + (f" [{self.record}]" if self.record else "")
-        return f"{self.action}: {self.source}: {where}: {self.field}: {self.reason}"
+        return f"{self.action}: {self.source}: {where}: {self.field}: {mask_personal(self.reason, REASON_LIMIT)}"
 
 
 def issues_frame(round_name: str, issues: list[Issue]) -> pd.DataFrame:
-    """Issues as a DataFrame in the column order of ``tables.ISSUES``."""
-    rows = [{"round": round_name, **asdict(i), "raw_value": mask_personal(i.raw_value)} for i in issues]
+    """Issues as a DataFrame in the column order of ``tables.ISSUES``.
+
+    The reason is masked like the raw value: coding errors quote what was typed
+    (``phone answer not recognised: 'ring 41 23 45 67'``), and reasons reach
+    the report.
+    """
+    rows = [{"round": round_name, **asdict(i), "raw_value": mask_personal(i.raw_value),
+             "reason": mask_personal(i.reason, REASON_LIMIT)} for i in issues]
     cols = ["round", "source", "file", "record", "field", "raw_value", "reason", "action", "resolved_by"]
     return pd.DataFrame(rows, columns=cols)

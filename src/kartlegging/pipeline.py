@@ -166,16 +166,31 @@ def step_ingest_interviews(round_name: str, reference_dir: str, classification: 
              len(result.issues))
 
 
+def step_dispatch(round_name: str, reference_dir: str, classification: str, dispatch_csv: str,
+                  out_dispatch: str) -> None:
+    """The dispatch list as a table. Its own step, so that the phone ingest (which needs the list of
+    units) does not depend on the e-mail ingest and an edited e-mail override does not rerun it."""
+    from kartlegging.dispatch import read_dispatch
+
+    dispatch = read_dispatch(dispatch_csv, klass.load(reference_dir, classification), round_name)
+    store.write_table(dispatch.table, "dispatch", out_dispatch)
+    log.info("dispatch: %d recipients", len(dispatch.table))
+
+
 def step_ingest_email(round_name: str, reference_dir: str, classification: str, dispatch_csv: str, epost_dir: str,
                       override_items: list[dict], out: dict[str, str]) -> None:
-    """Dispatch list and e-mail replies. An unusable dispatch list stops the run (DispatchError)."""
+    """E-mail replies, identified against the dispatch list. An unusable dispatch list stops the run
+    (DispatchError). The list is parsed again here rather than read from dispatch.parquet because
+    identification needs its lookups (Message-IDs, addresses), which the table keeps only hashed.
+    ``out["dispatch"]``, when given, receives the dispatch table too (see :func:`step_dispatch`)."""
     from kartlegging.dispatch import read_dispatch
     from kartlegging.ingest_email import ingest_email
 
     cls = klass.load(reference_dir, classification)
     overrides = overrides_from_params(override_items)
     dispatch = read_dispatch(dispatch_csv, cls, round_name)
-    store.write_table(dispatch.table, "dispatch", out["dispatch"])
+    if "dispatch" in out:
+        store.write_table(dispatch.table, "dispatch", out["dispatch"])
     result = ingest_email(epost_dir, dispatch, cls, round_name, overrides)
     store.write_table(result.table, "email_replies", out["replies"])
     _write_issues_and_applied(round_name, result.issues, overrides, result.applied, out["issues"], out["applied"])

@@ -44,11 +44,21 @@ def setup_logging(log_path: str | os.PathLike | None) -> logging.Logger:
 
 
 def _remove_partial(outputs: list[str]) -> None:
-    """A failed step leaves no partial output behind."""
+    """A failed step leaves no partial output behind: neither an output it had already
+    written (a later one failed) nor the temporary file of a write in progress."""
     for out in outputs:
-        p = Path(out)
-        if p.is_file():
-            p.unlink()
+        for p in (Path(out), Path(out + ".tmp")):
+            if p.is_file():
+                p.unlink()
+
+
+def _to_log_files(logger: logging.Logger, text: str, level: int = logging.INFO) -> bool:
+    """Write ``text`` to the rule's log file only (not to the terminal); False when there is none."""
+    files = [h for h in logger.handlers if isinstance(h, logging.FileHandler)]
+    record = logger.makeRecord(logger.name, level, __file__, 0, text, None, None)
+    for handler in files:
+        handler.handle(record)
+    return bool(files)
 
 
 def run(snakemake: Any, step: Callable[[Any, logging.Logger], None]) -> None:
@@ -62,9 +72,16 @@ def run(snakemake: Any, step: Callable[[Any, logging.Logger], None]) -> None:
         _remove_partial(outputs)
         message = f"{type(exc).__name__}: {exc}"
         logger.error("rule %s stopped: %s", snakemake.rule, message)
+        # A KeyError or ValueError may be a bug rather than bad input: the developer finds the
+        # traceback in the rule's log; the user sees the one line above.
+        _to_log_files(logger, f"where it stopped (for the developer):\n{traceback.format_exc()}")
         sys.exit(1)
-    except Exception:  # unexpected: keep the traceback for the developer, in the log only
+    except Exception as exc:  # unexpected: the traceback goes to the log file, one line to the user
         _remove_partial(outputs)
-        logger.error("rule %s failed unexpectedly; traceback follows\n%s", snakemake.rule, traceback.format_exc())
-        print(f"rule {snakemake.rule} failed unexpectedly; see {log_path}", file=sys.stderr)
+        detail = f"rule {snakemake.rule} failed unexpectedly; traceback follows\n{traceback.format_exc()}"
+        if _to_log_files(logger, detail, logging.ERROR):
+            print(f"ERROR rule {snakemake.rule} failed unexpectedly ({type(exc).__name__}); "
+                  f"the traceback is in {log_path}", file=sys.stderr)
+        else:  # no log file: the traceback would be lost, so the developer gets it here
+            print(detail, file=sys.stderr)
         sys.exit(1)

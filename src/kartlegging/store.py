@@ -88,10 +88,11 @@ def to_arrow(df: pd.DataFrame, table: Table) -> pa.Table:
         raise TableValidationError(f"table {table.name} is invalid:\n  " + "\n  ".join(lines)) from None
     arrays = []
     for col in table.columns:
-        values = [_to_python(v, col.type) for v in frame[col.name].tolist()]
         try:
+            values = [_to_python(v, col.type) for v in frame[col.name].tolist()]
             arrays.append(pa.array(values, type=col.type))
         except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
+            # the conversion of one cell fails too (int('x')): name table and column either way
             raise TableValidationError(f"table {table.name}, column {col.name}: {exc}") from None
     out = pa.Table.from_arrays(arrays, schema=table.schema)
     if table.sort_by and out.num_rows:
@@ -106,8 +107,12 @@ def write_table(df: pd.DataFrame, table: Table | str, path: str | Path) -> Path:
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_name(p.name + ".tmp")
-    pq.write_table(arrow, tmp, compression="zstd", write_statistics=True, store_schema=False)
-    tmp.replace(p)
+    try:
+        pq.write_table(arrow, tmp, compression="zstd", write_statistics=True, store_schema=False)
+        tmp.replace(p)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a half-written file must not outlive the failed step
+        raise
     return p
 
 

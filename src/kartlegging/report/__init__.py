@@ -3,13 +3,19 @@
 Public API:
 
 - :class:`ReportInputs`, :func:`load_inputs`, :func:`read_inputs`: the processed tables the report reads
+- :class:`ExtraPaths`: the optional inputs (map, earlier rounds, KOSTRA) for :func:`read_inputs`
 - :class:`ReportMeta`: round, run date, commit, synthetic flag, classification version
 - :func:`build_report`: write ``kartlegging.html`` and ``kartlegging.pdf``
 - :func:`render_html`, :func:`html_to_pdf`: the two halves, for tests and notebooks
 - :func:`run_date_from_env`, :func:`git_commit`: reproducible run metadata
+
+The coverage map lives in :mod:`kartlegging.report.maps` (also the ``map_status``
+step), the map, comparison, KOSTRA and kommune-list sections in
+:mod:`kartlegging.report.sections`.
 """
 
 from kartlegging.report.render import (
+    ExtraPaths,
     ReportInputs,
     ReportMeta,
     build_report,
@@ -23,6 +29,7 @@ from kartlegging.report.render import (
 )
 
 __all__ = [
+    "ExtraPaths",
     "ReportInputs",
     "ReportMeta",
     "build_report",

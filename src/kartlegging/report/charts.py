@@ -51,6 +51,11 @@ _RC = {
 }
 
 
+def chart_rc() -> dict[str, object]:
+    """The matplotlib settings every report figure is drawn with (a copy, safe to extend)."""
+    return dict(_RC)
+
+
 def _norwegian_ticks(value: float, _pos: int) -> str:
     """Axis tick labels with Norwegian digit grouping (``1 000``)."""
     return fmt_decimal(value, 0)
@@ -109,6 +114,41 @@ def grouped_barh_svg(
         ax.set_axisbelow(True)
         if n_series > 1:
             fig.legend(loc="outside upper center", ncols=n_series, frameon=False)
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def columns_svg(
+    categories: Sequence[str],
+    values: Sequence[float],
+    *,
+    value_label: str,
+    category_label: str,
+) -> str:
+    """Vertical columns with the count on top of each: for a series over years, read left to right.
+
+    One series only, in the dark palette colour, so it needs no legend and
+    stays clear in greyscale.
+    """
+    if not categories:
+        raise ValueError("a chart needs at least one category")
+    if len(values) != len(categories):
+        raise ValueError(f"{len(values)} values for {len(categories)} categories")
+    numbers = [float(v) for v in values]
+    with matplotlib.rc_context(_RC):
+        fig = Figure(figsize=(6.4, 3.2), layout="constrained")
+        ax = fig.add_subplot()
+        bars = ax.bar(range(len(categories)), numbers, width=0.65, color=PALETTE[0], edgecolor=EDGE, linewidth=0.6)
+        ax.bar_label(bars, labels=[fmt_count(v) for v in numbers], padding=2, fontsize=9)
+        ax.set_xticks(range(len(categories)), labels=list(categories))
+        ax.set_xlabel(category_label)
+        ax.set_ylabel(value_label)
+        ax.set_ylim(0, max(max(numbers, default=0.0) * 1.15, 1.0))
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(FuncFormatter(_norwegian_ticks))
+        ax.grid(axis="y", color="#dddddd", linewidth=0.6)
+        ax.set_axisbelow(True)
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()

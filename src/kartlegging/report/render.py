@@ -8,6 +8,12 @@ reconciliation.parquet, in Appendix A. Nothing published is typed into the
 template, so the report shows what the data give, misprints in the source
 included as differences.
 
+Optional inputs add sections (see :class:`ReportInputs`): the coverage map
+(figure 2) from the round's map_status, the comparison with earlier rounds
+from their map_status and services and the harmonised kommune_status, and the
+KOSTRA section; without KOSTRA tables the report says that none were given. The
+HTML also carries a filterable list of every kommune, left out of the PDF.
+
 Determinism: the same inputs give byte-identical HTML and PDF. Tables are
 sorted before they are shown, charts are SVG with a fixed hash salt and no
 date, the PDF carries no timestamp other than the run date from ``ReportMeta``,
@@ -35,7 +41,9 @@ import yaml
 from markupsafe import Markup
 
 from kartlegging import tables as T
-from kartlegging.report import charts
+from kartlegging.report import charts, maps, sections
+from kartlegging.report.labels import ORG_LABELS, ORG_ORDER, TYPE_LABELS, as_list, label, sort_key
+from kartlegging.report.sections import EarlierRound
 from kartlegging.report.numbers import (
     MISSING,
     canonical_value,
@@ -68,18 +76,18 @@ INPUT_TABLES: dict[str, T.Table] = {
     "interviews": T.INTERVIEWS,
 }
 
+# Optional inputs (field of ReportInputs -> contract); absent ones leave their section out.
+OPTIONAL_TABLES: dict[str, T.Table] = {
+    "map_status": T.MAP_STATUS,
+    "harmonised": T.HARMONISED_STATUS,
+    "kostra": T.KOSTRA,
+    "kostra_crosscheck": T.KOSTRA_CROSSCHECK,
+    "conservation": T.CONSERVATION,
+}
+OPTIONAL_FIELDS = frozenset({"register_ids", "geometry", "earlier", *OPTIONAL_TABLES})
+
 ANSWER_LABELS = {"ja": "Ja", "nei": "Nei", "vet_ikke": "Vet ikke", "uklart": "Uklart"}
 PHONE_LABELS = {"ja": "Ja", "nei": "Nei", "vet_ikke": "Vet ikke", "ikke_nådd": "Ikke nådd"}
-TYPE_LABELS = {"kommunal": "Kommunal", "interkommunal": "Interkommunal"}
-ORG_LABELS = {
-    "frisklivssentral": "Frisklivssentral",
-    "friskliv_og_mestring": "Frisklivs- og mestringssenter",
-    "eget_senter": "Eget senter",
-    "avdeling": "Avdeling",
-    "koordinator": "Koordinator",
-    "annet": "Annet",
-}
-ORG_ORDER = tuple(ORG_LABELS)
 RECRUIT_LABELS = {
     "via_brukerorganisasjoner": "Via brukerorganisasjonene",
     "utenom_organisasjonene": "Utenom organisasjonene",
@@ -115,6 +123,11 @@ SOURCE_LABELS = {
 }
 STATUS_ORDER = ("lik", "innenfor toleranse", "avviker", "ikke beregnet", "ikke i registeret")
 NOT_IN_REGISTER = "ikke i registeret"
+# Figures after figure 1 (the response flow), in the order the template shows them.
+FIGURE_ORDER = (
+    "kart", "organisering", "malgrupper", "samarbeid_hf", "hf_bidrag",
+    "kart_runder", "endring_organisering", "kostra_fls",
+)
 # Bins of T10 (tilbud last year) for the activity table; upper bounds inclusive.
 TILBUD_BINS: tuple[tuple[str, float, float], ...] = (
     ("0", 0, 0),
@@ -132,6 +145,12 @@ class ReportInputs:
     order. It is optional: with it, Appendix A also lists a register figure
     that neither figures.parquet nor reconciliation.parquet carries, so a
     figure dropped upstream shows up as 'ikke beregnet' instead of vanishing.
+
+    The remaining fields are optional too, each enabling one section:
+    ``map_status`` and ``geometry`` the coverage map; ``earlier`` (rounds
+    before this one) with ``harmonised`` the comparison between rounds;
+    ``kostra`` and ``kostra_crosscheck`` the KOSTRA section. Without them the
+    report leaves the map out and says that no KOSTRA data were given.
     """
 
     figures: pd.DataFrame
@@ -146,11 +165,26 @@ class ReportInputs:
     dispatch: pd.DataFrame
     interviews: pd.DataFrame
     register_ids: tuple[str, ...] = ()
+    map_status: pd.DataFrame | None = None
+    geometry: maps.MapGeometry | None = None
+    earlier: tuple[EarlierRound, ...] = ()
+    harmonised: pd.DataFrame | None = None
+    kostra: pd.DataFrame | None = None
+    kostra_crosscheck: pd.DataFrame | None = None
+    conservation: pd.DataFrame | None = None
 
     def __post_init__(self) -> None:
         """Fail early, naming the table, when a column the report uses is absent."""
-        for name, table in INPUT_TABLES.items():
-            frame = getattr(self, name)
+        checks: list[tuple[str, pd.DataFrame | None, T.Table]] = [
+            (name, getattr(self, name), table) for name, table in INPUT_TABLES.items()
+        ]
+        checks += [(name, getattr(self, name), table) for name, table in OPTIONAL_TABLES.items()]
+        for e in self.earlier:
+            checks += [(f"map_status of round {e.round}", e.map_status, T.MAP_STATUS),
+                       (f"services of round {e.round}", e.services, T.SERVICES)]
+        for name, frame, table in checks:
+            if frame is None:
+                continue
             missing = [c for c in table.column_names if c not in frame.columns]
             if missing:
                 raise ValueError(f"report input {name!r} lacks columns {missing}")
@@ -169,6 +203,7 @@ class ReportMeta:
     commit: str
     synthetic: bool
     classification: str = ""
+    harmonise_to: str = ""
 
 
 # --------------------------------------------------------------------------- run metadata
@@ -232,29 +267,126 @@ def read_register_ids(path: str | Path) -> tuple[str, ...]:
     return tuple(ids)
 
 
-def read_inputs(paths: Mapping[str, str | Path], register_path: str | Path | None = None) -> ReportInputs:
+@dataclass(frozen=True)
+class ExtraPaths:
+    """Paths of the optional inputs; ``None`` (or an empty tuple) leaves that section out.
+
+    The KOSTRA paths may name files that do not exist: the KOSTRA rules are
+    optional, and a report without their tables says that no KOSTRA data were
+    given. Every other path given must exist.
+    """
+
+    map_status: str | Path | None = None
+    kommuner_geojson: str | Path | None = None
+    fylker_geojson: str | Path | None = None
+    earlier_map_status: tuple[str | Path, ...] = ()
+    earlier_services: tuple[str | Path, ...] = ()
+    harmonised: str | Path | None = None
+    kostra: str | Path | None = None
+    kostra_crosscheck: str | Path | None = None
+    conservation: str | Path | None = None
+
+
+def _round_of(frame: pd.DataFrame, path: str | Path) -> str:
+    """The round a per-round table belongs to: its ``round`` column, or its folder when it has no rows."""
+    rounds = sorted({str(r) for r in frame["round"].dropna()}) if "round" in frame.columns else []
+    if len(rounds) > 1:
+        raise ValueError(f"{path}: holds rounds {rounds}, expected one")
+    return rounds[0] if rounds else Path(path).parent.name
+
+
+def _read_optional(path: str | Path | None, table: T.Table) -> pd.DataFrame | None:
+    """A table that may be absent: None when no path is given or the file is not there (logged)."""
+    if path is None:
+        return None
+    if not Path(path).exists():
+        LOG.info("report: %s not found; its section says the data were not given", path)
+        return None
+    return read_table(path, table)
+
+
+def _read_earlier(map_paths: Iterable[str | Path], service_paths: Iterable[str | Path]) -> tuple[EarlierRound, ...]:
+    """Earlier rounds' map status and services, paired by round, oldest first."""
+    by_round: dict[str, dict[str, pd.DataFrame]] = {}
+    for kind, paths, table in (("map_status", map_paths, T.MAP_STATUS), ("services", service_paths, T.SERVICES)):
+        for path in paths:
+            frame = read_table(path, table)
+            by_round.setdefault(_round_of(frame, path), {})[kind] = frame
+    incomplete = sorted(r for r, parts in by_round.items() if len(parts) != 2)
+    if incomplete:
+        raise ValueError(f"earlier round(s) {incomplete}: need both map_status and services")
+    return tuple(EarlierRound(r, parts["map_status"], parts["services"]) for r, parts in sorted(by_round.items()))
+
+
+def read_inputs(
+    paths: Mapping[str, str | Path],
+    register_path: str | Path | None = None,
+    extra: ExtraPaths | None = None,
+) -> ReportInputs:
     """Read the report's tables from explicit paths, one per ReportInputs field.
 
-    Used by the Snakemake script, whose rule names each input file.
+    Used by the Snakemake script, whose rule names each input file; ``extra``
+    names the optional ones (map, earlier rounds, KOSTRA).
     """
     missing = [name for name in INPUT_TABLES if name not in paths]
     if missing:
         raise ValueError(f"no path given for report inputs {missing}")
     frames = {name: read_table(paths[name], table) for name, table in INPUT_TABLES.items()}
     register_ids = read_register_ids(register_path) if register_path else ()
-    return ReportInputs(**frames, register_ids=register_ids)
+    extra = extra or ExtraPaths()
+    if (extra.kommuner_geojson is None) != (extra.fylker_geojson is None):
+        raise ValueError("the map needs both the kommune and the county GeoJSON, or neither")
+    geometry = (maps.read_geometry(extra.kommuner_geojson, extra.fylker_geojson)
+                if extra.kommuner_geojson is not None and extra.fylker_geojson is not None else None)
+    return ReportInputs(
+        **frames,
+        register_ids=register_ids,
+        map_status=read_table(extra.map_status, T.MAP_STATUS) if extra.map_status is not None else None,
+        geometry=geometry,
+        earlier=_read_earlier(extra.earlier_map_status, extra.earlier_services),
+        harmonised=read_table(extra.harmonised, T.HARMONISED_STATUS) if extra.harmonised is not None else None,
+        kostra=_read_optional(extra.kostra, T.KOSTRA),
+        kostra_crosscheck=_read_optional(extra.kostra_crosscheck, T.KOSTRA_CROSSCHECK),
+        conservation=read_table(extra.conservation, T.CONSERVATION) if extra.conservation is not None else None,
+    )
 
 
 def load_inputs(
-    processed_dir: str | Path, round: str, register_path: str | Path | None = None
+    processed_dir: str | Path,
+    round: str,
+    register_path: str | Path | None = None,
+    *,
+    reference_dir: str | Path | None = None,
+    earlier_rounds: Iterable[str] = (),
 ) -> ReportInputs:
-    """Read ``{processed_dir}/{round}/<table>.parquet`` for every table the report uses."""
+    """Read ``{processed_dir}/{round}/<table>.parquet`` for every table the report uses.
+
+    For notebooks and tests. Optional inputs are picked up when present: the
+    round's map_status.parquet (drawn when ``reference_dir`` holds the map
+    geometry), the KOSTRA tables, and for ``earlier_rounds`` their map_status
+    and services with the harmonised kommune_status.
+    """
     base = Path(processed_dir) / str(round)
     paths = {name: base / f"{table.name}.parquet" for name, table in INPUT_TABLES.items()}
     absent = [str(p) for p in paths.values() if not p.exists()]
     if absent:
         raise FileNotFoundError(f"report inputs not found: {absent}")
-    return read_inputs(paths, register_path)
+    earlier = [str(r) for r in earlier_rounds]
+    map_status = base / f"{T.MAP_STATUS.name}.parquet"
+    conservation = base / f"{T.CONSERVATION.name}.parquet"
+    geo_k = Path(reference_dir) / maps.KOMMUNER_GEOJSON if reference_dir is not None else None
+    geo_f = Path(reference_dir) / maps.FYLKER_GEOJSON if reference_dir is not None else None
+    extra = ExtraPaths(
+        map_status=map_status if map_status.exists() else None,
+        kommuner_geojson=geo_k, fylker_geojson=geo_f,
+        earlier_map_status=tuple(Path(processed_dir) / r / f"{T.MAP_STATUS.name}.parquet" for r in earlier),
+        earlier_services=tuple(Path(processed_dir) / r / f"{T.SERVICES.name}.parquet" for r in earlier),
+        harmonised=Path(processed_dir) / "harmonised" / "kommune_status.parquet" if earlier else None,
+        kostra=Path(processed_dir) / "kostra" / "kostra.parquet",
+        kostra_crosscheck=base / f"{T.KOSTRA_CROSSCHECK.name}.parquet",
+        conservation=conservation if conservation.exists() else None,
+    )
+    return read_inputs(paths, register_path, extra)
 
 
 # --------------------------------------------------------------------------- figures
@@ -353,31 +485,14 @@ class FigureBook:
 # --------------------------------------------------------------------------- helpers
 
 
-def _label(code: Any, labels: Mapping[str, str]) -> str:
-    """Display label of a code; unknown codes are shown readably rather than dropped."""
-    if is_missing(code):
-        return "Ikke oppgitt"
-    text = str(code)
-    return labels.get(text, text.replace("_", " ").capitalize())
-
-
-def _as_list(value: Any) -> list[str]:
-    """A list column cell (numpy array, list or None) as a list of strings."""
-    if value is None or (isinstance(value, float) and is_missing(value)):
-        return []
-    return [str(v) for v in value if not is_missing(v)]
+_label = label
+_as_list = as_list
+_sort_key = sort_key
 
 
 def _count(series: pd.Series, code: str) -> int:
     """How many cells equal ``code`` (missing cells never do)."""
     return int((series.astype("object") == code).sum())
-
-
-def _sort_key(text: Any) -> tuple[str, str]:
-    """Norwegian-ish sort of names: casefold, with æøå after z as in the alphabet."""
-    s = "" if is_missing(text) else str(text)
-    key = s.casefold().replace("æ", "{").replace("ø", "|").replace("å", "}")
-    return key, s
 
 
 def _iso_date(text: str) -> dt.date | None:
@@ -692,13 +807,40 @@ def _quality(inputs: ReportInputs) -> dict[str, Any]:
         "record_quarantine": record_rows,
         "overrides": override_rows,
         "overrides_count": len({r["id"] for r in override_rows}),
+        "conservation": _conservation_rows(inputs.conservation),
     }
 
 
+CONSERVATION_SOURCES = {"utsendelse": "dispatch", "epost": "epost", "telefon": "telefon", "intervju": "intervju"}
+CONSERVATION_UNITS = {"rad": "rader", "fil": "filer", "arbeidsbok": "arbeidsbøker"}
+CONSERVATION_COLUMNS = ("records_in", "ingested", "superseded", "autosvar", "review", "quarantined", "unaccounted")
+
+
+def _conservation_rows(conservation: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """The conservation table as report rows: every raw record of a source and what became of it.
+
+    Shown as the pipeline computed it, so a reader can see that nothing was
+    lost (the run fails before reaching the report when ``unaccounted`` is not 0).
+    """
+    if conservation is None or conservation.empty:
+        return []
+    rows = []
+    for rec in conservation.sort_values("source").itertuples(index=False):
+        source = str(rec.source)
+        row: dict[str, Any] = {
+            "source": _label(CONSERVATION_SOURCES.get(source, source), SOURCE_LABELS),
+            "unit": CONSERVATION_UNITS.get(str(rec.unit), str(rec.unit)),
+        }
+        row.update({c: int(getattr(rec, c)) for c in CONSERVATION_COLUMNS})
+        rows.append(row)
+    return rows
+
+
 def _chart(key: str, number: int, title: str, caption: str, categories: list[str],
-           series: dict[str, list[float]], value_label: str, category_label: str) -> Chart:
-    """Draw one chart and describe it in words for the alt text."""
-    svg = charts.grouped_barh_svg(categories, series, value_label=value_label, category_label=category_label)
+           series: dict[str, list[float]], value_label: str, category_label: str, svg: str | None = None) -> Chart:
+    """Draw one chart (grouped bars unless ``svg`` is given) and describe it in words for the alt text."""
+    if svg is None:
+        svg = charts.grouped_barh_svg(categories, series, value_label=value_label, category_label=category_label)
     parts = []
     for name, values in series.items():
         pairs = ", ".join(f"{c}: {fmt_count(v)}" for c, v in zip(categories, values))
@@ -769,10 +911,8 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
                   series: dict[str, list[float]], category_label: str) -> None:
         if not categories:
             return
-        chart_list.append(_chart(key, len(chart_list) + 2, title, caption, categories, series,
-                                 "Antall", category_label))
+        chart_list.append(_chart(key, 0, title, caption, categories, series, "Antall", category_label))
 
-    # Figure 1 is the response-flow diagram (HTML), so charts are numbered from 2.
     add_chart(
         "organisering", "Organisering av tjenestene",
         "Inkluderte tjenester etter organisering, og kommunene de dekker (interkommunale tjenester teller med alle deltakende kommuner).",
@@ -795,6 +935,41 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
         "med antall kommuner tjenestene dekker. En tjeneste kan svare ja på flere.",
         [t for _, t in hf2_items], hf2_series, "Bidrag",
     )
+
+    # Sections that show the data as maps, across rounds, from KOSTRA and as a list.
+    coverage_map = sections.coverage_map(status, services, inputs.map_status, inputs.geometry, meta.round,
+                                         meta.classification)
+    comparison = sections.comparison(meta.round, services, inputs.map_status, inputs.earlier, inputs.harmonised,
+                                     inputs.geometry, meta.harmonise_to)
+    if comparison and comparison["org_chart"]:
+        org = comparison["org_chart"]
+        add_chart(
+            "endring_organisering", "Tjenester etter organisering i hver runde",
+            "Inkluderte tjenester etter organisering, én stolpe per runde.",
+            org["categories"], org["series"], "Organisering",
+        )
+    kostra = sections.kostra_section(inputs.kostra, inputs.kostra_crosscheck)
+    if kostra["present"] and kostra["chart"]:
+        k = kostra["chart"]
+        svg = charts.columns_svg(k["categories"], k["values"], value_label="Kommuner", category_label="År")
+        chart_list.append(_chart(
+            "kostra_fls", 0, "Kommuner med frisklivssentral etter KOSTRA",
+            "Kommuner som oppga at de hadde en frisklivssentral, år for år, i kommuneinndelingen som gjaldt "
+            "det året. Oslo er talt én gang; bydelene står i tabellen under figuren.",
+            k["categories"], {"Kommuner med frisklivssentral": k["values"]}, "Kommuner", "År", svg=svg,
+        ))
+    figure_list: list[Any] = [*chart_list]
+    if coverage_map is not None:
+        figure_list.append(coverage_map)
+    if comparison and comparison["small_maps"] is not None:
+        figure_list.append(comparison["small_maps"])
+    by_key = {f.key: f for f in figure_list}
+    # Figure 1 is the response-flow diagram (HTML); the others are numbered in the order the report shows them.
+    for number, key in enumerate((k for k in FIGURE_ORDER if k in by_key), start=2):
+        by_key[key].number = number
+    unordered = sorted(set(by_key) - set(FIGURE_ORDER))
+    if unordered:
+        raise RuntimeError(f"figures {unordered} have no place in FIGURE_ORDER")
     chart_by_key = {c.key: c for c in chart_list}
 
     started = inc[col(inc, "tilbud_startet") == "ja"]
@@ -858,6 +1033,10 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
         "tilbud_bins": _tilbud_bins(started),
         "kurs_rows": _answer_rows(col(inc, "kompetansekurs"), {k: ANSWER_LABELS[k] for k in ("ja", "nei", "vet_ikke")}),
         "charts": chart_by_key,
+        "coverage_map": coverage_map,
+        "comparison": comparison,
+        "kostra": kostra,
+        "kommune_list": sections.kommune_list(status, services),
         "by_county": _services_by_county(inputs, inc),
         "recon_rows": recon_rows,
         "status_counts": status_counts,
@@ -983,6 +1162,7 @@ def build_report(inputs: ReportInputs, html_path: str | Path, pdf_path: str | Pa
 
 
 __all__ = [
+    "ExtraPaths",
     "FigureBook",
     "INPUT_TABLES",
     "ReportInputs",
@@ -1001,5 +1181,5 @@ __all__ = [
 
 # ReportInputs' fields and INPUT_TABLES must name the same tables; checked at
 # import so a table added to one and not the other fails loudly at once.
-if {f.name for f in fields(ReportInputs)} - {"register_ids"} != set(INPUT_TABLES):
+if {f.name for f in fields(ReportInputs)} - OPTIONAL_FIELDS != set(INPUT_TABLES):
     raise RuntimeError("ReportInputs and INPUT_TABLES name different tables")

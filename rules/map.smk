@@ -1,0 +1,53 @@
+# Coverage map: each round's kommune_status in the kommune structure of the map geometry
+# (Kartverket's 2024 kommuner), one row per kommune of that structure with the class it is drawn
+# in. Per round, so adding a round never reruns another round's map or report. The logic lives
+# in kartlegging.report.maps. rules/report.smk uses MAP_GEOMETRY and includes this file itself
+# unless the Snakefile included it first.
+
+
+# The map geometry: kommuner and fylker of one Klass version (the year in the file names).
+MAP_GEOMETRY = {
+    "kommuner": os.path.join(REF, "kartverket", "kommuner-2024-S.geojson"),
+    "fylker": os.path.join(REF, "kartverket", "fylker-2024-S.geojson"),
+}
+MAP_KLASS = os.path.join(REF, "ssb-klass-131", "version-2024.json")
+MAP_CHANGES_FILES = sorted(str(p) for p in Path(REF, "ssb-klass-131").glob("changes-*.json"))
+
+
+# Every Klass version file (version-YYYY.json): the map_status of a round reads those from the
+# round's version to the map's, because chaining a code through the changes needs the version in
+# force on each change date in between.
+MAP_KLASS_FILES = sorted(str(p) for p in Path(REF, "ssb-klass-131").glob("version-*.json"))
+
+
+rule map_status:
+    """One round's coverage in the map's kommune structure: the class every kommune is drawn in."""
+    input:
+        status=round_table("kommune_status"),
+        services=round_table("services"),
+        klass=lambda wc: [
+            path
+            for path in MAP_KLASS_FILES
+            if min(Path(klass_version_file(wc.round)).name, Path(MAP_KLASS).name)
+            <= Path(path).name
+            <= max(Path(klass_version_file(wc.round)).name, Path(MAP_KLASS).name)
+        ],
+        target=MAP_KLASS,
+        changes=MAP_CHANGES_FILES,
+        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+    output:
+        status=round_table("map_status"),
+    params:
+        reference_dir=lambda wc, input: os.path.dirname(input.bydeler),
+        round="{round}",
+        classification=lambda wc: str(round_cfg(wc.round)["classification"]),
+        map_version=lambda wc, input: Path(input.target).stem.split("-", 1)[1],
+    log:
+        os.path.join(LOGS, "{round}", "map_status.log"),
+    threads: 1
+    resources:
+        mem_mb=500,
+    conda:
+        "../environment.yml"
+    script:
+        "../scripts/map_status.py"

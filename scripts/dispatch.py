@@ -1,0 +1,11 @@
+"""Snakemake script: the dispatch list of one survey round as a table."""
+from kartlegging.pipeline import step_dispatch
+from kartlegging.runner import run
+
+
+def main(smk, logger):
+    step_dispatch(smk.params.round, smk.params.reference_dir, smk.params.classification, smk.input.dispatch,
+                  smk.output.dispatch)
+
+
+run(snakemake, main)  # noqa: F821 (injected by Snakemake)

@@ -1,0 +1,199 @@
+"""Workflow hygiene: the linter is silent, every rule logs, a failed step leaves nothing half-written.
+
+A failed step must not leave output behind: Snakemake would take a stale
+table from an earlier run, or a half-written one, for a result on the next
+run. :func:`kartlegging.runner.run` removes the outputs (and the temporary file
+of a write in progress) of a step that fails, and says what went wrong in one
+line; the traceback of an unexpected error goes to the rule's log only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import corpus as C
+from kartlegging import runner, store
+
+ROOT = Path(__file__).resolve().parents[1]
+SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+RULE = re.compile(r"^rule\s+(\w+)\s*:", re.M)
+
+
+def _snakemake(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(SNAKEMAKE), *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def _rule_blocks() -> dict[str, str]:
+    """Every rule of the Snakefile and rules/*.smk with the text of its block."""
+    blocks: dict[str, str] = {}
+    for path in [ROOT / "Snakefile", *sorted((ROOT / "rules").glob("*.smk"))]:
+        text = path.read_text(encoding="utf-8")
+        starts = list(RULE.finditer(text))
+        for i, m in enumerate(starts):
+            end = starts[i + 1].start() if i + 1 < len(starts) else len(text)
+            blocks[m.group(1)] = text[m.end():end]
+    return blocks
+
+
+def test_snakemake_lint_reports_nothing():
+    proc = _snakemake("--lint")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    output = proc.stdout + proc.stderr
+    assert "Lints for" not in output and "Congratulations" in output, output[-3000:]
+
+
+def test_every_rule_with_an_action_declares_a_log():
+    listed = {line.split()[0] for line in _snakemake("--list-rules").stdout.splitlines() if line.strip()}
+    blocks = _rule_blocks()
+    assert listed == set(blocks), "a rule outside Snakefile and rules/*.smk, or a parsing slip"
+    for name, block in blocks.items():
+        if name == "all":
+            assert not re.search(r"^\s+(script|shell|run)\s*:", block, re.M)
+            continue
+        assert re.search(r"^\s+log\s*:", block, re.M), f"rule {name} has no log"
+
+
+@pytest.mark.e2e
+def test_every_rule_wrote_its_log(demo_run):
+    logs = {p.stem for p in (demo_run / "logs").rglob("*.log") if p.stat().st_size > 0}
+    rules = set(_rule_blocks()) - {"all"}
+    assert rules <= logs, f"no log from {sorted(rules - logs)}"
+
+
+# ---------------------------------------------------------------------------
+# runner.run: one message, no partial output
+# ---------------------------------------------------------------------------
+
+class FakeJob:
+    """The part of Snakemake's ``snakemake`` object :func:`kartlegging.runner.run` uses."""
+
+    def __init__(self, rule: str, output: list[str], log: Path | None) -> None:
+        self.rule = rule
+        self.output = output
+        self.log = [str(log)] if log else []
+
+
+@pytest.fixture(autouse=True)
+def detach_handlers():
+    """runner.setup_logging attaches handlers to the package logger: detach them after each test."""
+    yield
+    logger = logging.getLogger("kartlegging")
+    for handler in list(logger.handlers):
+        handler.close()
+        logger.removeHandler(handler)
+
+
+def _two_outputs(tmp_path: Path) -> tuple[list[str], pd.DataFrame]:
+    frame = pd.DataFrame({"round": ["t"], "source": ["epost"], "unit": ["fil"], "records_in": [1],
+                          "ingested": [1], "superseded": [0], "autosvar": [0], "review": [0], "quarantined": [0],
+                          "unaccounted": [0]})
+    return [str(tmp_path / "first.parquet"), str(tmp_path / "second.parquet")], frame
+
+
+def test_a_user_error_after_the_first_output_leaves_no_output_and_one_line(tmp_path, capsys):
+    outputs, frame = _two_outputs(tmp_path)
+    (tmp_path / "second.parquet.tmp").write_bytes(b"half")  # a write interrupted earlier
+
+    def step(smk, logger):
+        store.write_table(frame, "conservation", outputs[0])
+        raise ValueError(f"{tmp_path / 'raw.csv'}, line 3: something the analyst can fix")
+
+    with pytest.raises(SystemExit) as stop:
+        runner.run(FakeJob("consolidate", outputs, tmp_path / "step.log"), step)
+    assert stop.value.code == 1
+    assert not any(Path(p).exists() or Path(p + ".tmp").exists() for p in outputs)
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert err == [f"ERROR rule consolidate stopped: ValueError: {tmp_path / 'raw.csv'}, line 3: "
+                   "something the analyst can fix"]
+    log = (tmp_path / "step.log").read_text(encoding="utf-8")
+    assert log.startswith(err[0] + "\n")
+    assert "Traceback" in log  # a ValueError may be a bug: the developer finds where, in the log only
+
+
+def test_an_unexpected_error_keeps_its_traceback_in_the_log_only(tmp_path, capsys):
+    outputs, frame = _two_outputs(tmp_path)
+
+    def step(smk, logger):
+        store.write_table(frame, "conservation", outputs[0])
+        raise RuntimeError("a bug, not bad input")
+
+    with pytest.raises(SystemExit):
+        runner.run(FakeJob("consolidate", outputs, tmp_path / "step.log"), step)
+    assert not Path(outputs[0]).exists()
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.strip() == (f"ERROR rule consolidate failed unexpectedly (RuntimeError); the traceback is in "
+                           f"{tmp_path / 'step.log'}")
+    log = (tmp_path / "step.log").read_text(encoding="utf-8")
+    assert "Traceback" in log and "RuntimeError: a bug, not bad input" in log
+
+
+def test_a_table_that_breaks_its_types_is_named_and_nothing_is_written(tmp_path):
+    _, frame = _two_outputs(tmp_path)
+    bad = frame.assign(records_in=["not a number"])
+    with pytest.raises(store.TableValidationError, match="table conservation, column records_in"):
+        store.write_table(bad, "conservation", tmp_path / "c.parquet")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_write_that_fails_half_way_leaves_no_temporary_file(tmp_path, monkeypatch):
+    _, frame = _two_outputs(tmp_path)
+
+    def half_write(table, where, **kwargs):
+        Path(where).write_bytes(b"PAR1 and then the disk was full")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.pq, "write_table", half_write)
+    with pytest.raises(OSError):
+        store.write_table(frame, "conservation", tmp_path / "c.parquet")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_step_that_succeeds_keeps_its_outputs(tmp_path, capsys):
+    outputs, frame = _two_outputs(tmp_path)
+
+    def step(smk, logger):
+        for out in outputs:
+            store.write_table(frame, "conservation", out)
+        logger.info("wrote both")
+
+    runner.run(FakeJob("consolidate", outputs, tmp_path / "step.log"), step)
+    assert all(Path(p).is_file() for p in outputs)
+    assert capsys.readouterr().err == ""
+    assert (tmp_path / "step.log").read_text(encoding="utf-8") == "INFO wrote both\n"
+
+
+def test_ingest_epost_without_its_folder_removes_the_dispatch_table_it_wrote(tmp_path, capsys, monkeypatch):
+    """The real step: the dispatch list is read and written, then the missing epost/ stops it."""
+    from kartlegging.pipeline import step_ingest_email
+
+    rd = C.write_base_round(tmp_path / "raw")
+    epost = rd / "epost"
+    for f in epost.iterdir():
+        f.unlink()
+    epost.rmdir()
+    out = {k: str(tmp_path / "out" / f"{k}.parquet") for k in ("dispatch", "replies", "issues", "applied")}
+    written: list[str] = []
+    real_write = store.write_table
+
+    def spy(df, table, path):
+        result = real_write(df, table, path)
+        written.append(Path(path).name)
+        return result
+
+    monkeypatch.setattr(store, "write_table", spy)
+    with pytest.raises(SystemExit):
+        runner.run(FakeJob("ingest_epost", list(out.values()), tmp_path / "ingest_epost.log"),
+                   lambda smk, logger: step_ingest_email(C.ROUND, str(C.REFERENCE), "2015",
+                                                         str(rd / "utsendelse.csv"), str(epost), [], out))
+    assert written == ["dispatch.parquet"]  # written before the failure ...
+    assert not any(Path(p).exists() for p in out.values())  # ... and removed with it
+    err = capsys.readouterr().err.strip()
+    assert err == f"ERROR rule ingest_epost stopped: EmailError: {epost}: e-mail folder not found"

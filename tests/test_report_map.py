@@ -1,0 +1,264 @@
+"""The coverage map: which kommuner it colours, how classes combine across kommune structures, and stable bytes.
+
+The demo run (round 2015, Klass 2015, 428 kommuner) is drawn on the 2024 map
+(357 kommuner). The expected colouring is computed here independently of
+kartlegging.report.maps, straight from kommune_status, services and
+service_kommuner through :func:`kartlegging.crosswalk.build_crosswalk`, and
+compared with the map_status table, the data attributes of the HTML and the
+SVG itself.
+"""
+from __future__ import annotations
+
+import base64
+import re
+import xml.etree.ElementTree as ET
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from kartlegging.crosswalk import build_crosswalk
+from kartlegging.report import maps
+from kartlegging.tables import MAP_CLASSES
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = ROOT / "data" / "reference"
+ROUND = "2015"
+SVG_NS = "{http://www.w3.org/2000/svg}"
+XLINK = "{http://www.w3.org/1999/xlink}href"
+
+
+@pytest.fixture(scope="module")
+def processed(demo_run) -> Path:
+    return demo_run / "processed" / ROUND
+
+
+@pytest.fixture(scope="module")
+def html(demo_run) -> str:
+    return (demo_run / "report" / ROUND / "kartlegging.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def geometry() -> maps.MapGeometry:
+    return maps.read_geometry(REFERENCE / maps.KOMMUNER_GEOJSON, REFERENCE / maps.FYLKER_GEOJSON)
+
+
+@pytest.fixture(scope="module")
+def expected(processed) -> dict[str, set[str]]:
+    """The 2024 kommuner of each class, derived from the round's tables through the crosswalk."""
+    status = pd.read_parquet(processed / "kommune_status.parquet")
+    services = pd.read_parquet(processed / "services.parquet")
+    bridge = pd.read_parquet(processed / "service_kommuner.parquet")
+    inter_ids = set(services.loc[(services["inkludert"] == "ja") & (services["type"] == "interkommunal"), "service_id"])
+    in_inter = set(bridge.loc[bridge["service_id"].isin(inter_ids), "kommunenummer"])
+    answer = dict(zip(status["kommunenummer"], status["har_tjeneste"]))
+    parts: dict[str, list[str]] = defaultdict(list)
+    for row in build_crosswalk(REFERENCE, "2015", "2024").itertuples(index=False):
+        parts[row.to_code].append(row.from_code)
+    out: dict[str, set[str]] = {c: set() for c in MAP_CLASSES}
+    for code, froms in parts.items():
+        with_service = [f for f in froms if answer.get(f) == "ja"]
+        if any(f in in_inter for f in with_service):
+            out["interkommunal"].add(code)
+        elif with_service:
+            out["kommunal"].add(code)
+        elif any(answer.get(f) == "nei" for f in froms):
+            out["ingen"].add(code)
+        else:
+            out["ukjent"].add(code)
+    return out
+
+
+def _main_map_svg(html: str) -> str:
+    uri = re.search(r'<figure class="map" id="figur-\d+" data-chart="kart">\s*<img src="data:image/svg\+xml;base64,'
+                    r'([A-Za-z0-9+/=]+)"', html).group(1)
+    return base64.b64decode(uri).decode("utf-8")
+
+
+def _svg_classes(svg: str) -> dict[str, set[str]]:
+    """Kommune codes under each class group of the SVG (each path is linked to #k<kommunenummer>)."""
+    root = ET.fromstring(svg.encode("utf-8"))
+    out = {}
+    for cls in MAP_CLASSES:
+        group = root.find(f".//{SVG_NS}g[@id='map-{cls}']")
+        links = [] if group is None else group.iter(f"{SVG_NS}a")
+        out[cls] = {a.get(XLINK).removeprefix("#k") for a in links}
+    return out
+
+
+# --------------------------------------------------------------------------- the demo report's map
+
+
+def test_map_status_has_every_2024_kommune_once(processed, geometry):
+    ms = pd.read_parquet(processed / "map_status.parquet")
+    assert ms["kommunenummer"].is_unique and len(ms) == 357
+    assert sorted(ms["kommunenummer"]) == geometry.kommuner.codes
+    assert set(ms["map_version"]) == {"2024"} and set(ms["round"]) == {ROUND}
+
+
+def test_map_colours_exactly_the_kommuner_with_a_service_through_the_crosswalk(processed, html, expected):
+    ms = pd.read_parquet(processed / "map_status.parquet")
+    from_table = {c: set(ms.loc[ms["status"] == c, "kommunenummer"]) for c in MAP_CLASSES}
+    from_html = {c: set(k.split()) for c, k in re.findall(r'data-map-class="(\w+)" data-kommuner="([\d ]*)"', html)}
+    from_svg = _svg_classes(_main_map_svg(html))
+    for cls in MAP_CLASSES:
+        assert from_table[cls] == expected[cls], cls
+        assert from_html[cls] == expected[cls], cls
+        assert from_svg[cls] == expected[cls], cls
+    coloured = expected["kommunal"] | expected["interkommunal"]
+    assert len(coloured) == 67 and not (coloured & (expected["ingen"] | expected["ukjent"]))
+
+
+def test_map_agrees_with_the_harmonised_table(demo_run, processed):
+    harmonised = pd.read_parquet(demo_run / "processed" / "harmonised" / "kommune_status.parquet")
+    h = harmonised[harmonised["round"] == ROUND].set_index("kommunenummer")
+    ms = pd.read_parquet(processed / "map_status.parquet").set_index("kommunenummer")
+    assert (ms["status"].isin(["kommunal", "interkommunal"]) == (h.loc[ms.index, "har_tjeneste"] == "ja")).all()
+    assert (ms["regel"] == h.loc[ms.index, "regel"]).all()
+    assert ms["fra_kommuner"].map(list).equals(h.loc[ms.index, "fra_kommuner"].map(list))
+
+
+def test_legend_and_caption_counts(html, expected):
+    caption = re.search(r'data-chart="kart".*?</figcaption>', html, re.S).group(0)
+    assert "79 av 428 kommuner" in caption and "oversatt med SSBs" in caption
+    assert "9 kommuner på kartet omfatter en del av en kommune som senere ble delt" in caption
+    for cls in MAP_CLASSES:
+        label = maps.CLASS_STYLES[cls].label
+        n = len(expected[cls])
+        assert re.search(rf'data-map-class="{cls}"[^>]*>{label}: {n} kommuner?<', html), cls
+
+
+def test_map_svg_bytes_are_deterministic(processed, html, geometry):
+    ms = pd.read_parquet(processed / "map_status.parquet")
+    classes = dict(zip(ms["kommunenummer"], ms["status"]))
+    first = maps.coverage_map_svg(geometry, classes, counts=maps.class_counts(classes))
+    maps._read_geometry.cache_clear()
+    fresh = maps.read_geometry(REFERENCE / maps.KOMMUNER_GEOJSON, REFERENCE / maps.FYLKER_GEOJSON)
+    second = maps.coverage_map_svg(fresh, classes, counts=maps.class_counts(classes))
+    assert first == second
+    assert first == _main_map_svg(html)  # the report embeds exactly these bytes
+    assert "<dc:date>" not in first and "Date" not in first.split("</metadata>")[0]
+    small = [maps.small_multiples_svg(fresh, [("Runde 2015", classes), ("Runde 2024", classes)]) for _ in range(2)]
+    assert small[0] == small[1]
+
+
+# --------------------------------------------------------------------------- classes and combining
+
+
+def test_classes_stay_apart_in_greyscale():
+    def luminance(colour: str) -> float:
+        r, g, b = (int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    styles = list(maps.CLASS_STYLES.values())
+    for i, a in enumerate(styles):
+        for b in styles[i + 1:]:
+            apart = abs(luminance(a.face) - luminance(b.face)) >= 0.15
+            assert apart or a.hatch != b.hatch, (a.label, b.label)
+    assert [s.label for s in styles] == ["Kommunal tjeneste", "Interkommunal tjeneste", "Ingen tjeneste", "Ukjent"]
+
+
+def test_combine_prefers_a_service_and_interkommunal():
+    assert maps.combine_classes(["ingen", "kommunal", "interkommunal"]) == "interkommunal"
+    assert maps.combine_classes(["ukjent", "kommunal"]) == "kommunal"
+    assert maps.combine_classes(["ukjent", "ingen"]) == "ingen"
+    assert maps.combine_classes(["ukjent"]) == "ukjent"
+
+
+def _status(rows: list[tuple[str, str, list[str], str | None]]) -> pd.DataFrame:
+    return pd.DataFrame([{"round": "2015", "kommunenummer": k, "har_tjeneste": h, "service_ids": s,
+                          "tjenestetype": t} for k, h, s, t in rows])
+
+
+def _services(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["service_id", "type", "inkludert"])
+
+
+def test_kommune_in_a_kommunal_and_an_interkommunal_service_is_interkommunal():
+    status = _status([("1101", "ja", ["a", "b"], "kommunal"), ("1102", "ja", ["a"], "kommunal"),
+                      ("1103", "nei", [], None), ("1104", "ukjent", [], None)])
+    services = _services([("a", "kommunal", "ja"), ("b", "interkommunal", "ja")])
+    assert maps.kommune_classes(status, services) == {
+        "1101": "interkommunal", "1102": "kommunal", "1103": "ingen", "1104": "ukjent"}
+
+
+def test_merger_takes_the_strongest_part_and_split_passes_on_the_whole_answer():
+    # 2015 -> 2024: Stavanger 1103 took in Finnøy 1141 and Rennesøy 1142; Stokke 0720 was split between
+    # Tønsberg 3905 and Sandefjord 3907.
+    status = _status([("1103", "nei", [], None), ("1141", "ja", ["x"], "interkommunal"), ("1142", "ukjent", [], None),
+                      ("0720", "ja", ["y"], "kommunal"), ("0704", "nei", [], None), ("0706", "nei", [], None)])
+    services = _services([("x", "interkommunal", "ja"), ("y", "kommunal", "ja")])
+    frame = maps.map_status_frame(status, services, "2015", "2015", "2024", REFERENCE).set_index("kommunenummer")
+    assert frame.at["1103", "status"] == "interkommunal" and frame.at["1103", "regel"] == "sammenslått"
+    assert list(frame.at["1103", "fra_kommuner"]) == ["1103", "1141", "1142"]
+    for code in ("3905", "3907"):
+        assert frame.at[code, "status"] == "kommunal" and frame.at[code, "regel"] == "delt_del_av"
+    assert frame.at["0301", "status"] == "ukjent"  # not in this status at all
+    assert len(frame) == 357
+
+
+def test_empty_round_is_all_ukjent():
+    empty = pd.DataFrame(columns=["round", "kommunenummer", "har_tjeneste", "service_ids", "tjenestetype"])
+    frame = maps.map_status_frame(empty, _services([]), "2015", "2015", "2024", REFERENCE)
+    assert len(frame) == 357 and set(frame["status"]) == {"ukjent"}
+
+
+def test_step_writes_a_valid_table(tmp_path, processed):
+    out = tmp_path / "map_status.parquet"
+    maps.step_map_status(str(processed / "kommune_status.parquet"), str(processed / "services.parquet"), ROUND,
+                         "2015", "2024", str(REFERENCE), str(out))
+    assert out.read_bytes() == (processed / "map_status.parquet").read_bytes()
+
+
+# --------------------------------------------------------------------------- geometry and drawing
+
+
+def test_missing_or_extra_kommune_is_named(geometry):
+    classes = {code: "ingen" for code in geometry.kommuner.codes}
+    del classes["0301"]
+    with pytest.raises(ValueError, match="0301"):
+        maps.coverage_map_svg(geometry, classes)
+    classes["0301"], classes["9999"] = "ingen", "kommunal"
+    with pytest.raises(ValueError, match="9999"):
+        maps.coverage_map_svg(geometry, classes)
+
+
+def test_geojson_errors_name_the_file(tmp_path):
+    bad = tmp_path / "kommuner-2024-S.geojson"
+    bad.write_text('{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": '
+                   '{"kommunenummer": "0301"}, "geometry": {"type": "Point", "coordinates": [10, 60]}}]}')
+    with pytest.raises(ValueError, match="kommuner-2024-S.geojson.*Point"):
+        maps.read_features(bad, "kommunenummer", "kommunenavn")
+    bad.write_text("{not json")
+    with pytest.raises(ValueError, match="not valid GeoJSON"):
+        maps.read_features(bad, "kommunenummer", "kommunenavn")
+
+
+def test_simplification_keeps_shared_borders_shared():
+    """A vertex shared by two rings is kept in both or dropped from both, so neighbours never part."""
+    features = (maps.read_features(REFERENCE / maps.KOMMUNER_GEOJSON, "kommunenummer", "kommunenavn")
+                + maps.read_features(REFERENCE / maps.FYLKER_GEOJSON, "fylkesnummer", "fylkesnavn"))
+    rings = [ring for _, _, parts in features for part in parts for ring in part]
+    simple = maps.decimate(rings, maps.SMALL_DETAIL_KM2)
+    kept: dict[tuple[float, float], set[bool]] = defaultdict(set)
+    for before, after in zip(rings, simple):
+        after_keys = {tuple(p) for p in after.tolist()}
+        for p in before.tolist():
+            kept[tuple(p)].add(tuple(p) in after_keys)
+    assert all(len(v) == 1 for v in kept.values())
+    assert sum(len(r) for r in simple) < 0.6 * sum(len(r) for r in rings)
+    assert all(len(r) >= 3 for r in simple)
+
+
+def test_projection_is_equal_area():
+    """Two 1°x1° cells, in the south and the far north, keep the ratio of their true areas."""
+    def cell_area(lat: float) -> float:
+        lon = np.array([10.0, 11.0, 11.0, 10.0])
+        la = np.array([lat, lat, lat + 1, lat + 1])
+        x, y = maps.project(lon, la)
+        return 0.5 * abs(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+
+    true_ratio = (np.sin(np.radians(71)) - np.sin(np.radians(70))) / (np.sin(np.radians(59)) - np.sin(np.radians(58)))
+    assert cell_area(70) / cell_area(58) == pytest.approx(true_ratio, rel=2e-3)

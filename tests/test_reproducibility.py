@@ -1,0 +1,110 @@
+"""Two runs on the same inputs, in two fresh output folders, give the same bytes.
+
+The session's demo run (``demo_run``) is the first run; this module makes a
+second one into another folder and compares every file: Parquet tables, the
+data dictionary, HTML, PDF, any image and every log, byte for byte.
+
+Two exceptions, each narrowed as far as it goes:
+
+- Logs may name the output folder itself (the report step logs the paths it
+  wrote), and the two folders necessarily differ. Logs are compared after that
+  folder's path is replaced by ``<out>``; nothing else may differ.
+- ``kartlegging.duckdb``: DuckDB writes a random 16-byte database identifier
+  into the file header on creation (with the header checksums that cover it),
+  so two files built from the same views are never byte-identical. The test
+  proves that every byte outside the header blocks is identical, and that the
+  views (names, SQL definitions, and every row they return) are the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import run_pipeline
+
+pytestmark = pytest.mark.e2e
+
+#: DuckDB's file header: the main header and the two database headers, 4 KiB each.
+DUCKDB_HEADER_BYTES = 3 * 4096
+
+
+@pytest.fixture(scope="module")
+def second_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("second")
+    proc = run_pipeline(out)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return out, proc
+
+
+def _files(root: Path) -> dict[str, Path]:
+    return {str(p.relative_to(root)): p for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_both_runs_write_the_same_files(demo_run, second_run):
+    out, _ = second_run
+    first, second = _files(demo_run), _files(out)
+    assert sorted(first) == sorted(second)
+    kinds = {Path(name).suffix for name in first}
+    assert {".parquet", ".html", ".pdf", ".log", ".duckdb", ".md"} <= kinds
+
+
+def test_tables_report_and_images_are_byte_identical(demo_run, second_run):
+    out, _ = second_run
+    first, second = _files(demo_run), _files(out)
+    compared = [n for n in first if Path(n).suffix not in (".log", ".duckdb")]
+    differ = [n for n in compared if first[n].read_bytes() != second[n].read_bytes()]
+    assert len(compared) > 25 and differ == []
+
+
+def test_logs_are_identical_but_for_the_output_folder(demo_run, second_run):
+    out, _ = second_run
+    first, second = _files(demo_run), _files(out)
+    logs = [n for n in first if n.endswith(".log")]
+    assert len(logs) >= 10
+
+    def normal(path: Path, root: Path) -> bytes:
+        return path.read_bytes().replace(str(root).encode(), b"<out>")
+
+    differ = [n for n in logs if normal(first[n], demo_run) != normal(second[n], out)]
+    assert differ == []
+
+
+def test_duckdb_differs_only_in_its_header_and_its_views_are_identical(demo_run, second_run):
+    from kartlegging.database import connect
+
+    out, _ = second_run
+    a = (demo_run / "processed" / "kartlegging.duckdb").read_bytes()
+    b = (out / "processed" / "kartlegging.duckdb").read_bytes()
+    assert len(a) == len(b) > DUCKDB_HEADER_BYTES
+    assert a[DUCKDB_HEADER_BYTES:] == b[DUCKDB_HEADER_BYTES:]
+
+    def views(db: Path) -> dict[str, tuple[str, list[str], object]]:
+        con = connect(db)
+        try:
+            found = {}
+            for name, sql, comment in con.execute(
+                    "SELECT view_name, sql, comment FROM duckdb_views() WHERE NOT internal ORDER BY view_name"
+            ).fetchall():
+                rows = con.sql(f'SELECT * FROM "{name}"').to_arrow_table()
+                found[name] = (sql, comment, rows.schema, rows.to_pylist())
+            return found
+        finally:
+            con.close()
+
+    first = views(demo_run / "processed" / "kartlegging.duckdb")
+    second = views(out / "processed" / "kartlegging.duckdb")
+    assert sorted(first) == sorted(second) and len(first) >= 15
+    for name in first:
+        assert first[name] == second[name], name
+
+
+def test_console_output_of_a_run_holds_no_personal_data(second_run):
+    """Snakemake's own output (job listings, params, errors) is read by people too."""
+    from kartlegging.synth import PERSONAL_PATTERNS
+    from privacy_scan import collect_round, leaks
+
+    _, proc = second_run
+    personal = collect_round(Path(__file__).resolve().parents[1] / "data" / "raw" / "2015")
+    assert leaks(proc.stdout + proc.stderr, personal, tuple(PERSONAL_PATTERNS)) == []
