@@ -76,6 +76,13 @@ def overrides_for(source):
     return _params
 
 
+def register_of(wildcards):
+    """Input function (unpack): the round's register of published figures, when there is one.
+    A new round runs without it; its figures are then computed but not reconciled."""
+    path = os.path.join(REGISTER, f"{wildcards.round}.yaml")
+    return {"register": path} if os.path.exists(path) else {}
+
+
 def round_table(name):
     return os.path.join(PROC, "{round}", f"{name}.parquet")
 

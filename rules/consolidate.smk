@@ -40,6 +40,7 @@ rule consolidate:
 rule figures:
     """Every figure of the register, and its reconciliation with the published value."""
     input:
+        unpack(register_of),
         dispatch=round_table("dispatch"),
         replies=round_table("email_replies"),
         attempts=round_table("phone_attempts"),
@@ -48,7 +49,6 @@ rule figures:
         services=round_table("services"),
         service_kommuner=round_table("service_kommuner"),
         status=round_table("kommune_status"),
-        register=os.path.join(REGISTER, "{round}.yaml"),
         kostra=os.path.join(PROC, "kostra", "kostra.parquet"),
     output:
         figures=round_table("figures"),

@@ -26,6 +26,7 @@ rule report:
                     os.path.join(PROC, r, "services.parquet") for r in ROUNDS[: ROUNDS.index(wc.round)]
                 ],
                 **({"harmonised": HARMONISED_STATUS} if ROUNDS.index(wc.round) > 0 else {}),
+                **register_of(wc),
             }
         ),
         tables=expand(
@@ -39,7 +40,6 @@ rule report:
         kostra=os.path.join(PROC, "kostra", "kostra.parquet"),
         kostra_crosscheck=round_table("kostra_crosscheck"),
         conservation=round_table("conservation"),
-        register=os.path.join(REGISTER, "{round}.yaml"),
         geometry_kommuner=MAP_GEOMETRY["kommuner"],
         geometry_fylker=MAP_GEOMETRY["fylker"],
         code=report_sources(),

@@ -55,7 +55,7 @@ def main(smk, logger):
         conservation=_named(smk, "conservation"),
     )
     round_name = str(smk.params.round)
-    register = str(smk.input.register)
+    register = _named(smk, "register")  # optional: a round nobody has published has no register
     meta = ReportMeta(
         round=round_name,
         run_date=run_date_from_env(),

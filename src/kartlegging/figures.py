@@ -341,11 +341,18 @@ def status_for(entry: dict, fig: dict | None) -> tuple[str, str | None]:
     return "avviker", computed
 
 
-def reconcile(round_name: str, register: dict, figures: pd.DataFrame) -> pd.DataFrame:
-    """Published against computed for every id of the register, in register order."""
+def reconcile(round_name: str, register: dict | None, figures: pd.DataFrame) -> pd.DataFrame:
+    """Published against computed for every id of the register, in register order.
+
+    A round without a register (a new round nobody has published yet) has
+    nothing to reconcile: the table is empty and the report lists its figures
+    as not in the register.
+    """
+    from kartlegging.tables import RECONCILIATION
+
     by_id = {r["figure_id"]: r for r in figures.to_dict("records")}
     rows = []
-    for nr, entry in enumerate(register["figures"], 1):
+    for nr, entry in enumerate(register["figures"] if register else [], 1):
         fig = by_id.get(entry["id"])
         if fig is not None and fig.get("unit") == "tekst":
             fig = {**fig, "value": None}
@@ -364,4 +371,4 @@ def reconcile(round_name: str, register: dict, figures: pd.DataFrame) -> pd.Data
             "status": status,
             "note": entry.get("note"),
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=RECONCILIATION.column_names)

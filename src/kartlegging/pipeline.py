@@ -106,7 +106,10 @@ def step_consolidate(
              int((issues["action"] == "quarantine").sum()), applied["override_id"].nunique())
 
 
-def step_figures(round_name: str, inputs: dict[str, str], register_path: str, out_figures: str, out_reconciliation: str) -> None:
+def step_figures(round_name: str, inputs: dict[str, str], register_path: str | None, out_figures: str,
+                 out_reconciliation: str) -> None:
+    """Every figure of the round and its reconciliation. Without a register (``None``) every figure the
+    pipeline knows is computed and nothing is reconciled: a new round needs no published figures to run."""
     read = store.read_table
     tables = Tables(
         dispatch=read(inputs["dispatch"]), email_replies=read(inputs["replies"]),
@@ -116,7 +119,9 @@ def step_figures(round_name: str, inputs: dict[str, str], register_path: str, ou
     )
     from kartlegging.kostra_figures import kostra_figures
 
-    register = load_register(register_path)
+    register = load_register(register_path) if register_path else None
+    if register is None:
+        log.info("figures: no register of published figures for round %s; computing every known figure", round_name)
     figures = pd.concat([compute_figures(round_name, tables, register),
                          kostra_figures(read(inputs["kostra"]), round_name, register)], ignore_index=True)
     store.write_table(figures, "figures", out_figures)
