@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 
 from kartlegging.report import ReportMeta, build_report, git_commit, read_inputs, run_date_from_env
-from kartlegging.report.render import INPUT_TABLES, ExtraPaths
+from kartlegging.report.inputs import INPUT_TABLES, ExtraPaths
 from kartlegging.runner import run
 
 

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook
 
 from kartlegging.classification import load
-from kartlegging.ingest_interviews import ingest_interviews, read_sheet
+from kartlegging.ingest_interviews import ingest_interviews
 from kartlegging.overrides import Override, OverrideError
 from kartlegging.store import to_arrow
 from kartlegging.tables import INTERVIEWS, SERVICE_KOMMUNER, SERVICES
@@ -363,14 +363,6 @@ def test_malformed_override_is_an_error_naming_it(tmp_path, cls, record, setting
     write_interview(tmp_path / "a.xlsx")
     with pytest.raises(OverrideError, match="ov-9"):
         ingest_interviews(tmp_path, cls, "2015", [Override("ov-9", "intervju", "a.xlsx", record, setting)])
-
-
-def test_read_sheet_reports_formula_and_error_cells_by_position(tmp_path):
-    path = write_interview(tmp_path / "a.xlsx", {"T10": "#REF!", "T13": "=1+2"})
-    sheet = read_sheet(path, "Intervju")
-    assert sheet.rows[2][:2] == ["Nr", "Spørsmål"], "row index 2 is Excel row 3"
-    bad = {sheet.rows[r][0]: d for (r, c), d in sheet.bad_cells.items()}
-    assert bad == {"T10": "error value #REF!", "T13": "formula =1+2"}
 
 
 def test_reads_at_least_a_few_hundred_workbooks_per_second(tmp_path, cls):

@@ -4,7 +4,8 @@ Survey inputs name kommuner the way people type them: ``Aurskog Høland``,
 ``Bø i Telemark``, ``Kautokeino``, ``301``. This module loads the Klass versions
 served by SSB's API (copied into ``data/reference/ssb-klass-131``), builds every
 name variant a person may type, and resolves a name or number to a unit. A name
-that fits several units is *ambiguous* and is never resolved to the first match.
+that fits several units is *ambiguous* and is never resolved to the first match;
+:func:`unresolved_reason` says why a typed unit did not resolve.
 """
 
 from __future__ import annotations
@@ -248,6 +249,29 @@ class Classification:
                     found.add(res.enhet_id)
                     break
         return found
+
+
+def _describe(res: Resolution, classification: Classification) -> str:
+    """The candidates of a resolution as ``K1804 Bodø, ...``, so an analyst sees which units were meant."""
+    names = []
+    for enhet in res.candidates:
+        try:
+            names.append(f"{enhet} {classification.unit_name(enhet)}")
+        except KeyError:
+            names.append(enhet)
+    return ", ".join(names)
+
+
+def unresolved_reason(res: Resolution, text: str, classification: Classification) -> str:
+    """Why a typed unit did not resolve, in words an analyst can act on."""
+    if res.status == "ambiguous":
+        return f"ambiguous name, candidates: {_describe(res, classification)}; set the unit by override"
+    if res.status == "conflict":
+        return f"name and number point to different units: {_describe(res, classification)}"
+    if re.search(r"\d", text):
+        return (f"not a kommune or bydel of the {classification.version} classification "
+                f"(a number from another Klass version?)")
+    return f"no kommune or bydel of the {classification.version} classification has this name"
 
 
 def _present(value: object) -> bool:

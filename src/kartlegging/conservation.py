@@ -92,8 +92,8 @@ def phone_rows_in(path: str | Path) -> int:
     Returns 0 for a workbook that cannot be opened or lacks the sheet (its
     quarantine item accounts for the file; its rows cannot be counted).
     """
-    from kartlegging.ingest_interviews import WorkbookError, find_header, read_sheet
     from kartlegging.ingest_phone import COLUMNS, HEADER_SEARCH_ROWS, SHEET
+    from kartlegging.workbook import WorkbookError, find_header, read_sheet
 
     try:
         sheet = read_sheet(Path(path), SHEET)

@@ -12,32 +12,26 @@ Each workbook becomes a candidate service, except that Oslo's bydel interviews
 (host 0301) merge into one kommunal service for Oslo, as the unit of analysis
 is the kommune (see :func:`merge_oslo`).
 
-The module also holds the small xlsx reader both Excel sources share
-(:func:`read_sheet`): ``python_calamine`` for speed, plus a scan of the sheet
-XML for the two things calamine hides, formulas and error values (``#REF!``
-arrives from calamine as an empty string, indistinguishable from no answer).
+The sheet is read with :func:`kartlegging.workbook.read_sheet`, which marks
+formula and error cells so that they are never taken for typed answers.
 """
 
 from __future__ import annotations
 
-import html
-import io
-import posixpath
 import re
-import zipfile
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
-from python_calamine import CalamineError, CalamineWorkbook
 
 from kartlegging import coding
-from kartlegging.classification import OSLO, Classification, Resolution
+from kartlegging.classification import OSLO, Classification, Resolution, unresolved_reason
 from kartlegging.coding import CodingError, cell_text, is_empty
 from kartlegging.issues import Issue
 from kartlegging.overrides import Override, OverrideError
 from kartlegging.tables import INTERVIEWS, SERVICE_KOMMUNER, SERVICES
+from kartlegging.workbook import SheetData, WorkbookError, find_header, read_sheet
 
 SOURCE = "intervju"
 SHEET = "Intervju"
@@ -61,180 +55,6 @@ ITEM_FIELD: dict[str, str] = {
     "T07": "prosjektfinansiert", "T10": "antall_tilbud", "T11": "malgrupper",
     "T12": "rekruttering", "T19": "grunnlag", "T22": "intervjudato", **YES_NO_ITEMS,
 }
-
-
-# ---------------------------------------------------------------------------
-# Reading xlsx
-# ---------------------------------------------------------------------------
-
-class WorkbookError(Exception):
-    """A workbook that cannot be read at all; the message is the quarantine reason."""
-
-
-@dataclass(frozen=True)
-class SheetData:
-    """The cells of one sheet as a grid, plus the cells whose value must not be trusted.
-
-    ``rows[i][j]`` is Excel row ``i + 1``, column ``j + 1`` (leading empty rows
-    and columns included), so row numbers in issues match what an analyst sees.
-    ``bad_cells`` maps ``(row index, column index)`` to a description
-    (``error value #REF!``, ``formula =SUM(C3:C5)``): such a cell holds no typed
-    answer even if calamine returns a cached value for it.
-    """
-
-    name: str
-    rows: list[list[object]]
-    bad_cells: dict[tuple[int, int], str] = field(default_factory=dict)
-
-    def value(self, row: int, col: int) -> object:
-        """The cell at 0-based ``(row, col)``; None outside the used range."""
-        if row < len(self.rows) and col < len(self.rows[row]):
-            return self.rows[row][col]
-        return None
-
-
-_ATTR = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
-_SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b([^>]*?)/?>")
-_REL_TAG = re.compile(r"<(?:\w+:)?Relationship\b([^>]*?)/?>")
-_MAYBE_BAD = re.compile(rb'<(?:\w+:)?f[\s>/]|\bt="e"')
-_CELL_OR_ROW = re.compile(
-    r"<(?:\w+:)?row\b([^>]*)>|<(?:\w+:)?c\b([^>]*?)/>|<(?:\w+:)?c\b([^>]*)>(.*?)</(?:\w+:)?c>",
-    re.DOTALL,
-)
-_FORMULA = re.compile(r"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
-_VALUE = re.compile(r"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.DOTALL)
-_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
-
-
-def _attrs(text: str) -> dict[str, str]:
-    return {k: html.unescape(v) for k, v in _ATTR.findall(text)}
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + (ord(ch) - 64)
-    return n - 1
-
-
-def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name, path of its XML part) in workbook order, from workbook.xml and its rels."""
-    try:
-        workbook = zf.read("xl/workbook.xml").decode("utf-8", errors="replace")
-        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", errors="replace")
-    except KeyError as exc:
-        raise WorkbookError(f"not an xlsx workbook: part {exc.args[0]} is missing") from None
-    targets = {}
-    for m in _REL_TAG.finditer(rels):
-        a = _attrs(m.group(1))
-        if "Id" in a and "Target" in a:
-            target = a["Target"]
-            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            targets[a["Id"]] = path
-    out = []
-    for m in _SHEET_TAG.finditer(workbook):
-        a = _attrs(m.group(1))
-        rid = next((v for k, v in a.items() if k.endswith(":id")), None)
-        if "name" in a and rid in targets:
-            out.append((a["name"], targets[rid]))
-    return out
-
-
-def _bad_cells(xml: bytes) -> dict[tuple[int, int], str]:
-    """Cells holding a formula or an error value, by 0-based (row, col).
-
-    The cheap byte test keeps the common case (no formulas, no errors) at one
-    scan; only sheets that have either are walked cell by cell.
-    """
-    if not _MAYBE_BAD.search(xml):
-        return {}
-    text = xml.decode("utf-8", errors="replace")
-    out: dict[tuple[int, int], str] = {}
-    row, col = -1, -1
-    for m in _CELL_OR_ROW.finditer(text):
-        if m.group(1) is not None:
-            a = _attrs(m.group(1))
-            row = int(a["r"]) - 1 if a.get("r", "").isdigit() else row + 1
-            col = -1
-            continue
-        a = _attrs(m.group(2) if m.group(2) is not None else m.group(3))
-        ref = _CELL_REF.fullmatch(a.get("r", ""))
-        if ref:
-            row, col = int(ref.group(2)) - 1, _col_index(ref.group(1))
-        else:
-            col += 1
-        body = m.group(4) or ""
-        f = _FORMULA.search(body)
-        if f:
-            formula = html.unescape(f.group(2) or "").strip()
-            out[(row, col)] = f"formula ={formula}" if formula else "formula (shared or array)"
-        elif a.get("t") == "e":
-            v = _VALUE.search(body)
-            out[(row, col)] = f"error value {html.unescape(v.group(1)) if v else '#?'}"
-    return out
-
-
-def read_sheet(path: Path, sheet: str) -> SheetData:
-    """Read one sheet of an xlsx workbook, or raise :class:`WorkbookError` saying why not.
-
-    The sheet is found by name, case and surrounding spaces ignored
-    (``intervju `` is the sheet ``Intervju``). A file that is not a zip
-    archive, not an xlsx (no ``xl/workbook.xml``), or lacks the sheet is
-    unreadable as a whole, which the caller quarantines.
-    """
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise WorkbookError(f"cannot read file: {exc.strerror or exc}") from None
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        hint = " (an Excel lock file?)" if Path(path).name.startswith("~$") else ""
-        raise WorkbookError(f"not an xlsx workbook: not a zip archive{hint}; password-protected workbooks are not zip archives either") from None
-    with zf:
-        parts = _sheet_parts(zf)
-        wanted = sheet.strip().casefold()
-        match = next((p for p in parts if p[0] == sheet), None) or next(
-            (p for p in parts if p[0].strip().casefold() == wanted), None
-        )
-        if match is None:
-            names = ", ".join(repr(n) for n, _ in parts) or "none"
-            raise WorkbookError(f"no sheet named {sheet!r} (sheets: {names})")
-        name, part = match
-        try:
-            xml = zf.read(part)
-        except KeyError:
-            raise WorkbookError(f"sheet {name!r} is listed but its part {part} is missing") from None
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except CalamineError as exc:
-        raise WorkbookError(f"unreadable workbook: {type(exc).__name__}: {exc}") from None
-    return SheetData(name, rows, _bad_cells(xml))
-
-
-def find_header(sheet: SheetData, wanted: dict[str, str], search_rows: int) -> tuple[int, dict[str, int], list[str]]:
-    """Locate a header row: ``(row index, {key: column index}, missing labels)``.
-
-    ``wanted`` maps keys to labels as the contract spells them; cells match
-    case- and space-insensitively (:func:`coding.normalise_header`). The row in
-    the first ``search_rows`` holding the most wanted labels wins (the first such
-    row on a tie); labels it lacks are returned so the caller can name them.
-    """
-    targets = {coding.normalise_header(label): key for key, label in wanted.items()}
-    best: tuple[int, dict[str, int]] = (0, {})
-    for r, row in enumerate(sheet.rows[:search_rows]):
-        found: dict[str, int] = {}
-        for c, value in enumerate(row):
-            key = targets.get(coding.normalise_header(value)) if isinstance(value, str) else None
-            if key is not None and key not in found:
-                found[key] = c
-        if len(found) > len(best[1]):
-            best = (r, found)
-            if len(found) == len(wanted):
-                break
-    missing = [label for key, label in wanted.items() if key not in best[1]]
-    return best[0], best[1], missing
 
 
 # ---------------------------------------------------------------------------
@@ -271,16 +91,6 @@ class InterviewResult:
     applied: set[str]
 
 
-def _describe(res: Resolution, classification: Classification) -> str:
-    names = []
-    for enhet in res.candidates:
-        try:
-            names.append(f"{enhet} {classification.unit_name(enhet)}")
-        except KeyError:
-            names.append(enhet)
-    return ", ".join(names)
-
-
 def resolve_text(text: str, classification: Classification) -> Resolution:
     """Resolve a typed kommune or bydel: a number (``301``), a name, or both (``301 Oslo``)."""
     m = re.fullmatch(r"[KB]?-?(\d{3,6})\s*[-–:]?\s*(.*)", text.strip(), flags=re.IGNORECASE)
@@ -291,18 +101,6 @@ def resolve_text(text: str, classification: Classification) -> Resolution:
     if m:
         return classification.resolve(number=m.group(1))
     return classification.resolve(name=text)
-
-
-def unresolved_reason(res: Resolution, text: str, classification: Classification) -> str:
-    """Why a typed unit did not resolve, in words an analyst can act on."""
-    if res.status == "ambiguous":
-        return f"ambiguous name, candidates: {_describe(res, classification)}; set the unit by override"
-    if res.status == "conflict":
-        return f"name and number point to different units: {_describe(res, classification)}"
-    if re.search(r"\d", text):
-        return (f"not a kommune or bydel of the {classification.version} classification "
-                f"(a number from another Klass version?)")
-    return f"no kommune or bydel of the {classification.version} classification has this name"
 
 
 def _override_keys(item: str) -> set[str]:

@@ -21,12 +21,12 @@ from pathlib import Path
 import pandas as pd
 
 from kartlegging import coding
-from kartlegging.classification import Classification, Resolution
+from kartlegging.classification import Classification, Resolution, unresolved_reason
 from kartlegging.coding import CodingError, cell_text, is_empty
-from kartlegging.ingest_interviews import WorkbookError, find_header, read_sheet, unresolved_reason
 from kartlegging.issues import Issue, mask_personal
 from kartlegging.overrides import Override, OverrideError
 from kartlegging.tables import PHONE_ATTEMPTS, PHONE_UNITS
+from kartlegging.workbook import WorkbookError, find_header, read_sheet
 
 SOURCE = "telefon"
 SHEET = "Telefonrunde"

@@ -9,7 +9,9 @@ Public API:
 - :func:`render_html`, :func:`html_to_pdf`: the two halves, for tests and notebooks
 - :func:`run_date_from_env`, :func:`git_commit`: reproducible run metadata
 
-The coverage map lives in :mod:`kartlegging.report.maps` (also the ``map_status``
+The tables and their loading live in :mod:`kartlegging.report.inputs`, appendix B
+(data quality) in :mod:`kartlegging.report.quality`, the PDF typesetting in
+:mod:`kartlegging.report.pdf`. The coverage map lives in :mod:`kartlegging.report.maps` (also the ``map_status``
 step), the map, comparison, KOSTRA and kommune-list sections in
 :mod:`kartlegging.report.sections`.
 """

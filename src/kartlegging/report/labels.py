@@ -22,6 +22,27 @@ ORG_LABELS = {
     "annet": "Annet",
 }
 ORG_ORDER = tuple(ORG_LABELS)
+PHONE_LABELS = {"ja": "Ja", "nei": "Nei", "vet_ikke": "Vet ikke", "ikke_nådd": "Ikke nådd"}
+RECRUIT_LABELS = {
+    "via_brukerorganisasjoner": "Via brukerorganisasjonene",
+    "utenom_organisasjonene": "Utenom organisasjonene",
+    "vet_ikke": "Vet ikke",
+}
+EMAIL_STATUS_LABELS = {
+    "svar": "Svar brukt i analysen",
+    "autosvar": "Autosvar",
+    "erstattet": "Erstattet av et senere svar",
+    "til_vurdering": "Til vurdering",
+    "karantene": "Karantene (kunne ikke leses)",
+}
+SOURCE_LABELS = {
+    "dispatch": "Utsendelsesliste",
+    "epost": "E-post",
+    "telefon": "Telefonrunde",
+    "intervju": "Intervjuer",
+    "overrides": "Overstyringer",
+    "kostra": "KOSTRA",
+}
 
 
 def label(code: Any, labels: Mapping[str, str]) -> str:

@@ -14,6 +14,10 @@ from their map_status and services and the harmonised kommune_status, and the
 KOSTRA section; without KOSTRA tables the report says that none were given. The
 HTML also carries a filterable list of every kommune, left out of the PDF.
 
+The tables come in through :mod:`kartlegging.report.inputs`, appendix B is
+built in :mod:`kartlegging.report.quality`, and :mod:`kartlegging.report.pdf`
+typesets the HTML; this module computes everything else the template shows.
+
 Determinism: the same inputs give byte-identical HTML and PDF. Tables are
 sorted before they are shown, charts are SVG with a fixed hash salt and no
 date, the PDF carries no timestamp other than the run date from ``ReportMeta``,
@@ -22,28 +26,40 @@ and its file identifier is derived from the HTML instead of drawn at random.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import hashlib
 import logging
 import os
 import re
 import subprocess
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import pandas as pd
-import pyarrow.parquet as pq
-import yaml
 from markupsafe import Markup
 
-from kartlegging import tables as T
-from kartlegging.report import charts, maps, sections
-from kartlegging.report.labels import ORG_LABELS, ORG_ORDER, TYPE_LABELS, as_list, label, sort_key
-from kartlegging.report.sections import EarlierRound
+from kartlegging.report import charts, sections
+from kartlegging.report.inputs import (
+    INPUT_TABLES,
+    ExtraPaths,
+    ReportInputs,
+    load_inputs,
+    read_inputs,
+    read_register_ids,
+    read_table,
+)
+from kartlegging.report.labels import (
+    ORG_LABELS,
+    ORG_ORDER,
+    PHONE_LABELS,
+    RECRUIT_LABELS,
+    TYPE_LABELS,
+    as_list,
+    label,
+    sort_key,
+)
 from kartlegging.report.numbers import (
     MISSING,
     canonical_value,
@@ -54,6 +70,8 @@ from kartlegging.report.numbers import (
     fmt_share,
     is_missing,
 )
+from kartlegging.report.pdf import html_to_pdf
+from kartlegging.report.quality import quality_appendix
 
 LOG = logging.getLogger(__name__)
 
@@ -61,38 +79,8 @@ TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE = "kartlegging.html.j2"
 STYLESHEET = "style.css"
 
-# Field of ReportInputs -> table contract it must satisfy.
-INPUT_TABLES: dict[str, T.Table] = {
-    "figures": T.FIGURES,
-    "reconciliation": T.RECONCILIATION,
-    "services": T.SERVICES,
-    "service_kommuner": T.SERVICE_KOMMUNER,
-    "kommune_status": T.KOMMUNE_STATUS,
-    "issues": T.ISSUES,
-    "overrides_applied": T.OVERRIDES_APPLIED,
-    "email_replies": T.EMAIL_REPLIES,
-    "phone_units": T.PHONE_UNITS,
-    "dispatch": T.DISPATCH,
-    "interviews": T.INTERVIEWS,
-}
-
-# Optional inputs (field of ReportInputs -> contract); absent ones leave their section out.
-OPTIONAL_TABLES: dict[str, T.Table] = {
-    "map_status": T.MAP_STATUS,
-    "harmonised": T.HARMONISED_STATUS,
-    "kostra": T.KOSTRA,
-    "kostra_crosscheck": T.KOSTRA_CROSSCHECK,
-    "conservation": T.CONSERVATION,
-}
-OPTIONAL_FIELDS = frozenset({"register_ids", "geometry", "earlier", *OPTIONAL_TABLES})
 
 ANSWER_LABELS = {"ja": "Ja", "nei": "Nei", "vet_ikke": "Vet ikke", "uklart": "Uklart"}
-PHONE_LABELS = {"ja": "Ja", "nei": "Nei", "vet_ikke": "Vet ikke", "ikke_nådd": "Ikke nådd"}
-RECRUIT_LABELS = {
-    "via_brukerorganisasjoner": "Via brukerorganisasjonene",
-    "utenom_organisasjonene": "Utenom organisasjonene",
-    "vet_ikke": "Vet ikke",
-}
 # The codes of coding.MALGRUPPER (T11); an unknown code is shown humanised, not dropped.
 TARGET_GROUP_LABELS = {
     "diabetes": "Diabetes",
@@ -105,21 +93,6 @@ TARGET_GROUP_LABELS = {
     "paa_tvers": "På tvers av diagnoser",
     "parorende": "Pårørende",
     "annet": "Annet",
-}
-EMAIL_STATUS_LABELS = {
-    "svar": "Svar brukt i analysen",
-    "autosvar": "Autosvar",
-    "erstattet": "Erstattet av et senere svar",
-    "til_vurdering": "Til vurdering",
-    "karantene": "Karantene (kunne ikke leses)",
-}
-SOURCE_LABELS = {
-    "dispatch": "Utsendelsesliste",
-    "epost": "E-post",
-    "telefon": "Telefonrunde",
-    "intervju": "Intervjuer",
-    "overrides": "Overstyringer",
-    "kostra": "KOSTRA",
 }
 STATUS_ORDER = ("lik", "innenfor toleranse", "avviker", "ikke beregnet", "ikke i registeret")
 NOT_IN_REGISTER = "ikke i registeret"
@@ -135,59 +108,6 @@ TILBUD_BINS: tuple[tuple[str, float, float], ...] = (
     ("3–5", 2.5, 5),
     ("Over 5", 5.000001, float("inf")),
 )
-
-
-@dataclass(frozen=True)
-class ReportInputs:
-    """The processed tables of one round that the report reads.
-
-    ``register_ids`` lists the figure ids of the round's register in register
-    order. It is optional: with it, Appendix A also lists a register figure
-    that neither figures.parquet nor reconciliation.parquet carries, so a
-    figure dropped upstream shows up as 'ikke beregnet' instead of vanishing.
-
-    The remaining fields are optional too, each enabling one section:
-    ``map_status`` and ``geometry`` the coverage map; ``earlier`` (rounds
-    before this one) with ``harmonised`` the comparison between rounds;
-    ``kostra`` and ``kostra_crosscheck`` the KOSTRA section. Without them the
-    report leaves the map out and says that no KOSTRA data were given.
-    """
-
-    figures: pd.DataFrame
-    reconciliation: pd.DataFrame
-    services: pd.DataFrame
-    service_kommuner: pd.DataFrame
-    kommune_status: pd.DataFrame
-    issues: pd.DataFrame
-    overrides_applied: pd.DataFrame
-    email_replies: pd.DataFrame
-    phone_units: pd.DataFrame
-    dispatch: pd.DataFrame
-    interviews: pd.DataFrame
-    register_ids: tuple[str, ...] = ()
-    map_status: pd.DataFrame | None = None
-    geometry: maps.MapGeometry | None = None
-    earlier: tuple[EarlierRound, ...] = ()
-    harmonised: pd.DataFrame | None = None
-    kostra: pd.DataFrame | None = None
-    kostra_crosscheck: pd.DataFrame | None = None
-    conservation: pd.DataFrame | None = None
-
-    def __post_init__(self) -> None:
-        """Fail early, naming the table, when a column the report uses is absent."""
-        checks: list[tuple[str, pd.DataFrame | None, T.Table]] = [
-            (name, getattr(self, name), table) for name, table in INPUT_TABLES.items()
-        ]
-        checks += [(name, getattr(self, name), table) for name, table in OPTIONAL_TABLES.items()]
-        for e in self.earlier:
-            checks += [(f"map_status of round {e.round}", e.map_status, T.MAP_STATUS),
-                       (f"services of round {e.round}", e.services, T.SERVICES)]
-        for name, frame, table in checks:
-            if frame is None:
-                continue
-            missing = [c for c in table.column_names if c not in frame.columns]
-            if missing:
-                raise ValueError(f"report input {name!r} lacks columns {missing}")
 
 
 @dataclass(frozen=True)
@@ -243,150 +163,6 @@ def git_commit(cwd: str | Path | None = None) -> str:
         LOG.warning("report: commit unknown (%s)", exc)
         return "ukjent"
     return f"{commit}-dirty" if dirty else commit
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def read_table(path: str | Path, table: T.Table) -> pd.DataFrame:
-    """Read one Parquet table and keep the contract's columns in contract order."""
-    frame = pq.read_table(path).to_pandas()
-    missing = [c for c in table.column_names if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{path}: table {table.name!r} lacks columns {missing}")
-    return frame[table.column_names]
-
-
-def read_register_ids(path: str | Path) -> tuple[str, ...]:
-    """Figure ids of a register YAML (``figures: [{id: ...}, ...]``), in register order."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    items = data.get("figures", []) if isinstance(data, dict) else []
-    if not isinstance(items, list):
-        raise ValueError(f"{path}: expected a list 'figures'")
-    ids = [str(item["id"]) for item in items if isinstance(item, dict) and "id" in item]
-    return tuple(ids)
-
-
-@dataclass(frozen=True)
-class ExtraPaths:
-    """Paths of the optional inputs; ``None`` (or an empty tuple) leaves that section out.
-
-    The KOSTRA paths may name files that do not exist: the KOSTRA rules are
-    optional, and a report without their tables says that no KOSTRA data were
-    given. Every other path given must exist.
-    """
-
-    map_status: str | Path | None = None
-    kommuner_geojson: str | Path | None = None
-    fylker_geojson: str | Path | None = None
-    earlier_map_status: tuple[str | Path, ...] = ()
-    earlier_services: tuple[str | Path, ...] = ()
-    harmonised: str | Path | None = None
-    kostra: str | Path | None = None
-    kostra_crosscheck: str | Path | None = None
-    conservation: str | Path | None = None
-
-
-def _round_of(frame: pd.DataFrame, path: str | Path) -> str:
-    """The round a per-round table belongs to: its ``round`` column, or its folder when it has no rows."""
-    rounds = sorted({str(r) for r in frame["round"].dropna()}) if "round" in frame.columns else []
-    if len(rounds) > 1:
-        raise ValueError(f"{path}: holds rounds {rounds}, expected one")
-    return rounds[0] if rounds else Path(path).parent.name
-
-
-def _read_optional(path: str | Path | None, table: T.Table) -> pd.DataFrame | None:
-    """A table that may be absent: None when no path is given or the file is not there (logged)."""
-    if path is None:
-        return None
-    if not Path(path).exists():
-        LOG.info("report: %s not found; its section says the data were not given", path)
-        return None
-    return read_table(path, table)
-
-
-def _read_earlier(map_paths: Iterable[str | Path], service_paths: Iterable[str | Path]) -> tuple[EarlierRound, ...]:
-    """Earlier rounds' map status and services, paired by round, oldest first."""
-    by_round: dict[str, dict[str, pd.DataFrame]] = {}
-    for kind, paths, table in (("map_status", map_paths, T.MAP_STATUS), ("services", service_paths, T.SERVICES)):
-        for path in paths:
-            frame = read_table(path, table)
-            by_round.setdefault(_round_of(frame, path), {})[kind] = frame
-    incomplete = sorted(r for r, parts in by_round.items() if len(parts) != 2)
-    if incomplete:
-        raise ValueError(f"earlier round(s) {incomplete}: need both map_status and services")
-    return tuple(EarlierRound(r, parts["map_status"], parts["services"]) for r, parts in sorted(by_round.items()))
-
-
-def read_inputs(
-    paths: Mapping[str, str | Path],
-    register_path: str | Path | None = None,
-    extra: ExtraPaths | None = None,
-) -> ReportInputs:
-    """Read the report's tables from explicit paths, one per ReportInputs field.
-
-    Used by the Snakemake script, whose rule names each input file; ``extra``
-    names the optional ones (map, earlier rounds, KOSTRA).
-    """
-    missing = [name for name in INPUT_TABLES if name not in paths]
-    if missing:
-        raise ValueError(f"no path given for report inputs {missing}")
-    frames = {name: read_table(paths[name], table) for name, table in INPUT_TABLES.items()}
-    register_ids = read_register_ids(register_path) if register_path else ()
-    extra = extra or ExtraPaths()
-    if (extra.kommuner_geojson is None) != (extra.fylker_geojson is None):
-        raise ValueError("the map needs both the kommune and the county GeoJSON, or neither")
-    geometry = (maps.read_geometry(extra.kommuner_geojson, extra.fylker_geojson)
-                if extra.kommuner_geojson is not None and extra.fylker_geojson is not None else None)
-    return ReportInputs(
-        **frames,
-        register_ids=register_ids,
-        map_status=read_table(extra.map_status, T.MAP_STATUS) if extra.map_status is not None else None,
-        geometry=geometry,
-        earlier=_read_earlier(extra.earlier_map_status, extra.earlier_services),
-        harmonised=read_table(extra.harmonised, T.HARMONISED_STATUS) if extra.harmonised is not None else None,
-        kostra=_read_optional(extra.kostra, T.KOSTRA),
-        kostra_crosscheck=_read_optional(extra.kostra_crosscheck, T.KOSTRA_CROSSCHECK),
-        conservation=read_table(extra.conservation, T.CONSERVATION) if extra.conservation is not None else None,
-    )
-
-
-def load_inputs(
-    processed_dir: str | Path,
-    round: str,
-    register_path: str | Path | None = None,
-    *,
-    reference_dir: str | Path | None = None,
-    earlier_rounds: Iterable[str] = (),
-) -> ReportInputs:
-    """Read ``{processed_dir}/{round}/<table>.parquet`` for every table the report uses.
-
-    For notebooks and tests. Optional inputs are picked up when present: the
-    round's map_status.parquet (drawn when ``reference_dir`` holds the map
-    geometry), the KOSTRA tables, and for ``earlier_rounds`` their map_status
-    and services with the harmonised kommune_status.
-    """
-    base = Path(processed_dir) / str(round)
-    paths = {name: base / f"{table.name}.parquet" for name, table in INPUT_TABLES.items()}
-    absent = [str(p) for p in paths.values() if not p.exists()]
-    if absent:
-        raise FileNotFoundError(f"report inputs not found: {absent}")
-    earlier = [str(r) for r in earlier_rounds]
-    map_status = base / f"{T.MAP_STATUS.name}.parquet"
-    conservation = base / f"{T.CONSERVATION.name}.parquet"
-    geo_k = Path(reference_dir) / maps.KOMMUNER_GEOJSON if reference_dir is not None else None
-    geo_f = Path(reference_dir) / maps.FYLKER_GEOJSON if reference_dir is not None else None
-    extra = ExtraPaths(
-        map_status=map_status if map_status.exists() else None,
-        kommuner_geojson=geo_k, fylker_geojson=geo_f,
-        earlier_map_status=tuple(Path(processed_dir) / r / f"{T.MAP_STATUS.name}.parquet" for r in earlier),
-        earlier_services=tuple(Path(processed_dir) / r / f"{T.SERVICES.name}.parquet" for r in earlier),
-        harmonised=Path(processed_dir) / "harmonised" / "kommune_status.parquet" if earlier else None,
-        kostra=Path(processed_dir) / "kostra" / "kostra.parquet",
-        kostra_crosscheck=base / f"{T.KOSTRA_CROSSCHECK.name}.parquet",
-        conservation=conservation if conservation.exists() else None,
-    )
-    return read_inputs(paths, register_path, extra)
 
 
 # --------------------------------------------------------------------------- figures
@@ -712,130 +488,6 @@ def _reconciliation_rows(inputs: ReportInputs, figs: FigureBook) -> list[dict[st
     return rows
 
 
-def _quality(inputs: ReportInputs) -> dict[str, Any]:
-    """Appendix B: counts in and out per source, open items, overrides and unreadable files.
-
-    Only counts, codes, file names and reasons: raw values stay out even
-    though they are masked upstream, since the report is meant to be shared.
-    """
-    email = inputs.email_replies
-    status = email["status"].astype("object")
-    interviews = inputs.interviews
-    services = inputs.services
-    issues = inputs.issues.copy()
-    issues["open"] = issues["resolved_by"].isna()
-    phone = inputs.phone_units["svar"].astype("object")
-
-    sources = [
-        {
-            "source": SOURCE_LABELS["dispatch"], "in_label": "rader i utsendelseslisten",
-            "in": len(inputs.dispatch),
-            "out": [("Enheter som fikk spørreskjemaet", len(inputs.dispatch))],
-        },
-        {
-            "source": SOURCE_LABELS["epost"], "in_label": "e-postfiler",
-            "in": len(email),
-            "out": [(EMAIL_STATUS_LABELS[c], int((status == c).sum())) for c in EMAIL_STATUS_LABELS],
-        },
-        {
-            "source": SOURCE_LABELS["telefon"], "in_label": "enheter som ble ringt",
-            "in": len(inputs.phone_units),
-            "out": [(f"Endelig svar: {PHONE_LABELS[c].lower()}", int((phone == c).sum())) for c in PHONE_LABELS],
-        },
-        {
-            "source": SOURCE_LABELS["intervju"], "in_label": "intervjuskjemaer",
-            "in": len(interviews),
-            "out": [
-                ("Knyttet til en tjeneste", int(interviews["service_id"].notna().sum())),
-                ("Mulige tjenester etter sammenslåing", len(services)),
-                ("Tjenester inkludert", int((services["inkludert"].astype("object") == "ja").sum())),
-            ],
-        },
-    ]
-
-    def grouped(frame: pd.DataFrame, keys: list[str]) -> list[dict[str, Any]]:
-        if frame.empty:
-            return []
-        g = frame.groupby(keys, sort=True, dropna=False).size().reset_index(name="n")
-        return [
-            {**{k: ("" if is_missing(row[k]) else str(row[k])) for k in keys}, "n": int(row["n"])}
-            for _, row in g.iterrows()
-        ]
-
-    summary = []
-    for src, grp in issues.groupby("source", sort=True):
-        action = grp["action"].astype("object")
-        summary.append({
-            "source": _label(src, SOURCE_LABELS),
-            "review": int((action == "review").sum()),
-            "review_open": int(((action == "review") & grp["open"]).sum()),
-            "quarantine": int((action == "quarantine").sum()),
-            "resolved": int((~grp["open"]).sum()),
-        })
-
-    open_review = issues[(issues["action"].astype("object") == "review") & issues["open"]]
-    open_rows = grouped(open_review, ["source", "field", "reason"])
-    for row in open_rows:
-        row["source"] = _label(row["source"], SOURCE_LABELS)
-
-    quarantine = issues[issues["action"].astype("object") == "quarantine"]
-    files_q = quarantine[quarantine["record"].fillna("").astype(str) == ""]
-    unreadable = [
-        {"source": _label(r.source, SOURCE_LABELS), "file": str(r.file), "reason": str(r.reason),
-         "resolved": not is_missing(r.resolved_by)}
-        for r in files_q.sort_values(["source", "file", "field"]).itertuples(index=False)
-    ]
-    records_q = quarantine[quarantine["record"].fillna("").astype(str) != ""]
-    record_rows = grouped(records_q, ["source", "reason"])
-    for row in record_rows:
-        row["source"] = _label(row["source"], SOURCE_LABELS)
-
-    overrides = inputs.overrides_applied.sort_values(["override_id", "field"])
-    override_rows = [
-        {"id": str(o.override_id), "source": _label(o.source, SOURCE_LABELS), "file": str(o.file),
-         "record": str(o.record), "field": str(o.field),
-         "reason": "" if is_missing(o.reason) else str(o.reason)}
-        for o in overrides.itertuples(index=False)
-    ]
-    return {
-        "sources": sources,
-        "issue_summary": summary,
-        "issues_total": len(issues),
-        "open_total": int(len(open_review)),
-        "open_rows": open_rows,
-        "unreadable": unreadable,
-        "record_quarantine": record_rows,
-        "overrides": override_rows,
-        "overrides_count": len({r["id"] for r in override_rows}),
-        "conservation": _conservation_rows(inputs.conservation),
-    }
-
-
-CONSERVATION_SOURCES = {"utsendelse": "dispatch", "epost": "epost", "telefon": "telefon", "intervju": "intervju"}
-CONSERVATION_UNITS = {"rad": "rader", "fil": "filer", "arbeidsbok": "arbeidsbøker"}
-CONSERVATION_COLUMNS = ("records_in", "ingested", "superseded", "autosvar", "review", "quarantined", "unaccounted")
-
-
-def _conservation_rows(conservation: pd.DataFrame | None) -> list[dict[str, Any]]:
-    """The conservation table as report rows: every raw record of a source and what became of it.
-
-    Shown as the pipeline computed it, so a reader can see that nothing was
-    lost (the run fails before reaching the report when ``unaccounted`` is not 0).
-    """
-    if conservation is None or conservation.empty:
-        return []
-    rows = []
-    for rec in conservation.sort_values("source").itertuples(index=False):
-        source = str(rec.source)
-        row: dict[str, Any] = {
-            "source": _label(CONSERVATION_SOURCES.get(source, source), SOURCE_LABELS),
-            "unit": CONSERVATION_UNITS.get(str(rec.unit), str(rec.unit)),
-        }
-        row.update({c: int(getattr(rec, c)) for c in CONSERVATION_COLUMNS})
-        rows.append(row)
-    return rows
-
-
 def _chart(key: str, number: int, title: str, caption: str, categories: list[str],
            series: dict[str, list[float]], value_label: str, category_label: str, svg: str | None = None) -> Chart:
     """Draw one chart (grouped bars unless ``svg`` is given) and describe it in words for the alt text."""
@@ -1040,7 +692,7 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
         "by_county": _services_by_county(inputs, inc),
         "recon_rows": recon_rows,
         "status_counts": status_counts,
-        "quality": _quality(inputs),
+        "quality": quality_appendix(inputs),
         "checks": checks,
         "checks_failed": sum(1 for c in checks if not c.ok),
     }
@@ -1082,75 +734,6 @@ def render_html(inputs: ReportInputs, meta: ReportMeta) -> str:
     return template.render(**context, css=Markup(css), fig=figs.span)
 
 
-@contextlib.contextmanager
-def _source_date_epoch(epoch: int) -> Iterator[None]:
-    """Set SOURCE_DATE_EPOCH while the PDF is written, unless the caller already set it.
-
-    fontTools stamps each embedded font subset with the current time (its
-    ``head.modified``) unless SOURCE_DATE_EPOCH is set; that timestamp alone
-    made two otherwise identical PDFs differ. The variable is restored after,
-    so nothing else in the process sees a changed environment.
-    """
-    if "SOURCE_DATE_EPOCH" in os.environ:
-        yield
-        return
-    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    try:
-        yield
-    finally:
-        del os.environ["SOURCE_DATE_EPOCH"]
-
-
-def _epoch_of(day: str) -> int:
-    """Midnight UTC of an ISO date as Unix seconds; 0 when the text is not a date."""
-    parsed = _iso_date(day)
-    if parsed is None:
-        return 0
-    return int(dt.datetime(parsed.year, parsed.month, parsed.day, tzinfo=dt.timezone.utc).timestamp())
-
-
-class _ScreenOnlyCss(logging.Filter):
-    """Demote WeasyPrint's notes on the stylesheet's screen-only media queries to DEBUG.
-
-    The one stylesheet carries ``@media (max-width: ...)`` rules for phones.
-    WeasyPrint does not evaluate such queries and says so on every run; the
-    rules are meant for browsers only, so the note is expected and would
-    otherwise bury real warnings in the rule's log.
-    """
-
-    PATTERNS = ("Expected a media type", "Invalid media type")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.WARNING and any(p in str(record.msg) for p in self.PATTERNS):
-            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
-        return True
-
-
-def html_to_pdf(html: str, run_date: str = "") -> bytes:
-    """Typeset the HTML with WeasyPrint, offline and reproducibly.
-
-    Only ``data:`` URLs may be fetched, so the PDF cannot depend on the
-    network. The PDF's file identifier is a hash of the HTML (WeasyPrint would
-    otherwise write none, and some viewers then invent one); its only date is
-    the run date from the HTML's ``dcterms.created``; embedded fonts carry the
-    run date too (see :func:`_source_date_epoch`).
-    """
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols=("data",))
-    identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-    screen_only = _ScreenOnlyCss()
-    weasy_log = logging.getLogger("weasyprint")
-    weasy_log.addFilter(screen_only)
-    try:
-        document = HTML(string=html, url_fetcher=fetcher, base_url=None)
-        with _source_date_epoch(_epoch_of(run_date)):
-            return document.write_pdf(pdf_identifier=identifier)
-    finally:
-        weasy_log.removeFilter(screen_only)
-
-
 def build_report(inputs: ReportInputs, html_path: str | Path, pdf_path: str | Path, meta: ReportMeta) -> None:
     """Write the round's report as HTML and PDF from one template and one stylesheet."""
     html = render_html(inputs, meta)
@@ -1178,8 +761,3 @@ __all__ = [
     "render_html",
     "run_date_from_env",
 ]
-
-# ReportInputs' fields and INPUT_TABLES must name the same tables; checked at
-# import so a table added to one and not the other fails loudly at once.
-if {f.name for f in fields(ReportInputs)} - OPTIONAL_FIELDS != set(INPUT_TABLES):
-    raise RuntimeError("ReportInputs and INPUT_TABLES name different tables")

@@ -1,0 +1,248 @@
+"""The processed tables a round's report reads, checked against their contracts.
+
+:class:`ReportInputs` holds the tables; :func:`read_inputs` reads them from the
+paths a Snakemake rule names, :func:`load_inputs` from a processed folder (for
+notebooks and tests). Optional tables each enable one section of the report.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import yaml
+
+from kartlegging import tables as T
+from kartlegging.report import maps
+from kartlegging.report.sections import EarlierRound
+
+LOG = logging.getLogger(__name__)
+
+# Field of ReportInputs -> table contract it must satisfy.
+INPUT_TABLES: dict[str, T.Table] = {
+    "figures": T.FIGURES,
+    "reconciliation": T.RECONCILIATION,
+    "services": T.SERVICES,
+    "service_kommuner": T.SERVICE_KOMMUNER,
+    "kommune_status": T.KOMMUNE_STATUS,
+    "issues": T.ISSUES,
+    "overrides_applied": T.OVERRIDES_APPLIED,
+    "email_replies": T.EMAIL_REPLIES,
+    "phone_units": T.PHONE_UNITS,
+    "dispatch": T.DISPATCH,
+    "interviews": T.INTERVIEWS,
+}
+
+# Optional inputs (field of ReportInputs -> contract); absent ones leave their section out.
+OPTIONAL_TABLES: dict[str, T.Table] = {
+    "map_status": T.MAP_STATUS,
+    "harmonised": T.HARMONISED_STATUS,
+    "kostra": T.KOSTRA,
+    "kostra_crosscheck": T.KOSTRA_CROSSCHECK,
+    "conservation": T.CONSERVATION,
+}
+OPTIONAL_FIELDS = frozenset({"register_ids", "geometry", "earlier", *OPTIONAL_TABLES})
+
+
+@dataclass(frozen=True)
+class ReportInputs:
+    """The processed tables of one round that the report reads.
+
+    ``register_ids`` lists the figure ids of the round's register in register
+    order. It is optional: with it, Appendix A also lists a register figure
+    that neither figures.parquet nor reconciliation.parquet carries, so a
+    figure dropped upstream shows up as 'ikke beregnet' instead of vanishing.
+
+    The remaining fields are optional too, each enabling one section:
+    ``map_status`` and ``geometry`` the coverage map; ``earlier`` (rounds
+    before this one) with ``harmonised`` the comparison between rounds;
+    ``kostra`` and ``kostra_crosscheck`` the KOSTRA section. Without them the
+    report leaves the map out and says that no KOSTRA data were given.
+    """
+
+    figures: pd.DataFrame
+    reconciliation: pd.DataFrame
+    services: pd.DataFrame
+    service_kommuner: pd.DataFrame
+    kommune_status: pd.DataFrame
+    issues: pd.DataFrame
+    overrides_applied: pd.DataFrame
+    email_replies: pd.DataFrame
+    phone_units: pd.DataFrame
+    dispatch: pd.DataFrame
+    interviews: pd.DataFrame
+    register_ids: tuple[str, ...] = ()
+    map_status: pd.DataFrame | None = None
+    geometry: maps.MapGeometry | None = None
+    earlier: tuple[EarlierRound, ...] = ()
+    harmonised: pd.DataFrame | None = None
+    kostra: pd.DataFrame | None = None
+    kostra_crosscheck: pd.DataFrame | None = None
+    conservation: pd.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        """Fail early, naming the table, when a column the report uses is absent."""
+        checks: list[tuple[str, pd.DataFrame | None, T.Table]] = [
+            (name, getattr(self, name), table) for name, table in INPUT_TABLES.items()
+        ]
+        checks += [(name, getattr(self, name), table) for name, table in OPTIONAL_TABLES.items()]
+        for e in self.earlier:
+            checks += [(f"map_status of round {e.round}", e.map_status, T.MAP_STATUS),
+                       (f"services of round {e.round}", e.services, T.SERVICES)]
+        for name, frame, table in checks:
+            if frame is None:
+                continue
+            missing = [c for c in table.column_names if c not in frame.columns]
+            if missing:
+                raise ValueError(f"report input {name!r} lacks columns {missing}")
+
+
+def read_table(path: str | Path, table: T.Table) -> pd.DataFrame:
+    """Read one Parquet table and keep the contract's columns in contract order."""
+    frame = pq.read_table(path).to_pandas()
+    missing = [c for c in table.column_names if c not in frame.columns]
+    if missing:
+        raise ValueError(f"{path}: table {table.name!r} lacks columns {missing}")
+    return frame[table.column_names]
+
+
+def read_register_ids(path: str | Path) -> tuple[str, ...]:
+    """Figure ids of a register YAML (``figures: [{id: ...}, ...]``), in register order."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    items = data.get("figures", []) if isinstance(data, dict) else []
+    if not isinstance(items, list):
+        raise ValueError(f"{path}: expected a list 'figures'")
+    ids = [str(item["id"]) for item in items if isinstance(item, dict) and "id" in item]
+    return tuple(ids)
+
+
+@dataclass(frozen=True)
+class ExtraPaths:
+    """Paths of the optional inputs; ``None`` (or an empty tuple) leaves that section out.
+
+    The KOSTRA paths may name files that do not exist: the KOSTRA rules are
+    optional, and a report without their tables says that no KOSTRA data were
+    given. Every other path given must exist.
+    """
+
+    map_status: str | Path | None = None
+    kommuner_geojson: str | Path | None = None
+    fylker_geojson: str | Path | None = None
+    earlier_map_status: tuple[str | Path, ...] = ()
+    earlier_services: tuple[str | Path, ...] = ()
+    harmonised: str | Path | None = None
+    kostra: str | Path | None = None
+    kostra_crosscheck: str | Path | None = None
+    conservation: str | Path | None = None
+
+
+def _round_of(frame: pd.DataFrame, path: str | Path) -> str:
+    """The round a per-round table belongs to: its ``round`` column, or its folder when it has no rows."""
+    rounds = sorted({str(r) for r in frame["round"].dropna()}) if "round" in frame.columns else []
+    if len(rounds) > 1:
+        raise ValueError(f"{path}: holds rounds {rounds}, expected one")
+    return rounds[0] if rounds else Path(path).parent.name
+
+
+def _read_optional(path: str | Path | None, table: T.Table) -> pd.DataFrame | None:
+    """A table that may be absent: None when no path is given or the file is not there (logged)."""
+    if path is None:
+        return None
+    if not Path(path).exists():
+        LOG.info("report: %s not found; its section says the data were not given", path)
+        return None
+    return read_table(path, table)
+
+
+def _read_earlier(map_paths: Iterable[str | Path], service_paths: Iterable[str | Path]) -> tuple[EarlierRound, ...]:
+    """Earlier rounds' map status and services, paired by round, oldest first."""
+    by_round: dict[str, dict[str, pd.DataFrame]] = {}
+    for kind, paths, table in (("map_status", map_paths, T.MAP_STATUS), ("services", service_paths, T.SERVICES)):
+        for path in paths:
+            frame = read_table(path, table)
+            by_round.setdefault(_round_of(frame, path), {})[kind] = frame
+    incomplete = sorted(r for r, parts in by_round.items() if len(parts) != 2)
+    if incomplete:
+        raise ValueError(f"earlier round(s) {incomplete}: need both map_status and services")
+    return tuple(EarlierRound(r, parts["map_status"], parts["services"]) for r, parts in sorted(by_round.items()))
+
+
+def read_inputs(
+    paths: Mapping[str, str | Path],
+    register_path: str | Path | None = None,
+    extra: ExtraPaths | None = None,
+) -> ReportInputs:
+    """Read the report's tables from explicit paths, one per ReportInputs field.
+
+    Used by the Snakemake script, whose rule names each input file; ``extra``
+    names the optional ones (map, earlier rounds, KOSTRA).
+    """
+    missing = [name for name in INPUT_TABLES if name not in paths]
+    if missing:
+        raise ValueError(f"no path given for report inputs {missing}")
+    frames = {name: read_table(paths[name], table) for name, table in INPUT_TABLES.items()}
+    register_ids = read_register_ids(register_path) if register_path else ()
+    extra = extra or ExtraPaths()
+    if (extra.kommuner_geojson is None) != (extra.fylker_geojson is None):
+        raise ValueError("the map needs both the kommune and the county GeoJSON, or neither")
+    geometry = (maps.read_geometry(extra.kommuner_geojson, extra.fylker_geojson)
+                if extra.kommuner_geojson is not None and extra.fylker_geojson is not None else None)
+    return ReportInputs(
+        **frames,
+        register_ids=register_ids,
+        map_status=read_table(extra.map_status, T.MAP_STATUS) if extra.map_status is not None else None,
+        geometry=geometry,
+        earlier=_read_earlier(extra.earlier_map_status, extra.earlier_services),
+        harmonised=read_table(extra.harmonised, T.HARMONISED_STATUS) if extra.harmonised is not None else None,
+        kostra=_read_optional(extra.kostra, T.KOSTRA),
+        kostra_crosscheck=_read_optional(extra.kostra_crosscheck, T.KOSTRA_CROSSCHECK),
+        conservation=read_table(extra.conservation, T.CONSERVATION) if extra.conservation is not None else None,
+    )
+
+
+def load_inputs(
+    processed_dir: str | Path,
+    round: str,
+    register_path: str | Path | None = None,
+    *,
+    reference_dir: str | Path | None = None,
+    earlier_rounds: Iterable[str] = (),
+) -> ReportInputs:
+    """Read ``{processed_dir}/{round}/<table>.parquet`` for every table the report uses.
+
+    For notebooks and tests. Optional inputs are picked up when present: the
+    round's map_status.parquet (drawn when ``reference_dir`` holds the map
+    geometry), the KOSTRA tables, and for ``earlier_rounds`` their map_status
+    and services with the harmonised kommune_status.
+    """
+    base = Path(processed_dir) / str(round)
+    paths = {name: base / f"{table.name}.parquet" for name, table in INPUT_TABLES.items()}
+    absent = [str(p) for p in paths.values() if not p.exists()]
+    if absent:
+        raise FileNotFoundError(f"report inputs not found: {absent}")
+    earlier = [str(r) for r in earlier_rounds]
+    map_status = base / f"{T.MAP_STATUS.name}.parquet"
+    conservation = base / f"{T.CONSERVATION.name}.parquet"
+    geo_k = Path(reference_dir) / maps.KOMMUNER_GEOJSON if reference_dir is not None else None
+    geo_f = Path(reference_dir) / maps.FYLKER_GEOJSON if reference_dir is not None else None
+    extra = ExtraPaths(
+        map_status=map_status if map_status.exists() else None,
+        kommuner_geojson=geo_k, fylker_geojson=geo_f,
+        earlier_map_status=tuple(Path(processed_dir) / r / f"{T.MAP_STATUS.name}.parquet" for r in earlier),
+        earlier_services=tuple(Path(processed_dir) / r / f"{T.SERVICES.name}.parquet" for r in earlier),
+        harmonised=Path(processed_dir) / "harmonised" / "kommune_status.parquet" if earlier else None,
+        kostra=Path(processed_dir) / "kostra" / "kostra.parquet",
+        kostra_crosscheck=base / f"{T.KOSTRA_CROSSCHECK.name}.parquet",
+        conservation=conservation if conservation.exists() else None,
+    )
+    return read_inputs(paths, register_path, extra)
+
+
+# ReportInputs' fields and INPUT_TABLES must name the same tables; checked at
+# import so a table added to one and not the other fails loudly at once.
+if {f.name for f in fields(ReportInputs)} - OPTIONAL_FIELDS != set(INPUT_TABLES):
+    raise RuntimeError("ReportInputs and INPUT_TABLES name different tables")

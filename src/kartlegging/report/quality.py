@@ -1,0 +1,139 @@
+"""Appendix B of the report: what came in from each source, what became of it, what is still open.
+
+Only counts, codes, file names and reasons reach it: raw values stay out even
+though they are masked upstream, since the report is meant to be shared.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from kartlegging.report.inputs import ReportInputs
+from kartlegging.report.labels import EMAIL_STATUS_LABELS, PHONE_LABELS, SOURCE_LABELS, label
+from kartlegging.report.numbers import is_missing
+
+
+def quality_appendix(inputs: ReportInputs) -> dict[str, Any]:
+    """Appendix B: counts in and out per source, open items, overrides and unreadable files.
+
+    Only counts, codes, file names and reasons: raw values stay out even
+    though they are masked upstream, since the report is meant to be shared.
+    """
+    email = inputs.email_replies
+    status = email["status"].astype("object")
+    interviews = inputs.interviews
+    services = inputs.services
+    issues = inputs.issues.copy()
+    issues["open"] = issues["resolved_by"].isna()
+    phone = inputs.phone_units["svar"].astype("object")
+
+    sources = [
+        {
+            "source": SOURCE_LABELS["dispatch"], "in_label": "rader i utsendelseslisten",
+            "in": len(inputs.dispatch),
+            "out": [("Enheter som fikk spørreskjemaet", len(inputs.dispatch))],
+        },
+        {
+            "source": SOURCE_LABELS["epost"], "in_label": "e-postfiler",
+            "in": len(email),
+            "out": [(EMAIL_STATUS_LABELS[c], int((status == c).sum())) for c in EMAIL_STATUS_LABELS],
+        },
+        {
+            "source": SOURCE_LABELS["telefon"], "in_label": "enheter som ble ringt",
+            "in": len(inputs.phone_units),
+            "out": [(f"Endelig svar: {PHONE_LABELS[c].lower()}", int((phone == c).sum())) for c in PHONE_LABELS],
+        },
+        {
+            "source": SOURCE_LABELS["intervju"], "in_label": "intervjuskjemaer",
+            "in": len(interviews),
+            "out": [
+                ("Knyttet til en tjeneste", int(interviews["service_id"].notna().sum())),
+                ("Mulige tjenester etter sammenslåing", len(services)),
+                ("Tjenester inkludert", int((services["inkludert"].astype("object") == "ja").sum())),
+            ],
+        },
+    ]
+
+    def grouped(frame: pd.DataFrame, keys: list[str]) -> list[dict[str, Any]]:
+        if frame.empty:
+            return []
+        g = frame.groupby(keys, sort=True, dropna=False).size().reset_index(name="n")
+        return [
+            {**{k: ("" if is_missing(row[k]) else str(row[k])) for k in keys}, "n": int(row["n"])}
+            for _, row in g.iterrows()
+        ]
+
+    summary = []
+    for src, grp in issues.groupby("source", sort=True):
+        action = grp["action"].astype("object")
+        summary.append({
+            "source": label(src, SOURCE_LABELS),
+            "review": int((action == "review").sum()),
+            "review_open": int(((action == "review") & grp["open"]).sum()),
+            "quarantine": int((action == "quarantine").sum()),
+            "resolved": int((~grp["open"]).sum()),
+        })
+
+    open_review = issues[(issues["action"].astype("object") == "review") & issues["open"]]
+    open_rows = grouped(open_review, ["source", "field", "reason"])
+    for row in open_rows:
+        row["source"] = label(row["source"], SOURCE_LABELS)
+
+    quarantine = issues[issues["action"].astype("object") == "quarantine"]
+    files_q = quarantine[quarantine["record"].fillna("").astype(str) == ""]
+    unreadable = [
+        {"source": label(r.source, SOURCE_LABELS), "file": str(r.file), "reason": str(r.reason),
+         "resolved": not is_missing(r.resolved_by)}
+        for r in files_q.sort_values(["source", "file", "field"]).itertuples(index=False)
+    ]
+    records_q = quarantine[quarantine["record"].fillna("").astype(str) != ""]
+    record_rows = grouped(records_q, ["source", "reason"])
+    for row in record_rows:
+        row["source"] = label(row["source"], SOURCE_LABELS)
+
+    overrides = inputs.overrides_applied.sort_values(["override_id", "field"])
+    override_rows = [
+        {"id": str(o.override_id), "source": label(o.source, SOURCE_LABELS), "file": str(o.file),
+         "record": str(o.record), "field": str(o.field),
+         "reason": "" if is_missing(o.reason) else str(o.reason)}
+        for o in overrides.itertuples(index=False)
+    ]
+    return {
+        "sources": sources,
+        "issue_summary": summary,
+        "issues_total": len(issues),
+        "open_total": int(len(open_review)),
+        "open_rows": open_rows,
+        "unreadable": unreadable,
+        "record_quarantine": record_rows,
+        "overrides": override_rows,
+        "overrides_count": len({r["id"] for r in override_rows}),
+        "conservation": _conservation_rows(inputs.conservation),
+    }
+
+
+CONSERVATION_SOURCES = {"utsendelse": "dispatch", "epost": "epost", "telefon": "telefon", "intervju": "intervju"}
+CONSERVATION_UNITS = {"rad": "rader", "fil": "filer", "arbeidsbok": "arbeidsbøker"}
+CONSERVATION_COLUMNS = ("records_in", "ingested", "superseded", "autosvar", "review", "quarantined", "unaccounted")
+
+
+def _conservation_rows(conservation: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """The conservation table as report rows: every raw record of a source and what became of it.
+
+    Shown as the pipeline computed it, so a reader can see that nothing was
+    lost (the run fails before reaching the report when ``unaccounted`` is not 0).
+    """
+    if conservation is None or conservation.empty:
+        return []
+    rows = []
+    for rec in conservation.sort_values("source").itertuples(index=False):
+        source = str(rec.source)
+        row: dict[str, Any] = {
+            "source": label(CONSERVATION_SOURCES.get(source, source), SOURCE_LABELS),
+            "unit": CONSERVATION_UNITS.get(str(rec.unit), str(rec.unit)),
+        }
+        row.update({c: int(getattr(rec, c)) for c in CONSERVATION_COLUMNS})
+        rows.append(row)
+    return rows
