@@ -13,6 +13,13 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
+# Rounds given on the command line (--configfile other.yaml, --config rounds=...) replace the
+# rounds of config/config.yaml instead of being merged with them (Snakemake merges nested
+# mappings), so `snakemake --configfile other.yaml` runs the rounds of other.yaml only.
+_cli_rounds = workflow.config_settings.overwrite_config.get("rounds")
+if _cli_rounds is not None:
+    config["rounds"] = _cli_rounds
+
 try:
     validate_config(config, os.path.join(workflow.basedir, "config", "schema.yaml"))
 except ConfigError as err:

@@ -1,6 +1,7 @@
 """A round in any Klass 131 version from 2013 to 2024 runs with only its raw folder and its config entry.
 
-Two small rounds, one in the 2013 structure (428 kommuner, 0720 Stokke still there) and one
+Run as ``snakemake --configfile other.yaml`` from the project folder, with the raw data
+elsewhere on disk. Two small rounds, one in the 2013 structure (428 kommuner, 0720 Stokke still there) and one
 in the 2020 structure (356 kommuner, 5001 Trondheim), without a register of published
 figures or an overrides file, go through the whole workflow in one run: their figures are
 computed (not reconciled: nothing was published), both reports are written, and the
@@ -61,15 +62,23 @@ def write_round(raw: Path, name: str, version: str) -> Path:
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory):
+    """The workflow as a user runs a round kept elsewhere: from the project folder, with
+    ``--configfile other.yaml`` naming the folders and the rounds. Its rounds replace those of
+    config/config.yaml (the demo round is not built); its other keys override the shipped ones."""
     base = tmp_path_factory.mktemp("versions")
-    raw, out, work = base / "raw", base / "out", base / "work"
+    raw, out = base / "raw", base / "out"
     for name, version in ROUNDS.items():
         write_round(raw, name, version)
-    C.workdir_config(work, raw, out, rounds={n: {"classification": v} for n, v in ROUNDS.items()})
+    other = base / "other.yaml"
+    other.write_text(json.dumps({
+        "raw_dir": str(raw), "processed_dir": str(out / "processed"), "report_dir": str(out / "report"),
+        "log_dir": str(out / "logs"), "register_dir": str(base / "register"),
+        "overrides_dir": str(base / "overrides"),
+        "rounds": {n: {"classification": v} for n, v in ROUNDS.items()},
+    }), encoding="utf-8")
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1420070400", "PYTHONHASHSEED": "0"}
-    proc = subprocess.run([str(SNAKEMAKE), "--cores", "2", "--snakefile", str(C.ROOT / "Snakefile"),
-                           "--directory", str(work)], cwd=work, env=env, capture_output=True, text=True,
-                          timeout=900)
+    proc = subprocess.run([str(SNAKEMAKE), "--cores", "2", "--configfile", str(other)], cwd=C.ROOT, env=env,
+                          capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return out
 
@@ -112,6 +121,11 @@ def test_harmonised_table_has_both_rounds_in_2024(run):
     assert all("0720" in list(parts) for parts in covered["fra_kommuner"])
     new = harmonised[harmonised["round"] == "r2020"]
     assert set(new.loc[new["har_tjeneste"] == "ja", "kommunenummer"]) == {"5001"}
-    config = json.loads((run.parent / "work" / "config" / "config.yaml").read_text(encoding="utf-8"))
-    assert "register" not in os.listdir(run.parent / "work")  # no register and no overrides were given
-    assert set(config["rounds"]) == set(ROUNDS)
+    assert not (run.parent / "register").exists() and not (run.parent / "overrides").exists()
+
+
+@pytest.mark.e2e
+def test_rounds_of_the_configfile_replace_the_shipped_ones(run):
+    """Only the rounds of other.yaml were built: the demo round of config/config.yaml was not."""
+    assert sorted(p.name for p in (run / "processed").iterdir() if p.name not in ("reference", "harmonised", "kostra") and p.is_dir()) == sorted(ROUNDS)
+    assert sorted(p.name for p in (run / "report").iterdir()) == sorted(ROUNDS)
