@@ -56,6 +56,20 @@ def interview_files(wildcards):
     return files_in(os.path.join(RAW, wildcards.round, "intervjuer"))
 
 
+def folder_of(input_name, subfolder):
+    """Params function: the raw folder of a round's files, derived from the staged input files
+    (as they are seen where the job runs, which need not share a filesystem with this machine);
+    the configured folder when it holds no files."""
+
+    def _params(wildcards, input):
+        files = list(input[input_name])
+        if files:
+            return os.path.dirname(str(files[0]))
+        return os.path.join(RAW, wildcards.round, subfolder)
+
+    return _params
+
+
 def overrides_file(round_name):
     return os.path.join(OVERRIDES, f"{round_name}.yaml")
 

@@ -25,10 +25,11 @@ rule consolidate:
         round="{round}",
         reference_dir=reference_dir_of,
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
-        overrides_file=lambda wc: overrides_file(wc.round),
     log:
         os.path.join(LOGS, "{round}", "consolidate.log"),
     threads: 1
+    # on the critical path of a cold build: start before the independent rules (benchmarks/README.md)
+    priority: 10
     resources:
         mem_mb=1000,
     conda:

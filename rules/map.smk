@@ -45,6 +45,8 @@ rule map_status:
     log:
         os.path.join(LOGS, "{round}", "map_status.log"),
     threads: 1
+    # on the critical path of a cold build: start before the independent rules (benchmarks/README.md)
+    priority: 10
     resources:
         mem_mb=500,
     conda:

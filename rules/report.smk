@@ -55,6 +55,8 @@ rule report:
     log:
         os.path.join(LOGS, "{round}", "report.log"),
     threads: 1
+    # on the critical path of a cold build: start before the independent rules (benchmarks/README.md)
+    priority: 10
     resources:
         mem_mb=1500,
     conda:

@@ -5,8 +5,10 @@ from kartlegging.runner import run
 
 def main(smk, logger):
     inputs = {k: v for k, v in smk.input.items()}
+    # an input, not a param, so that the file is staged where the job runs (no shared filesystem needed)
+    overrides = list(smk.input.overrides)
     step_consolidate(smk.params.round, smk.params.reference_dir, smk.params.classification,
-                     smk.params.overrides_file, inputs, dict(smk.output.items()))
+                     overrides[0] if overrides else None, inputs, dict(smk.output.items()))
 
 
 run(snakemake, main)  # noqa: F821 (injected by Snakemake)

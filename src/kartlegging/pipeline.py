@@ -65,13 +65,14 @@ def step_consolidate(
     round_name: str,
     reference_dir: str,
     classification: str,
-    overrides_file: str,
+    overrides_file: str | None,
     inputs: dict[str, str | list[str]],
     out: dict[str, str],
 ) -> None:
     """kommune_status, the merged review queue, the overrides applied and the conservation table.
 
     Stops the run (with one message) when an override matched nothing or a raw record is unaccounted for.
+    ``overrides_file`` is None when the round has none.
     """
     from kartlegging import conservation as cons
 
@@ -84,8 +85,8 @@ def step_consolidate(
     store.write_table(status, "kommune_status", out["status"])
 
     applied = pd.concat([read(p) for p in inputs["applied"]], ignore_index=True)
-    all_overrides = load_overrides(overrides_file)
-    check_all_matched(all_overrides, set(applied["override_id"]), overrides_file)
+    all_overrides = load_overrides(overrides_file) if overrides_file else []
+    check_all_matched(all_overrides, set(applied["override_id"]), overrides_file or "")
     store.write_table(applied, "overrides_applied", out["applied"])
 
     issues = pd.concat([read(p) for p in inputs["issues"]], ignore_index=True)
