@@ -5,6 +5,8 @@ from pathlib import Path
 
 import yaml
 
+from kartlegging.code_deps import PACKAGE_DIR, closure
+
 RAW = config["raw_dir"]
 PROC = config["processed_dir"]
 REPORT = config["report_dir"]
@@ -13,7 +15,8 @@ OVERRIDES = config.get("overrides_dir", "config/overrides")
 REGISTER = config.get("register_dir", "config/register")
 LOGS = config.get("log_dir", "logs")
 ROUNDS = sorted(str(r) for r in config["rounds"])
-SRC = Path(workflow.basedir) / "src" / "kartlegging"
+# The package the jobs import (src/kartlegging in the editable install of `make run`).
+SRC = PACKAGE_DIR
 # Every Klass 131 version file and SSB's change table: crosswalks chain through all
 # versions, and each KOSTRA year is read in the structure valid that year.
 KLASS_VERSION_FILES = sorted(str(p) for p in Path(REF, "ssb-klass-131").glob("version-*.json"))
@@ -101,10 +104,23 @@ def round_table(name):
     return os.path.join(PROC, "{round}", f"{name}.parquet")
 
 
+def code_of(*modules, pipeline=True):
+    """Input: the package files a rule's step runs (its modules and what they import, see
+    kartlegging.code_deps), relative to the working directory. Snakemake only sees the thin
+    script as the rule's code; with these as inputs a change to the logic reruns the rules that
+    use it, and only those. ``pipeline``: the step lives in kartlegging.pipeline (its own file
+    counts, not every step's imports)."""
+    files = closure(SRC, [*modules, "runner", "store"])
+    if pipeline:
+        files.append(SRC / "pipeline.py")
+    return sorted({os.path.relpath(p) for p in files})
+
+
 def report_sources():
     """Templates and code of the report: a change to any reruns the report, and only it."""
     folder = SRC / "report"
-    return sorted(str(p) for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    files = [p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return sorted({os.path.relpath(p) for p in files} | set(code_of("report", pipeline=False)))
 
 
 def all_targets():
@@ -124,6 +140,47 @@ def reference_dir_of(wildcards, input):
     return str(Path(str(input.klass)).parents[1])
 
 
+def overrides_problem(round_name):
+    """Why a round's overrides file cannot be read at all (not YAML, not a list of overrides), or None.
+
+    Checked while parsing because the ingest rules read it for their params: a broken file would
+    otherwise stop Snakemake inside an input function, with a traceback."""
+    path = overrides_file(round_name)
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+    except (OSError, UnicodeDecodeError) as err:
+        return f"{path}: cannot be read ({err})"
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        return f"{path}: not valid YAML{where}: {problem}"
+    items = data.get("overrides", []) if isinstance(data, dict) else None
+    if not isinstance(items, list) or not all(isinstance(o, dict) for o in items):
+        return f"{path}: expected a mapping with a list 'overrides' of entries (id, source, file, record, set, reason)"
+    return None
+
+
+def classification_problem(round_name):
+    """Why a round's classification names no Klass 131 version of reference_dir, or None.
+
+    A year before the oldest version file, or after the newest (whose period is open: it
+    would be taken for a structure nobody has checked), stops the run with the years at hand."""
+    wanted = str(round_cfg(round_name)["classification"])
+    years = sorted(Path(p).stem.split("-", 1)[1] for p in KLASS_VERSION_FILES)
+    if not years:
+        return f"no Klass 131 version files (version-YYYY.json) in {os.path.join(REF, 'ssb-klass-131')}"
+    year = wanted[:4]
+    if not (len(year) == 4 and year.isdigit()) or not years[0] <= year <= years[-1]:
+        return (f"round {round_name}: classification {wanted!r} is not covered by the Klass 131 versions in "
+                f"{os.path.join(REF, 'ssb-klass-131')} ({years[0]} to {years[-1]}); add the version from SSB "
+                "(see data/reference/README.md) or correct the round's classification")
+    return None
+
+
 def required_inputs_problem(round_name):
     """Why a round's raw folder cannot be used at all (see docs/INPUTS.md), or None.
 
@@ -131,11 +188,17 @@ def required_inputs_problem(round_name):
     dispatch parser only, so that a missing file stops the run before any job does work."""
     from kartlegging.dispatch import DispatchError, check_readable
 
+    problem = classification_problem(round_name)
+    if problem:
+        return problem
     folder = os.path.join(RAW, str(round_name))
     try:
         check_readable(os.path.join(folder, "utsendelse.csv"))
     except DispatchError as err:
         return f"round {round_name}: {err}"
+    problem = overrides_problem(round_name)
+    if problem:
+        return problem
     for name, exists, kind in (
         ("telefonrunde.xlsx", os.path.isfile, "file"),
         ("epost", os.path.isdir, "folder"),

@@ -16,6 +16,7 @@ rule consolidate:
         emails=email_files,
         workbooks=interview_files,
         interviews=round_table("interviews"),
+        code=code_of("consolidate", "conservation"),
     output:
         status=round_table("kommune_status"),
         issues=round_table("issues"),
@@ -51,6 +52,7 @@ rule figures:
         service_kommuner=round_table("service_kommuner"),
         status=round_table("kommune_status"),
         kostra=os.path.join(PROC, "kostra", "kostra.parquet"),
+        code=code_of("figures", "kostra_figures"),
     output:
         figures=round_table("figures"),
         reconciliation=round_table("reconciliation"),

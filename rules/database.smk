@@ -5,6 +5,7 @@ rule database:
         crosswalk=rules.crosswalk.output,
         harmonised=rules.harmonise.output,
         kostra=rules.kostra.output.table,
+        kostra_issues=rules.kostra.output.issues,
         tables=expand(
             os.path.join(PROC, "{round}", "{table}.parquet"),
             round=ROUNDS,
@@ -14,6 +15,7 @@ rule database:
                 "overrides_applied", "figures", "reconciliation", "conservation", "kostra_crosscheck",
             ],
         ),
+        code=code_of("database", pipeline=False),
     output:
         db=os.path.join(PROC, "kartlegging.duckdb"),
         dictionary=os.path.join(PROC, "data_dictionary.md"),

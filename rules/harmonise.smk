@@ -16,6 +16,7 @@ rule crosswalk:
         klass=KLASS_VERSION_FILES,
         changes=KLASS_CHANGES_FILES,
         bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        code=code_of("crosswalk", pipeline=False),
     output:
         crosswalk=os.path.join(PROC, "reference", "crosswalk.parquet"),
     params:
@@ -40,6 +41,7 @@ rule harmonise:
         klass=KLASS_VERSION_FILES,
         changes=KLASS_CHANGES_FILES,
         bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        code=code_of("crosswalk", pipeline=False),
     output:
         status=os.path.join(PROC, "harmonised", "kommune_status.parquet"),
     params:

@@ -35,6 +35,7 @@ rule map_status:
         target=MAP_KLASS,
         changes=MAP_CHANGES_FILES,
         bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        code=code_of("report.maps", pipeline=False),
     output:
         status=round_table("map_status"),
     params:

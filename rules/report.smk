@@ -39,6 +39,7 @@ rule report:
         ),
         kostra=os.path.join(PROC, "kostra", "kostra.parquet"),
         kostra_crosscheck=round_table("kostra_crosscheck"),
+        kostra_issues=os.path.join(PROC, "kostra", "issues_kostra.parquet"),
         conservation=round_table("conservation"),
         geometry_kommuner=MAP_GEOMETRY["kommuner"],
         geometry_fylker=MAP_GEOMETRY["fylker"],

@@ -2,7 +2,7 @@
 
 Thin on purpose: it only maps the rule's inputs, outputs and params onto
 :func:`kartlegging.report.build_report`. The run date comes from
-SOURCE_DATE_EPOCH when set (reruns stay byte-identical) and the commit from git
+SOURCE_DATE_EPOCH when set, else from the commit time (reruns stay byte-identical) and the commit from git
 at run time (a param would rerun the report on every commit).
 
 Optional inputs, each used when the rule names it: ``map_status`` with
@@ -13,7 +13,7 @@ with earlier rounds); ``kostra`` and ``kostra_crosscheck`` (the KOSTRA section).
 import logging
 from pathlib import Path
 
-from kartlegging.report import ReportMeta, build_report, git_commit, read_inputs, run_date_from_env
+from kartlegging.report import ReportMeta, build_report, git_commit, git_commit_time, read_inputs, run_date_from_env
 from kartlegging.report.inputs import INPUT_TABLES, ExtraPaths
 from kartlegging.runner import run
 
@@ -53,12 +53,13 @@ def main(smk, logger):
         kostra=_named(smk, "kostra"),
         kostra_crosscheck=_named(smk, "kostra_crosscheck"),
         conservation=_named(smk, "conservation"),
+        kostra_issues=_named(smk, "kostra_issues"),
     )
     round_name = str(smk.params.round)
     register = _named(smk, "register")  # optional: a round nobody has published has no register
     meta = ReportMeta(
         round=round_name,
-        run_date=run_date_from_env(),
+        run_date=run_date_from_env(fallback_epoch=git_commit_time(Path(smk.scriptdir).parent)),
         commit=git_commit(Path(smk.scriptdir).parent),
         synthetic=bool(smk.params.get("synthetic", False)),
         classification=str(smk.params.get("classification", "") or ""),

@@ -564,6 +564,24 @@ def test_adversarial_round_kostra_cases(adversarial_run):
 
 
 @pytest.mark.e2e
+def test_kostra_items_reach_the_report_and_the_issues_view(adversarial_run):
+    """The KOSTRA extracts are shared by the rounds, their items too: the unreadable extract is listed in
+    the round's appendix B and in the DuckDB ``issues`` view (round 'kostra')."""
+    import html
+
+    from kartlegging.database import connect
+
+    text = html.unescape((adversarial_run.out / "report" / C.ROUND / "kartlegging.html").read_text(encoding="utf-8"))
+    appendix = text[text.index('id="vedlegg-b"'):]
+    assert "kostra-bilde.csv" in appendix and "KOSTRA" in appendix
+    con = connect(adversarial_run.out / "processed" / "kartlegging.duckdb")
+    rows = con.execute("SELECT file, action FROM issues WHERE round = 'kostra' AND source = 'kostra' "
+                       "ORDER BY file, action").fetchall()
+    assert ("kostra-bilde.csv", "quarantine") in rows
+    assert len(rows) == len(pq.read_table(adversarial_run.out / "processed" / "kostra" / "issues_kostra.parquet"))
+
+
+@pytest.mark.e2e
 def test_quality_appendix_counts_every_case(adversarial_run):
     """The report's appendix lists each unreadable file with its reason and counts review and
     quarantine per source as the issues table has them."""
@@ -666,7 +684,40 @@ def test_round_with_a_klass_version_that_does_not_exist_stops_before_any_job_run
     C.workdir_config(tmp_path / "work", raw, tmp_path / "out", rounds={C.ROUND: {"classification": "1990"}})
     proc = snakemake(tmp_path / "work")
     assert proc.returncode != 0
-    assert "version-1990.json" in proc.stderr
+    assert "classification '1990' is not covered by the Klass 131 versions" in proc.stderr
+    assert "(2013 to 2024)" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.e2e
+def test_round_newer_than_the_newest_klass_version_stops_before_any_job_runs(tmp_path):
+    """Not silently analysed in the newest structure: a 2030 round needs its Klass version first."""
+    raw = tmp_path / "raw"
+    C.write_base_round(raw)
+    C.workdir_config(tmp_path / "work", raw, tmp_path / "out", rounds={C.ROUND: {"classification": "2030"}})
+    proc = snakemake(tmp_path / "work")
+    assert proc.returncode != 0
+    assert "classification '2030' is not covered" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("text, message", [
+    ("overrides:\n  - id: ov-1\n    set: {enhet_id: [K1804,\n", "not valid YAML at line 4, column 1"),
+    ("overrides: {id: ov-1}\n", "expected a mapping with a list 'overrides'"),
+])
+def test_malformed_overrides_file_stops_before_any_job_runs_with_one_line(tmp_path, text, message):
+    raw = tmp_path / "raw"
+    C.write_base_round(raw)
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    (overrides / f"{C.ROUND}.yaml").write_text(text, encoding="utf-8")
+    C.workdir_config(tmp_path / "work", raw, tmp_path / "out", overrides_dir=overrides)
+    proc = snakemake(tmp_path / "work")
+    assert proc.returncode != 0
+    assert proc.stderr.strip().splitlines()[-1].startswith(f"kartlegging: {overrides / (C.ROUND + '.yaml')}: {message}")
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "out").exists()
 

@@ -81,3 +81,16 @@ def test_duckdb_views_answer_from_any_folder(demo_run, tmp_path, monkeypatch):
 def test_report_files_exist(demo_run):
     for ext in ("html", "pdf"):
         assert (demo_run / "report" / "2015" / f"kartlegging.{ext}").stat().st_size > 1000
+
+
+def test_every_settled_review_item_stays_in_issues_marked_resolved(demo_run):
+    """An override settles a review item; the item stays listed with the override's id (none vanish)."""
+    issues = _read(demo_run, "issues")
+    applied = _read(demo_run, "overrides_applied")
+    settled = issues[issues["resolved_by"].notna()]
+    resolved = set(zip(settled["source"], settled["file"], settled["resolved_by"]))
+    for o in applied.itertuples():
+        if o.source == "epost":  # e-mail overrides each settle one item of their file
+            assert (o.source, o.file, o.override_id) in resolved, o.override_id
+    assert {"ov-2015-003", "ov-2015-004", "ov-2015-005"} <= set(
+        issues.loc[(issues["source"] == "epost") & (issues["field"] == "enhet_id"), "resolved_by"].dropna())

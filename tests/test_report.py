@@ -740,3 +740,15 @@ def test_conservation_table_in_quality_appendix(tmp_path):
     # without the table the subsection is left out rather than shown empty
     assert build_context(_inputs(frames), META)["quality"]["conservation"] == []
     assert "Regnskap for alle råposter" not in render_html(_inputs(frames), META)
+
+
+def test_run_date_falls_back_to_the_commit_time_then_today():
+    import datetime as dt
+
+    from kartlegging.report import git_commit_time
+
+    assert run_date_from_env({}, fallback_epoch=1420070400) == "2015-01-01"
+    assert run_date_from_env({"SOURCE_DATE_EPOCH": "0"}, fallback_epoch=1420070400) == "1970-01-01"
+    assert run_date_from_env({}) == dt.date.today().isoformat()
+    commit_time = git_commit_time(Path(__file__).resolve().parents[1])
+    assert commit_time is not None and commit_time > 1420070400  # the project is a git checkout

@@ -7,6 +7,7 @@ or copied as a whole. DuckDB resolves relative paths against its
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -23,15 +24,21 @@ SHARED_TABLES = {
     "kostra": "kostra/kostra.parquet",
 }
 
+#: Files a per-round view also reads, when present: the KOSTRA extracts' review and quarantine
+#: items are shared by the rounds and carry ``round = 'kostra'`` in the ``issues`` view.
+EXTRA_FILES = {
+    "issues": ["kostra/issues_kostra.parquet"],
+}
+
 
 def _sql_list(paths: list[str]) -> str:
     return "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in paths) + "]"
 
 
-def view_sql(table: Table, rounds: list[str]) -> str:
-    """CREATE VIEW over the table's files of every round (or the reference file)."""
+def view_sql(table: Table, rounds: list[str], extra: Iterable[str] = ()) -> str:
+    """CREATE VIEW over the table's files of every round (or the reference file), plus ``extra`` files."""
     if table.per_round:
-        paths = [f"{r}/{table.name}.parquet" for r in rounds]
+        paths = [f"{r}/{table.name}.parquet" for r in rounds] + list(extra)
     else:
         paths = [SHARED_TABLES[table.name]]
     return (
@@ -58,7 +65,8 @@ def build_database(processed_dir: str | Path, rounds: list[str], db_path: str | 
                 continue
             if not table.per_round and not (processed / SHARED_TABLES[table.name]).exists():
                 continue
-            con.execute(view_sql(table, rounds))
+            extra = [f for f in EXTRA_FILES.get(table.name, []) if (processed / f).exists()]
+            con.execute(view_sql(table, rounds, extra))
             con.execute(f"COMMENT ON VIEW {table.name} IS '{table.description.replace(chr(39), chr(39) * 2)}'")
             names.append(table.name)
         con.execute("CHECKPOINT")
@@ -84,6 +92,11 @@ def data_dictionary(rounds: list[str]) -> str:
         f"`<processed_dir>/<round>/<table>.parquet` (rounds: {', '.join(rounds)}); reference tables in "
         "`<processed_dir>/reference/`. `kartlegging.duckdb` has one view per table across all rounds; open it "
         "with `kartlegging.database.connect(path)` or run `SET file_search_path='<processed_dir>'` first.",
+        "",
+        "Each ingest step also writes its own `issues_<source>` and `overrides_<source>` tables (same columns as "
+        "`issues` and `overrides_applied`, source `epost`, `telefon` or `intervju`), which `consolidate` merges "
+        "into those two. The KOSTRA ingest writes `kostra/issues_kostra.parquet` (same columns, `round` = "
+        "`kostra`); the `issues` view includes it.",
         "",
     ]
     for table in ALL_TABLES.values():

@@ -854,6 +854,8 @@ class _Row:
     enhet_id: str | None = None
     ident_method: str = "none"
     ident_note: str = ""
+    # the rules found no unit and an override supplied one: the review item stays, marked resolved
+    unidentified: bool = False
     superseded: bool = False
     status: str = ""
     overridden: dict[str, str] = field(default_factory=dict)
@@ -1132,6 +1134,7 @@ def _apply_overrides(rows: list[_Row], overrides: list[Override], dispatch: Disp
     for row in rows:
         vals = row.override_values
         if "enhet_id" in vals:
+            row.unidentified = row.enhet_id is None
             row.enhet_id, row.ident_method = str(vals["enhet_id"]), "override"
         if "auto_reply" in vals:
             row.auto_reply = bool(vals["auto_reply"])
@@ -1188,10 +1191,10 @@ def _issues_for(row: _Row, q1: str | None, q5: str | None) -> list[Issue]:
             return out
     if row.auto_reply:
         return out
-    if row.enhet_id is None:
+    if row.enhet_id is None or (row.unidentified and not row.quarantine):
         out.append(Issue(SOURCE, row.file, "", "enhet_id", row.subject or None,
                          f"no unit identified ({row.ident_note}no tag, reply id, known sender or unit named in text)",
-                         "review", None))
+                         "review", ov.get("enhet_id") if row.unidentified else None))
     coding = row.coding
     if coding is not None and coding.q1 is None:
         if row.answer_attachments:

@@ -138,6 +138,7 @@ class ExtraPaths:
     kostra: str | Path | None = None
     kostra_crosscheck: str | Path | None = None
     conservation: str | Path | None = None
+    kostra_issues: str | Path | None = None
 
 
 def _round_of(frame: pd.DataFrame, path: str | Path) -> str:
@@ -185,8 +186,13 @@ def read_inputs(
     if missing:
         raise ValueError(f"no path given for report inputs {missing}")
     frames = {name: read_table(paths[name], table) for name, table in INPUT_TABLES.items()}
-    register_ids = read_register_ids(register_path) if register_path else ()
     extra = extra or ExtraPaths()
+    kostra_issues = _read_optional(extra.kostra_issues, T.ISSUES)
+    if kostra_issues is not None and not kostra_issues.empty:
+        # the KOSTRA extracts are shared by every round: their review and quarantine items
+        # (source 'kostra') belong in each round's data-quality appendix
+        frames["issues"] = pd.concat([frames["issues"], kostra_issues], ignore_index=True)
+    register_ids = read_register_ids(register_path) if register_path else ()
     if (extra.kommuner_geojson is None) != (extra.fylker_geojson is None):
         raise ValueError("the map needs both the kommune and the county GeoJSON, or neither")
     geometry = (maps.read_geometry(extra.kommuner_geojson, extra.fylker_geojson)
@@ -238,6 +244,7 @@ def load_inputs(
         kostra=Path(processed_dir) / "kostra" / "kostra.parquet",
         kostra_crosscheck=base / f"{T.KOSTRA_CROSSCHECK.name}.parquet",
         conservation=conservation if conservation.exists() else None,
+        kostra_issues=Path(processed_dir) / "kostra" / "issues_kostra.parquet",
     )
     return read_inputs(paths, register_path, extra)
 

@@ -129,12 +129,15 @@ class ReportMeta:
 # --------------------------------------------------------------------------- run metadata
 
 
-def run_date_from_env(environ: Mapping[str, str] | None = None) -> str:
-    """The run date as ISO text: from SOURCE_DATE_EPOCH when set, else today.
+def run_date_from_env(environ: Mapping[str, str] | None = None, fallback_epoch: int | None = None) -> str:
+    """The run date as ISO text: from SOURCE_DATE_EPOCH when set, else ``fallback_epoch``, else today.
 
-    SOURCE_DATE_EPOCH is the reproducible-builds convention (the Makefile and
-    the tests set it), so two runs on the same inputs print the same date and
-    the outputs stay byte-identical; without it the report shows the real day.
+    SOURCE_DATE_EPOCH is the reproducible-builds convention (the Makefile sets
+    it to the commit time, the tests to a fixed day), so two runs on the same
+    inputs print the same date and the outputs stay byte-identical. A run
+    started with ``snakemake`` directly passes the commit time as the fallback
+    (:func:`git_commit_time`) to the same effect; only outside a git checkout
+    does the report show the real day.
     """
     env = os.environ if environ is None else environ
     epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
@@ -142,7 +145,20 @@ def run_date_from_env(environ: Mapping[str, str] | None = None) -> str:
         if not epoch.isdigit():
             raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds, got {epoch!r}")
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+    if fallback_epoch is not None:
+        return dt.datetime.fromtimestamp(fallback_epoch, tz=dt.timezone.utc).date().isoformat()
     return dt.date.today().isoformat()
+
+
+def git_commit_time(cwd: str | Path | None = None) -> int | None:
+    """Commit time (Unix seconds) of the checked-out commit, or None outside a git checkout."""
+    try:
+        done = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=cwd, capture_output=True, text=True,
+                              check=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    text = done.stdout.strip()
+    return int(text) if text.isdigit() else None
 
 
 def git_commit(cwd: str | Path | None = None) -> str:
@@ -753,6 +769,7 @@ __all__ = [
     "build_context",
     "build_report",
     "git_commit",
+    "git_commit_time",
     "html_to_pdf",
     "load_inputs",
     "read_inputs",

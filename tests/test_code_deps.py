@@ -1,0 +1,74 @@
+"""The package files each rule lists as code inputs: found by scanning imports, transitively."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kartlegging.code_deps import closure, direct_imports, module_file
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "kartlegging"
+
+
+def names(paths: list[Path], root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in paths}
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def package(tmp_path) -> Path:
+    """A toy package with every import form the project uses."""
+    return write(tmp_path / "kartlegging", {
+        "__init__.py": "",
+        "a.py": "from kartlegging.b import thing\nfrom kartlegging import c as cee\n",
+        "b.py": "def f():\n    from kartlegging.d import (\n        x,\n        y,\n    )\n",
+        "c.py": "import kartlegging.sub.e\n",
+        "d.py": "from .classification import Name  # relative\n",
+        "classification.py": "import re\n",
+        "sub/__init__.py": "from kartlegging.sub import e\n",
+        "sub/e.py": "from ..d import x\n",
+        "lonely.py": "import pandas\n",
+    })
+
+
+def test_imports_are_followed_through_every_form(package):
+    got = names(closure(package, ["a"]), package)
+    # function-level imports count, parenthesised names count, `from X import module` counts
+    assert got == {"__init__.py", "a.py", "b.py", "c.py", "d.py", "classification.py", "sub/__init__.py", "sub/e.py"}
+
+
+def test_a_module_without_package_imports_brings_only_itself_and_the_package_init(package):
+    assert names(closure(package, ["lonely"]), package) == {"__init__.py", "lonely.py"}
+
+
+def test_relative_imports_resolve_from_a_subpackage(package):
+    assert names(list(direct_imports(package.resolve(), (package / "sub" / "e.py").resolve())), package.resolve()) == {"d.py"}
+
+
+def test_unknown_entry_is_named(package):
+    with pytest.raises(ValueError, match="no module 'nope'"):
+        closure(package, ["nope"])
+
+
+def test_module_file_finds_modules_and_packages():
+    assert module_file(SRC, "report.maps") == SRC / "report" / "maps.py"
+    assert module_file(SRC, "kartlegging.report") == SRC / "report" / "__init__.py"
+    assert module_file(SRC, "pandas") is None
+
+
+def test_the_real_ingest_steps_depend_on_their_own_modules_only():
+    phone = names(closure(SRC, ["ingest_phone"]), SRC.resolve())
+    email = names(closure(SRC, ["ingest_email", "dispatch"]), SRC.resolve())
+    assert {"ingest_phone.py", "workbook.py", "coding.py", "classification.py"} <= phone
+    assert "ingest_email.py" not in phone and "ingest_interviews.py" not in phone
+    assert "ingest_phone.py" not in email and "workbook.py" not in email
+    # the report's code: the whole report package
+    report = names(closure(SRC, ["report"]), SRC.resolve())
+    assert {"report/render.py", "report/maps.py", "report/pdf.py", "report/quality.py"} <= report
