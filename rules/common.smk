@@ -1,5 +1,6 @@
 # Paths, round lookup and input functions. Only the standard library and a small
 # YAML read happen here: nothing heavy is imported while the Snakefile is parsed.
+import functools
 import os
 from pathlib import Path
 
@@ -35,12 +36,22 @@ def klass_version_file(round_name):
     """The Klass 131 JSON a round's classification setting points at (by year of validity)."""
     wanted = str(round_cfg(round_name)["classification"])
     year = wanted[:4]
-    candidates = sorted(Path(REF, "ssb-klass-131").glob("version-*.json"))
-    exact = Path(REF, "ssb-klass-131", f"version-{year}.json")
-    if exact.exists():
-        return str(exact)
-    older = [p for p in candidates if p.stem.split("-", 1)[1] <= year]
-    return str(older[-1] if older else exact)
+    exact = str(Path(REF, "ssb-klass-131", f"version-{year}.json"))
+    if exact in KLASS_VERSION_FILES:
+        return exact
+    older = [p for p in KLASS_VERSION_FILES if Path(p).stem.split("-", 1)[1] <= year]
+    return older[-1] if older else exact
+
+
+# The Klass version of the map geometry (Kartverket's 2024 kommuner, see rules/map.smk).
+MAP_KLASS = os.path.join(REF, "ssb-klass-131", "version-2024.json")
+
+
+def map_klass_files(wildcards):
+    """Input function: the Klass version files from the round's version to the map's. Chaining a
+    code through SSB's changes needs the version in force on each change date in between."""
+    ends = sorted(Path(p).name for p in (klass_version_file(wildcards.round), MAP_KLASS))
+    return [p for p in KLASS_VERSION_FILES if ends[0] <= Path(p).name <= ends[1]]
 
 
 def files_in(folder):
@@ -77,18 +88,37 @@ def overrides_file(round_name):
     return os.path.join(OVERRIDES, f"{round_name}.yaml")
 
 
+@functools.lru_cache(maxsize=None)
+def read_overrides(round_name):
+    """The round's overrides file as (entries, problem), read once per Snakemake run: the parse-time
+    check (required_inputs_problem) and the ingest params (overrides_for) share it. ``problem`` says why
+    the file cannot be used at all; entries are [] then, and when the round has no file."""
+    path = overrides_file(round_name)
+    if not os.path.exists(path):
+        return [], None
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = yaml.safe_load(fh) or {}
+    except (OSError, UnicodeDecodeError) as err:
+        return [], f"{path}: cannot be read ({err})"
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        return [], f"{path}: not valid YAML{where}: {problem}"
+    items = data.get("overrides", []) if isinstance(data, dict) else None
+    if not isinstance(items, list) or not all(isinstance(o, dict) for o in items):
+        return [], f"{path}: expected a mapping with a list 'overrides' of entries (id, source, file, record, set, reason)"
+    return items, None
+
+
 def overrides_for(source):
     """Params function: the overrides of one source, so that editing an e-mail
     override reruns the e-mail ingest and what follows, not the other sources."""
 
     def _params(wildcards):
-        path = overrides_file(wildcards.round)
-        if not os.path.exists(path):
-            return []
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
-        items = data.get("overrides", []) if isinstance(data, dict) else []
-        return [o for o in items if isinstance(o, dict) and o.get("source") == source]
+        items, _ = read_overrides(wildcards.round)
+        return [o for o in items if o.get("source") == source]
 
     return _params
 
@@ -140,30 +170,6 @@ def reference_dir_of(wildcards, input):
     return str(Path(str(input.klass)).parents[1])
 
 
-def overrides_problem(round_name):
-    """Why a round's overrides file cannot be read at all (not YAML, not a list of overrides), or None.
-
-    Checked while parsing because the ingest rules read it for their params: a broken file would
-    otherwise stop Snakemake inside an input function, with a traceback."""
-    path = overrides_file(round_name)
-    if not os.path.exists(path):
-        return None
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
-    except (OSError, UnicodeDecodeError) as err:
-        return f"{path}: cannot be read ({err})"
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        return f"{path}: not valid YAML{where}: {problem}"
-    items = data.get("overrides", []) if isinstance(data, dict) else None
-    if not isinstance(items, list) or not all(isinstance(o, dict) for o in items):
-        return f"{path}: expected a mapping with a list 'overrides' of entries (id, source, file, record, set, reason)"
-    return None
-
-
 def classification_problem(round_name):
     """Why a round's classification names no Klass 131 version of reference_dir, or None.
 
@@ -196,7 +202,7 @@ def required_inputs_problem(round_name):
         check_readable(os.path.join(folder, "utsendelse.csv"))
     except DispatchError as err:
         return f"round {round_name}: {err}"
-    problem = overrides_problem(round_name)
+    _, problem = read_overrides(round_name)
     if problem:
         return problem
     for name, exists, kind in (

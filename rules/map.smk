@@ -10,14 +10,6 @@ MAP_GEOMETRY = {
     "kommuner": os.path.join(REF, "kartverket", "kommuner-2024-S.geojson"),
     "fylker": os.path.join(REF, "kartverket", "fylker-2024-S.geojson"),
 }
-MAP_KLASS = os.path.join(REF, "ssb-klass-131", "version-2024.json")
-MAP_CHANGES_FILES = sorted(str(p) for p in Path(REF, "ssb-klass-131").glob("changes-*.json"))
-
-
-# Every Klass version file (version-YYYY.json): the map_status of a round reads those from the
-# round's version to the map's, because chaining a code through the changes needs the version in
-# force on each change date in between.
-MAP_KLASS_FILES = sorted(str(p) for p in Path(REF, "ssb-klass-131").glob("version-*.json"))
 
 
 rule map_status:
@@ -25,15 +17,9 @@ rule map_status:
     input:
         status=round_table("kommune_status"),
         services=round_table("services"),
-        klass=lambda wc: [
-            path
-            for path in MAP_KLASS_FILES
-            if min(Path(klass_version_file(wc.round)).name, Path(MAP_KLASS).name)
-            <= Path(path).name
-            <= max(Path(klass_version_file(wc.round)).name, Path(MAP_KLASS).name)
-        ],
+        klass=map_klass_files,
         target=MAP_KLASS,
-        changes=MAP_CHANGES_FILES,
+        changes=KLASS_CHANGES_FILES,
         bydeler=os.path.join(REF, "oslo-bydeler.csv"),
         code=code_of("report.maps", pipeline=False),
     output:
