@@ -29,3 +29,15 @@ def demo_run(tmp_path_factory) -> Path:
     proc = run_pipeline(out)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return out
+
+
+@pytest.fixture
+def quiet_logger():
+    """runner.setup_logging attaches handlers to the package logger: detach them after the test."""
+    import logging
+
+    yield
+    logger = logging.getLogger("kartlegging")
+    for handler in list(logger.handlers):
+        handler.close()
+        logger.removeHandler(handler)

@@ -611,3 +611,12 @@ def zip_of(members: dict[str, bytes]) -> bytes:
         for name, data in members.items():
             zf.writestr(name, data)
     return buf.getvalue()
+
+
+class FakeJob:
+    """The part of Snakemake's ``snakemake`` object :func:`kartlegging.runner.run` uses."""
+
+    def __init__(self, rule: str, output: list[str], log: Path | None) -> None:
+        self.rule = rule
+        self.output = output
+        self.log = [str(log)] if log else []

@@ -9,7 +9,6 @@ line; the traceback of an unexpected error goes to the rule's log only.
 
 from __future__ import annotations
 
-import logging
 import re
 import subprocess
 import sys
@@ -71,23 +70,10 @@ def test_every_rule_wrote_its_log(demo_run):
 # runner.run: one message, no partial output
 # ---------------------------------------------------------------------------
 
-class FakeJob:
-    """The part of Snakemake's ``snakemake`` object :func:`kartlegging.runner.run` uses."""
-
-    def __init__(self, rule: str, output: list[str], log: Path | None) -> None:
-        self.rule = rule
-        self.output = output
-        self.log = [str(log)] if log else []
-
-
 @pytest.fixture(autouse=True)
-def detach_handlers():
-    """runner.setup_logging attaches handlers to the package logger: detach them after each test."""
+def _detach_handlers(quiet_logger):
+    """Every test here runs runner.run, which attaches handlers to the package logger."""
     yield
-    logger = logging.getLogger("kartlegging")
-    for handler in list(logger.handlers):
-        handler.close()
-        logger.removeHandler(handler)
 
 
 def _two_outputs(tmp_path: Path) -> tuple[list[str], pd.DataFrame]:
@@ -106,7 +92,7 @@ def test_a_user_error_after_the_first_output_leaves_no_output_and_one_line(tmp_p
         raise ValueError(f"{tmp_path / 'raw.csv'}, line 3: something the analyst can fix")
 
     with pytest.raises(SystemExit) as stop:
-        runner.run(FakeJob("consolidate", outputs, tmp_path / "step.log"), step)
+        runner.run(C.FakeJob("consolidate", outputs, tmp_path / "step.log"), step)
     assert stop.value.code == 1
     assert not any(Path(p).exists() or Path(p + ".tmp").exists() for p in outputs)
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
@@ -125,7 +111,7 @@ def test_an_unexpected_error_keeps_its_traceback_in_the_log_only(tmp_path, capsy
         raise RuntimeError("a bug, not bad input")
 
     with pytest.raises(SystemExit):
-        runner.run(FakeJob("consolidate", outputs, tmp_path / "step.log"), step)
+        runner.run(C.FakeJob("consolidate", outputs, tmp_path / "step.log"), step)
     assert not Path(outputs[0]).exists()
     err = capsys.readouterr().err
     assert "Traceback" not in err
@@ -164,7 +150,7 @@ def test_a_step_that_succeeds_keeps_its_outputs(tmp_path, capsys):
             store.write_table(frame, "conservation", out)
         logger.info("wrote both")
 
-    runner.run(FakeJob("consolidate", outputs, tmp_path / "step.log"), step)
+    runner.run(C.FakeJob("consolidate", outputs, tmp_path / "step.log"), step)
     assert all(Path(p).is_file() for p in outputs)
     assert capsys.readouterr().err == ""
     assert (tmp_path / "step.log").read_text(encoding="utf-8") == "INFO wrote both\n"
@@ -190,7 +176,7 @@ def test_ingest_epost_without_its_folder_removes_the_dispatch_table_it_wrote(tmp
 
     monkeypatch.setattr(store, "write_table", spy)
     with pytest.raises(SystemExit):
-        runner.run(FakeJob("ingest_epost", list(out.values()), tmp_path / "ingest_epost.log"),
+        runner.run(C.FakeJob("ingest_epost", list(out.values()), tmp_path / "ingest_epost.log"),
                    lambda smk, logger: step_ingest_email(C.ROUND, str(C.REFERENCE), "2015",
                                                          str(rd / "utsendelse.csv"), str(epost), [], out))
     assert written == ["dispatch.parquet"]  # written before the failure ...
