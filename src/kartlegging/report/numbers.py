@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 MISSING = "ikke beregnet"
@@ -142,6 +143,16 @@ def canonical_value(value: float | None, unit: str, text: str | None = None) -> 
     if is_missing(value):
         return ""
     return f"{float(value):.12g}"
+
+
+def parse_iso_date(text: str) -> dt.date | None:
+    """Parse an ISO date (``YYYY-MM-DD`` exactly), or None when the string is not one."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text or ""):
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def fmt_date(value: dt.date | str | None) -> str:

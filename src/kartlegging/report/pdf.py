@@ -9,6 +9,8 @@ import logging
 import os
 from collections.abc import Iterator
 
+from kartlegging.report.numbers import parse_iso_date
+
 
 @contextlib.contextmanager
 def _source_date_epoch(epoch: int) -> Iterator[None]:
@@ -31,9 +33,8 @@ def _source_date_epoch(epoch: int) -> Iterator[None]:
 
 def _epoch_of(day: str) -> int:
     """Midnight UTC of an ISO date as Unix seconds; 0 when the text is not a date."""
-    try:
-        parsed = dt.date.fromisoformat(day)
-    except (TypeError, ValueError):
+    parsed = parse_iso_date(day)
+    if parsed is None:
         return 0
     return int(dt.datetime(parsed.year, parsed.month, parsed.day, tzinfo=dt.timezone.utc).timestamp())
 

@@ -69,6 +69,7 @@ from kartlegging.report.numbers import (
     fmt_period,
     fmt_share,
     is_missing,
+    parse_iso_date,
 )
 from kartlegging.report.pdf import html_to_pdf
 from kartlegging.report.quality import quality_appendix
@@ -285,16 +286,6 @@ _sort_key = sort_key
 def _count(series: pd.Series, code: str) -> int:
     """How many cells equal ``code`` (missing cells never do)."""
     return int((series.astype("object") == code).sum())
-
-
-def _iso_date(text: str) -> dt.date | None:
-    """Parse an ISO date, or None when the string is not one."""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text or ""):
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 @dataclass
@@ -675,7 +666,7 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
 
     sendt = inputs.dispatch["sendt"].dropna()
     oslo_interviews = int(inputs.interviews["bydelsnummer"].notna().sum())
-    run_day = _iso_date(meta.run_date)
+    run_day = parse_iso_date(meta.run_date)
 
     return {
         "meta": meta,
