@@ -17,6 +17,7 @@ import pandas as pd
 import yaml
 
 from kartlegging.consolidate import final_email_answers, included, kommuner_with_reply
+from kartlegging.findings import FINDINGS, UTSAGN, finding_status, finding_values
 
 MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
              "september", "oktober", "november", "desember")
@@ -179,6 +180,8 @@ FIGURES: dict[str, Callable[[Tables], Figure]] = {
                              lambda s: _hf(s) & (s["hf_helsepedagogikk"] == "ja")),
     **_services_and_kommuner("tjenester_hf_tilbud", "kommuner_hf_tilbud", lambda s: _hf(s) & (s["hf_tilbud"] == "ja")),
 }
+#: Findings stated in words (kartlegging.findings): unit utsagn, 1 where the statement holds, 0 where not.
+FIGURES.update({fid: (lambda t, fid=fid: Figure(fid, unit=UTSAGN, **finding_values(fid, t.inc))) for fid in FINDINGS})
 
 
 def load_register(path: str | Path) -> dict:
@@ -305,6 +308,8 @@ def status_for(entry: dict, fig: dict | None) -> tuple[str, str | None]:
     """
     if fig is None or (_missing(fig.get("value")) and fig.get("text") is None):
         return "ikke beregnet", None
+    if fig.get("unit") == UTSAGN:
+        return finding_status(fig.get("value"))
     published = entry["published"]
     if is_ratio_word(published):
         return ratio_status(entry, fig)

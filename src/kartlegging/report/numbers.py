@@ -33,7 +33,7 @@ MONTHS = (
     "juli", "august", "september", "oktober", "november", "desember",
 )
 
-UNITS = ("antall", "prosent", "forhold", "tekst")
+UNITS = ("antall", "prosent", "forhold", "tekst", "utsagn")
 
 
 def is_missing(value: object) -> bool:
@@ -114,8 +114,9 @@ def fmt_ratio(value: float, decimals: int = 2) -> str:
 def fmt_figure(value: float | None, unit: str, text: str | None = None) -> str:
     """Format one row of figures.parquet by its unit.
 
-    ``antall`` is a count, ``prosent`` is 0-100, ``forhold`` a ratio and
-    ``tekst`` carries its value in ``text``. A missing value reads
+    ``antall`` is a count, ``prosent`` is 0-100, ``forhold`` a ratio,
+    ``tekst`` carries its value in ``text`` and ``utsagn`` (a finding) reads
+    ``holder`` or ``holder ikke``. A missing value reads
     ``ikke beregnet`` rather than failing, so one absent figure does not stop
     the whole report.
     """
@@ -129,6 +130,8 @@ def fmt_figure(value: float | None, unit: str, text: str | None = None) -> str:
         return fmt_count(float(value))
     if unit == "prosent":
         return fmt_percent(float(value))
+    if unit == "utsagn":  # a finding stated in words: 1 holds, 0 does not
+        return "holder" if float(value) == 1 else "holder ikke"
     return fmt_ratio(float(value))
 
 

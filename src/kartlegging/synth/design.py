@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+import pandas as pd
+
 from kartlegging.classification import OSLO, Classification
+from kartlegging.findings import FINDINGS
 
 ROUND = "2015"
 
@@ -35,7 +38,8 @@ class Interview:
 
     Typed text is chosen by the writer, except where the typing is itself a
     design decision: ``t04`` (``IKS``/``samarbeid``), ``t06`` (the organisation as
-    said) and ``t10`` (``ca. 5``, ``3-4``, ``fem``).
+    said) and ``t10`` (``ca. 5``, ``3-4``, ``fem``). ``t11`` holds the target
+    groups as codes (:data:`kartlegging.coding.MALGRUPPER`); the writer types them.
     """
 
     navn: str
@@ -58,6 +62,7 @@ class Interview:
     t19: str | None = "tjeneste"
     bydel: str | None = None
     dato: date | None = None
+    t11: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,7 @@ def merged(service: Service) -> dict[str, object]:
         "fm_navn": any("friskliv" in i.navn.lower() and "mestring" in i.navn.lower() for i in ivs),
         "t07": any(i.t07 for i in ivs),
         "t10": sum(counts) if counts else None,
+        "t11": sorted({g for i in ivs for g in i.t11}),
         "t12": _most_frequent([i.t12 for i in ivs]),
         "t19": _most_frequent([i.t19 for i in ivs]),
     }
@@ -154,7 +160,7 @@ _INCLUDED_ROWS: tuple[tuple[str, Interview], ...] = (
     _iv("IF01", "0124", "0125 0138 0123 0122", "Friskliv og mestring Indre Østfold", "interkommunal",
         "frisklivs- og mestringssenter", FM, False, "ja", "ja", 6, V, "ja", "ja", "ja", "nei", "ja"),
     _iv("IF02", "0437", "0438 0439 0436 0432", "Frisklivssentralen i Nord-Østerdal", "IKS",
-        "frisklivssentral", FLS, False, "ja", "ja", 4, V, "nei", "ja", "ja", "ja", "ja"),
+        "frisklivssentral", FLS, False, "ja", "ja", 3, V, "nei", "ja", "ja", "ja", "ja"),
     _iv("IF03", "0517", "0516 0519 0520", "Frisklivssentralen Midt-Gudbrandsdal", "samarbeid",
         "frisklivssentral", FLS, False, "ja", "ja", "3-4", V, "nei", "ja", "ja", "ja", "ja"),
     _iv("IF04", "0617", "0618 0619 0620", "Hallingdal frisklivs- og mestringssenter", "interkommunal",
@@ -164,7 +170,7 @@ _INCLUDED_ROWS: tuple[tuple[str, Interview], ...] = (
     _iv("IF06", "1221", "1222 1219", "Frisklivssentralen i Sunnhordland", "samarbeid",
         "frisklivssentral", FLS, False, "ja", "ja", "2-3", V, "nei", "ja", "ja", "ja", "nei"),
     _iv("IF07", "1432", "1433 1431", "Frisklivs- og mestringssentralen i Sunnfjord", "interkommunal",
-        "frisklivssentral", FLS, False, "ja", "ja", 4, V, "ja", "ja", "ja", "ja", "ja"),
+        "frisklivs- og mestringssenter", FM, False, "ja", "ja", 4, V, "ja", "ja", "ja", "ja", "ja"),
     _iv("IF08", "1516", "1517 1515", "Frisklivssentralen på Søre Sunnmøre", "IKS",
         "frisklivssentral", FLS, False, "ja", "ja", 3, V, "nei", "ja", "nei", "ja", "ja"),
     _iv("IF09", "1841", "1845", "Frisklivssentralen i Fauske og Sørfold", "interkommunal",
@@ -187,7 +193,7 @@ _INCLUDED_ROWS: tuple[tuple[str, Interview], ...] = (
         "koordinator", "koordinator", False, "ja", "ja", "ca. 2", V, "nei", "nei", None, None, None,
         bydel="030115"),
     _iv("K02", "0106", "", "Frisklivssentralen i Fredrikstad", "kommunal", "frisklivssentral", FLS, False,
-        "ja", "ja", 4, V, "nei", "ja", "ja", "ja", "ja"),
+        "ja", "ja", 3, V, "nei", "ja", "ja", "ja", "ja"),
     _iv("K03", "0219", "", "Frisklivssentralen i Bærum", "kommunal", "frisklivssentral", FLS, False,
         "ja", "ja", 5, V, "ja", "ja", "ja", "nei", "ja"),
     _iv("K04", "0231", "", "Skedsmo frisklivssentral", "kommunal", "frisklivssentral", FLS, False,
@@ -197,7 +203,7 @@ _INCLUDED_ROWS: tuple[tuple[str, Interview], ...] = (
     _iv("K06", "0501", "", "Lillehammer frisklivs- og mestringssenter", "kommunal",
         "frisklivs- og mestringssenter", FM, True, "ja", "ja", "fem", V, "ja", "ja", "ja", "ja", "ja"),
     _iv("K07", "0602", "", "Frisklivssentralen Drammen", "kommunal", "frisklivssentral", FLS, False,
-        "ja", "ja", 4, V, "nei", "ja", "ja", "ja", "ja"),
+        "ja", "ja", 3, V, "nei", "ja", "ja", "ja", "ja"),
     _iv("K08", "0704", "", "Frisklivssentralen i Tønsberg", "kommunal", "frisklivssentral", FLS, False,
         "ja", "ja", 3, V, "nei", "ja", "nei", "ja", "ja"),
     _iv("K09", "0806", "", "Skien frisklivssentral", "kommunal", "frisklivssentral", FLS, False,
@@ -209,15 +215,15 @@ _INCLUDED_ROWS: tuple[tuple[str, Interview], ...] = (
     _iv("K12", "1102", "", "Sandnes frisklivs- og mestringssenter", "kommunal",
         "frisklivs- og mestringssenter", FM, False, "ja", "ja", 4, V, "ja", "ja", "ja", "ja", "ja"),
     _iv("K13", "1201", "", "Frisklivssentralen i Bergen", "kommunal", "frisklivssentral", FLS, False,
-        "nei", "ja", 8, V, "nei", "vet_ikke", None, None, None),
-    _iv("K14", "1235", "", "Friskliv og mestring Voss", "kommunal", "frisklivssentral", FLS, False,
+        "nei", "ja", 6, V, "nei", "vet_ikke", None, None, None),
+    _iv("K14", "1235", "", "Frisklivssentralen på Voss", "kommunal", "frisklivssentral", FLS, False,
         "ja", "ja", "tre", V, "nei", "ja", "nei", "ja", "nei"),
-    _iv("K15", "1601", "", "Frisklivssentralen Trondheim", "kommunal",
-        "frisklivs- og mestringssenter", FM, False, "ja", "ja", "ti", V, "ja", "ja", "ja", "ja", "ja"),
+    _iv("K15", "1601", "", "Frisklivs- og mestringssenteret i Trondheim", "kommunal",
+        "frisklivs- og mestringssenter", FM, False, "ja", "ja", "sju", V, "ja", "ja", "ja", "ja", "ja"),
     _iv("K16", "1804", "", "Frisklivs- og mestringssenteret i Bodø", "kommunal",
         "frisklivs- og mestringssenter", FM, False, "ja", "ja", 5, V, "ja", "ja", "ja", "ja", "ja"),
     _iv("K17", "1902", "", "Frisklivssentralen i Tromsø", "kommunal", "frisklivssentral", FLS, False,
-        "ja", "ja", 4, V, "nei", "ja", "ja", "ja", "ja"),
+        "ja", "ja", 3, V, "nei", "ja", "ja", "ja", "ja"),
     # eget senter / avdeling (4, kommunale)
     _iv("E01", "0220", "", "Lærings- og mestringssenteret i Asker", "kommunal", "eget senter", "eget_senter",
         True, "ja", "ja", 4, V, "ja", "ja", "ja", "nei", "ja"),
@@ -236,16 +242,16 @@ _INCLUDED_ROWS: tuple[tuple[str, Interview], ...] = (
         True, "vet_ikke", "nei", None, None, "nei", "ja", "nei", "nei", "nei"),
     # included on experience (4, kommunale)
     _iv("X01", "0502", "", "Gruppetilbud i helse og omsorg, Gjøvik", "kommunal",
-        "annet: tilbud gjennom ergo- og fysioterapitjenesten", "annet", False, "nei", "ja", 1, V, "nei",
+        "annet: tilbud gjennom ergo- og fysioterapitjenesten", "annet", False, "nei", "ja", 3, V, "nei",
         "nei", None, None, None, t19="erfaring"),
     _iv("X02", "1149", "", "Mestringskurs i Karmøy", "kommunal",
-        "annet: helsestasjon og psykisk helse i samarbeid", "annet", False, "ja", "ja", 1, U, "nei",
+        "annet: helsestasjon og psykisk helse i samarbeid", "annet", False, "ja", "ja", "fire", U, "nei",
         "ja", "nei", "nei", "nei", t19="erfaring"),
     _iv("X03", "1703", "", "Kurs for personer med kronisk sykdom, Namsos", "kommunal",
-        "annet: tilbud i regi av hjemmetjenesten", "annet", False, "nei", "ja", 1, V, "nei",
+        "annet: tilbud i regi av hjemmetjenesten", "annet", False, "nei", "ja", 3, V, "nei",
         "vet_ikke", None, None, None, t19="erfaring"),
     _iv("X04", "2004", "", "Gruppetilbud i Hammerfest", "kommunal",
-        "annet: ulike enheter i helse og omsorg", "annet", False, "nei", "ja", 1, D, "nei",
+        "annet: ulike enheter i helse og omsorg", "annet", False, "nei", "ja", "ca. 3", D, "nei",
         "nei", None, None, None, t19="erfaring"),
 )
 
@@ -264,10 +270,39 @@ _REJECTED_ROWS: tuple[tuple[str, Interview], ...] = (
 )
 
 
+#: One letter per T11 target group code, to keep the table below readable.
+_GROUP_LETTERS: dict[str, str] = {
+    "d": "diabetes", "k": "kols", "h": "hjerte_kar", "c": "kreft", "p": "psykisk_helse",
+    "m": "muskel_skjelett", "o": "overvekt", "t": "paa_tvers", "r": "parorende", "a": "annet",
+}
+
+#: T11 target groups per interview (Oslo's by bydel), as in a national mapping: most services
+#: name several groups, the four diagnoses of the published text (diabetes, kols, hjerte- og kar,
+#: kreft) dominate, other diagnoses are sporadic and few tilbud are across diagnoses. Services
+#: that have not started (T09 = nei) and rejected candidates name the groups they plan for.
+TARGET_GROUPS: dict[str, str] = {
+    "IF01": "dkhco", "IF02": "dkhc", "IF03": "dkh", "IF04": "dkhcp", "IF05": "dkc", "IF06": "kco",
+    "IF07": "dkhcr", "IF08": "dhc", "IF09": "kmo", "IF10": "kd", "IK01": "dkhct", "IK02": "dkhcr",
+    "IK03": "dkh", "K01/030102": "dko", "K01/030111": "kp", "K01/030115": "dhct", "K02": "dkhc",
+    "K03": "dkhm", "K04": "dk", "K05": "dhco", "K06": "dkhcpr", "K07": "dkc", "K08": "dkhm", "K09": "kho",
+    "K10": "dkhcpt", "K11": "dkhcm", "K12": "dkhcr", "K13": "dkhco", "K14": "kcp", "K15": "dkhcpma",
+    "K16": "dkhcrt", "K17": "kho", "E01": "dkhcpa", "E02": "dkcr", "E03": "cp", "E04": "hpo",
+    "C01": "om", "C02": "kr", "C03": "dk", "X01": "dkm", "X02": "cpr", "X03": "dkht", "X04": "dhoa",
+    "R01": "dk", "R02": "do", "R03": "a", "R04": "dko", "R05": "m",
+}
+
+
+def _target_groups(key: str, iv: Interview) -> tuple[str, ...]:
+    """The interview's T11 codes from :data:`TARGET_GROUPS`."""
+    letters = TARGET_GROUPS[f"{key}/{iv.bydel}" if iv.bydel else key]
+    return tuple(_GROUP_LETTERS[x] for x in letters)
+
+
 def _group(rows: tuple[tuple[str, Interview], ...]) -> list[Service]:
     keys: list[str] = []
     by_key: dict[str, list[Interview]] = {}
     for key, iv in rows:
+        iv = replace(iv, t11=_target_groups(key, iv))
         if key not in by_key:
             keys.append(key)
         by_key.setdefault(key, []).append(iv)
@@ -402,7 +437,6 @@ def build_design(classification: Classification, seed: int) -> Design:
 
 
 def _replace_date(iv: Interview, when: date) -> Interview:
-    from dataclasses import replace
     return replace(iv, dato=when)
 
 
@@ -567,6 +601,26 @@ def compute_figures(design: Design) -> dict[str, object]:
     return f
 
 
+def services_frame(design: Design) -> pd.DataFrame:
+    """The included services as the pipeline's ``services`` table would hold them (the columns the
+    findings read), so the design is checked by the same finding functions as the data."""
+    rows = []
+    for s in design.services:
+        if not s.included:
+            continue
+        m = merged(s)
+        rows.append({"service_id": s.key, "tilbud_startet": m["t09"], "antall_tilbud": m["t10"],
+                     "malgrupper": list(m["t11"]), "grunnlag": m["t19"], "organisering": m["organisering"],
+                     "friskliv_og_mestring_navn": bool(m["fm_navn"])})
+    return pd.DataFrame(rows)
+
+
+def findings(design: Design) -> dict[str, bool]:
+    """Whether each finding of :data:`kartlegging.findings.FINDINGS` holds in the design."""
+    frame = services_frame(design)
+    return {fid: fn(frame).holds for fid, fn in FINDINGS.items()}
+
+
 def check_design(design: Design) -> dict[str, object]:
     """Recompute every figure and the design's invariants; raise :class:`DesignError` on any miss."""
     f = compute_figures(design)
@@ -575,6 +629,7 @@ def check_design(design: Design) -> dict[str, object]:
         problems.append(f"tjenester_over_fem_tilbud should be 'få' (3-5), is {f['tjenester_over_fem_tilbud']}")
     if not f["epost_ja_uten_tjeneste"] * 2 > f["epost_ja_kommuner"]:
         problems.append("epost_ja_ikke_bekreftet_andel must exceed 50 %")
+    problems += [f"finding {fid} does not hold in the design" for fid, holds in findings(design).items() if not holds]
     inc = [s for s in design.services if s.included]
     seen: dict[str, str] = {}
     for s in inc:

@@ -157,8 +157,14 @@ class InterviewWriter:
             return iv.t10           # a number cell
         return str(iv.t10)
 
-    def _t11(self) -> str:
-        groups = self.rng.sample(sorted(_GROUPS), self.rng.randint(1, 4))
+    def _t11(self, iv: Interview) -> str | None:
+        """The design's target groups in the interviewer's words and order; ``annet: ...`` goes last,
+        since everything after ``annet`` in its part is read as its description."""
+        if not iv.t11:
+            return None
+        groups = [g for g in iv.t11 if g != "annet"]
+        self.rng.shuffle(groups)
+        groups += [g for g in iv.t11 if g == "annet"]
         typed = [self.rng.choice(_GROUPS[g]) for g in groups]
         sep = self.rng.choice([", ", "; ", "\n"])
         if len(typed) > 1 and self.rng.random() < 0.3:
@@ -201,7 +207,7 @@ class InterviewWriter:
             "T01": iv.navn, "T02": self._host(iv), "T03": self._bydel(iv), "T04": t04,
             "T05": self._members(iv.members), "T06": iv.t06,
             "T07": rng.choice(["x", "X", "ja"]) if iv.t07 else None,
-            "T08": self._yn(iv.t08), "T09": self._yn(iv.t09), "T10": self._t10(iv), "T11": self._t11(),
+            "T08": self._yn(iv.t08), "T09": self._yn(iv.t09), "T10": self._t10(iv), "T11": self._t11(iv),
             "T12": self._t12(iv.t12), "T13": self._yn(iv.t13), "T14": self._yn(iv.t14),
             "T15": self._yn(iv.t15), "T16": self._yn(iv.t16), "T17": self._yn(iv.t17),
             "T18": self._yn(iv.t18), "T19": (rng.choice([iv.t19, iv.t19.capitalize()]) if iv.t19 else None),

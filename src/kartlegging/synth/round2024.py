@@ -196,6 +196,20 @@ def _typed_count(rng: random.Random, n: int) -> int | str:
     return n
 
 
+#: How likely a new service names each T11 target group: the four diagnoses of round 2015's
+#: findings most often, other diagnoses sporadically, few across diagnoses (as in 2015).
+GROUP_ODDS: tuple[tuple[str, float], ...] = (
+    ("diabetes", 0.75), ("kols", 0.7), ("hjerte_kar", 0.65), ("kreft", 0.6), ("psykisk_helse", 0.2),
+    ("muskel_skjelett", 0.15), ("overvekt", 0.25), ("paa_tvers", 0.1), ("parorende", 0.2), ("annet", 0.05),
+)
+
+
+def _target_groups(rng: random.Random) -> tuple[str, ...]:
+    """T11 of a new service, drawn from :data:`GROUP_ODDS` (at least one group)."""
+    groups = tuple(g for g, p in GROUP_ODDS if rng.random() < p)
+    return groups or ("diabetes",)
+
+
 def _new_interview(rng: random.Random, c: Classification, host: str, members: tuple[str, ...], org: str,
                    erfaring: bool = False, included: bool = True) -> Interview:
     """A service found in 2024 and not in 2015, with its answers drawn from the seed."""
@@ -223,7 +237,7 @@ def _new_interview(rng: random.Random, c: Classification, host: str, members: tu
     return Interview(
         navn=navn, host=host, members=members, t04=t04, t06=t06, organisering="annet" if erfaring else org,
         t07=rng.random() < 0.2, t08=rng.choices(["ja", "nei", "vet_ikke"], [75, 20, 5])[0], t09=t09,
-        t10=(_typed_count(rng, 1 if erfaring else rng.randint(1, 8)) if started else None),
+        t10=(_typed_count(rng, 3 if erfaring else rng.randint(1, 8)) if started else None),
         t12=(rng.choices([V, U, D], [85, 10, 5])[0] if started and included else None),
         t13=rng.choices(["ja", "nei"], [45, 55])[0], t14=t14, t15=hf(), t16=hf(), t17=hf(),
         t18="ja" if included else "nei", t19=("erfaring" if erfaring else "tjeneste") if included else None,
@@ -320,6 +334,8 @@ def derive_design(reference_dir: str | Path | None = None, seed: int = DEFAULT_S
         counters[key_prefix] += 1
         key = f"{key_prefix}{counters[key_prefix]:02d}"
         iv = _new_interview(rng, c24, host, members, org, erfaring, included)
+        # its own stream, so that the target groups leave the rest of the draw as it was
+        iv = replace(iv, t11=_target_groups(random.Random(f"malgrupper-{ROUND}-{seed}-{key}")))
         for k in (host, *members):
             pool.remove(k)
         (services if included else rejected).append(Service(key, (iv,)))
