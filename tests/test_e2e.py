@@ -94,3 +94,17 @@ def test_every_settled_review_item_stays_in_issues_marked_resolved(demo_run):
             assert (o.source, o.file, o.override_id) in resolved, o.override_id
     assert {"ov-2015-003", "ov-2015-004", "ov-2015-005"} <= set(
         issues.loc[(issues["source"] == "epost") & (issues["field"] == "enhet_id"), "resolved_by"].dropna())
+
+
+FINDING_IDS = [f["id"] for f in REGISTER["figures"] if f.get("kind") == "utsagn"]
+
+
+def test_findings_hold_and_reconcile_as_lik(demo_run):
+    """The five findings stated in words: value 1 (unit utsagn) in figures, lik in the reconciliation."""
+    assert len(FINDING_IDS) == 5
+    figs = _read(demo_run, "figures").set_index("figure_id")
+    rec = _read(demo_run, "reconciliation").set_index("figure_id")
+    for fid in FINDING_IDS:
+        assert figs.loc[fid, "unit"] == "utsagn" and figs.loc[fid, "value"] == 1, fid
+        assert rec.loc[fid, "status"] == "lik" and rec.loc[fid, "computed"] == "holder", fid
+        assert rec.loc[fid, "published"] == next(f["published"] for f in REGISTER["figures"] if f["id"] == fid)
