@@ -165,9 +165,12 @@ def test_every_interview_of_the_design_has_target_groups():
     assert all(iv.t11 for _, iv in design.interviews())
 
 
+def _ingest(round_dir: Path, overrides: Path):
+    return ingest_interviews(round_dir / "intervjuer", load(REFERENCE, "2015"), "2015", load_overrides(overrides))
+
+
 def _included_services(round_dir: Path, overrides: Path) -> pd.DataFrame:
-    result = ingest_interviews(round_dir / "intervjuer", load(REFERENCE, "2015"), "2015", load_overrides(overrides))
-    return included(result.services)
+    return included(_ingest(round_dir, overrides).services)
 
 
 @pytest.fixture(scope="module")
@@ -215,3 +218,13 @@ def test_compute_figures_gives_the_findings_as_utsagn(generated_services):
     figs = compute_figures("2015", t, register).set_index("figure_id")
     assert list(figs.index) == FINDING_IDS
     assert (figs["unit"] == UTSAGN).all() and (figs["value"] == 1.0).all() and (figs["text"] == "holder").all()
+
+
+def test_committed_interviews_give_every_service_its_kommuner():
+    """Each service's kommuner (T02 + T05) read back as designed: the kommune counts depend on them."""
+    result = _ingest(ROOT / "data" / "raw" / "2015", ROOT / "config" / "overrides" / "2015.yaml")
+    bridge = result.service_kommuner.merge(result.services[["service_id", "vert_kommunenummer"]], on="service_id")
+    got = bridge.groupby("vert_kommunenummer")["kommunenummer"].apply(set).to_dict()
+    design = build_design(load(REFERENCE, "2015"), 2015)
+    assert got == {s.host: set(s.kommuner) for s in design.services + design.rejected}
+    assert not [i for i in result.issues if i.record == "T05"]

@@ -121,6 +121,11 @@ class InterviewWriter:
             return None
         names = [str(self._kommune(m)) for m in members]
         style = self.rng.choice(["comma", "semicolon", "og", "lines", "comma_og"])
+        joined_by_og = names[:-1] if style == "og" else names[-2:-1] if style == "comma_og" else []
+        if any(n.isdigit() for n in joined_by_og):
+            # "1517 og 1515" would be read as number 1517 with the name "og 1515", which the
+            # rules accept without review (the second kommune is lost): list numbers with commas
+            style = "comma"
         self.features.add(f"t05_{style}")
         if len(names) == 1:
             return names[0]
