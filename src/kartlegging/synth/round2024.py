@@ -48,12 +48,13 @@ from unittest import mock
 
 from kartlegging.classification import OSLO, Classification, load, normalise
 from kartlegging.crosswalk import build_crosswalk
+from kartlegging.findings import FINDINGS
 from kartlegging.synth import Generated, default_reference_dir
 from kartlegging.synth import emails as emails_mod
 from kartlegging.synth import interviews as interviews_mod
 from kartlegging.synth.common import FIXED_DOC_TIME, People, display_name, document_time
 from kartlegging.synth.design import (D, FLS, FM, U, V, Design, DesignError, EmailPlan, Interview, PhonePlan, Service,
-                                      Unit, build_design, compute_figures, merged)
+                                      Unit, build_design, compute_figures, findings, merged)
 from kartlegging.synth.dispatch import dispatch_rows, plan_dispatch, write_dispatch
 from kartlegging.synth.emails import EmailWriter
 from kartlegging.synth.interviews import InterviewWriter
@@ -512,7 +513,19 @@ REGISTER_IDS: tuple[str, ...] = (
     "tilbud_totalt", "tjenester_over_fem_tilbud", "tjenester_kompetansekurs", "tjenester_samarbeid_hf",
     "kommuner_samarbeid_hf", "tjenester_hf_utvikling", "kommuner_hf_utvikling", "tjenester_hf_helsepedagogikk",
     "kommuner_hf_helsepedagogikk", "tjenester_hf_tilbud", "kommuner_hf_tilbud",
+    *FINDINGS,
 )
+
+#: The findings of round 2015's register, stated for this round in the register's own words; the
+#: design keeps every one of them true (:func:`check_design`), so each is a design target as well.
+FINDING_STATEMENTS: dict[str, str] = {
+    "malgrupper_fire_diagnoser_flest": "flest tjenester har tilbud for diabetes, kols, hjerte- og karsykdom og kreft",
+    "malgrupper_andre_diagnoser_sporadisk": "andre diagnoser nevnes sjeldnere",
+    "malgrupper_pa_tvers_fa": "få tjenester har tilbud på tvers av diagnoser",
+    "erfaring_flere_tilbud": "tjenestene som er inkludert på erfaring, har flere tilbud hver",
+    "frisklivsnavn_som_organisering": "navn og organisering skiller frisklivs- og mestringssentre fra "
+                                      "frisklivssentraler på samme måte",
+}
 
 #: What each figure counts, in this register's own words (the pipeline's definitions are in
 #: kartlegging.figures; these only say it for a reader of the register).
@@ -559,6 +572,14 @@ DEFINITIONS: dict[str, str] = {
     "kommuner_hf_helsepedagogikk": "kommuner covered by those services",
     "tjenester_hf_tilbud": "T17 = ja among services with T14 = ja",
     "kommuner_hf_tilbud": "kommuner covered by those services",
+    "malgrupper_fire_diagnoser_flest": "among started services (T09 = ja), diabetes, kols, hjerte- og karsykdom and "
+                                       "kreft are the four most named T11 groups and over half of all T11 mentions",
+    "malgrupper_andre_diagnoser_sporadisk": "psykisk helse, muskel og skjelett and overvekt are each named (T11) by "
+                                            "fewer started services than the least named of the four",
+    "malgrupper_pa_tvers_fa": "T11 includes på tvers av diagnoser for at most a quarter of started services",
+    "erfaring_flere_tilbud": "every service included on experience (T19 = erfaring) reports 2 or more tilbud (T10)",
+    "frisklivsnavn_som_organisering": "the services named (T01) with both friskliv and mestring are exactly those "
+                                      "organised (T06) as frisklivs- og mestringssenter",
 }
 
 _MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
@@ -583,6 +604,7 @@ def register_targets(design: Design) -> dict[str, object]:
         "kommuner_med_tjeneste_andel": _percent(int(f["kommuner_med_tjeneste"]), total),
         "kommuner_uten_tjeneste_andel": _percent(int(f["kommuner_uten_tjeneste"]), total),
         "tilbud_totalt": int(tilbud) if tilbud.is_integer() else tilbud,
+        **FINDING_STATEMENTS,
     })
     return {k: out[k] for k in REGISTER_IDS}
 
@@ -594,6 +616,8 @@ def check_design(design: Design) -> dict[str, object]:
     kommune in at most one service, every code a 2024 kommune, every unit either
     answered by e-mail or phoned, and services included on experience organised as
     ``annet`` and kommunal (the register's kommune counts by organisation assume so).
+    The findings of 2015 (:data:`kartlegging.findings.FINDINGS`) must hold, as the
+    register states them.
     """
     c = design.classification
     problems: list[str] = []
@@ -613,6 +637,7 @@ def check_design(design: Design) -> dict[str, object]:
     for s in design.rejected:
         if s.host in seen:
             problems.append(f"rejected candidate {s.key} is in a kommune with a service")
+    problems += [f"finding {fid} does not hold in the design" for fid, holds in findings(design).items() if not holds]
     if len(design.units) != len(c.kommuner) + len(c.bydeler):
         problems.append(f"{len(design.units)} units, expected one per kommune and bydel")
     for u in design.units.values():
@@ -641,7 +666,9 @@ def register_yaml(targets: dict[str, object], seed: int) -> str:
         "figures:",
     ]
     for fid, v in targets.items():
-        lines.append(f"  - {{id: {fid}, published: {value(v)}, source: design, definition: {value(DEFINITIONS[fid])}}}")
+        kind = ", kind: utsagn" if fid in FINDINGS else ""
+        lines.append(f"  - {{id: {fid}, published: {value(v)}, source: design{kind}, "
+                     f"definition: {value(DEFINITIONS[fid])}}}")
     return "\n".join(lines) + "\n"
 
 
