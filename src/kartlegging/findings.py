@@ -103,7 +103,11 @@ def experience_several_tilbud(services: pd.DataFrame) -> Finding:
 
 def name_matches_organisation(services: pd.DataFrame) -> Finding:
     """The services named with both friskliv and mestring (T01) are exactly those organised (T06) as
-    frisklivs- og mestringssenter, so name and organisation split the frisklivssentraler alike."""
+    frisklivs- og mestringssenter, so name and organisation split the frisklivssentraler alike.
+
+    How many there are is the register's ``tjenester_friskliv_og_mestring_navn``; this
+    finding is only that the two ways of counting them agree.
+    """
     named = set(services.loc[services["friskliv_og_mestring_navn"].fillna(False).astype(bool), "service_id"])
     organised = set(services.loc[services["organisering"] == "friskliv_og_mestring", "service_id"])
     return Finding(named == organised, float(len(named & organised)), float(len(named | organised)))
