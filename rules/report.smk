@@ -34,7 +34,7 @@ rule report:
             table=[
                 "dispatch", "email_replies", "phone_units", "interviews", "services",
                 "service_kommuner", "kommune_status", "issues", "overrides_applied",
-                "figures", "reconciliation",
+                "figures", "figure_series", "reconciliation",
             ],
         ),
         kostra=os.path.join(PROC, "kostra", "kostra.parquet"),

@@ -138,7 +138,7 @@ def _reconciliation(figures: list[dict]) -> list[dict]:
     for nr, entry in enumerate(REGISTER["figures"], 1):
         fid = entry["id"]
         fig = by_id.get(fid)
-        status = "ikke beregnet" if fig is None else ("avviker" if fid == "kommuner_uten_tjeneste_andel" else "lik")
+        status = "ikke beregnet" if fig is None else ("trykkfeil i kilden" if fid == "kommuner_uten_tjeneste_andel" else "lik")
         rows.append({
             "round": ROUND, "nr": nr, "figure_id": fid, "source": entry.get("source"), "definition": entry.get("definition"),
             "published": str(entry["published"]), "computed": None if fig is None else "x",
@@ -220,7 +220,7 @@ def fake_frames() -> dict[str, pd.DataFrame]:
     overrides = [{"round": ROUND, "override_id": "ov-001", "source": "telefon", "file": "telefonrunde.xlsx",
                   "record": "14", "field": "enhet_id", "value": "K1219", "reason": "fylket står i kommentaren"}]
     figures = _figures()
-    return {
+    frames = {
         "dispatch": pd.DataFrame(dispatch),
         "email_replies": pd.DataFrame(emails),
         "phone_units": pd.DataFrame(phone),
@@ -234,6 +234,22 @@ def fake_frames() -> dict[str, pd.DataFrame]:
         "figures": pd.DataFrame(figures),
         "reconciliation": pd.DataFrame(_reconciliation(figures)),
     }
+    frames["figure_series"] = fake_series(frames)
+    return frames
+
+
+def fake_series(frames: dict[str, pd.DataFrame], kostra: pd.DataFrame | None = None,
+                crosscheck: pd.DataFrame | None = None) -> pd.DataFrame:
+    """figure_series as the figures step writes it, from the fake tables (KOSTRA ones by default)."""
+    from kartlegging.figure_series import compute_series
+    from kartlegging.figures import Tables
+
+    tables = Tables(dispatch=frames["dispatch"], email_replies=frames["email_replies"],
+                    phone_attempts=T.PHONE_ATTEMPTS.schema.empty_table().to_pandas(),
+                    phone_units=frames["phone_units"], interviews=frames["interviews"], services=frames["services"],
+                    service_kommuner=frames["service_kommuner"], kommune_status=frames["kommune_status"])
+    return compute_series(ROUND, tables, fake_kostra() if kostra is None else kostra,
+                          fake_crosscheck() if crosscheck is None else crosscheck)
 
 
 def fake_kostra() -> pd.DataFrame:
@@ -405,9 +421,16 @@ def test_norwegian_formats_in_html(html_text):
 
 def test_misprint_is_marked(html_text):
     row = re.search(r'data-reconciliation-id="kommuner_uten_tjeneste_andel".*?</tr>', html_text, re.S).group(0)
-    assert "avviker" in row and "trykkfeil i kilden" in row
-    # The published value shows only in Appendix A.
+    assert "avviker" not in row and "trykkfeil i kilden" in row
+    # The published value shows in Appendix A and in the body's footnote, which says it is a misprint.
     assert row.count("72 %") == 1
+    note = re.search(r'<li id="fotnote-(\d+)" data-footnote-figure="kommuner_uten_tjeneste_andel">(.*?)</li>',
+                     html_text, re.S)
+    assert note and "72 %" in note.group(2) and "trykkfeil" in note.group(2) and "38 %" in note.group(2)
+    assert html_text.count("72 %") == 2
+    assert f'href="#fotnote-{note.group(1)}"' in html_text
+    assert re.search(r'data-status-count="trykkfeil i kilden">.*?</span>: 1</li>', html_text)
+    assert re.search(r'data-status-count="avviker">.*?</span>: 0</li>', html_text)
 
 
 def test_free_text_is_escaped(html_text):
