@@ -43,6 +43,7 @@ rule report:
         conservation=round_table("conservation"),
         geometry_kommuner=MAP_GEOMETRY["kommuner"],
         geometry_fylker=MAP_GEOMETRY["fylker"],
+        chapters=chapters_of,
         code=report_sources(),
     output:
         html=os.path.join(REPORT, "{round}", "kartlegging.html"),
