@@ -88,7 +88,7 @@ def _front_matter(path: Path, text: str) -> tuple[dict, str, int]:
         raise TekstError(f"{path}: the front matter is not valid YAML ({err})") from None
     if not isinstance(meta, dict):
         raise TekstError(f"{path}: the front matter must be a mapping")
-    body_start = text[: end + 5].count("\n") + 1
+    body_start = len(text[: end + 5].splitlines()) + 1
     return meta, text[end + 5:], body_start
 
 
