@@ -583,6 +583,12 @@ def test_fmt_figure_by_unit():
     assert canonical_value(79.0, "antall") == "79" and canonical_value(100 * 5 / 8, "prosent") == "62.5"
 
 
+def test_statement_reads_holds_or_not():
+    """A figure with unit utsagn (a statement of the source, 1 or 0) shows in words, not as a number."""
+    assert fmt_figure(1.0, "utsagn") == "holder" and fmt_figure(0.0, "utsagn") == "holder ikke"
+    assert fmt_figure(None, "utsagn") == MISSING
+
+
 def test_dates():
     assert fmt_date(D(2014, 11, 12)) == "12. november 2014"
     assert fmt_date("2015-01-01") == "1. januar 2015"

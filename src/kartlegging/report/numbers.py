@@ -33,7 +33,9 @@ MONTHS = (
     "juli", "august", "september", "oktober", "november", "desember",
 )
 
-UNITS = ("antall", "prosent", "forhold", "tekst")
+UNITS = ("antall", "prosent", "forhold", "tekst", "utsagn")
+STATEMENT_HOLDS = {1.0: "holder", 0.0: "holder ikke"}
+"""A statement of the source (unit ``utsagn``) is checked against the data: 1 it holds, 0 it does not."""
 
 
 def is_missing(value: object) -> bool:
@@ -125,6 +127,8 @@ def fmt_figure(value: float | None, unit: str, text: str | None = None) -> str:
         raise ValueError(f"unknown unit {unit!r}; expected one of {UNITS}")
     if is_missing(value):
         return MISSING
+    if unit == "utsagn":
+        return STATEMENT_HOLDS.get(float(value), MISSING)
     if unit == "antall":
         return fmt_count(float(value))
     if unit == "prosent":
