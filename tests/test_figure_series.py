@@ -167,7 +167,9 @@ def test_catalogue_has_bokmal_text_for_every_register_figure():
 
 
 @pytest.mark.parametrize("published, expected", [(16000, "16 000"), ("1.05", "1,05"), ("72 %", "72 %"),
-                                                 ("doblet", "doblet"), ("> 50 %", "> 50 %"), (1000, "1 000")])
+                                                 ("doblet", "doblet"), ("> 50 %", "> 50 %"), (1000, "1 000"),
+                                                 ("november 2014 – januar 2015", "november 2014 – januar 2015"),
+                                                 ("ca. 30 %", "ca. 30 %"), ("16000", "16 000")])
 def test_published_values_in_norwegian_form(published, expected):
     assert katalog.fmt_published(published) == expected
 

@@ -83,9 +83,20 @@ def _norwegian_number(match: re.Match[str]) -> str:
     return fmt_decimal(float(Decimal(text)), decimals)
 
 
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+
+
 def fmt_published(published: object) -> str:
-    """A published value in Norwegian form: ``16000`` → ``16 000``, ``1.05`` → ``1,05``; words kept."""
-    return _NUMBER.sub(_norwegian_number, str(published))
+    """A published value in Norwegian form: ``16000`` → ``16 000``, ``1.05`` → ``1,05``.
+
+    Only a value that is a number as a whole gets thousands spaces; in a text such as
+    ``november 2014 – januar 2015`` the years stay as they are and only decimal points
+    become commas.
+    """
+    text = str(published).strip()
+    if _NUMBER.fullmatch(text):
+        return _NUMBER.sub(_norwegian_number, text)
+    return _DECIMAL_POINT.sub(",", text)
 
 
 def fmt_tolerance(tolerance: object) -> str:
