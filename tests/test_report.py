@@ -470,7 +470,8 @@ def test_quality_appendix_counts_and_checks(html_text):
     assert "avsender ikke identifisert" in html_text
     assert "ov-001" in html_text and "fylket står i kommentaren" in html_text
     assert "<code>g.eml</code>" in html_text  # unreadable file listed
-    assert 'class="check-fail"' not in html_text  # fake figures agree with the fake tables
+    # no chapters in this fake round, so no typed numbers to list
+    assert "ingen er skrevet direkte med sifre" in html_text
 
 
 def test_missing_figure_renders_as_not_computed():
@@ -781,3 +782,28 @@ def test_run_date_falls_back_to_the_commit_time_then_today():
     assert run_date_from_env({}) == dt.date.today().isoformat()
     commit_time = git_commit_time(Path(__file__).resolve().parents[1])
     assert commit_time is not None and commit_time > 1420070400  # the project is a git checkout
+
+
+def test_chapters_reach_the_report_at_their_position(rendered, tmp_path):
+    """A chapter file in tekst_dir/<round>/ shows at its position with live numbers; a typed number is
+    listed in appendix B; an unknown id stops before anything is written."""
+    from kartlegging.report.tekst import TekstError
+
+    folder = tmp_path / "tekst" / ROUND
+    folder.mkdir(parents=True)
+    (folder / "01-bakgrunn.md").write_text(
+        "---\ntittel: Bakgrunn\nplassering: etter-sammendrag\n---\n"
+        "Av {{ tall.kommuner_totalt }} kommuner svarte 3 på e-post.\n\n<em>ikke markup</em>\n", encoding="utf-8")
+    inputs = load_inputs(rendered["processed"], ROUND, REGISTER_PATH, tekst_dir=tmp_path / "tekst")
+    html = render_html(inputs, META)
+    chapter = html[html.index('<section id="kapittel-01-bakgrunn"'):html.index('<section id="metode">')]
+    assert html.index('<section id="sammendrag">') < html.index('<section id="kapittel-01-bakgrunn"')
+    assert '<h2>Bakgrunn</h2>' in chapter and 'data-figure-id="kommuner_totalt" data-value="8">8</span>' in chapter
+    assert "&lt;em&gt;ikke markup&lt;/em&gt;" in chapter and "<em>" not in chapter
+    assert '<a href="#kapittel-01-bakgrunn">Bakgrunn</a>' in html
+    typed = re.search(r'class="compact typed-numbers".*?</table>', html, re.S).group(0)
+    assert "01-bakgrunn.md" in typed and '<td class="num">5</td><td>3</td>' in typed
+    (folder / "02-feil.md").write_text("---\ntittel: Feil\nplassering: foran-vedlegg\n---\n\n{{ tall.ukjent_tall }}\n",
+                                       encoding="utf-8")
+    with pytest.raises(TekstError, match=r"02-feil\.md line 6: unknown figure id 'ukjent_tall'"):
+        load_inputs(rendered["processed"], ROUND, REGISTER_PATH, tekst_dir=tmp_path / "tekst")
