@@ -413,18 +413,14 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
         "recon_rows": recon_rows,
         "status_counts": status_counts,
         "status_texts": [(s, katalog.status_text(s)) for s in STATUS_ORDER],
+        # the register's sources quoted in appendix A, each named in full once
         "sources": [(code, katalog.source_short(code), katalog.source_name(code))
-                    for code in sorted({r["source_code"] for r in _register_sources(inputs)})],
+                    for code in sorted({str(s) for s in inputs.reconciliation["source"].dropna()})],
         "quality": quality_appendix(inputs),
         "chapters": chapters,
         "typed_numbers": typed,
         "chapter_html": lambda ch: tekst.render_chapter(ch, figs.span),
     }
-
-
-def _register_sources(inputs: ReportInputs) -> list[dict[str, str]]:
-    """The register's sources used in this round's reconciliation, for the list under appendix A."""
-    return [{"source_code": str(s)} for s in inputs.reconciliation["source"].dropna()]
 
 
 # --------------------------------------------------------------------------- output
