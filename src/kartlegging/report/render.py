@@ -40,7 +40,7 @@ import jinja2
 from markupsafe import Markup
 
 from kartlegging.report import charts, katalog, sections, tekst
-from kartlegging.report.figurebook import FigureBook, FigureValue
+from kartlegging.report.figurebook import FigureBook
 from kartlegging.report.inputs import (
     INPUT_TABLES,
     ExtraPaths,
