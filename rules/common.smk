@@ -1,6 +1,7 @@
 # Paths, round lookup and input functions. Only the standard library and a small
 # YAML read happen here: nothing heavy is imported while the Snakefile is parsed.
 import functools
+import glob
 import os
 from pathlib import Path
 
@@ -14,6 +15,7 @@ REPORT = config["report_dir"]
 REF = config["reference_dir"]
 OVERRIDES = config.get("overrides_dir", "config/overrides")
 REGISTER = config.get("register_dir", "config/register")
+TEKST = config.get("tekst_dir", "config/tekst")
 LOGS = config.get("log_dir", "logs")
 ROUNDS = sorted(str(r) for r in config["rounds"])
 # The package the jobs import (src/kartlegging in the editable install of `make run`).
@@ -128,6 +130,12 @@ def register_of(wildcards):
     A new round runs without it; its figures are then computed but not reconciled."""
     path = os.path.join(REGISTER, f"{wildcards.round}.yaml")
     return {"register": path} if os.path.exists(path) else {}
+
+
+def chapters_of(wildcards):
+    """Input function: the analysts' Markdown chapters of the round ({tekst_dir}/<round>/*.md), sorted;
+    a new chapter file reruns the report."""
+    return sorted(glob.glob(os.path.join(TEKST, wildcards.round, "*.md")))
 
 
 def round_table(name):

@@ -40,7 +40,7 @@ rule consolidate:
 
 
 rule figures:
-    """Every figure of the register, and its reconciliation with the published value."""
+    """Every figure of the register, its reconciliation with the published value, and every series the report shows."""
     input:
         unpack(register_of),
         dispatch=round_table("dispatch"),
@@ -52,9 +52,11 @@ rule figures:
         service_kommuner=round_table("service_kommuner"),
         status=round_table("kommune_status"),
         kostra=os.path.join(PROC, "kostra", "kostra.parquet"),
-        code=code_of("figures", "kostra_figures"),
+        kostra_crosscheck=round_table("kostra_crosscheck"),
+        code=code_of("figures", "kostra_figures", "figure_series"),
     output:
         figures=round_table("figures"),
+        series=round_table("figure_series"),
         reconciliation=round_table("reconciliation"),
     params:
         round="{round}",

@@ -12,7 +12,7 @@ rule database:
             table=[
                 "dispatch", "email_replies", "phone_attempts", "phone_units", "interviews",
                 "services", "service_kommuner", "kommune_status", "issues",
-                "overrides_applied", "figures", "reconciliation", "conservation", "kostra_crosscheck",
+                "overrides_applied", "figures", "figure_series", "reconciliation", "conservation", "kostra_crosscheck",
             ],
         ),
         code=code_of("database", pipeline=False),

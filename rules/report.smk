@@ -34,7 +34,7 @@ rule report:
             table=[
                 "dispatch", "email_replies", "phone_units", "interviews", "services",
                 "service_kommuner", "kommune_status", "issues", "overrides_applied",
-                "figures", "reconciliation",
+                "figures", "figure_series", "reconciliation",
             ],
         ),
         kostra=os.path.join(PROC, "kostra", "kostra.parquet"),
@@ -43,6 +43,7 @@ rule report:
         conservation=round_table("conservation"),
         geometry_kommuner=MAP_GEOMETRY["kommuner"],
         geometry_fylker=MAP_GEOMETRY["fylker"],
+        chapters=chapters_of,
         code=report_sources(),
     output:
         html=os.path.join(REPORT, "{round}", "kartlegging.html"),

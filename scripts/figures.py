@@ -5,7 +5,8 @@ from kartlegging.runner import run
 
 def main(smk, logger):
     inputs = {k: v for k, v in smk.input.items()}
-    step_figures(smk.params.round, inputs, smk.input.get("register"), smk.output.figures, smk.output.reconciliation)
+    step_figures(smk.params.round, inputs, smk.input.get("register"), smk.output.figures, smk.output.reconciliation,
+                 smk.output.series)
 
 
 run(snakemake, main)  # noqa: F821 (injected by Snakemake)

@@ -140,3 +140,20 @@ def test_reconcile_keeps_register_order_and_notes():
 def test_few_is_a_small_count_even_with_a_missing_denominator():
     assert status_for({"published": "få"}, {"value": 4.0, "unit": "antall", "denominator": float("nan")})[0] == "lik"
     assert status_for({"published": "få"}, {"value": 12.0, "unit": "antall", "denominator": None})[0] == "avviker"
+
+
+def test_misprint_flag_gives_its_own_status():
+    """A register entry marked misprint: true reads 'trykkfeil i kilden' where the data differ, never 'avviker';
+    the same difference without the flag stays 'avviker', and a misprint flag on a matching value changes nothing."""
+    from kartlegging.figures import reconcile
+
+    figures = pd.DataFrame([{"round": "t", "figure_id": "andel", "value": 100 * 349 / 428, "numerator": 349.0,
+                             "denominator": 428.0, "unit": "prosent", "text": None}])
+
+    def status(**entry) -> str:
+        register = {"figures": [{"id": "andel", "source": "notat", **entry}]}
+        return reconcile("t", register, figures).loc[0, "status"]
+
+    assert status(published="72 %", misprint=True) == "trykkfeil i kilden"
+    assert status(published="72 %") == "avviker"
+    assert status(published="82 %", misprint=True) == "lik"

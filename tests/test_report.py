@@ -138,7 +138,7 @@ def _reconciliation(figures: list[dict]) -> list[dict]:
     for nr, entry in enumerate(REGISTER["figures"], 1):
         fid = entry["id"]
         fig = by_id.get(fid)
-        status = "ikke beregnet" if fig is None else ("avviker" if fid == "kommuner_uten_tjeneste_andel" else "lik")
+        status = "ikke beregnet" if fig is None else ("trykkfeil i kilden" if fid == "kommuner_uten_tjeneste_andel" else "lik")
         rows.append({
             "round": ROUND, "nr": nr, "figure_id": fid, "source": entry.get("source"), "definition": entry.get("definition"),
             "published": str(entry["published"]), "computed": None if fig is None else "x",
@@ -220,7 +220,7 @@ def fake_frames() -> dict[str, pd.DataFrame]:
     overrides = [{"round": ROUND, "override_id": "ov-001", "source": "telefon", "file": "telefonrunde.xlsx",
                   "record": "14", "field": "enhet_id", "value": "K1219", "reason": "fylket står i kommentaren"}]
     figures = _figures()
-    return {
+    frames = {
         "dispatch": pd.DataFrame(dispatch),
         "email_replies": pd.DataFrame(emails),
         "phone_units": pd.DataFrame(phone),
@@ -234,6 +234,22 @@ def fake_frames() -> dict[str, pd.DataFrame]:
         "figures": pd.DataFrame(figures),
         "reconciliation": pd.DataFrame(_reconciliation(figures)),
     }
+    frames["figure_series"] = fake_series(frames)
+    return frames
+
+
+def fake_series(frames: dict[str, pd.DataFrame], kostra: pd.DataFrame | None = None,
+                crosscheck: pd.DataFrame | None = None) -> pd.DataFrame:
+    """figure_series as the figures step writes it, from the fake tables (KOSTRA ones by default)."""
+    from kartlegging.figure_series import compute_series
+    from kartlegging.figures import Tables
+
+    tables = Tables(dispatch=frames["dispatch"], email_replies=frames["email_replies"],
+                    phone_attempts=T.PHONE_ATTEMPTS.schema.empty_table().to_pandas(),
+                    phone_units=frames["phone_units"], interviews=frames["interviews"], services=frames["services"],
+                    service_kommuner=frames["service_kommuner"], kommune_status=frames["kommune_status"])
+    return compute_series(ROUND, tables, fake_kostra() if kostra is None else kostra,
+                          fake_crosscheck() if crosscheck is None else crosscheck)
 
 
 def fake_kostra() -> pd.DataFrame:
@@ -405,9 +421,16 @@ def test_norwegian_formats_in_html(html_text):
 
 def test_misprint_is_marked(html_text):
     row = re.search(r'data-reconciliation-id="kommuner_uten_tjeneste_andel".*?</tr>', html_text, re.S).group(0)
-    assert "avviker" in row and "trykkfeil i kilden" in row
-    # The published value shows only in Appendix A.
+    assert "avviker" not in row and "trykkfeil i kilden" in row
+    # The published value shows in Appendix A and in the body's footnote, which says it is a misprint.
     assert row.count("72 %") == 1
+    note = re.search(r'<li id="fotnote-(\d+)" data-footnote-figure="kommuner_uten_tjeneste_andel">(.*?)</li>',
+                     html_text, re.S)
+    assert note and "72 %" in note.group(2) and "trykkfeil" in note.group(2) and "38 %" in note.group(2)
+    assert html_text.count("72 %") == 2
+    assert f'href="#fotnote-{note.group(1)}"' in html_text
+    assert re.search(r'data-status-count="trykkfeil i kilden">.*?</span>: 1</li>', html_text)
+    assert re.search(r'data-status-count="avviker">.*?</span>: 0</li>', html_text)
 
 
 def test_free_text_is_escaped(html_text):
@@ -447,7 +470,8 @@ def test_quality_appendix_counts_and_checks(html_text):
     assert "avsender ikke identifisert" in html_text
     assert "ov-001" in html_text and "fylket står i kommentaren" in html_text
     assert "<code>g.eml</code>" in html_text  # unreadable file listed
-    assert 'class="check-fail"' not in html_text  # fake figures agree with the fake tables
+    # no chapters in this fake round, so no typed numbers to list
+    assert "ingen er skrevet direkte med sifre" in html_text
 
 
 def test_missing_figure_renders_as_not_computed():
@@ -558,6 +582,12 @@ def test_fmt_figure_by_unit():
     with pytest.raises(ValueError):
         fmt_figure(1.0, "kroner")
     assert canonical_value(79.0, "antall") == "79" and canonical_value(100 * 5 / 8, "prosent") == "62.5"
+
+
+def test_statement_reads_holds_or_not():
+    """A figure with unit utsagn (a statement of the source, 1 or 0) shows in words, not as a number."""
+    assert fmt_figure(1.0, "utsagn") == "holder" and fmt_figure(0.0, "utsagn") == "holder ikke"
+    assert fmt_figure(None, "utsagn") == MISSING
 
 
 def test_dates():
@@ -752,3 +782,28 @@ def test_run_date_falls_back_to_the_commit_time_then_today():
     assert run_date_from_env({}) == dt.date.today().isoformat()
     commit_time = git_commit_time(Path(__file__).resolve().parents[1])
     assert commit_time is not None and commit_time > 1420070400  # the project is a git checkout
+
+
+def test_chapters_reach_the_report_at_their_position(rendered, tmp_path):
+    """A chapter file in tekst_dir/<round>/ shows at its position with live numbers; a typed number is
+    listed in appendix B; an unknown id stops before anything is written."""
+    from kartlegging.report.tekst import TekstError
+
+    folder = tmp_path / "tekst" / ROUND
+    folder.mkdir(parents=True)
+    (folder / "01-bakgrunn.md").write_text(
+        "---\ntittel: Bakgrunn\nplassering: etter-sammendrag\n---\n"
+        "Av {{ tall.kommuner_totalt }} kommuner svarte 3 på e-post.\n\n<em>ikke markup</em>\n", encoding="utf-8")
+    inputs = load_inputs(rendered["processed"], ROUND, REGISTER_PATH, tekst_dir=tmp_path / "tekst")
+    html = render_html(inputs, META)
+    chapter = html[html.index('<section id="kapittel-01-bakgrunn"'):html.index('<section id="metode">')]
+    assert html.index('<section id="sammendrag">') < html.index('<section id="kapittel-01-bakgrunn"')
+    assert '<h2>Bakgrunn</h2>' in chapter and 'data-figure-id="kommuner_totalt" data-value="8">8</span>' in chapter
+    assert "&lt;em&gt;ikke markup&lt;/em&gt;" in chapter and "<em>" not in chapter
+    assert '<a href="#kapittel-01-bakgrunn">Bakgrunn</a>' in html
+    typed = re.search(r'class="compact typed-numbers".*?</table>', html, re.S).group(0)
+    assert "01-bakgrunn.md" in typed and '<td class="num">5</td><td>3</td>' in typed
+    (folder / "02-feil.md").write_text("---\ntittel: Feil\nplassering: foran-vedlegg\n---\n\n{{ tall.ukjent_tall }}\n",
+                                       encoding="utf-8")
+    with pytest.raises(TekstError, match=r"02-feil\.md line 6: unknown figure id 'ukjent_tall'"):
+        load_inputs(rendered["processed"], ROUND, REGISTER_PATH, tekst_dir=tmp_path / "tekst")

@@ -37,11 +37,26 @@ def final_email_answers(email_replies: pd.DataFrame) -> pd.DataFrame:
     return email_replies.loc[mask]
 
 
+#: The reply rule, written once: a unit replied when it sent a reply that is not an auto-reply. A reply
+#: later superseded by the same unit's newer one still counts (the unit did answer).
+REPLY_STATUSES = ("svar", "erstattet")
+
+
+def is_reply(email_replies: pd.DataFrame) -> pd.Series:
+    """Mask of the e-mails that count as a reply under :data:`REPLY_STATUSES`."""
+    return email_replies["status"].isin(REPLY_STATUSES)
+
+
+def replied(email_replies: pd.DataFrame) -> pd.DataFrame:
+    """The replies whose sender unit was identified (``enhet_id`` set)."""
+    return email_replies.loc[is_reply(email_replies) & email_replies["enhet_id"].notna()]
+
+
 def kommuner_with_reply(email_replies: pd.DataFrame) -> set[str]:
     """Kommuner with at least one identified non-auto reply (superseded ones count: they replied)."""
     if email_replies.empty:
         return set()
-    mask = email_replies["status"].isin(["svar", "erstattet"]) & email_replies["kommunenummer"].notna()
+    mask = is_reply(email_replies) & email_replies["kommunenummer"].notna()
     return set(email_replies.loc[mask, "kommunenummer"])
 
 

@@ -16,8 +16,9 @@ from typing import Callable
 import pandas as pd
 import yaml
 
-from kartlegging.consolidate import final_email_answers, included, kommuner_with_reply
+from kartlegging.consolidate import included, kommuner_with_reply, replied
 from kartlegging.findings import FINDINGS, UTSAGN, finding_status, finding_values
+from kartlegging.kostra import FLS_ORGANISERING
 
 MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
              "september", "oktober", "november", "desember")
@@ -85,7 +86,7 @@ def _answer_count(fid: str, column: str, code: str, among: Callable[[pd.DataFram
     return {fid: fig}
 
 
-_FLS = ("frisklivssentral", "friskliv_og_mestring")
+_FLS = FLS_ORGANISERING
 
 
 def _is_fls(s: pd.DataFrame) -> pd.Series:
@@ -102,11 +103,9 @@ def _hf(s: pd.DataFrame) -> pd.Series:
 
 def _phoned_units(t: Tables) -> int:
     """Dispatch units with no identified non-auto e-mail reply and at least one phone attempt."""
-    replied = t.email_replies.loc[
-        t.email_replies["status"].isin(["svar", "erstattet"]) & t.email_replies["enhet_id"].notna(), "enhet_id"
-    ]
+    replied_units = replied(t.email_replies)["enhet_id"]
     phoned = set(t.phone_attempts["enhet_id"].dropna())
-    units = set(t.dispatch["enhet_id"]) - set(replied)
+    units = set(t.dispatch["enhet_id"]) - set(replied_units)
     return len(units & phoned)
 
 
@@ -362,6 +361,9 @@ def reconcile(round_name: str, register: dict | None, figures: pd.DataFrame) -> 
         if fig is not None and fig.get("unit") == "tekst":
             fig = {**fig, "value": None}
         status, computed = status_for(entry, fig)
+        if status == "avviker" and entry.get("misprint") is True:
+            # the register marks the published value as a misprint: the data are the truth, the source is wrong
+            status = "trykkfeil i kilden"
         tol = entry.get("tolerance")
         rows.append({
             "round": round_name,

@@ -108,7 +108,7 @@ def step_consolidate(
 
 
 def step_figures(round_name: str, inputs: dict[str, str], register_path: str | None, out_figures: str,
-                 out_reconciliation: str) -> None:
+                 out_reconciliation: str, out_series: str | None = None) -> None:
     """Every figure of the round and its reconciliation. Without a register (``None``) every figure the
     pipeline knows is computed and nothing is reconciled: a new round needs no published figures to run."""
     read = store.read_table
@@ -126,6 +126,12 @@ def step_figures(round_name: str, inputs: dict[str, str], register_path: str | N
     figures = pd.concat([compute_figures(round_name, tables, register),
                          kostra_figures(read(inputs["kostra"]), round_name, register)], ignore_index=True)
     store.write_table(figures, "figures", out_figures)
+    if out_series is not None:
+        from kartlegging.figure_series import compute_series
+
+        crosscheck = read(inputs["kostra_crosscheck"]) if inputs.get("kostra_crosscheck") else None
+        store.write_table(compute_series(round_name, tables, read(inputs["kostra"]), crosscheck),
+                          "figure_series", out_series)
     rec = reconcile(round_name, register, figures)
     store.write_table(rec, "reconciliation", out_reconciliation)
     for row in rec.itertuples():

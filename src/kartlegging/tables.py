@@ -287,6 +287,25 @@ FIGURES = Table(
     ("figure_id",),
 )
 
+FIGURE_SERIES = Table(
+    "figure_series",
+    "Every breakdown the report shows (chart data, tables of counts), computed with the figures: one row per "
+    "series, category and measure. The report formats these rows and counts nothing itself.",
+    (
+        _ROUND,
+        Column("series_id", STR, "the series, e.g. organisering, malgrupper, svarflyt, dekning_fylke", False),
+        Column("nr", I64, "position of the category in the series, as the report shows it", False),
+        Column("category", STR, "code of the category (answer code, organisation code, county number, year)", False),
+        Column("label", STR, "bokmål label the report prints for the category", False),
+        Column("measure", STR, "what is counted: tjenester, kommuner, antall, or a named measure of the series", False),
+        Column("value", F64, "the count or sum; null when the source has no number"),
+        Column("denominator", F64, "the base of a share shown beside the value (e.g. the county's kommuner)"),
+        Column("unit", STR, "antall, dato, flagg (1 = ja) or år", False, ("antall", "dato", "flagg", "år")),
+        Column("text", STR, "value that is not a number (an ISO date)"),
+    ),
+    ("series_id", "nr", "measure"),
+)
+
 RECONCILIATION = Table(
     "reconciliation",
     "Published against computed, figure by figure.",
@@ -300,8 +319,9 @@ RECONCILIATION = Table(
         Column("computed", STR, "value computed, formatted like the published one"),
         Column("value", F64, "computed value"),
         Column("tolerance", STR, "tolerance stated in the register"),
-        Column("status", STR, "lik, innenfor toleranse, avviker, ikke beregnet", False,
-               ("lik", "innenfor toleranse", "avviker", "ikke beregnet")),
+        Column("status", STR, "lik, innenfor toleranse, trykkfeil i kilden (the register marks the published value "
+               "as a misprint; the computed value is the arithmetic truth), avviker (unexplained), ikke beregnet",
+               False, ("lik", "innenfor toleranse", "trykkfeil i kilden", "avviker", "ikke beregnet")),
         Column("note", STR, "note of the register"),
     ),
     ("round", "nr"),
@@ -369,7 +389,7 @@ ALL_TABLES: dict[str, Table] = {
     t.name: t
     for t in (
         DISPATCH, EMAIL_REPLIES, PHONE_ATTEMPTS, PHONE_UNITS, INTERVIEWS, SERVICES,
-        SERVICE_KOMMUNER, KOMMUNE_STATUS, ISSUES, OVERRIDES_APPLIED, FIGURES,
+        SERVICE_KOMMUNER, KOMMUNE_STATUS, ISSUES, OVERRIDES_APPLIED, FIGURES, FIGURE_SERIES,
         RECONCILIATION, CONSERVATION, KOMMUNER, KOMMUNE_NAVN, BYDELER,
     )
 }

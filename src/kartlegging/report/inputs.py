@@ -19,12 +19,14 @@ import yaml
 from kartlegging import tables as T
 from kartlegging.report import maps
 from kartlegging.report.sections import EarlierRound
+from kartlegging.report.tekst import Chapter, read_chapters
 
 LOG = logging.getLogger(__name__)
 
 # Field of ReportInputs -> table contract it must satisfy.
 INPUT_TABLES: dict[str, T.Table] = {
     "figures": T.FIGURES,
+    "figure_series": T.FIGURE_SERIES,
     "reconciliation": T.RECONCILIATION,
     "services": T.SERVICES,
     "service_kommuner": T.SERVICE_KOMMUNER,
@@ -45,7 +47,7 @@ OPTIONAL_TABLES: dict[str, T.Table] = {
     "kostra_crosscheck": T.KOSTRA_CROSSCHECK,
     "conservation": T.CONSERVATION,
 }
-OPTIONAL_FIELDS = frozenset({"register_ids", "geometry", "earlier", *OPTIONAL_TABLES})
+OPTIONAL_FIELDS = frozenset({"register_ids", "geometry", "earlier", "chapters", *OPTIONAL_TABLES})
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class ReportInputs:
     """
 
     figures: pd.DataFrame
+    figure_series: pd.DataFrame
     reconciliation: pd.DataFrame
     services: pd.DataFrame
     service_kommuner: pd.DataFrame
@@ -83,6 +86,7 @@ class ReportInputs:
     kostra: pd.DataFrame | None = None
     kostra_crosscheck: pd.DataFrame | None = None
     conservation: pd.DataFrame | None = None
+    chapters: tuple[Chapter, ...] = ()
 
     def __post_init__(self) -> None:
         """Fail early, naming the table, when a column the report uses is absent."""
@@ -139,6 +143,7 @@ class ExtraPaths:
     kostra_crosscheck: str | Path | None = None
     conservation: str | Path | None = None
     kostra_issues: str | Path | None = None
+    chapters: tuple[str | Path, ...] = ()
 
 
 def _round_of(frame: pd.DataFrame, path: str | Path) -> str:
@@ -207,6 +212,8 @@ def read_inputs(
         kostra=_read_optional(extra.kostra, T.KOSTRA),
         kostra_crosscheck=_read_optional(extra.kostra_crosscheck, T.KOSTRA_CROSSCHECK),
         conservation=read_table(extra.conservation, T.CONSERVATION) if extra.conservation is not None else None,
+        # chapters may quote any figure computed, or one of the register not computed this round
+        chapters=read_chapters(extra.chapters, {*frames["figures"]["figure_id"].astype(str), *register_ids}),
     )
 
 
@@ -217,13 +224,15 @@ def load_inputs(
     *,
     reference_dir: str | Path | None = None,
     earlier_rounds: Iterable[str] = (),
+    tekst_dir: str | Path | None = None,
 ) -> ReportInputs:
     """Read ``{processed_dir}/{round}/<table>.parquet`` for every table the report uses.
 
     For notebooks and tests. Optional inputs are picked up when present: the
     round's map_status.parquet (drawn when ``reference_dir`` holds the map
     geometry), the KOSTRA tables, and for ``earlier_rounds`` their map_status
-    and services with the harmonised kommune_status.
+    and services with the harmonised kommune_status; with ``tekst_dir``, the analysts' chapters
+    ``{tekst_dir}/{round}/*.md``.
     """
     base = Path(processed_dir) / str(round)
     paths = {name: base / f"{table.name}.parquet" for name, table in INPUT_TABLES.items()}
@@ -245,6 +254,7 @@ def load_inputs(
         kostra_crosscheck=base / f"{T.KOSTRA_CROSSCHECK.name}.parquet",
         conservation=conservation if conservation.exists() else None,
         kostra_issues=Path(processed_dir) / "kostra" / "issues_kostra.parquet",
+        chapters=tuple(sorted((Path(tekst_dir) / str(round)).glob("*.md"))) if tekst_dir is not None else (),
     )
     return read_inputs(paths, register_path, extra)
 

@@ -12,22 +12,11 @@ from typing import Any
 
 from kartlegging.report.numbers import is_missing
 
+# The labels of the series the figures step writes are defined there, once; re-exported here.
+from kartlegging.figure_series import ORG_LABELS, PHONE_LABELS, RECRUIT_LABELS  # noqa: F401
+
 TYPE_LABELS = {"kommunal": "Kommunal", "interkommunal": "Interkommunal"}
-ORG_LABELS = {
-    "frisklivssentral": "Frisklivssentral",
-    "friskliv_og_mestring": "Frisklivs- og mestringssenter",
-    "eget_senter": "Eget senter",
-    "avdeling": "Avdeling",
-    "koordinator": "Koordinator",
-    "annet": "Annet",
-}
 ORG_ORDER = tuple(ORG_LABELS)
-PHONE_LABELS = {"ja": "Ja", "nei": "Nei", "vet_ikke": "Vet ikke", "ikke_nådd": "Ikke nådd"}
-RECRUIT_LABELS = {
-    "via_brukerorganisasjoner": "Via brukerorganisasjonene",
-    "utenom_organisasjonene": "Utenom organisasjonene",
-    "vet_ikke": "Vet ikke",
-}
 EMAIL_STATUS_LABELS = {
     "svar": "Svar brukt i analysen",
     "autosvar": "Autosvar",

@@ -22,6 +22,8 @@ import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
+from kartlegging.findings import DOES_NOT_HOLD, HOLDS
+
 MISSING = "ikke beregnet"
 """Shown where a figure was not computed (for instance the KOSTRA figures of a round without KOSTRA data)."""
 
@@ -34,6 +36,8 @@ MONTHS = (
 )
 
 UNITS = ("antall", "prosent", "forhold", "tekst", "utsagn")
+STATEMENT_HOLDS = {1.0: HOLDS, 0.0: DOES_NOT_HOLD}
+"""A statement of the source (unit ``utsagn``) is checked against the data: 1 it holds, 0 it does not."""
 
 
 def is_missing(value: object) -> bool:
@@ -126,12 +130,12 @@ def fmt_figure(value: float | None, unit: str, text: str | None = None) -> str:
         raise ValueError(f"unknown unit {unit!r}; expected one of {UNITS}")
     if is_missing(value):
         return MISSING
+    if unit == "utsagn":
+        return STATEMENT_HOLDS.get(float(value), MISSING)
     if unit == "antall":
         return fmt_count(float(value))
     if unit == "prosent":
         return fmt_percent(float(value))
-    if unit == "utsagn":  # a finding stated in words: 1 holds, 0 does not
-        return "holder" if float(value) == 1 else "holder ikke"
     return fmt_ratio(float(value))
 
 

@@ -31,14 +31,9 @@ import pandas as pd
 from kartlegging.report import charts, maps
 from kartlegging.report.labels import ORG_LABELS, ORG_ORDER, TYPE_LABELS, as_list, label, sort_key
 from kartlegging.report.numbers import fmt_count, fmt_decimal, fmt_share, is_missing
+from kartlegging.report.series import SeriesBook
 
 STATUS_LABELS = {"ja": "Har tjeneste", "nei": "Ingen tjeneste", "ukjent": "Ukjent"}
-FLS = "Frisklivssentral"
-AVVIK_LABELS = {
-    "fls_i_kartlegging_kostra_0": "Frisklivssentral i kartleggingen, KOSTRA oppgir ingen",
-    "fls_i_kartlegging_kostra_mangler": "Frisklivssentral i kartleggingen, KOSTRA mangler tall",
-    "kostra_fls_ingen_tjeneste": "Frisklivssentral i KOSTRA, men ingen tjeneste i kartleggingen",
-}
 
 
 @dataclass
@@ -309,67 +304,56 @@ def comparison(round_name: str, services: pd.DataFrame, map_status: pd.DataFrame
 # --------------------------------------------------------------------------- KOSTRA
 
 
-def kostra_section(kostra: pd.DataFrame | None, crosscheck: pd.DataFrame | None) -> dict[str, Any]:
+def kostra_section(kostra: pd.DataFrame | None, book: SeriesBook, crosscheck: pd.DataFrame | None) -> dict[str, Any]:
     """Frisklivssentraler per year, årsverk and deltakere, and the cross-check with the kartlegging.
 
-    ``present`` is False when no KOSTRA table was given or it is empty; the
-    template then says that no KOSTRA data were given, rather than showing zeros.
+    Every count is a row of figure_series (series ``kostra_fls``, ``kostra_volum``,
+    ``kostra_avvik``, written by the figures step); the cross-check table only gives
+    the names listed. ``present`` is False when no KOSTRA table was given or it is
+    empty; the template then says that no KOSTRA data were given, rather than showing zeros.
     """
     if kostra is None or kostra.empty:
         return {"present": False}
-    # Imported here: the kostra module is only needed when there are KOSTRA data.
-    from kartlegging.kostra import dedupe, kommune_values
-
-    def years_of(variable: str) -> list[int]:
-        sel = kostra[(kostra["variable"] == variable) & kostra["value"].notna()]
-        return sorted({int(y) for y in sel["year"]})
-
     fls_rows = []
-    for year in years_of(FLS):
-        values = kommune_values(kostra, year, FLS)
-        numbers = values.dropna(subset=["value"])
-        bydeler = dedupe(kostra[(kostra["year"] == year) & (kostra["variable"] == FLS)
-                                & (kostra["region_level"] == "bydel")])
+    for c in book.categories("kostra_fls"):
+        med = c.get("med_fls")
         fls_rows.append({
-            "year": year,
-            "med": int((numbers["value"] == 1).sum()),
-            "med_tall": len(numbers),
-            "andel": fmt_share(int((numbers["value"] == 1).sum()), len(numbers)),
-            "oslo_via_bydeler": bool((values["via"] == "bydeler").any()),
-            "bydeler": int((bydeler["value"] == 1).sum()) if not bydeler.empty else None,
+            "year": int(c.code), "med": med, "med_tall": c.get("med_tall"),
+            "andel": fmt_share(med, c.denominators.get("med_fls")),
+            "oslo_via_bydeler": c.get("oslo_via_bydeler") == 1.0, "bydeler": c.get("bydeler_med_fls"),
         })
     chart = None
     if fls_rows:
-        chart = {"categories": [str(r["year"]) for r in fls_rows], "values": [float(r["med"]) for r in fls_rows]}
-
+        chart = {"categories": [str(r["year"]) for r in fls_rows], "values": [float(r["med"] or 0) for r in fls_rows]}
     volume_rows = []
-    arsverk_years, deltaker_years = set(years_of("AvtalteArsverk")), set(years_of("Deltakere"))
-    for year in sorted(arsverk_years | deltaker_years):
-        row: dict[str, Any] = {"year": year}
-        for variable, key, decimals in (("AvtalteArsverk", "arsverk", 1), ("Deltakere", "deltakere", 0)):
-            if year in (arsverk_years if variable == "AvtalteArsverk" else deltaker_years):
-                v = kommune_values(kostra, year, variable).dropna(subset=["value"])
-                row[key] = fmt_decimal(float(v["value"].sum()), decimals)
-                row[f"{key}_n"] = len(v)
-            else:
-                row[key], row[f"{key}_n"] = "–", None
-        volume_rows.append(row)
+    for c in book.categories("kostra_volum"):
+        arsverk, deltakere = c.get("arsverk"), c.get("deltakere")
+        volume_rows.append({
+            "year": int(c.code),
+            "arsverk": "–" if arsverk is None else fmt_decimal(arsverk, 1),
+            "arsverk_n": c.get("arsverk_kommuner"),
+            "deltakere": "–" if deltakere is None else fmt_decimal(deltakere, 0),
+            "deltakere_n": c.get("deltakere_kommuner"),
+        })
 
     check = None
     if crosscheck is not None:
         groups = []
-        for code, text in AVVIK_LABELS.items():
-            part = crosscheck[crosscheck["avvik"].astype(str) == code].sort_values("kommunenavn", key=lambda s: s.map(
-                lambda v: sort_key(v)[0]))
-            years = part["kostra_aar"].dropna().astype(int)
-            common = int(years.mode().min()) if not years.empty else None
+        total = book.value("kostra_avvik", "i_alt", "kommuner")
+        for c in book.categories("kostra_avvik"):
+            if c.code == "i_alt":
+                continue
+            part = crosscheck[crosscheck["avvik"].astype(str) == c.code].sort_values(
+                "kommunenavn", key=lambda s: s.map(lambda v: sort_key(v)[0]))
+            year = c.get("vanligste_aar")
+            common = None if year is None else int(year)
             items = []
             for row in part.itertuples(index=False):
-                year = None if is_missing(row.kostra_aar) else int(row.kostra_aar)
-                suffix = f" ({year})" if year is not None and year != common else ""
+                y = None if is_missing(row.kostra_aar) else int(row.kostra_aar)
+                suffix = f" ({y})" if y is not None and y != common else ""
                 items.append(f"{row.kommunenavn}{suffix}")
-            groups.append({"code": code, "label": text, "n": len(part), "year": common, "items": items})
-        check = {"groups": groups, "total": len(crosscheck)}
+            groups.append({"code": c.code, "label": c.label, "n": c.get("kommuner"), "year": common, "items": items})
+        check = {"groups": groups, "total": 0 if total is None else total}
     return {"present": True, "fls_rows": fls_rows, "chart": chart, "volume_rows": volume_rows, "check": check,
             "first_year": fls_rows[0]["year"] if fls_rows else None,
             "last_year": fls_rows[-1]["year"] if fls_rows else None}

@@ -1,0 +1,180 @@
+"""One source of numbers: the charts and tables of the report are rows of figure_series, the text's
+numbers rows of figures, both written by the figures step; the report package counts nothing.
+"""
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+import yaml
+
+from kartlegging.report import katalog
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT_PACKAGE = ROOT / "src" / "kartlegging" / "report"
+#: pandas calls that aggregate a table.
+AGGREGATIONS = frozenset({"groupby", "value_counts", "nunique", "sum", "mean", "median", "count", "size", "mode",
+                          "agg", "aggregate", "pivot_table", "crosstab", "describe", "cumsum"})
+#: Where the report package still counts, and why (each a known, bounded exception):
+ALLOWED = {
+    # the map's legend and caption count the kommuner it colours from map_status, the map rule's table
+    # (the map module and its caption are being redone with the map rule, issue 13)
+    ("maps.py", "*"), ("sections.py", "coverage_map"),
+    # appendix B's counts of issues, records and files per source (issue 14 reworks the issue reasons)
+    ("quality.py", "*"),
+    # the comparison with earlier rounds needs every earlier round's tables, which the per-round figures
+    # step does not read; it is shown only when there is an earlier round (never in the demo round)
+    ("sections.py", "_coverage_rows"), ("sections.py", "_org_count"), ("sections.py", "_org_rows"),
+}
+
+
+def aggregations(source: str, filename: str) -> list[tuple[str, str, int]]:
+    """(function, method, line) of each pandas-style aggregation call outside the allowed places."""
+    found = []
+
+    class Visitor(ast.NodeVisitor):
+        def __init__(self) -> None:
+            self.stack: list[str] = []
+
+        def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+            self.stack.append(node.name)
+            self.generic_visit(node)
+            self.stack.pop()
+
+        def visit_Call(self, node: ast.Call) -> None:
+            if isinstance(node.func, ast.Attribute) and node.func.attr in AGGREGATIONS:
+                function = self.stack[0] if self.stack else "<module>"
+                if (filename, "*") not in ALLOWED and (filename, function) not in ALLOWED:
+                    found.append((function, node.func.attr, node.lineno))
+            self.generic_visit(node)
+
+    Visitor().visit(ast.parse(source))
+    return found
+
+
+def test_report_package_does_not_aggregate_tables():
+    found = {p.name: aggregations(p.read_text(encoding="utf-8"), p.name) for p in sorted(REPORT_PACKAGE.glob("*.py"))}
+    assert {name: hits for name, hits in found.items() if hits} == {}
+
+
+def test_the_static_check_catches_a_count():
+    planted = "def figure(services):\n    return int((services['type'] == 'kommunal').sum())\n"
+    assert aggregations(planted, "render.py") == [("figure", "sum", 2)]
+    assert aggregations("def f(s):\n    return s.groupby('x').size()\n", "render.py") == [("f", "size", 2), ("f", "groupby", 2)]
+
+
+# --------------------------------------------------------------------------- the demo round
+
+
+@pytest.fixture(scope="module")
+def demo(demo_run):
+    folder = demo_run / "processed" / "2015"
+    figures = pq.read_table(folder / "figures.parquet").to_pandas().set_index("figure_id")["value"]
+    series = pq.read_table(folder / "figure_series.parquet").to_pandas()
+    html = (demo_run / "report" / "2015" / "kartlegging.html").read_text(encoding="utf-8")
+    return figures, series, html
+
+
+def _value(series: pd.DataFrame, sid: str, category: str, measure: str) -> float:
+    row = series[(series["series_id"] == sid) & (series["category"] == category) & (series["measure"] == measure)]
+    assert len(row) == 1, (sid, category, measure)
+    return float(row["value"].iloc[0])
+
+
+
+@pytest.mark.e2e
+def test_charts_and_the_text_quoting_them_are_the_same_rows(demo):
+    figures, s, _ = demo
+    pairs = [
+        (("samarbeid_hf", "ja", "tjenester"), "tjenester_samarbeid_hf"),
+        (("samarbeid_hf", "ja", "kommuner"), "kommuner_samarbeid_hf"),
+        (("hf_bidrag", "hf_utvikling", "tjenester"), "tjenester_hf_utvikling"),
+        (("hf_bidrag", "hf_utvikling", "kommuner"), "kommuner_hf_utvikling"),
+        (("hf_bidrag", "hf_helsepedagogikk", "tjenester"), "tjenester_hf_helsepedagogikk"),
+        (("hf_bidrag", "hf_helsepedagogikk", "kommuner"), "kommuner_hf_helsepedagogikk"),
+        (("hf_bidrag", "hf_tilbud", "tjenester"), "tjenester_hf_tilbud"),
+        (("hf_bidrag", "hf_tilbud", "kommuner"), "kommuner_hf_tilbud"),
+        (("organisering", "koordinator", "tjenester"), "tjenester_koordinator"),
+        (("svarflyt", "mottakere", "antall"), "mottakere_epost"),
+        (("svarflyt", "ringt", "antall"), "telefonrunde_enheter"),
+        (("svarflyt", "inkludert", "antall"), "tjenester_totalt"),
+        (("brukerorg_etablering", "ja", "tjenester"), "brukerorg_etablering_ja"),
+        (("brukerorg_etablering", "nei", "tjenester"), "brukerorg_etablering_nei"),
+        (("rekruttering", "via_brukerorganisasjoner", "tjenester"), "rekruttering_via_organisasjoner"),
+        (("tilbud_antall", "over_5", "tjenester"), "tjenester_over_fem_tilbud"),
+        (("kompetansekurs", "ja", "tjenester"), "tjenester_kompetansekurs"),
+    ]
+    for (sid, cat, measure), fid in pairs:
+        assert _value(s, sid, cat, measure) == figures[fid], (sid, cat, measure, fid)
+    org = s[(s["series_id"] == "organisering") & (s["measure"] == "tjenester")].set_index("category")["value"]
+    assert org["frisklivssentral"] + org["friskliv_og_mestring"] == figures["tjenester_frisklivssentral"]
+    assert org.get("eget_senter", 0) + org.get("avdeling", 0) == figures["tjenester_eget_senter"]
+    county = s[(s["series_id"] == "dekning_fylke") & (s["measure"] == "med_tjeneste")]["value"]
+    assert county.sum() == figures["kommuner_med_tjeneste"]
+
+
+@pytest.mark.e2e
+def test_figure_4_counts_started_services_as_its_caption_says(demo):
+    figures, s, html = demo
+    groups = s[s["series_id"] == "malgrupper"]
+    assert (groups["denominator"] == figures["tjenester_startet"]).all()
+    assert groups["value"].max() <= figures["tjenester_startet"] < figures["tjenester_totalt"]
+    caption = re.search(r'data-chart="malgrupper".*?<figcaption>(.*?)</figcaption>', html, re.S).group(1)
+    assert "startet med tilbud (T09 = ja)" in caption
+
+
+@pytest.mark.e2e
+def test_each_chart_table_shows_its_rows(demo):
+    """The table under each chart holds exactly the chart's figure_series rows, formatted."""
+    _, s, html = demo
+    for sid, measures in (("organisering", ("tjenester", "kommuner")), ("malgrupper", ("tjenester",)),
+                          ("samarbeid_hf", ("tjenester", "kommuner")), ("hf_bidrag", ("tjenester", "kommuner"))):
+        block = re.search(rf'data-chart="{sid}".*?</figure>', html, re.S).group(0)
+        shown = re.findall(r'<tr><th scope="row">(.*?)</th>((?:<td class="num">[^<]*</td>)+)</tr>', block)
+        rows = s[s["series_id"] == sid].sort_values(["nr", "measure"])
+        expected = []
+        for nr, part in rows.groupby("nr", sort=True):
+            by_measure = part.set_index("measure")["value"]
+            expected.append((part["label"].iloc[0], [f"{by_measure[m]:.0f}" for m in measures]))
+        got = [(label, re.findall(r'<td class="num">([^<]*)</td>', cells)) for label, cells in shown]
+        assert got == expected, sid
+
+
+@pytest.mark.e2e
+def test_organisation_text_and_chart_say_which_measure(demo):
+    _, _, html = demo
+    section = html[html.index('<section id="organisering">'):html.index('<section id="aktivitet">')]
+    assert "navnet tjenesten oppga (spørsmål T01)" in section and "(spørsmål T06)" in section
+    assert "organisering oppgitt i intervjuet (spørsmål T06)" in section
+
+
+# --------------------------------------------------------------------------- the catalogue
+
+
+def test_catalogue_has_bokmal_text_for_every_register_figure():
+    ids = set()
+    for path in sorted((ROOT / "config" / "register").glob("*.yaml")):
+        ids |= {f["id"] for f in yaml.safe_load(path.read_text(encoding="utf-8"))["figures"]}
+    missing = sorted(ids - set(katalog.load()["tall"]))
+    assert missing == []
+    for code in ("notat", "forpro", "ssb"):
+        assert katalog.source_name(code) != code
+    assert "NK LMH" in katalog.source_name("notat") and "KOSTRA" in katalog.source_name("ssb")
+
+
+@pytest.mark.parametrize("published, expected", [(16000, "16 000"), ("1.05", "1,05"), ("72 %", "72 %"),
+                                                 ("doblet", "doblet"), ("> 50 %", "> 50 %"), (1000, "1 000"),
+                                                 ("november 2014 – januar 2015", "november 2014 – januar 2015"),
+                                                 ("ca. 30 %", "ca. 30 %"), ("16000", "16 000")])
+def test_published_values_in_norwegian_form(published, expected):
+    assert katalog.fmt_published(published) == expected
+
+
+@pytest.mark.parametrize("tolerance, expected", [("1.8–2.2x", "1,8–2,2 ganger"), ("2 pp", "±2 prosentpoeng"),
+                                                 (1000, "±1 000"), (5, "±5")])
+def test_tolerances_in_words(tolerance, expected):
+    assert katalog.fmt_tolerance(tolerance) == expected

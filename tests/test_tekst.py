@@ -1,0 +1,104 @@
+"""The analysts' Markdown chapters: live numbers, stops on unknown ids, typed numbers reported, escaped."""
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pytest
+from markupsafe import Markup
+
+from kartlegging.report.tekst import POSITIONS, TekstError, read_chapter, read_chapters, render_chapter
+
+ROOT = Path(__file__).resolve().parents[1]
+KNOWN = ("kommuner_totalt", "epost_kommuner_med_svar", "kommuner_uten_tjeneste_andel")
+
+
+def _write(tmp_path: Path, body: str, name: str = "01-bakgrunn.md", position: str = "etter-sammendrag") -> Path:
+    path = tmp_path / name
+    path.write_text(f"---\ntittel: Bakgrunn\nplassering: {position}\n---\n{body}", encoding="utf-8")
+    return path
+
+
+def _fig(figure_id: str) -> Markup:
+    return Markup('<span data-figure-id="{0}">[{0}]</span>').format(figure_id)
+
+
+def test_reference_renders_the_figure(tmp_path):
+    ch = read_chapter(_write(tmp_path, "Av {{ tall.kommuner_totalt }} kommuner svarte {{tall.epost_kommuner_med_svar}}.\n"),
+                      KNOWN)
+    html = str(render_chapter(ch, _fig))
+    assert html == ('<p>Av <span data-figure-id="kommuner_totalt">[kommuner_totalt]</span> kommuner svarte '
+                    '<span data-figure-id="epost_kommuner_med_svar">[epost_kommuner_med_svar]</span>.</p>\n')
+    assert ch.references == ("kommuner_totalt", "epost_kommuner_med_svar") and ch.typed_numbers == ()
+
+
+def test_unknown_id_stops_naming_file_and_line(tmp_path):
+    path = _write(tmp_path, "Første linje.\n\nHer står {{ tall.finnes_ikke }}.\n")
+    with pytest.raises(TekstError, match=rf"{re.escape(str(path))} line 7: unknown figure id 'finnes_ikke'"):
+        read_chapter(path, KNOWN)
+
+
+@pytest.mark.parametrize("body", ["{{ tall.kommuner_totalt | safe }}", "{% include 'x' %}", "{{ 7 * 7 }}",
+                                  "{{ config.__class__ }}"])
+def test_other_template_syntax_stops_and_is_never_run(tmp_path, body):
+    with pytest.raises(TekstError, match="line 5"):
+        read_chapter(_write(tmp_path, body + "\n"), KNOWN)
+
+
+def test_typed_number_is_reported_with_file_and_line(tmp_path, caplog):
+    body = ("I 2015, den 1. januar 2015, og i kapittel 3 og figur 2 er tallene lov.\n"
+            "Men 188 kommuner svarte, og 12,5 tilbud er for mange.\n")
+    path = _write(tmp_path, body)
+    with caplog.at_level(logging.WARNING, logger="kartlegging.report.tekst"):
+        ch = read_chapter(path, KNOWN)
+    assert [(n.line, n.number) for n in ch.typed_numbers] == [(6, "188"), (6, "12,5")]
+    assert f"{path} line 6: number 188 typed as digits" in caplog.text
+
+
+def test_text_is_escaped_and_raw_html_does_not_pass(tmp_path):
+    body = ('<script>alert("x")</script>\n\nTekst med <b onclick="x()">fet</b> & [lenke](javascript:alert(1)).\n\n'
+            "# Underkapittel\n")
+    html = str(render_chapter(read_chapter(_write(tmp_path, body), KNOWN), _fig))
+    assert "<script" not in html and "<b " not in html and "href=\"javascript:" not in html  # the link stays text
+    assert "&lt;script&gt;" in html and "&amp;" in html
+    assert "<h3>Underkapittel</h3>" in html  # a # inside a chapter is a subsection under the chapter's h2
+
+
+def test_front_matter_is_required_and_checked(tmp_path):
+    bare = tmp_path / "bare.md"
+    bare.write_text("Ingen front matter.\n", encoding="utf-8")
+    with pytest.raises(TekstError, match="bare.md line 1"):
+        read_chapter(bare, KNOWN)
+    with pytest.raises(TekstError, match="plassering must be one of"):
+        read_chapter(_write(tmp_path, "x\n", position="midt-i"), KNOWN)
+
+
+def test_demo_chapters_have_every_number_live():
+    """The shipped chapters of the demo round: known positions, no typed number, each quotes figures."""
+    paths = sorted((ROOT / "config" / "tekst" / "2015").glob("*.md"))
+    import yaml
+
+    register = yaml.safe_load((ROOT / "config" / "register" / "2015.yaml").read_text(encoding="utf-8"))
+    chapters = read_chapters(paths, [f["id"] for f in register["figures"]])
+    assert [c.title for c in chapters] == ["Forord", "Bakgrunn", "Hva tjenestene gir brukere og fagfolk", "Avslutning"]
+    assert all(c.position in POSITIONS for c in chapters)
+    assert all(c.typed_numbers == () for c in chapters)
+    assert sum(len(c.references) for c in chapters) >= 15
+
+
+def test_unknown_id_stops_the_report_rule_with_one_line(tmp_path, capsys, quiet_logger):
+    """Through the runner the report rule uses: exit 1, one line naming the file and line, no output left."""
+    from corpus import FakeJob
+
+    from kartlegging.runner import run
+
+    path = _write(tmp_path, "{{ tall.kommuner_totlat }}\n")
+    html = tmp_path / "kartlegging.html"
+    job = FakeJob("report", [str(html)], tmp_path / "report.log")
+    with pytest.raises(SystemExit) as stop:
+        run(job, lambda smk, logger: read_chapters([path], KNOWN))
+    assert stop.value.code == 1
+    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    assert err == [f"ERROR rule report stopped: TekstError: {path} line 5: unknown figure id 'kommuner_totlat' "
+                   "in {{ tall.kommuner_totlat }}"]
