@@ -1,23 +1,38 @@
+import re
+
+# A wildcard in an output pattern, with its constraint once Snakemake has applied wildcard_constraints.
+_WILDCARD = re.compile(r"{\s*(\w+)\s*(?:,[^{}]*)?}")
+
+
+def processed_tables(wildcards):
+    """Input function: every Parquet file a rule writes under the processed folder, for every round.
+
+    Taken from the rules themselves (when the DAG is built, after every rule file is read), so a
+    step that writes a new table makes it an input here; the step makes a view of each table
+    declared in kartlegging.tables whose file is among these."""
+    proc = os.path.abspath(PROC)
+    files = set()
+    for other in workflow.rules:
+        for pattern in other.output:
+            path = str(pattern)
+            if not path.endswith(".parquet") or os.path.commonpath([os.path.abspath(path), proc]) != proc:
+                continue
+            names = set(_WILDCARD.findall(path))
+            if not names:
+                files.add(path)
+            elif names == {"round"}:
+                files.update(_WILDCARD.sub(lambda _, r=r: r, path) for r in ROUNDS)
+    return sorted(files)
+
+
 rule database:
-    """One DuckDB file with a view per table across all rounds, and the data dictionary."""
+    """One DuckDB file (DuckDB 1.0's storage format) with a view per table over copies of the tables, and the data dictionary."""
     input:
-        reference=rules.reference.output,
-        crosswalk=rules.crosswalk.output,
-        harmonised=rules.harmonise.output,
-        kostra=rules.kostra.output.table,
-        kostra_issues=rules.kostra.output.issues,
-        tables=expand(
-            os.path.join(PROC, "{round}", "{table}.parquet"),
-            round=ROUNDS,
-            table=[
-                "dispatch", "email_replies", "phone_attempts", "phone_units", "interviews",
-                "services", "service_kommuner", "kommune_status", "issues",
-                "overrides_applied", "figures", "reconciliation", "conservation", "kostra_crosscheck",
-            ],
-        ),
+        tables=processed_tables,
         code=code_of("database", pipeline=False),
     output:
         db=os.path.join(PROC, "kartlegging.duckdb"),
+        copies=directory(os.path.join(PROC, "duckdb")),
         dictionary=os.path.join(PROC, "data_dictionary.md"),
     params:
         processed_dir=lambda wc, output: os.path.dirname(output.db),
