@@ -81,6 +81,10 @@ class LogHandler(LogHandlerBase):
             self._labels[record.jobid] = job_label(record.rule_name, getattr(record, "wildcards", None))
         if event == LogEvent.JOB_FINISHED:
             self._finished.append(getattr(record, "job_id", getattr(record, "jobid", -1)))
+        if self.common_settings.dryrun and event == LogEvent.JOB_INFO:
+            return f"would run: {self._labels[record.jobid]}"
+        if self.common_settings.dryrun and event == LogEvent.RUN_INFO:
+            return self.format(record)
         if event in SILENT:
             return None
         if event == LogEvent.PROGRESS:
