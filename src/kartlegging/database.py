@@ -78,12 +78,12 @@ GUIDES: dict[str, Guide] = {
         "each but share one service (`services` merges them)."),
     "services": Guide(
         "Keep `inkludert = 'ja'`: the table also holds the candidate services that do not meet the "
-        "definition (5 in the 2015 round, 46 rows against the published 41).",
+        "definition (in the demo 2015 round 46 rows, 41 of them included).",
         "SELECT round, type, count(*) AS tjenester FROM services WHERE inkludert = 'ja' GROUP BY round, type "
         "ORDER BY round, type"),
     "service_kommuner": Guide(
         "Join `services` and keep `inkludert = 'ja'`: the bridge also covers the excluded services (in the "
-        "2015 round 84 kommuner against the 79 with an included service).",
+        "demo 2015 round 84 kommuner against the 79 with an included service).",
         "SELECT sk.round, count(DISTINCT sk.kommunenummer) AS kommuner FROM service_kommuner sk "
         "JOIN services s USING (round, service_id) WHERE s.inkludert = 'ja' GROUP BY sk.round ORDER BY sk.round"),
     "kommune_status": Guide(
