@@ -116,6 +116,9 @@ def test_demo_run_console_is_short_and_ends_by_naming_the_report_and_open_review
     assert (f"Round 2015: {quarantined} records quarantined, {still_open} review items open; "
             "list them: make review ROUND=2015") in tail
     assert re.search(r"Jobs run \(\d+\): dispatch \(2015\)", tail)
+    conservation = pq.read_table(out / "processed" / "2015" / "conservation.parquet").to_pandas()
+    emails = int(conservation.set_index("source").loc["epost", "records_in"])
+    assert f"epost {emails} files" in tail
     # The full job listing is in Snakemake's log file, not on the console.
     log = Path(re.search(r"Full log: (\S+)", tail).group(1))
     listing = log.read_text(encoding="utf-8")

@@ -46,6 +46,23 @@ def issue_counts(path: str | os.PathLike) -> tuple[int, int] | None:
     return quarantined, opened
 
 
+#: English words for the units of ``conservation`` (what one record of a source is).
+UNIT_WORDS = {"fil": "files", "rad": "rows", "arbeidsbok": "workbooks"}
+
+
+def records_read(path: str | os.PathLike) -> str | None:
+    """``epost 207 files, ...`` from a round's ``conservation`` table, or None when it is missing.
+
+    What the run read from each source: a deleted reply or an added file changes a number here."""
+    if not Path(path).is_file():
+        return None
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path, columns=["source", "unit", "records_in"])
+    rows = zip(*(table.column(c).to_pylist() for c in ("source", "unit", "records_in")))
+    return ", ".join(f"{source} {n} {UNIT_WORDS.get(unit, unit)}" for source, unit, n in rows)
+
+
 def missing_tables(processed: Path, round_name: str) -> list[str]:
     """The round's declared tables that have no file (a failed run removed or never wrote them)."""
     from kartlegging.tables import ALL_TABLES
@@ -112,6 +129,9 @@ def summary_lines(processed_dir: str, report_dir: str, rounds: Sequence[str], lo
             q, o = counts
             lines.append(f"  Round {r}: {q} records quarantined, {o} review items open; list them: "
                          + REVIEW_COMMAND.format(round=r))
+        read = records_read(processed / r / "conservation.parquet")
+        if read:
+            lines.append(f"    read: {read}")
         if not ok:
             gone = missing_tables(processed, r)
             if gone:
