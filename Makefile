@@ -26,6 +26,9 @@ $(STAMP): requirements.txt constraints.txt pyproject.toml
 
 venv: $(STAMP)
 
+# Snakemake reads profiles/default/config.yaml (a quiet console: one line per job, then the run's
+# summary; the full job listing goes to .snakemake/log/). For its own console, add
+# `--workflow-profile none` to a snakemake command.
 run: $(STAMP)
 	$(VENV)/bin/snakemake --cores $(CORES)
 

@@ -48,3 +48,18 @@ rule all:
     input:
         all_targets(),
     default_target: True
+
+
+
+# The last lines of every run: where the reports are, per round the records set aside and the
+# review items open (with the command that lists them), and which jobs ran (kartlegging.run_summary).
+onsuccess:
+    from kartlegging.run_summary import log_summary
+
+    log_summary(PROC, REPORT, ROUNDS, log, ok=True)
+
+
+onerror:
+    from kartlegging.run_summary import log_summary
+
+    log_summary(PROC, REPORT, ROUNDS, log, ok=False)

@@ -242,10 +242,14 @@ class Workflow:
         return cls(dest)
 
     def command(self, run_dir: Path, *extra: str, python_code: str | None = None) -> list[str]:
-        """Snakemake on the snapshot with every output, log and state file under ``run_dir``."""
+        """Snakemake on the snapshot with every output, log and state file under ``run_dir``.
+
+        Without the workflow's default profile (its quiet console prints no ``rule x:`` lines):
+        the jobs a run started are read from Snakemake's own job listing."""
         head: list[str] = [str(SNAKEMAKE)] if python_code is None else [sys.executable, "-c", python_code]
         return [
-            *head, "--snakefile", str(self.snapshot / "Snakefile"), "--directory", str(run_dir),
+            *head, "--workflow-profile", "none",
+            "--snakefile", str(self.snapshot / "Snakefile"), "--directory", str(run_dir),
             "--configfile", str(self.snapshot / "config" / "config.yaml"), "--cores", str(CORES), *extra,
             "--config",
             f"raw_dir={ROOT / 'data' / 'raw'}",

@@ -3,6 +3,7 @@
 import functools
 import glob
 import os
+import re
 from pathlib import Path
 
 import yaml
@@ -222,3 +223,28 @@ def required_inputs_problem(round_name):
         if not exists(path):
             return f"round {round_name}: required {kind} {path} not found (see docs/INPUTS.md)"
     return None
+
+
+# A wildcard in an output pattern, with its constraint once Snakemake has applied wildcard_constraints.
+_WILDCARD = re.compile(r"{\s*(\w+)\s*(?:,[^{}]*)?}")
+
+
+def processed_tables(wildcards):
+    """Input function: every Parquet file a rule writes under the processed folder, for every round.
+
+    Taken from the rules themselves (when the DAG is built, after every rule file is read), so a
+    step that writes a new table makes it an input here; the step makes a view of each table
+    declared in kartlegging.tables whose file is among these."""
+    proc = os.path.abspath(PROC)
+    files = set()
+    for other in workflow.rules:
+        for pattern in other.output:
+            path = str(pattern)
+            if not path.endswith(".parquet") or os.path.commonpath([os.path.abspath(path), proc]) != proc:
+                continue
+            names = set(_WILDCARD.findall(path))
+            if not names:
+                files.add(path)
+            elif names == {"round"}:
+                files.update(_WILDCARD.sub(lambda _, r=r: r, path) for r in ROUNDS)
+    return sorted(files)

@@ -1,23 +1,11 @@
 rule database:
-    """One DuckDB file with a view per table across all rounds, and the data dictionary."""
+    """One DuckDB file (DuckDB 1.0's storage format) with a view per table over copies of the tables, and the data dictionary."""
     input:
-        reference=rules.reference.output,
-        crosswalk=rules.crosswalk.output,
-        harmonised=rules.harmonise.output,
-        kostra=rules.kostra.output.table,
-        kostra_issues=rules.kostra.output.issues,
-        tables=expand(
-            os.path.join(PROC, "{round}", "{table}.parquet"),
-            round=ROUNDS,
-            table=[
-                "dispatch", "email_replies", "phone_attempts", "phone_units", "interviews",
-                "services", "service_kommuner", "kommune_status", "issues",
-                "overrides_applied", "figures", "figure_series", "reconciliation", "conservation", "kostra_crosscheck",
-            ],
-        ),
+        tables=processed_tables,
         code=code_of("database", pipeline=False),
     output:
         db=os.path.join(PROC, "kartlegging.duckdb"),
+        copies=directory(os.path.join(PROC, "duckdb")),
         dictionary=os.path.join(PROC, "data_dictionary.md"),
     params:
         processed_dir=lambda wc, output: os.path.dirname(output.db),

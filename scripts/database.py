@@ -1,4 +1,5 @@
 """Snakemake script: DuckDB views and the data dictionary."""
+import os
 from pathlib import Path
 
 from kartlegging.database import build_database, data_dictionary
@@ -6,9 +7,14 @@ from kartlegging.runner import run
 
 
 def main(smk, logger):
-    views = build_database(smk.params.processed_dir, list(smk.params.rounds), smk.output.db)
-    Path(smk.output.dictionary).write_text(data_dictionary(list(smk.params.rounds)), encoding="utf-8")
+    processed = smk.params.processed_dir
+    rounds = list(smk.params.rounds)
+    available = [os.path.relpath(f, processed).replace(os.sep, "/") for f in smk.input.tables]
+    views, missing = build_database(processed, rounds, smk.output.db, available)
+    Path(smk.output.dictionary).write_text(data_dictionary(rounds, missing), encoding="utf-8")
     logger.info("views: %s", ", ".join(views))
+    if missing:
+        logger.warning("database: no file, so no view, for %s", ", ".join(missing))
 
 
 run(snakemake, main)  # noqa: F821 (injected by Snakemake)

@@ -24,11 +24,17 @@ def run_pipeline(out: Path, *extra: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory) -> Path:
+def demo_pipeline(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
+    """The session's demo run: its output folder and the finished process (its console output)."""
     out = tmp_path_factory.mktemp("demo")
     proc = run_pipeline(out)
     assert proc.returncode == 0, proc.stderr[-4000:]
-    return out
+    return out, proc
+
+
+@pytest.fixture(scope="session")
+def demo_run(demo_pipeline) -> Path:
+    return demo_pipeline[0]
 
 
 @pytest.fixture

@@ -50,6 +50,15 @@ class Table:
     columns: tuple[Column, ...]
     sort_by: tuple[str, ...]
     per_round: bool = True
+    #: File of a table that is not per round, relative to the processed folder (a per-round table
+    #: lies in ``<round>/<name>.parquet``). The DuckDB step makes a view of every table with a file.
+    path: str | None = None
+
+    def files(self, rounds: Iterable[str]) -> list[str]:
+        """The table's files relative to the processed folder: one per round, or its single file."""
+        if self.per_round:
+            return [f"{r}/{self.name}.parquet" for r in rounds]
+        return [self.path] if self.path else []
 
     @property
     def schema(self) -> pa.Schema:
@@ -341,6 +350,7 @@ KOMMUNER = Table(
     ),
     ("version", "kommunenummer"),
     per_round=False,
+    path="reference/kommuner.parquet",
 )
 
 KOMMUNE_NAVN = Table(
@@ -354,6 +364,7 @@ KOMMUNE_NAVN = Table(
     ),
     ("version", "variant", "enhet_id"),
     per_round=False,
+    path="reference/kommune_navn.parquet",
 )
 
 BYDELER = Table(
@@ -365,6 +376,7 @@ BYDELER = Table(
     ),
     ("bydelsnummer",),
     per_round=False,
+    path="reference/bydeler.parquet",
 )
 
 CONSERVATION = Table(
@@ -423,6 +435,7 @@ CROSSWALK = Table(
     ),
     ("from_version", "to_version", "from_code", "to_code"),
     per_round=False,
+    path="reference/crosswalk.parquet",
 )
 
 HARMONISED_STATUS = Table(
@@ -445,6 +458,7 @@ HARMONISED_STATUS = Table(
     ),
     ("round", "kommunenummer"),
     per_round=False,
+    path="harmonised/kommune_status.parquet",
 )
 
 ALL_TABLES.update({t.name: t for t in (CROSSWALK, HARMONISED_STATUS)})
@@ -473,8 +487,8 @@ KOSTRA = Table(
         Column("source_file", STR, "file name under {raw_dir}/kostra/", False),
     ),
     ("variable", "year", "region_code", "source_file"),
-    # Not per round, and not a reference table, so build_database makes no view of it yet.
     per_round=False,
+    path="kostra/kostra.parquet",
 )
 
 KOSTRA_CROSSCHECK = Table(
@@ -531,9 +545,6 @@ MAP_STATUS = Table(
         Column("map_version", STR, "Klass version of the map's kommune structure", False),
     ),
     ("round", "kommunenummer"),
-    # Per round in substance; kept out of the DuckDB views (per_round=False) because the database rule does
-    # not depend on it, and a view over a file that is not there fails.
-    per_round=False,
 )
 
 ALL_TABLES.update({MAP_STATUS.name: MAP_STATUS})
