@@ -10,7 +10,6 @@ Optional inputs, each used when the rule names it: ``map_status`` with
 ``earlier_map_status``, ``earlier_services`` and ``harmonised`` (the comparison
 with earlier rounds); ``kostra`` and ``kostra_crosscheck`` (the KOSTRA section).
 """
-import logging
 from pathlib import Path
 
 from kartlegging.report import ReportMeta, build_report, git_commit, git_commit_time, read_inputs, run_date_from_env
@@ -33,13 +32,6 @@ def _named_list(smk, name):
 
 
 def main(smk, logger):
-    # WeasyPrint and fontTools warn about CSS and fonts on their own loggers: send them to the rule's log too.
-    for name in ("weasyprint", "fontTools"):
-        other = logging.getLogger(name)
-        other.setLevel(logging.WARNING)
-        other.propagate = False
-        for handler in logger.handlers:
-            other.addHandler(handler)
     tables = [str(p) for p in smk.input.tables]
     by_name = {Path(p).name.removesuffix(".parquet"): p for p in tables if p.endswith(".parquet")}
     paths = {field: by_name[table.name] for field, table in INPUT_TABLES.items() if table.name in by_name}
