@@ -130,6 +130,27 @@ def escape_markup(text: str) -> str:
     return "".join("\\" + ch if (ch.isascii() and not ch.isalnum() and not ch.isspace()) else ch for ch in text)
 
 
+_HYPHENATED = re.compile(r"\S*\w[-\u2013]\w\S*")
+
+
+def escape_text(text: str) -> str:
+    """A text node as Typst markup: escaped, and no line break after a hyphen or dash inside a word.
+
+    A line that ends in a real hyphen reads as a hyphenation artefact once the
+    text is extracted (``pdftotext`` joins it away: "HTML-versjonen" becomes
+    "HTMLversjonen"), so a word with a hyphen or en dash inside is kept on one
+    line in a box.
+    """
+    out: list[str] = []
+    position = 0
+    for match in _HYPHENATED.finditer(text):
+        out.append(escape_markup(text[position:match.start()]))
+        out.append(f"#box[{escape_markup(match.group())}]")
+        position = match.end()
+    out.append(escape_markup(text[position:]))
+    return "".join(out)
+
+
 def typst_string(text: str) -> str:
     """A Typst string literal of the text (quotes and backslashes escaped, no line breaks)."""
     text = _CONTROL.sub("", _WS.sub(" ", text))
@@ -194,7 +215,7 @@ class _Writer:
         out: list[str] = []
         for child in node.children:
             if isinstance(child, str):
-                out.append(escape_markup(_WS.sub(" ", child)))
+                out.append(escape_text(_WS.sub(" ", child)))
             elif child.tag not in skip:
                 out.append(self.element(child))
         return "".join(out)
@@ -251,7 +272,7 @@ class _Writer:
     def _heading(self, node: Node, level: int) -> str:
         body = self.children(node)
         if self.in_appendix and level == 1:
-            body = escape_markup(_APPENDIX_PREFIX.sub("", node.text())) if _APPENDIX_PREFIX.match(node.text()) else body
+            body = escape_text(_APPENDIX_PREFIX.sub("", node.text())) if _APPENDIX_PREFIX.match(node.text()) else body
         label = self._heading_label(node)
         suffix = f" <{label}>" if label else ""
         return f"\n\n#heading(level: {level})[{body.strip()}]{suffix}\n\n"
