@@ -53,6 +53,7 @@ rule report:
         synthetic=lambda wc: bool(round_cfg(wc.round).get("synthetic", False)),
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
         harmonise_to=HARMONISE_TO,
+        publication=config.get("publication", {}),
     log:
         os.path.join(LOGS, "{round}", "report.log"),
     threads: 1

@@ -56,6 +56,7 @@ def main(smk, logger):
         synthetic=bool(smk.params.get("synthetic", False)),
         classification=str(smk.params.get("classification", "") or ""),
         harmonise_to=str(smk.params.get("harmonise_to", "") or ""),
+        publication=dict(smk.params.get("publication", None) or {}) or None,
     )
     logger.info("report: round %s, commit %s, run date %s, synthetic %s",
                 meta.round, meta.commit, meta.run_date, meta.synthetic)

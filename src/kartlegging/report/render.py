@@ -125,6 +125,8 @@ class ReportMeta:
     synthetic: bool
     classification: str = ""
     harmonise_to: str = ""
+    # The publication's frame from config (publisher, series, number, authors, date); see _ramme_*.html.j2.
+    publication: Mapping[str, Any] | None = None
 
 
 # --------------------------------------------------------------------------- run metadata
@@ -726,6 +728,7 @@ def _environment() -> jinja2.Environment:
     env.filters["count"] = fmt_count
     env.filters["plural"] = _plural
     env.filters["share"] = fmt_share
+    env.filters["date"] = fmt_date
     return env
 
 

@@ -275,7 +275,12 @@ class _Writer:
             body = escape_text(_APPENDIX_PREFIX.sub("", node.text())) if _APPENDIX_PREFIX.match(node.text()) else body
         label = self._heading_label(node)
         suffix = f" <{label}>" if label else ""
-        return f"\n\n#heading(level: {level})[{body.strip()}]{suffix}\n\n"
+        args = [f"level: {level}"]
+        if node.attrs.get("data-numbering") == "none":
+            args.append("numbering: none")
+        if node.attrs.get("data-outline") == "no":
+            args.append("outlined: false")
+        return f"\n\n#heading({', '.join(args)})[{body.strip()}]{suffix}\n\n"
 
     def _heading_label(self, node: Node) -> str | None:
         ident = _label(node.attrs.get("id", "")) or _label(getattr(node, "section_id", "") or "")
