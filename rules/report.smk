@@ -25,7 +25,16 @@ rule report:
                 "earlier_services": [
                     os.path.join(PROC, r, "services.parquet") for r in ROUNDS[: ROUNDS.index(wc.round)]
                 ],
-                **({"harmonised": HARMONISED_STATUS} if ROUNDS.index(wc.round) > 0 else {}),
+                # the maps comparing rounds stay in the harmonise_to structure: the 2024 geometry
+                **(
+                    {
+                        "harmonised": HARMONISED_STATUS,
+                        "geometry_kommuner": MAP_GEOMETRY["kommuner"],
+                        "geometry_fylker": MAP_GEOMETRY["fylker"],
+                    }
+                    if ROUNDS.index(wc.round) > 0
+                    else {}
+                ),
                 **register_of(wc),
             }
         ),
@@ -41,8 +50,7 @@ rule report:
         kostra_crosscheck=round_table("kostra_crosscheck"),
         kostra_issues=os.path.join(PROC, "kostra", "issues_kostra.parquet"),
         conservation=round_table("conservation"),
-        geometry_kommuner=MAP_GEOMETRY["kommuner"],
-        geometry_fylker=MAP_GEOMETRY["fylker"],
+        round_map=os.path.join(PROC, "{round}", "kart.json"),
         code=report_sources(),
     output:
         html=os.path.join(REPORT, "{round}", "kartlegging.html"),

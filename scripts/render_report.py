@@ -46,6 +46,7 @@ def main(smk, logger):
         kostra_crosscheck=_named(smk, "kostra_crosscheck"),
         conservation=_named(smk, "conservation"),
         kostra_issues=_named(smk, "kostra_issues"),
+        round_map=_named(smk, "round_map"),
     )
     round_name = str(smk.params.round)
     register = _named(smk, "register")  # optional: a round nobody has published has no register

@@ -7,10 +7,13 @@ notebooks and tests). Optional tables each enable one section of the report.
 
 from __future__ import annotations
 
+import json
+
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -45,7 +48,7 @@ OPTIONAL_TABLES: dict[str, T.Table] = {
     "kostra_crosscheck": T.KOSTRA_CROSSCHECK,
     "conservation": T.CONSERVATION,
 }
-OPTIONAL_FIELDS = frozenset({"register_ids", "geometry", "earlier", *OPTIONAL_TABLES})
+OPTIONAL_FIELDS = frozenset({"register_ids", "geometry", "earlier", "round_map", *OPTIONAL_TABLES})
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ class ReportInputs:
     kostra: pd.DataFrame | None = None
     kostra_crosscheck: pd.DataFrame | None = None
     conservation: pd.DataFrame | None = None
+    # The round's map in its own kommune structure, drawn by the round_map rule (maps.own_map_figure).
+    round_map: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         """Fail early, naming the table, when a column the report uses is absent."""
@@ -139,6 +144,7 @@ class ExtraPaths:
     kostra_crosscheck: str | Path | None = None
     conservation: str | Path | None = None
     kostra_issues: str | Path | None = None
+    round_map: str | Path | None = None
 
 
 def _round_of(frame: pd.DataFrame, path: str | Path) -> str:
@@ -207,6 +213,8 @@ def read_inputs(
         kostra=_read_optional(extra.kostra, T.KOSTRA),
         kostra_crosscheck=_read_optional(extra.kostra_crosscheck, T.KOSTRA_CROSSCHECK),
         conservation=read_table(extra.conservation, T.CONSERVATION) if extra.conservation is not None else None,
+        round_map=(json.loads(Path(extra.round_map).read_text(encoding="utf-8"))
+                   if extra.round_map is not None else None),
     )
 
 
@@ -233,6 +241,7 @@ def load_inputs(
     earlier = [str(r) for r in earlier_rounds]
     map_status = base / f"{T.MAP_STATUS.name}.parquet"
     conservation = base / f"{T.CONSERVATION.name}.parquet"
+    round_map = base / "kart.json"
     geo_k = Path(reference_dir) / maps.KOMMUNER_GEOJSON if reference_dir is not None else None
     geo_f = Path(reference_dir) / maps.FYLKER_GEOJSON if reference_dir is not None else None
     extra = ExtraPaths(
@@ -245,6 +254,7 @@ def load_inputs(
         kostra_crosscheck=base / f"{T.KOSTRA_CROSSCHECK.name}.parquet",
         conservation=conservation if conservation.exists() else None,
         kostra_issues=Path(processed_dir) / "kostra" / "issues_kostra.parquet",
+        round_map=round_map if round_map.exists() else None,
     )
     return read_inputs(paths, register_path, extra)
 

@@ -599,7 +599,7 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
 
     # Sections that show the data as maps, across rounds, from KOSTRA and as a list.
     coverage_map = sections.coverage_map(status, services, inputs.map_status, inputs.geometry, meta.round,
-                                         meta.classification)
+                                         meta.classification, round_map=inputs.round_map)
     comparison = sections.comparison(meta.round, services, inputs.map_status, inputs.earlier, inputs.harmonised,
                                      inputs.geometry, meta.harmonise_to)
     if comparison and comparison["org_chart"]:
