@@ -373,7 +373,9 @@ class _Writer:
 
     def tag_details(self, node: Node) -> str:
         summary = node.elements("summary")
-        head = f"\n\n#strong[{self.children(summary[0]).strip()}]\n\n" if summary else ""
+        # sticky: the summary stays on the page of what it introduces (no orphaned group title)
+        head = (f"\n\n#block(sticky: true, above: 1.1em)[#strong[{self.children(summary[0]).strip()}]]\n\n"
+                if summary else "")
         return head + self.children(node, skip=frozenset({"summary"})) + "\n\n"
 
     # ---- figures
