@@ -54,6 +54,30 @@ def map_klass_files(wildcards):
     return [p for p in KLASS_VERSION_FILES if ends[0] <= Path(p).name <= ends[1]]
 
 
+# Kommune geometries for drawing a round in its own structure (round_map in map.smk): Kartverket's
+# 2024 file and the historic ones, by the year in their names.
+MAP_GEOMETRY_FILES = sorted(
+    str(p)
+    for pattern in ("kartverket/kommuner-*.geojson", "kartverket-historic/kommuner-*.geojson")
+    for p in Path(REF).glob(pattern)
+)
+
+
+def _klass_year_of(year):
+    """The Klass version in force in a year (the newest version file not after it)."""
+    older = [Path(p).stem.split("-", 1)[1] for p in KLASS_VERSION_FILES if Path(p).stem.split("-", 1)[1] <= year]
+    return int(older[-1]) if older else int(year)
+
+
+def round_geometry(wildcards):
+    """Input function: the kommune geometry whose Klass version is nearest the round's (ties: the later)."""
+    if not MAP_GEOMETRY_FILES:
+        raise ValueError(f"no kommune geometry (kommuner-YYYY*.geojson) under {REF}")
+    own = int(Path(klass_version_file(wildcards.round)).stem.split("-", 1)[1])
+    year_of = {p: Path(p).name.split("-")[1][:4] for p in MAP_GEOMETRY_FILES}
+    return min(MAP_GEOMETRY_FILES, key=lambda p: (abs(_klass_year_of(year_of[p]) - own), -int(year_of[p])))
+
+
 def files_in(folder):
     """Every file of a raw folder, sorted, so that a new or removed file reruns the ingest."""
     if not os.path.isdir(folder):

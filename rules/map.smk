@@ -46,28 +46,6 @@ rule map_status:
 # one (kartverket/ for 2024, kartverket-historic/ for 2017-2021), translated through the crosswalk only
 # where the structures differ; fylke borders are unions of the kommuner. Drawn once per round and
 # cached, so a report rerun (or an override edit that leaves the coverage alone) does not draw it again.
-MAP_GEOMETRY_FILES = sorted(
-    str(p)
-    for pattern in ("kartverket/kommuner-*.geojson", "kartverket-historic/kommuner-*.geojson")
-    for p in Path(REF).glob(pattern)
-)
-
-
-def _klass_year_of(year):
-    """The Klass version in force in a year (the newest version file not after it)."""
-    older = [Path(p).stem.split("-", 1)[1] for p in KLASS_VERSION_FILES if Path(p).stem.split("-", 1)[1] <= year]
-    return int(older[-1]) if older else int(year)
-
-
-def round_geometry(wildcards):
-    """Input function: the kommune geometry whose Klass version is nearest the round's (ties: the later)."""
-    if not MAP_GEOMETRY_FILES:
-        raise ValueError(f"no kommune geometry (kommuner-YYYY*.geojson) under {REF}")
-    own = int(Path(klass_version_file(wildcards.round)).stem.split("-", 1)[1])
-    year_of = {p: Path(p).name.split("-")[1][:4] for p in MAP_GEOMETRY_FILES}
-    return min(MAP_GEOMETRY_FILES, key=lambda p: (abs(_klass_year_of(year_of[p]) - own), -int(year_of[p])))
-
-
 rule round_map:
     """One round's coverage map in its own kommune structure (SVG, caption and alt text, as JSON)."""
     input:

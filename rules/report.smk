@@ -14,7 +14,7 @@ HARMONISED_STATUS = os.path.join(PROC, "harmonised", "kommune_status.parquet")
 
 
 rule report:
-    """The kartlegging report of a round, as one self-contained HTML file and a PDF."""
+    """The kartlegging report of a round, as one self-contained HTML file (report_pdf typesets it)."""
     input:
         unpack(
             lambda wc: {
@@ -54,7 +54,6 @@ rule report:
         code=report_sources(),
     output:
         html=os.path.join(REPORT, "{round}", "kartlegging.html"),
-        pdf=os.path.join(REPORT, "{round}", "kartlegging.pdf"),
     params:
         round="{round}",
         processed_dir=lambda wc, input: os.path.dirname(os.path.dirname(input.tables[0])),
@@ -73,3 +72,22 @@ rule report:
         "../environment.yml"
     script:
         "../scripts/render_report.py"
+
+
+rule report_pdf:
+    """The report of a round as a tagged PDF/UA-1, typeset by Typst from its HTML (light: no pandas)."""
+    input:
+        html=os.path.join(REPORT, "{round}", "kartlegging.html"),
+        code=code_of("report.pdf", pipeline=False),
+    output:
+        pdf=os.path.join(REPORT, "{round}", "kartlegging.pdf"),
+    log:
+        os.path.join(LOGS, "{round}", "report_pdf.log"),
+    threads: 1
+    priority: 10
+    resources:
+        mem_mb=500,
+    conda:
+        "../environment.yml"
+    script:
+        "../scripts/render_pdf.py"

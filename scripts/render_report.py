@@ -1,4 +1,5 @@
-"""Snakemake script: the report of one round, as self-contained HTML and a PDF.
+"""Snakemake script: the report of one round, as one self-contained HTML file (the PDF is typeset from it
+by scripts/render_pdf.py, a rule of its own).
 
 Thin on purpose: it only maps the rule's inputs, outputs and params onto
 :func:`kartlegging.report.build_report`. The run date comes from
@@ -12,7 +13,7 @@ with earlier rounds); ``kostra`` and ``kostra_crosscheck`` (the KOSTRA section).
 """
 from pathlib import Path
 
-from kartlegging.report import ReportMeta, build_report, git_commit, git_commit_time, read_inputs, run_date_from_env
+from kartlegging.report import ReportMeta, git_commit, git_commit_time, read_inputs, render_html, run_date_from_env
 from kartlegging.report.inputs import INPUT_TABLES, ExtraPaths
 from kartlegging.runner import run
 
@@ -63,7 +64,11 @@ def main(smk, logger):
                 meta.round, meta.commit, meta.run_date, meta.synthetic)
     logger.info("report: map %s, %d earlier round(s), KOSTRA %s", "yes" if extra.map_status else "no",
                 len(extra.earlier_map_status), extra.kostra or "not given")
-    build_report(read_inputs(paths, register, extra), smk.output.html, smk.output.pdf, meta)
+    html = render_html(read_inputs(paths, register, extra), meta)
+    out = Path(smk.output.html)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(html.encode("utf-8"))
+    logger.info("report: wrote %s (%d bytes)", out, len(html))
 
 
 run(snakemake, main)  # noqa: F821 (injected by Snakemake)

@@ -15,6 +15,7 @@ could differ between machines), and the PDF's only timestamp is the run date
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from kartlegging.report.numbers import parse_iso_date
 from kartlegging.report.typst_pdf import TypstDocument, html_to_typst
@@ -54,6 +55,19 @@ def compile_typst(document: TypstDocument, run_date: str = "") -> bytes:
         )
     except typst.TypstError as exc:  # the message names Typst's reason and position
         raise PdfError(f"Typst could not typeset the report: {exc}") from exc
+
+
+_CREATED = re.compile(r'<meta name="dcterms\.created" content="([0-9]{4}-[0-9]{2}-[0-9]{2})">')
+
+
+def run_date_of_html(html: str) -> str:
+    """The run date the HTML states (``dcterms.created``), '' when it states none.
+
+    The PDF step reads the date from the HTML it typesets, so the two outputs
+    cannot carry different dates.
+    """
+    found = _CREATED.search(html)
+    return found.group(1) if found else ""
 
 
 def html_to_pdf(html: str, run_date: str = "") -> bytes:
