@@ -69,8 +69,22 @@ def _klass_year_of(year):
     return int(older[-1]) if older else int(year)
 
 
+def geometry_source(wildcards):
+    """Input function: the GeoJSON of one geometry year (the year in its file name)."""
+    found = [p for p in MAP_GEOMETRY_FILES if Path(p).name.split("-")[1][:4] == wildcards.geoyear]
+    if not found:
+        raise ValueError(f"no kommune geometry for {wildcards.geoyear} under {REF}")
+    return found[0]
+
+
 def round_geometry(wildcards):
-    """Input function: the kommune geometry whose Klass version is nearest the round's (ties: the later)."""
+    """Input function: the prepared geometry (map_geometry) nearest the round's Klass version."""
+    source = round_geometry_source(wildcards)
+    return os.path.join(PROC, "map_geometry", Path(source).name.split("-")[1][:4] + ".geometry.json")
+
+
+def round_geometry_source(wildcards):
+    """The kommune geometry whose Klass version is nearest the round's (ties: the later)."""
     if not MAP_GEOMETRY_FILES:
         raise ValueError(f"no kommune geometry (kommuner-YYYY*.geojson) under {REF}")
     own = int(Path(klass_version_file(wildcards.round)).stem.split("-", 1)[1])
@@ -183,6 +197,8 @@ def all_targets():
         targets += [
             os.path.join(PROC, r, "figures.parquet"),
             os.path.join(PROC, r, "kostra_crosscheck.parquet"),
+            # the round in the harmonise_to structure, for the reports of later rounds (off the report's path)
+            os.path.join(PROC, r, "map_status.parquet"),
             os.path.join(REPORT, r, "kartlegging.html"),
             os.path.join(REPORT, r, "kartlegging.pdf"),
         ]

@@ -46,6 +46,26 @@ rule map_status:
 # one (kartverket/ for 2024, kartverket-historic/ for 2017-2021), translated through the crosswalk only
 # where the structures differ; fylke borders are unions of the kommuner. Drawn once per round and
 # cached, so a report rerun (or an override edit that leaves the coverage alone) does not draw it again.
+rule map_geometry:
+    """A kommune geometry read, projected and simplified once, with its fylker (unions of its kommuner)."""
+    input:
+        geometry=geometry_source,
+        code=code_of("report.map_geometry", pipeline=False),
+    output:
+        geometry=os.path.join(PROC, "map_geometry", "{geoyear}.geometry.json"),
+    wildcard_constraints:
+        geoyear=r"\d{4}",
+    log:
+        os.path.join(LOGS, "map_geometry_{geoyear}.log"),
+    threads: 1
+    resources:
+        mem_mb=700,
+    conda:
+        "../environment.yml"
+    script:
+        "../scripts/map_geometry.py"
+
+
 rule round_map:
     """One round's coverage map in its own kommune structure (SVG, caption and alt text, as JSON)."""
     input:

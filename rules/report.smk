@@ -5,9 +5,10 @@ if "MAP_GEOMETRY" not in globals():
     include: "map.smk"
 
 
-# Beyond its own tables, the report of a round reads the map status of every round up to it (its
-# own map and one small map per round), the services of the earlier rounds, and the harmonised
-# kommune_status only when there is an earlier round to compare with. Later rounds never appear,
+# Beyond its own tables, the report of a round reads its own map (round_map, in the round's own
+# structure) and, only when there is an earlier round to compare with, the map status of every round
+# up to it (one small map per round, in the harmonise_to structure), the services of the earlier
+# rounds, the harmonised kommune_status and the 2024 geometry. Later rounds never appear,
 # so adding a round leaves the first round's report untouched; a later round's report reads the
 # shared harmonised table (which a new round rewrites), so it reruns, with the same content.
 HARMONISED_STATUS = os.path.join(PROC, "harmonised", "kommune_status.parquet")
@@ -18,7 +19,6 @@ rule report:
     input:
         unpack(
             lambda wc: {
-                "map_status": os.path.join(PROC, wc.round, "map_status.parquet"),
                 "earlier_map_status": [
                     os.path.join(PROC, r, "map_status.parquet") for r in ROUNDS[: ROUNDS.index(wc.round)]
                 ],
@@ -28,6 +28,7 @@ rule report:
                 # the maps comparing rounds stay in the harmonise_to structure: the 2024 geometry
                 **(
                     {
+                        "map_status": os.path.join(PROC, wc.round, "map_status.parquet"),
                         "harmonised": HARMONISED_STATUS,
                         "geometry_kommuner": MAP_GEOMETRY["kommuner"],
                         "geometry_fylker": MAP_GEOMETRY["fylker"],

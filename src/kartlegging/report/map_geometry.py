@@ -439,15 +439,62 @@ def fylke_features(kommuner: Sequence[Feature], fylke_names: Mapping[str, str]) 
 
 @lru_cache(maxsize=4)
 def _read_own(kommuner: str, stamp: tuple[int, int], fylke_names: tuple[tuple[str, str], ...]) -> MapGeometry:
+    if kommuner.endswith(PREPARED_SUFFIX):
+        return read_prepared(kommuner)
     feats = read_kommune_features(kommuner)
     sources = [(kommuner, feats), (f"{kommuner} (fylker)", fylke_features(feats, dict(fylke_names)))]
     k_big, f_big = _layers(sources, DETAIL_KM2, SPECK_KM2)
-    k_small, f_small = _layers(sources, SMALL_DETAIL_KM2, SMALL_SPECK_KM2)
     match = _YEAR.search(Path(kommuner).name)
-    return MapGeometry(k_big, f_big, k_small, f_small, match.group(1) if match else "")
+    # one map per round: the small-multiple layers are the large ones (only the harmonise_to maps use them)
+    return MapGeometry(k_big, f_big, k_big, f_big, match.group(1) if match else "")
 
 
 def read_own_geometry(kommuner_path: str | Path, fylke_names: Mapping[str, str]) -> MapGeometry:
-    """One kommune file and the fylker made from it (see :func:`fylke_features`)."""
+    """One kommune file and the fylker made from it (see :func:`fylke_features`), or a prepared geometry.
+
+    A prepared geometry (:func:`write_prepared`, ``*.geometry.json``) is read as
+    it is: the ``map_geometry`` rule makes it once per geometry file, so a
+    round's map is only drawn, not simplified again, when the round's data change.
+    """
     path = Path(kommuner_path).resolve()
     return _read_own(str(path), (path.stat().st_mtime_ns, path.stat().st_size), tuple(sorted(fylke_names.items())))
+
+
+PREPARED_SUFFIX = ".geometry.json"
+
+
+def _layer_json(layer: Layer) -> list[dict[str, Any]]:
+    return [{"code": s.code, "name": s.name,
+             "xy": s.path.vertices.ravel().tolist(), "ops": s.path.codes.astype(int).tolist()}
+            for s in layer.shapes]
+
+
+def _layer_from(source: str, items: Sequence[Mapping[str, Any]]) -> Layer:
+    shapes = []
+    for item in items:
+        xy = np.asarray(item["xy"], dtype=float).reshape(-1, 2)
+        shapes.append(Shape(str(item["code"]), str(item["name"]),
+                            MplPath(xy, np.asarray(item["ops"], dtype=MplPath.code_type))))
+    return Layer(source, tuple(shapes))
+
+
+def write_prepared(geometry: MapGeometry, out: str | Path) -> None:
+    """The projected, simplified kommuner and fylker of one geometry as JSON (floats exact: the map is the same)."""
+    data = {"version": geometry.version, "kommuner": _layer_json(geometry.kommuner),
+            "fylker": _layer_json(geometry.fylker)}
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+
+
+def read_prepared(path: str | Path) -> MapGeometry:
+    """A geometry written by :func:`write_prepared`."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    kommuner = _layer_from(str(path), data["kommuner"])
+    fylker = _layer_from(f"{path} (fylker)", data["fylker"])
+    return MapGeometry(kommuner, fylker, kommuner, fylker, str(data["version"]))
+
+
+def step_map_geometry(kommuner_path: str, fylke_names: Mapping[str, str], out: str) -> None:
+    """The ``map_geometry`` rule: read, project, simplify a kommune file and its fylker once, for every round."""
+    geometry = read_own_geometry(kommuner_path, fylke_names)
+    write_prepared(geometry, out)

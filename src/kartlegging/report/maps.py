@@ -1,12 +1,18 @@
 """Coverage maps: Norway's kommuner coloured by whether they have a service, drawn as deterministic SVG.
 
-Two halves:
+Three parts (the geometry itself, reading and simplifying, lives in
+:mod:`kartlegging.report.map_geometry`):
 
+* :func:`own_map_figure` (the ``round_map`` rule) draws a round in its own
+  kommune structure, on the geometry of its Klass version or the nearest one,
+  translating through the crosswalk only the kommuner that differ
+  (:func:`own_structure`); its legend counts the round's own kommuner, and an
+  inset shows the Oslo area;
 * :func:`map_status_frame` (the ``map_status`` rule) puts one round's
   ``kommune_status`` into the kommune structure of the map geometry
   (Kartverket's 2024 kommuner) through :func:`kartlegging.crosswalk.harmonise_status`,
   so the map agrees with the harmonised table by construction, and adds the kind
-  of service the kommune is drawn with.
+  of service the kommune is drawn with; the maps comparing rounds use it;
 * :func:`coverage_map_svg` and :func:`small_multiples_svg` draw those classes
   with matplotlib, one compound path per kommune, county borders on top.
 
@@ -44,7 +50,6 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
