@@ -80,7 +80,7 @@ def geometry_source(wildcards):
 def round_geometry(wildcards):
     """Input function: the prepared geometry (map_geometry) nearest the round's Klass version."""
     source = round_geometry_source(wildcards)
-    return os.path.join(PROC, "map_geometry", Path(source).name.split("-")[1][:4] + ".geometry.json")
+    return os.path.join(PROC, "reference", "map_geometry", Path(source).name.split("-")[1][:4] + ".geometry.json")
 
 
 def round_geometry_source(wildcards):

@@ -52,11 +52,11 @@ rule map_geometry:
         geometry=geometry_source,
         code=code_of("report.map_geometry", pipeline=False),
     output:
-        geometry=os.path.join(PROC, "map_geometry", "{geoyear}.geometry.json"),
+        geometry=os.path.join(PROC, "reference", "map_geometry", "{geoyear}.geometry.json"),
     wildcard_constraints:
         geoyear=r"\d{4}",
     log:
-        os.path.join(LOGS, "map_geometry_{geoyear}.log"),
+        os.path.join(LOGS, "geometry-{geoyear}", "map_geometry.log"),
     threads: 1
     resources:
         mem_mb=700,

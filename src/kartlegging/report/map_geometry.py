@@ -20,6 +20,7 @@ A round's map uses the file whose Klass version is nearest the round's own
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -29,6 +30,8 @@ from typing import Any
 
 import numpy as np
 from matplotlib.path import Path as MplPath
+
+LOG = logging.getLogger(__name__)
 
 CENTRE_LON, CENTRE_LAT = 15.0, 65.0
 EARTH_RADIUS_KM = 6371.0
@@ -465,21 +468,27 @@ PREPARED_SUFFIX = ".geometry.json"
 
 def _layer_json(layer: Layer) -> list[dict[str, Any]]:
     return [{"code": s.code, "name": s.name,
-             "xy": s.path.vertices.ravel().tolist(), "ops": s.path.codes.astype(int).tolist()}
+             "xy": np.rint(s.path.vertices * 1000).astype(np.int64).ravel().tolist(),
+             "ops": s.path.codes.astype(int).tolist()}
             for s in layer.shapes]
 
 
 def _layer_from(source: str, items: Sequence[Mapping[str, Any]]) -> Layer:
     shapes = []
     for item in items:
-        xy = np.asarray(item["xy"], dtype=float).reshape(-1, 2)
+        xy = np.asarray(item["xy"], dtype=float).reshape(-1, 2) / 1000.0
         shapes.append(Shape(str(item["code"]), str(item["name"]),
                             MplPath(xy, np.asarray(item["ops"], dtype=MplPath.code_type))))
     return Layer(source, tuple(shapes))
 
 
 def write_prepared(geometry: MapGeometry, out: str | Path) -> None:
-    """The projected, simplified kommuner and fylker of one geometry as JSON (floats exact: the map is the same)."""
+    """The projected, simplified kommuner and fylker of one geometry as JSON, coordinates in whole metres.
+
+    Whole metres: far below what the map can show (its paths are cut to a tenth
+    of a point, about 300 m on the large map), and no coordinate is a long run
+    of digits that could read as a phone number in the privacy scan.
+    """
     data = {"version": geometry.version, "kommuner": _layer_json(geometry.kommuner),
             "fylker": _layer_json(geometry.fylker)}
     Path(out).parent.mkdir(parents=True, exist_ok=True)
@@ -498,3 +507,6 @@ def step_map_geometry(kommuner_path: str, fylke_names: Mapping[str, str], out: s
     """The ``map_geometry`` rule: read, project, simplify a kommune file and its fylker once, for every round."""
     geometry = read_own_geometry(kommuner_path, fylke_names)
     write_prepared(geometry, out)
+    LOG.info("map_geometry %s: %d kommuner and %d fylker (unions of their kommuner) from %s, %d vertices",
+             geometry.version, len(geometry.kommuner.shapes), len(geometry.fylker.shapes), Path(kommuner_path).name,
+             sum(len(s.path.vertices) for s in geometry.kommuner.shapes))
