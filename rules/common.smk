@@ -57,6 +57,44 @@ def map_klass_files(wildcards):
     return [p for p in KLASS_VERSION_FILES if ends[0] <= Path(p).name <= ends[1]]
 
 
+# Kommune geometries for drawing a round in its own structure (round_map in map.smk): Kartverket's
+# 2024 file and the historic ones, by the year in their names.
+MAP_GEOMETRY_FILES = sorted(
+    str(p)
+    for pattern in ("kartverket/kommuner-*.geojson", "kartverket-historic/kommuner-*.geojson")
+    for p in Path(REF).glob(pattern)
+)
+
+
+def _klass_year_of(year):
+    """The Klass version in force in a year (the newest version file not after it)."""
+    older = [Path(p).stem.split("-", 1)[1] for p in KLASS_VERSION_FILES if Path(p).stem.split("-", 1)[1] <= year]
+    return int(older[-1]) if older else int(year)
+
+
+def geometry_source(wildcards):
+    """Input function: the GeoJSON of one geometry year (the year in its file name)."""
+    found = [p for p in MAP_GEOMETRY_FILES if Path(p).name.split("-")[1][:4] == wildcards.geoyear]
+    if not found:
+        raise ValueError(f"no kommune geometry for {wildcards.geoyear} under {REF}")
+    return found[0]
+
+
+def round_geometry(wildcards):
+    """Input function: the prepared geometry (map_geometry) nearest the round's Klass version."""
+    source = round_geometry_source(wildcards)
+    return os.path.join(PROC, "reference", "map_geometry", Path(source).name.split("-")[1][:4] + ".geometry.json")
+
+
+def round_geometry_source(wildcards):
+    """The kommune geometry whose Klass version is nearest the round's (ties: the later)."""
+    if not MAP_GEOMETRY_FILES:
+        raise ValueError(f"no kommune geometry (kommuner-YYYY*.geojson) under {REF}")
+    own = int(Path(klass_version_file(wildcards.round)).stem.split("-", 1)[1])
+    year_of = {p: Path(p).name.split("-")[1][:4] for p in MAP_GEOMETRY_FILES}
+    return min(MAP_GEOMETRY_FILES, key=lambda p: (abs(_klass_year_of(year_of[p]) - own), -int(year_of[p])))
+
+
 def files_in(folder):
     """Every file of a raw folder, sorted, so that a new or removed file reruns the ingest."""
     if not os.path.isdir(folder):
@@ -168,6 +206,8 @@ def all_targets():
         targets += [
             os.path.join(PROC, r, "figures.parquet"),
             os.path.join(PROC, r, "kostra_crosscheck.parquet"),
+            # the round in the harmonise_to structure, for the reports of later rounds (off the report's path)
+            os.path.join(PROC, r, "map_status.parquet"),
             os.path.join(REPORT, r, "kartlegging.html"),
             os.path.join(REPORT, r, "kartlegging.pdf"),
         ]

@@ -40,3 +40,54 @@ rule map_status:
         "../environment.yml"
     script:
         "../scripts/map_status.py"
+
+
+# The round's own map: its kommune_status on the kommune geometry of its Klass version or the nearest
+# one (kartverket/ for 2024, kartverket-historic/ for 2017-2021), translated through the crosswalk only
+# where the structures differ; fylke borders are unions of the kommuner. Drawn once per round and
+# cached, so a report rerun (or an override edit that leaves the coverage alone) does not draw it again.
+rule map_geometry:
+    """A kommune geometry read, projected and simplified once, with its fylker (unions of its kommuner)."""
+    input:
+        geometry=geometry_source,
+        code=code_of("report.map_geometry", pipeline=False),
+    output:
+        geometry=os.path.join(PROC, "reference", "map_geometry", "{geoyear}.geometry.json"),
+    wildcard_constraints:
+        geoyear=r"\d{4}",
+    log:
+        os.path.join(LOGS, "geometry-{geoyear}", "map_geometry.log"),
+    threads: 1
+    resources:
+        mem_mb=700,
+    conda:
+        "../environment.yml"
+    script:
+        "../scripts/map_geometry.py"
+
+
+rule round_map:
+    """One round's coverage map in its own kommune structure (SVG, caption and alt text, as JSON)."""
+    input:
+        status=round_table("kommune_status"),
+        services=round_table("services"),
+        geometry=round_geometry,
+        klass=KLASS_VERSION_FILES,
+        changes=KLASS_CHANGES_FILES,
+        code=code_of("report.maps", pipeline=False),
+    output:
+        figure=os.path.join(PROC, "{round}", "kart.json"),
+    params:
+        reference_dir=lambda wc, input: os.path.dirname(os.path.dirname(input.klass[0])),
+        round="{round}",
+        classification=lambda wc: str(round_cfg(wc.round)["classification"]),
+    log:
+        os.path.join(LOGS, "{round}", "round_map.log"),
+    threads: 1
+    priority: 10
+    resources:
+        mem_mb=700,
+    conda:
+        "../environment.yml"
+    script:
+        "../scripts/round_map.py"

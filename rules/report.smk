@@ -5,27 +5,37 @@ if "MAP_GEOMETRY" not in globals():
     include: "map.smk"
 
 
-# Beyond its own tables, the report of a round reads the map status of every round up to it (its
-# own map and one small map per round), the services of the earlier rounds, and the harmonised
-# kommune_status only when there is an earlier round to compare with. Later rounds never appear,
+# Beyond its own tables, the report of a round reads its own map (round_map, in the round's own
+# structure) and, only when there is an earlier round to compare with, the map status of every round
+# up to it (one small map per round, in the harmonise_to structure), the services of the earlier
+# rounds, the harmonised kommune_status and the 2024 geometry. Later rounds never appear,
 # so adding a round leaves the first round's report untouched; a later round's report reads the
 # shared harmonised table (which a new round rewrites), so it reruns, with the same content.
 HARMONISED_STATUS = os.path.join(PROC, "harmonised", "kommune_status.parquet")
 
 
 rule report:
-    """The kartlegging report of a round, as one self-contained HTML file and a PDF."""
+    """The kartlegging report of a round, as one self-contained HTML file (report_pdf typesets it)."""
     input:
         unpack(
             lambda wc: {
-                "map_status": os.path.join(PROC, wc.round, "map_status.parquet"),
                 "earlier_map_status": [
                     os.path.join(PROC, r, "map_status.parquet") for r in ROUNDS[: ROUNDS.index(wc.round)]
                 ],
                 "earlier_services": [
                     os.path.join(PROC, r, "services.parquet") for r in ROUNDS[: ROUNDS.index(wc.round)]
                 ],
-                **({"harmonised": HARMONISED_STATUS} if ROUNDS.index(wc.round) > 0 else {}),
+                # the maps comparing rounds stay in the harmonise_to structure: the 2024 geometry
+                **(
+                    {
+                        "map_status": os.path.join(PROC, wc.round, "map_status.parquet"),
+                        "harmonised": HARMONISED_STATUS,
+                        "geometry_kommuner": MAP_GEOMETRY["kommuner"],
+                        "geometry_fylker": MAP_GEOMETRY["fylker"],
+                    }
+                    if ROUNDS.index(wc.round) > 0
+                    else {}
+                ),
                 **register_of(wc),
             }
         ),
@@ -41,19 +51,18 @@ rule report:
         kostra_crosscheck=round_table("kostra_crosscheck"),
         kostra_issues=os.path.join(PROC, "kostra", "issues_kostra.parquet"),
         conservation=round_table("conservation"),
-        geometry_kommuner=MAP_GEOMETRY["kommuner"],
-        geometry_fylker=MAP_GEOMETRY["fylker"],
         chapters=chapters_of,
+        round_map=os.path.join(PROC, "{round}", "kart.json"),
         code=report_sources(),
     output:
         html=os.path.join(REPORT, "{round}", "kartlegging.html"),
-        pdf=os.path.join(REPORT, "{round}", "kartlegging.pdf"),
     params:
         round="{round}",
         processed_dir=lambda wc, input: os.path.dirname(os.path.dirname(input.tables[0])),
         synthetic=lambda wc: bool(round_cfg(wc.round).get("synthetic", False)),
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
         harmonise_to=HARMONISE_TO,
+        publication=config.get("publication", {}),
     log:
         os.path.join(LOGS, "{round}", "report.log"),
     threads: 1
@@ -65,3 +74,22 @@ rule report:
         "../environment.yml"
     script:
         "../scripts/render_report.py"
+
+
+rule report_pdf:
+    """The report of a round as a tagged PDF/UA-1, typeset by Typst from its HTML (light: no pandas)."""
+    input:
+        html=os.path.join(REPORT, "{round}", "kartlegging.html"),
+        code=code_of("report.pdf", pipeline=False),
+    output:
+        pdf=os.path.join(REPORT, "{round}", "kartlegging.pdf"),
+    log:
+        os.path.join(LOGS, "{round}", "report_pdf.log"),
+    threads: 1
+    priority: 10
+    resources:
+        mem_mb=500,
+    conda:
+        "../environment.yml"
+    script:
+        "../scripts/render_pdf.py"

@@ -1,4 +1,5 @@
-"""Snakemake script: the report of one round, as self-contained HTML and a PDF.
+"""Snakemake script: the report of one round, as one self-contained HTML file (the PDF is typeset from it
+by scripts/render_pdf.py, a rule of its own).
 
 Thin on purpose: it only maps the rule's inputs, outputs and params onto
 :func:`kartlegging.report.build_report`. The run date comes from
@@ -10,10 +11,9 @@ Optional inputs, each used when the rule names it: ``map_status`` with
 ``earlier_map_status``, ``earlier_services`` and ``harmonised`` (the comparison
 with earlier rounds); ``kostra`` and ``kostra_crosscheck`` (the KOSTRA section).
 """
-import logging
 from pathlib import Path
 
-from kartlegging.report import ReportMeta, build_report, git_commit, git_commit_time, read_inputs, run_date_from_env
+from kartlegging.report import ReportMeta, git_commit, git_commit_time, read_inputs, render_html, run_date_from_env
 from kartlegging.report.inputs import INPUT_TABLES, ExtraPaths
 from kartlegging.runner import run
 
@@ -33,13 +33,6 @@ def _named_list(smk, name):
 
 
 def main(smk, logger):
-    # WeasyPrint and fontTools warn about CSS and fonts on their own loggers: send them to the rule's log too.
-    for name in ("weasyprint", "fontTools"):
-        other = logging.getLogger(name)
-        other.setLevel(logging.WARNING)
-        other.propagate = False
-        for handler in logger.handlers:
-            other.addHandler(handler)
     tables = [str(p) for p in smk.input.tables]
     by_name = {Path(p).name.removesuffix(".parquet"): p for p in tables if p.endswith(".parquet")}
     paths = {field: by_name[table.name] for field, table in INPUT_TABLES.items() if table.name in by_name}
@@ -55,6 +48,7 @@ def main(smk, logger):
         conservation=_named(smk, "conservation"),
         kostra_issues=_named(smk, "kostra_issues"),
         chapters=_named_list(smk, "chapters"),
+        round_map=_named(smk, "round_map"),
     )
     round_name = str(smk.params.round)
     register = _named(smk, "register")  # optional: a round nobody has published has no register
@@ -65,12 +59,17 @@ def main(smk, logger):
         synthetic=bool(smk.params.get("synthetic", False)),
         classification=str(smk.params.get("classification", "") or ""),
         harmonise_to=str(smk.params.get("harmonise_to", "") or ""),
+        publication=dict(smk.params.get("publication", None) or {}) or None,
     )
     logger.info("report: round %s, commit %s, run date %s, synthetic %s",
                 meta.round, meta.commit, meta.run_date, meta.synthetic)
     logger.info("report: map %s, %d earlier round(s), KOSTRA %s", "yes" if extra.map_status else "no",
                 len(extra.earlier_map_status), extra.kostra or "not given")
-    build_report(read_inputs(paths, register, extra), smk.output.html, smk.output.pdf, meta)
+    html = render_html(read_inputs(paths, register, extra), meta)
+    out = Path(smk.output.html)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(html.encode("utf-8"))
+    logger.info("report: wrote %s (%d bytes)", out, len(html))
 
 
 run(snakemake, main)  # noqa: F821 (injected by Snakemake)

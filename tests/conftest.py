@@ -8,6 +8,11 @@ from pathlib import Path
 
 import pytest
 
+# As the Makefile: openpyxl writes workbooks with the standard library, not lxml (installed for the
+# pdfua validator), so generated demo workbooks match the committed bytes. Set before any test
+# module imports openpyxl.
+os.environ.setdefault("OPENPYXL_LXML", "False")
+
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 

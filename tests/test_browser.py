@@ -8,6 +8,9 @@ with ``apt-get install -y chromium`` (CI does).
 """
 from __future__ import annotations
 
+import html
+import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -74,6 +77,7 @@ class _Rows(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
         self.rows: list[tuple[str, str, str, bool]] = []
+        self.open_groups: list[str] = []
         self.form_hidden: bool | None = None
         self.counter = ""
         self._in_counter = False
@@ -83,6 +87,8 @@ class _Rows(HTMLParser):
         if tag == "tr" and "data-kommune" in a and "data-sok" in a:
             self.rows.append((a["data-kommune"] or "", a.get("data-fylke") or "", a.get("data-status") or "",
                               "hidden" in a))
+        elif tag == "details" and "fylke-gruppe" in (a.get("class") or "") and "open" in a:
+            self.open_groups.append(a.get("data-fylke") or "")
         elif tag == "form" and a.get("id") == "kommune-filter":
             self.form_hidden = "hidden" in a
         elif tag == "output" and a.get("id") == "kommune-antall":
@@ -116,6 +122,7 @@ def test_filter_by_county_from_the_address(chromium, report, status):
     assert sorted(_visible(dom)) == nordland and len(nordland) == 44
     assert dom.form_hidden is False  # the script shows the controls
     assert dom.counter.strip() == f"Viser {len(nordland)} av 428 kommuner"
+    assert dom.open_groups == ["18"]  # the filter opens the fylke that holds the matches
 
 
 def test_search_by_name_from_the_query(chromium, report):
@@ -140,6 +147,7 @@ def test_without_a_preset_every_row_shows(chromium, report):
     dom = _dom(chromium, report.as_uri() + "#figur-2")  # an ordinary anchor is not a filter
     assert len(_visible(dom)) == 428
     assert dom.counter.strip() == "Viser 428 av 428 kommuner"
+    assert dom.open_groups == []  # every fylke collapsed
 
 
 def _near(pixels: np.ndarray, colour: str, tolerance: int = 6) -> int:
@@ -162,3 +170,57 @@ def test_map_and_charts_are_drawn(chromium, report, tmp_path):
     # ... the dark fill of kommunal services and of the first series, and the charts' second series.
     assert _near(pixels, maps.CLASS_STYLES["kommunal"].face) > 10_000
     assert _near(pixels, "#9dbcdb") > 5_000
+
+
+# --------------------------------------------------------------------------- phone and desktop layout
+
+PROBE = (Path(__file__).with_name("layout_probe.js")).read_text(encoding="utf-8")
+
+
+def _layout(chromium: str, page: str, width: int, tmp_path: Path) -> dict:
+    """The layout probe's findings for the page drawn at ``width`` CSS px.
+
+    Headless Chromium will not make a window narrower than 500 px, so the
+    report is drawn in an iframe of the wanted width (its own viewport), with
+    the page inline (``srcdoc``, same origin) so the probe can read it.
+    """
+    outer = tmp_path / f"outer-{width}.html"
+    outer.write_text(
+        "<!DOCTYPE html><html><body style='margin:0'>"
+        f"<iframe id='f' style='border:0;width:{width}px;height:900px' srcdoc=\"{html.escape(page, quote=True)}\">"
+        f"</iframe><script>{PROBE}\nvar f=document.getElementById('f');f.addEventListener('load',function(){{"
+        "var pre=document.createElement('pre');pre.id='probe';"
+        "pre.textContent=JSON.stringify(probe(f.contentWindow,f.contentDocument));document.body.appendChild(pre);});"
+        "</script></body></html>", encoding="utf-8")
+    done = _browse(chromium, outer.as_uri(), "--window-size=1400,1000", "--virtual-time-budget=10000", "--dump-dom")
+    found = re.search(r'<pre id="probe">(.*?)</pre>', done.stdout, re.S)
+    assert found, "the layout probe wrote no result"
+    result = json.loads(html.unescape(found.group(1)))
+    assert result["viewport"] == width
+    return result
+
+
+@pytest.fixture(scope="module")
+def page(report) -> str:
+    return report.read_text(encoding="utf-8")
+
+
+def test_phone_nothing_overflows_and_the_kommune_list_opens_collapsed(chromium, page, status, tmp_path):
+    phone = _layout(chromium, page, 390, tmp_path)
+    assert phone["scrollWidth"] <= 390 and phone["overflowing"] == [], phone["overflowing"]
+    assert phone["broken_codes"] == []  # identifiers never break inside
+    assert phone["groups"] == status["fylkesnummer"].nunique() and phone["open_groups"] == 0
+
+
+def test_desktop_no_table_cell_breaks_a_word(chromium, page, tmp_path):
+    desktop = _layout(chromium, page, 1280, tmp_path)
+    assert desktop["broken_cells"] == [] and desktop["overflowing"] == []
+
+
+def test_the_probe_sees_overflow_and_broken_identifiers(chromium, page, tmp_path):
+    """The checks above can fail: with identifiers allowed to break and tables not scrolling, they do."""
+    broken = page.replace("</style>", "code{white-space:normal!important;overflow-wrap:anywhere!important}"
+                                      ".table-wrap{overflow:visible!important}"
+                                      ".table-wrap table{min-width:600px}</style>", 1)
+    phone = _layout(chromium, broken, 390, tmp_path)
+    assert phone["overflowing"] and phone["broken_codes"]

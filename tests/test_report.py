@@ -684,12 +684,18 @@ def test_kommune_list_is_complete_and_filterable(html_text):
                       "1201": "interkommunal", "1211": "ingen", "1216": "ukjent", "1219": "ingen"}
     assert " hidden" not in section.split("<tbody>")[1]  # every row shows without JavaScript
     assert re.search(r'<form class="kommune-filter"[^>]*hidden', section)  # the controls need the script
-    assert 'class="screen-only kommuneliste"' in section and 'class="print-only"' in html_text
+    # grouped by fylke, each group collapsed until opened (or filtered, or printed)
+    groups = re.findall(r'<details class="fylke-gruppe" data-fylke="(\d+)"( open)?>', section)
+    assert [g[0] for g in groups] == ["03", "11", "12"] and not any(g[1] for g in groups)
+    assert "Rogaland <span class=\"muted\">(3 kommuner, 3 med tjeneste)</span>" in section
 
 
-def test_kommune_list_not_in_pdf(pdf_text):
-    assert "Alle kommuner: søk og filtrer" not in pdf_text
-    assert "HTML-versjonen av rapporten" in pdf_text
+def test_kommune_list_fully_expanded_in_pdf(pdf_text):
+    assert "Alle kommuner, etter fylke" in pdf_text
+    for shown in ("Rogaland (3 kommuner, 3 med tjeneste)", "Hordaland (4 kommuner, 1 med tjeneste)"):
+        assert shown in pdf_text, shown
+    assert "Sveio 1216" in pdf_text and "Eigersund 1101" in pdf_text
+    assert "Søk" not in pdf_text and "Åpne et fylke" not in pdf_text  # the screen's controls and hints are left out
 
 
 def _earlier_frames() -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -1,9 +1,13 @@
-"""The coverage map: which kommuner it colours, how classes combine across kommune structures, and stable bytes.
+"""The coverage maps: which kommuner they colour, how classes combine across kommune structures, and stable bytes.
 
-The demo run (round 2015, Klass 2015, 428 kommuner) is drawn on the 2024 map
-(357 kommuner). The expected colouring is computed here independently of
-kartlegging.report.maps, straight from kommune_status, services and
-service_kommuner through :func:`kartlegging.crosswalk.build_crosswalk`, and
+The demo run (round 2015, Klass 2015, 428 kommuner) is drawn in its own
+structure, on Kartverket's 2017 kommuner (the nearest geometry): every kommune
+on its own except Sandefjord, Andebu and Stokke (merged in 2017: one polygon)
+and Kvitsøy and Træna (missing from the 2017 file). The map_status table (the
+round in the 2024 structure, for maps comparing rounds) is checked too. The
+expected colouring is computed here independently of kartlegging.report.maps,
+straight from kommune_status, services and service_kommuner (through
+:func:`kartlegging.crosswalk.build_crosswalk` where structures differ), and
 compared with the map_status table, the data attributes of the HTML and the
 SVG itself.
 """
@@ -45,9 +49,8 @@ def geometry() -> maps.MapGeometry:
     return maps.read_geometry(REFERENCE / maps.KOMMUNER_GEOJSON, REFERENCE / maps.FYLKER_GEOJSON)
 
 
-@pytest.fixture(scope="module")
-def expected(processed) -> dict[str, set[str]]:
-    """The 2024 kommuner of each class, derived from the round's tables through the crosswalk."""
+def _expected_classes(processed: Path, target: str | None) -> dict[str, set[str]]:
+    """The kommuner of each class: in the round's own codes (``target`` None) or translated to ``target``."""
     status = pd.read_parquet(processed / "kommune_status.parquet")
     services = pd.read_parquet(processed / "services.parquet")
     bridge = pd.read_parquet(processed / "service_kommuner.parquet")
@@ -55,8 +58,12 @@ def expected(processed) -> dict[str, set[str]]:
     in_inter = set(bridge.loc[bridge["service_id"].isin(inter_ids), "kommunenummer"])
     answer = dict(zip(status["kommunenummer"], status["har_tjeneste"]))
     parts: dict[str, list[str]] = defaultdict(list)
-    for row in build_crosswalk(REFERENCE, "2015", "2024").itertuples(index=False):
-        parts[row.to_code].append(row.from_code)
+    if target is None:
+        for code in answer:
+            parts[code].append(code)
+    else:
+        for row in build_crosswalk(REFERENCE, "2015", target).itertuples(index=False):
+            parts[row.to_code].append(row.from_code)
     out: dict[str, set[str]] = {c: set() for c in MAP_CLASSES}
     for code, froms in parts.items():
         with_service = [f for f in froms if answer.get(f) == "ja"]
@@ -71,9 +78,34 @@ def expected(processed) -> dict[str, set[str]]:
     return out
 
 
+@pytest.fixture(scope="module")
+def expected(processed) -> dict[str, set[str]]:
+    """The 2024 kommuner of each class (map_status, maps comparing rounds)."""
+    return _expected_classes(processed, "2024")
+
+
+@pytest.fixture(scope="module")
+def expected_own(processed) -> dict[str, set[str]]:
+    """The round's own kommuner of each class, straight from kommune_status."""
+    return _expected_classes(processed, None)
+
+
+@pytest.fixture(scope="module")
+def expected_2017(processed) -> dict[str, set[str]]:
+    """The polygons of the 2017 file in each class: the round's own class where the codes agree."""
+    own = _expected_classes(processed, None)
+    translated = _expected_classes(processed, "2017")
+    own_class = {code: cls for cls, codes in own.items() for code in codes}
+    out: dict[str, set[str]] = {c: set() for c in MAP_CLASSES}
+    for cls, codes in translated.items():
+        for code in codes:
+            out[own_class.get(code, cls)].add(code)
+    return out
+
+
 def _main_map_svg(html: str) -> str:
-    uri = re.search(r'<figure class="map" id="figur-\d+" data-chart="kart">\s*<img src="data:image/svg\+xml;base64,'
-                    r'([A-Za-z0-9+/=]+)"', html).group(1)
+    uri = re.search(r'<figure class="map" id="figur-\d+" data-chart="kart">\s*(?:<div class="chart-scroll">)?'
+                    r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html).group(1)
     return base64.b64decode(uri).decode("utf-8")
 
 
@@ -98,17 +130,32 @@ def test_map_status_has_every_2024_kommune_once(processed, geometry):
     assert set(ms["map_version"]) == {"2024"} and set(ms["round"]) == {ROUND}
 
 
-def test_map_colours_exactly_the_kommuner_with_a_service_through_the_crosswalk(processed, html, expected):
+def test_map_status_colours_the_2024_kommuner_through_the_crosswalk(processed, expected):
     ms = pd.read_parquet(processed / "map_status.parquet")
     from_table = {c: set(ms.loc[ms["status"] == c, "kommunenummer"]) for c in MAP_CLASSES}
+    for cls in MAP_CLASSES:
+        assert from_table[cls] == expected[cls], cls
+    coloured = expected["kommunal"] | expected["interkommunal"]
+    assert len(coloured) == 67 and not (coloured & (expected["ingen"] | expected["ukjent"]))
+
+
+def test_round_map_colours_kommune_status_in_the_rounds_own_codes(html, expected_own, expected_2017):
     from_html = {c: set(k.split()) for c, k in re.findall(r'data-map-class="(\w+)" data-kommuner="([\d ]*)"', html)}
     from_svg = _svg_classes(_main_map_svg(html))
     for cls in MAP_CLASSES:
-        assert from_table[cls] == expected[cls], cls
-        assert from_html[cls] == expected[cls], cls
-        assert from_svg[cls] == expected[cls], cls
-    coloured = expected["kommunal"] | expected["interkommunal"]
-    assert len(coloured) == 67 and not (coloured & (expected["ingen"] | expected["ukjent"]))
+        assert from_html[cls] == expected_own[cls], cls
+    assert {c: len(v) for c, v in from_html.items()} == {"kommunal": 28, "interkommunal": 51, "ingen": 349, "ukjent": 0}
+    drawn = set().union(*from_svg.values())
+    # every 2015 kommune is a polygon of its own, but the three that became 0710 Sandefjord and the two
+    # missing from the 2017 file
+    own_codes = set().union(*expected_own.values())
+    assert own_codes - drawn == {"0706", "0719", "0720", "1144", "1835"}
+    assert drawn - own_codes == {"0710"}
+    for cls in MAP_CLASSES:
+        inside = {c for c in from_svg[cls] if c in own_codes}
+        assert inside == expected_own[cls] - {"0706", "0719", "0720", "1144", "1835"}, cls
+        assert from_svg[cls] <= expected_2017[cls] | inside, cls
+    assert "0710" in from_svg[next(c for c in MAP_CLASSES if "0710" in expected_2017[c])]
 
 
 def test_map_agrees_with_the_harmonised_table(demo_run, processed):
@@ -120,25 +167,40 @@ def test_map_agrees_with_the_harmonised_table(demo_run, processed):
     assert ms["fra_kommuner"].map(list).equals(h.loc[ms.index, "fra_kommuner"].map(list))
 
 
-def test_legend_and_caption_counts(html, expected):
+def test_legend_and_caption_counts(html, expected_own):
     caption = re.search(r'data-chart="kart".*?</figcaption>', html, re.S).group(0)
-    assert "79 av 428 kommuner" in caption and "oversatt med SSBs" in caption
-    assert "9 kommuner på kartet omfatter en del av en kommune som senere ble delt" in caption
-    for cls in MAP_CLASSES:
+    assert "versjon 2015, 428 kommuner" in caption and "fra 2017" in caption
+    assert "Sandefjord, Andebu og Stokke er tegnet som ett område" in caption
+    assert "Kvitsøy og Træna mangler i kartgrunnlaget" in caption and "Oslo-området" in caption
+    svg = _main_map_svg(html)
+    for cls, n in (("kommunal", 28), ("interkommunal", 51), ("ingen", 349)):
         label = maps.CLASS_STYLES[cls].label
-        n = len(expected[cls])
+        assert len(expected_own[cls]) == n
         assert re.search(rf'data-map-class="{cls}"[^>]*>{label}: {n} kommuner?<', html), cls
+        assert f"{label} ({n})" in svg, cls
 
 
 def test_map_svg_bytes_are_deterministic(processed, html, geometry):
     ms = pd.read_parquet(processed / "map_status.parquet")
     classes = dict(zip(ms["kommunenummer"], ms["status"]))
     first = maps.coverage_map_svg(geometry, classes, counts=maps.class_counts(classes))
-    maps._read_geometry.cache_clear()
+    from kartlegging.report import map_geometry
+
+    map_geometry._read_geometry.cache_clear()
     fresh = maps.read_geometry(REFERENCE / maps.KOMMUNER_GEOJSON, REFERENCE / maps.FYLKER_GEOJSON)
     second = maps.coverage_map_svg(fresh, classes, counts=maps.class_counts(classes))
     assert first == second
-    assert first == _main_map_svg(html)  # the report embeds exactly these bytes
+    status = pd.read_parquet(processed / "kommune_status.parquet")
+    services = pd.read_parquet(processed / "services.parquet")
+    prepared = processed.parent / "reference" / "map_geometry" / "2017.geometry.json"
+    own = [maps.own_map_figure(status, services, ROUND, "2015", prepared, REFERENCE)["svg"]]
+    map_geometry._read_own.cache_clear()
+    own.append(maps.own_map_figure(status, services, ROUND, "2015", prepared, REFERENCE)["svg"])
+    assert own[0] == own[1] == _main_map_svg(html)  # the report embeds exactly these bytes
+    # the prepared geometry is the GeoJSON's, to the metre: drawn from either, the map looks the same
+    direct = maps.own_map_figure(status, services, ROUND, "2015", REFERENCE / "kartverket-historic" /
+                                 "kommuner-2017.geojson", REFERENCE)["svg"]
+    assert len(direct) == len(own[0]) or abs(len(direct) - len(own[0])) < 0.01 * len(own[0])
     assert "<dc:date>" not in first and "Date" not in first.split("</metadata>")[0]
     small = [maps.small_multiples_svg(fresh, [("Runde 2015", classes), ("Runde 2024", classes)]) for _ in range(2)]
     assert small[0] == small[1]
@@ -262,3 +324,36 @@ def test_projection_is_equal_area():
 
     true_ratio = (np.sin(np.radians(71)) - np.sin(np.radians(70))) / (np.sin(np.radians(59)) - np.sin(np.radians(58)))
     assert cell_area(70) / cell_area(58) == pytest.approx(true_ratio, rel=2e-3)
+
+
+# --------------------------------------------------------------------------- the round's own structure
+
+
+def test_historic_files_read_with_padded_codes_and_merged_parts():
+    from kartlegging.report.map_geometry import read_kommune_features
+
+    for year, n in (("2017", 424), ("2018", 422), ("2019", 422), ("2021", 356)):
+        feats = read_kommune_features(REFERENCE / "kartverket-historic" / f"kommuner-{year}.geojson")
+        codes = [c for c, _, _ in feats]
+        assert len(codes) == n == len(set(codes)), year
+        assert all(len(c) == 4 and c.isdigit() for c in codes) and "0301" in codes, year
+
+
+def test_fylker_are_unions_of_their_kommuner():
+    from kartlegging import classification as klass
+    from kartlegging.report.map_geometry import read_own_geometry
+
+    geometry = read_own_geometry(REFERENCE / "kartverket-historic" / "kommuner-2017.geojson", klass.FYLKER)
+    assert sorted({c[:2] for c in geometry.kommuner.codes}) == geometry.fylker.codes
+    assert "Oslo" in geometry.fylker.names().values()
+
+
+def test_a_round_in_the_geometrys_own_version_is_drawn_one_to_one():
+    from kartlegging import classification as klass
+
+    kommuner = sorted(klass.load(REFERENCE, "2024").kommuner)
+    status = _status([(k, "ja" if k == "0301" else "nei", ["a"] if k == "0301" else [], None) for k in kommuner])
+    own = maps.own_structure(status, _services([("a", "kommunal", "ja")]), "2024", "2024", "2024", kommuner,
+                             REFERENCE)
+    assert own.grouped == [] and own.missing == [] and own.polygons == {k: [k] for k in kommuner}
+    assert own.classes["0301"] == "kommunal" and set(own.classes.values()) == {"kommunal", "ingen"}

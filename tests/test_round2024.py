@@ -7,6 +7,7 @@ that lists both rounds, so the checkout's own config and data stay untouched.
 from __future__ import annotations
 
 import email
+import json
 import os
 import re
 import shutil
@@ -261,6 +262,39 @@ rounds:
 # the next key, with its own comment
 harmonise_to: "2024"
 """
+
+
+@pytest.fixture(scope="module")
+def report_2024(two_rounds, layout) -> Path:
+    """The 2024 report (HTML and PDF), built on top of the two-round run."""
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1420070400", "PYTHONHASHSEED": "0"}
+    target = layout / "report" / "2024" / "kartlegging.pdf"
+    cmd = [str(SNAKEMAKE), str(target), "--cores", "2", "--directory", str(ROOT),
+           "--snakefile", str(ROOT / "Snakefile"), "--configfile", str(layout / "config.yaml")]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return target
+
+
+def test_2024_pdf_passes_the_pdfua_checks_and_is_tagged(report_2024):
+    import pikepdf
+    from pdfua import validate
+
+    report = validate(str(report_2024))
+    errors = [(f.rule_id, f.message) for f in report.findings if f.severity.name == "ERROR"]
+    assert errors == []
+    with pikepdf.open(report_2024) as pdf:
+        assert bool(pdf.Root.MarkInfo.Marked) and "/StructTreeRoot" in pdf.Root
+
+
+def test_2024_map_is_in_its_own_structure_and_comparison_in_harmonise_to(report_2024, two_rounds):
+    figure = json.loads((two_rounds / "2024" / "kart.json").read_text(encoding="utf-8"))
+    status = pd.read_parquet(two_rounds / "2024" / "kommune_status.parquet")
+    assert figure["version"] == figure["geometry"] == "2024"
+    assert figure["grouped"] == [] and figure["missing"] == []
+    assert sum(figure["counts"].values()) == len(status) == 357
+    html = report_2024.with_suffix(".html").read_text(encoding="utf-8")
+    assert 'data-chart="kart_runder"' in html  # one small map per round, in the 2024 structure
 
 
 def test_config_edit_is_idempotent_and_keeps_comments():

@@ -16,20 +16,21 @@ step), the map, comparison, KOSTRA and kommune-list sections in
 :mod:`kartlegging.report.sections`.
 """
 
-from kartlegging.report.render import (
-    ExtraPaths,
-    ReportInputs,
-    ReportMeta,
-    build_report,
-    git_commit,
-    git_commit_time,
-    html_to_pdf,
-    load_inputs,
-    read_inputs,
-    read_register_ids,
-    render_html,
-    run_date_from_env,
-)
+# The names are loaded on first use (PEP 562), so a step that needs only a light submodule (the PDF
+# step: kartlegging.report.pdf) does not import pandas and matplotlib with the package.
+_RENDER_NAMES = frozenset({
+    "ExtraPaths", "ReportInputs", "ReportMeta", "build_report", "git_commit", "git_commit_time", "html_to_pdf",
+    "load_inputs", "read_inputs", "read_register_ids", "render_html", "run_date_from_env",
+})
+
+
+def __getattr__(name: str):
+    if name in _RENDER_NAMES:
+        from kartlegging.report import render
+
+        return getattr(render, name)
+    raise AttributeError(f"module 'kartlegging.report' has no attribute {name!r}")
+
 
 __all__ = [
     "ExtraPaths",

@@ -7,10 +7,13 @@ notebooks and tests). Optional tables each enable one section of the report.
 
 from __future__ import annotations
 
+import json
+
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -47,7 +50,7 @@ OPTIONAL_TABLES: dict[str, T.Table] = {
     "kostra_crosscheck": T.KOSTRA_CROSSCHECK,
     "conservation": T.CONSERVATION,
 }
-OPTIONAL_FIELDS = frozenset({"register_ids", "geometry", "earlier", "chapters", *OPTIONAL_TABLES})
+OPTIONAL_FIELDS = frozenset({"register_ids", "geometry", "earlier", "chapters", "round_map", *OPTIONAL_TABLES})
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,8 @@ class ReportInputs:
     kostra_crosscheck: pd.DataFrame | None = None
     conservation: pd.DataFrame | None = None
     chapters: tuple[Chapter, ...] = ()
+    # The round's map in its own kommune structure, drawn by the round_map rule (maps.own_map_figure).
+    round_map: Mapping[str, Any] | None = None
 
     def __post_init__(self) -> None:
         """Fail early, naming the table, when a column the report uses is absent."""
@@ -144,6 +149,7 @@ class ExtraPaths:
     conservation: str | Path | None = None
     kostra_issues: str | Path | None = None
     chapters: tuple[str | Path, ...] = ()
+    round_map: str | Path | None = None
 
 
 def _round_of(frame: pd.DataFrame, path: str | Path) -> str:
@@ -214,6 +220,8 @@ def read_inputs(
         conservation=read_table(extra.conservation, T.CONSERVATION) if extra.conservation is not None else None,
         # chapters may quote any figure computed, or one of the register not computed this round
         chapters=read_chapters(extra.chapters, {*frames["figures"]["figure_id"].astype(str), *register_ids}),
+        round_map=(json.loads(Path(extra.round_map).read_text(encoding="utf-8"))
+                   if extra.round_map is not None else None),
     )
 
 
@@ -242,6 +250,7 @@ def load_inputs(
     earlier = [str(r) for r in earlier_rounds]
     map_status = base / f"{T.MAP_STATUS.name}.parquet"
     conservation = base / f"{T.CONSERVATION.name}.parquet"
+    round_map = base / "kart.json"
     geo_k = Path(reference_dir) / maps.KOMMUNER_GEOJSON if reference_dir is not None else None
     geo_f = Path(reference_dir) / maps.FYLKER_GEOJSON if reference_dir is not None else None
     extra = ExtraPaths(
@@ -255,6 +264,7 @@ def load_inputs(
         conservation=conservation if conservation.exists() else None,
         kostra_issues=Path(processed_dir) / "kostra" / "issues_kostra.parquet",
         chapters=tuple(sorted((Path(tekst_dir) / str(round)).glob("*.md"))) if tekst_dir is not None else (),
+        round_map=round_map if round_map.exists() else None,
     )
     return read_inputs(paths, register_path, extra)
 

@@ -1,12 +1,18 @@
 """Coverage maps: Norway's kommuner coloured by whether they have a service, drawn as deterministic SVG.
 
-Two halves:
+Three parts (the geometry itself, reading and simplifying, lives in
+:mod:`kartlegging.report.map_geometry`):
 
+* :func:`own_map_figure` (the ``round_map`` rule) draws a round in its own
+  kommune structure, on the geometry of its Klass version or the nearest one,
+  translating through the crosswalk only the kommuner that differ
+  (:func:`own_structure`); its legend counts the round's own kommuner, and an
+  inset shows the Oslo area;
 * :func:`map_status_frame` (the ``map_status`` rule) puts one round's
   ``kommune_status`` into the kommune structure of the map geometry
   (Kartverket's 2024 kommuner) through :func:`kartlegging.crosswalk.harmonise_status`,
   so the map agrees with the harmonised table by construction, and adds the kind
-  of service the kommune is drawn with.
+  of service the kommune is drawn with; the maps comparing rounds use it;
 * :func:`coverage_map_svg` and :func:`small_multiples_svg` draw those classes
   with matplotlib, one compound path per kommune, county borders on top.
 
@@ -44,7 +50,6 @@ import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +65,21 @@ from kartlegging import classification as klass
 from kartlegging import store
 from kartlegging.crosswalk import harmonise_status
 from kartlegging.report.charts import chart_rc
+from kartlegging.report.map_geometry import (  # noqa: F401 (re-exported: the public names of the map)
+    DETAIL_KM2,
+    SMALL_DETAIL_KM2,
+    SMALL_SPECK_KM2,
+    SPECK_KM2,
+    Feature,
+    Layer,
+    MapGeometry,
+    Shape,
+    decimate,
+    polygon_path,
+    project,
+    read_features,
+    read_geometry,
+)
 from kartlegging.report.numbers import fmt_count
 from kartlegging.tables import MAP_CLASSES, MAP_STATUS
 
@@ -69,8 +89,6 @@ LOG = logging.getLogger(__name__)
 KOMMUNER_GEOJSON = "kartverket/kommuner-2024-S.geojson"
 FYLKER_GEOJSON = "kartverket/fylker-2024-S.geojson"
 
-CENTRE_LON, CENTRE_LAT = 15.0, 65.0
-EARTH_RADIUS_KM = 6371.0
 
 
 @dataclass(frozen=True)
@@ -211,276 +229,130 @@ def step_map_status(
                  round_name, split)
 
 
-# --------------------------------------------------------------------------- geometry
-
-
-def project(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Lambert azimuthal equal-area, in kilometres, centred on :data:`CENTRE_LON`, :data:`CENTRE_LAT`."""
-    lam, phi = np.radians(lon), np.radians(lat)
-    lam0, phi0 = np.radians(CENTRE_LON), np.radians(CENTRE_LAT)
-    cos_c = np.sin(phi0) * np.sin(phi) + np.cos(phi0) * np.cos(phi) * np.cos(lam - lam0)
-    k = np.sqrt(2.0 / (1.0 + cos_c))
-    x = EARTH_RADIUS_KM * k * np.cos(phi) * np.sin(lam - lam0)
-    y = EARTH_RADIUS_KM * k * (np.cos(phi0) * np.sin(phi) - np.sin(phi0) * np.cos(phi) * np.cos(lam - lam0))
-    return x, y
-
-
-def _signed_area(ring: np.ndarray) -> float:
-    """Shoelace area: positive for a counter-clockwise ring."""
-    x, y = ring[:, 0], ring[:, 1]
-    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
-
-
-def _open_ring(ring: np.ndarray) -> np.ndarray | None:
-    """The ring without its closing point and without repeated points; None when it encloses nothing."""
-    if len(ring) > 1 and np.array_equal(ring[0], ring[-1]):
-        ring = ring[:-1]
-    if len(ring) > 1:
-        ring = ring[np.r_[True, np.any(np.diff(ring, axis=0) != 0, axis=1)]]
-    if len(ring) < 3 or _signed_area(ring) == 0:
-        return None
-    return ring
-
-
-def decimate(rings: Sequence[np.ndarray], min_area: float, groups: Sequence[int] | None = None,
-             max_passes: int = 60) -> list[np.ndarray]:
-    """Drop vertices that add less than ``min_area`` (km²) to their ring, the same way in every ring.
-
-    Visvalingam's effective-area rule, made consistent across rings so that
-    neighbouring kommuner (and a county and its kommuner) keep one common
-    border instead of two slightly different ones with slivers between them:
-
-    * a vertex is identified by its coordinates, so a border vertex is the same
-      vertex in every ring that holds it, and it goes only where every ring
-      holding it would drop it: removal is all or nothing;
-    * in each pass a ring drops a vertex only if its triangle is smaller than
-      both neighbours' (ties by coordinates), so no two neighbours go at once;
-    * junctions, where three or more rings of one group (``groups``: the layer
-      of each ring) meet, never move, nor does the first vertex (by
-      coordinates) of every ring; a ring keeps at least four vertices.
-    """
-    if not rings:
-        return []
-    sizes = np.array([len(r) for r in rings])
-    offsets = np.cumsum(np.r_[0, sizes[:-1]])
-    xy = np.vstack(rings)
-    n = len(xy)
-    ring_of = np.repeat(np.arange(len(rings)), sizes)
-    start = np.repeat(offsets, sizes)
-    size = np.repeat(sizes, sizes)
-    pos = np.arange(n) - start
-    prev = start + (pos - 1) % size
-    nxt = start + (pos + 1) % size
-    _, key = np.unique(xy, axis=0, return_inverse=True)
-    key = key.ravel()
-    n_keys = int(key.max()) + 1
-
-    group = np.zeros(len(rings), dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
-    pairs = np.unique(np.column_stack([key, group[ring_of], ring_of]), axis=0)
-    per_group = np.unique(pairs[:, :2], axis=0, return_counts=True)
-    fixed_key = np.zeros(n_keys, dtype=bool)
-    fixed_key[per_group[0][per_group[1] >= 3, 0]] = True
-    first_key = np.full(len(rings), n_keys)
-    np.minimum.at(first_key, ring_of, key)
-    fixed_key[first_key] = True
-
-    idx = np.arange(n)
-    alive = np.ones(n, dtype=bool)
-    for _ in range(max_passes):
-        d1, d2 = xy[prev] - xy, xy[nxt] - xy
-        area = 0.5 * np.abs(d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0])
-        area[~alive | fixed_key[key]] = np.inf
-        alive_in_ring = np.bincount(ring_of[alive], minlength=len(rings))
-        protected = np.zeros(n_keys, dtype=bool)
-        protected[key[alive & (alive_in_ring[ring_of] <= 4)]] = True
-
-        def before(i: np.ndarray, j: np.ndarray) -> np.ndarray:
-            return (area[i] < area[j]) | ((area[i] == area[j]) & (key[i] < key[j]))
-
-        chosen = alive & (area < min_area) & ~protected[key] & before(idx, prev) & before(idx, nxt)
-        refused = np.zeros(n_keys, dtype=bool)
-        refused[key[alive & ~chosen]] = True
-        drop = chosen & ~refused[key]
-        if not drop.any():
-            break
-        gone = np.flatnonzero(drop)
-        nxt[prev[gone]] = nxt[gone]
-        prev[nxt[gone]] = prev[gone]
-        alive[gone] = False
-    return [xy[s:s + m][alive[s:s + m]] for s, m in zip(offsets.tolist(), sizes.tolist())]
-
-
-def polygon_path(polygons: Sequence[Sequence[np.ndarray]]) -> MplPath | None:
-    """One compound path for a (Multi)Polygon: each part's outer ring counter-clockwise, its holes clockwise.
-
-    GeoJSON files do not always keep the winding order of RFC 7946; SVG fills
-    with the nonzero rule, so holes (an enclave kommune) stay open only when
-    they wind against their outer ring. Orientation is therefore set here.
-    """
-    vertices: list[np.ndarray] = []
-    codes: list[np.ndarray] = []
-    for rings in polygons:
-        for i, ring in enumerate(rings):
-            if len(ring) < 3 or _signed_area(ring) == 0:
-                continue
-            if (_signed_area(ring) > 0) != (i == 0):
-                ring = ring[::-1]
-            vertices.append(np.vstack([ring, ring[:1]]))
-            c = np.full(len(ring) + 1, MplPath.LINETO, dtype=MplPath.code_type)
-            c[0], c[-1] = MplPath.MOVETO, MplPath.CLOSEPOLY
-            codes.append(c)
-    if not vertices:
-        return None
-    return MplPath(np.vstack(vertices), np.concatenate(codes))
+# --------------------------------------------------------------------------- the round's own structure
 
 
 @dataclass(frozen=True)
-class Shape:
-    """One area of a map layer: code, name and its projected outline."""
+class OwnStructure:
+    """A round's kommuner on the polygons of one geometry file (the round's Klass version or the nearest).
 
-    code: str
-    name: str
-    path: MplPath
-
-
-@dataclass(frozen=True)
-class Layer:
-    """The areas of one GeoJSON file, projected, in code order."""
-
-    source: str
-    shapes: tuple[Shape, ...]
-
-    @property
-    def codes(self) -> list[str]:
-        """Codes of the areas, sorted."""
-        return [s.code for s in self.shapes]
-
-    def names(self) -> dict[str, str]:
-        """Code to name."""
-        return {s.code: s.name for s in self.shapes}
-
-
-#: A feature as read: code, name and its parts, each a list of rings (outer first), projected.
-Feature = tuple[str, str, list[list[np.ndarray]]]
-
-
-def _polygons_of(geometry: Mapping[str, Any], where: str) -> list[list[np.ndarray]]:
-    """The rings of a Polygon or MultiPolygon, projected and opened; other geometry types are an input error."""
-    kind = geometry.get("type")
-    if kind == "Polygon":
-        parts = [geometry["coordinates"]]
-    elif kind == "MultiPolygon":
-        parts = geometry["coordinates"]
-    else:
-        raise ValueError(f"{where}: geometry type {kind!r}, expected Polygon or MultiPolygon")
-    out = []
-    for part in parts:
-        rings = []
-        for ring in part:
-            arr = np.asarray(ring, dtype=float)[:, :2]
-            x, y = project(arr[:, 0], arr[:, 1])
-            opened = _open_ring(np.column_stack([x, y]))
-            if opened is not None:
-                rings.append(opened)
-        if rings:
-            out.append(rings)
-    return out
-
-
-def read_features(path: str | Path, code_key: str, name_key: str) -> list[Feature]:
-    """The features of a GeoJSON FeatureCollection, in code order, with a named error for what cannot be drawn."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not valid GeoJSON ({exc})") from exc
-    features = data.get("features") if isinstance(data, dict) else None
-    if not isinstance(features, list) or not features:
-        raise ValueError(f"{path}: no features (expected a GeoJSON FeatureCollection)")
-    out: dict[str, Feature] = {}
-    for i, feature in enumerate(features):
-        props = feature.get("properties") or {}
-        code = str(props.get(code_key) or "").strip()
-        if not code:
-            raise ValueError(f"{path}: feature {i} has no {code_key!r}")
-        if code in out:
-            raise ValueError(f"{path}: {code_key} {code} appears twice")
-        polygons = _polygons_of(feature.get("geometry") or {}, f"{path}: feature {code}")
-        if not polygons:
-            raise ValueError(f"{path}: feature {code} has no area")
-        out[code] = (code, str(props.get(name_key) or code), polygons)
-    return [out[c] for c in sorted(out)]
-
-
-def _without_specks(parts: list[list[np.ndarray]], min_part: float) -> list[list[np.ndarray]]:
-    """The parts (islands) of at least ``min_part`` km², and always the largest, so no area vanishes."""
-    if min_part <= 0 or len(parts) < 2:
-        return parts
-    sizes = [abs(_signed_area(part[0])) for part in parts]
-    largest = max(range(len(parts)), key=lambda i: (sizes[i], -i))
-    return [part for i, part in enumerate(parts) if i == largest or sizes[i] >= min_part]
-
-
-def _layers(sources: Sequence[tuple[str, list[Feature]]], min_area: float, min_part: float) -> list[Layer]:
-    """Layers simplified together, so a county border stays on the kommune borders it follows.
-
-    Islands smaller than ``min_part`` km² are left out first (the same island
-    has the same area in the kommune and the county file, so both lose it).
+    ``polygons``: geometry code -> the round's kommuner it stands for (one,
+    unless the structures differ there); ``classes``: geometry code -> class;
+    ``grouped``: sets of round kommuner drawn as one area, with the geometry
+    code; ``missing``: round kommuner with no polygon at all.
     """
-    kept = [(source, [(code, name, _without_specks(parts, min_part)) for code, name, parts in feats])
-            for source, feats in sources]
-    rings = [ring for _, feats in kept for _, _, parts in feats for part in parts for ring in part]
-    groups = [g for g, (_, feats) in enumerate(kept) for _, _, parts in feats for part in parts for _ in part]
-    simple = iter(decimate(rings, min_area, groups) if min_area > 0 else rings)
-    layers = []
-    for source, feats in kept:
-        shapes = []
-        for code, name, parts in feats:
-            new_parts = [[next(simple) for _ in part] for part in parts]
-            path = polygon_path(new_parts)
-            if path is None:
-                raise ValueError(f"{source}: {code} {name} vanished when simplified; lower the tolerance")
-            shapes.append(Shape(code, name, path))
-        layers.append(Layer(source, tuple(shapes)))
-    return layers
+
+    polygons: dict[str, list[str]]
+    classes: dict[str, str]
+    grouped: list[tuple[str, list[str]]]
+    missing: list[str]
 
 
-@dataclass(frozen=True)
-class MapGeometry:
-    """Kommuner and fylker of the map, simplified for the large map and more for the small ones."""
+def own_structure(status: pd.DataFrame, services: pd.DataFrame, round_name: str, round_version: str,
+                  geometry_version: str, geometry_codes: Sequence[str], reference_dir: str | Path) -> OwnStructure:
+    """Place each kommune of the round on the geometry's polygons, translating only those that differ.
 
-    kommuner: Layer
-    fylker: Layer
-    kommuner_small: Layer
-    fylker_small: Layer
-    version: str
-
-
-#: Largest triangle (km²) a dropped vertex may add: about a third of a square point on the large map (one
-#: point is about 3 km there) and on the small maps (one point is about 7 km). Islands below the second
-#: number are left out (the largest part of a kommune always stays).
-DETAIL_KM2, SPECK_KM2 = 2.5, 0.5
-SMALL_DETAIL_KM2, SMALL_SPECK_KM2 = 15.0, 20.0
-
-
-@lru_cache(maxsize=4)
-def _read_geometry(kommuner: str, fylker: str, stamp: tuple[int, ...]) -> MapGeometry:
-    """Cached read; ``stamp`` (mtimes and sizes) makes an edited file read again."""
-    sources = [(kommuner, read_features(kommuner, "kommunenummer", "kommunenavn")),
-               (fylker, read_features(fylker, "fylkesnummer", "fylkesnavn"))]
-    k_big, f_big = _layers(sources, DETAIL_KM2, SPECK_KM2)
-    k_small, f_small = _layers(sources, SMALL_DETAIL_KM2, SMALL_SPECK_KM2)
-    match = re.search(r"(\d{4})", Path(kommuner).name)
-    return MapGeometry(k_big, f_big, k_small, f_small, match.group(1) if match else "")
-
-
-def read_geometry(kommuner_path: str | Path, fylker_path: str | Path) -> MapGeometry:
-    """Both layers of the map; the Klass version is the year in the kommune file's name (``kommuner-2024-S``).
-
-    Properties read: ``kommunenummer``/``kommunenavn`` and ``fylkesnummer``/``fylkesnavn``.
+    A round kommune whose code is a polygon of the geometry and exists in the
+    geometry's Klass version under the same code is drawn on its own. The
+    others go through the crosswalk (:func:`harmonise_status`, round version to
+    geometry version): a polygon that several round kommuner became is drawn in
+    their combined class (:func:`combine_classes`) and named in the caption; a
+    round kommune whose polygon the file lacks is not drawn and named too.
     """
-    paths = [Path(kommuner_path).resolve(), Path(fylker_path).resolve()]
-    stamp = tuple(v for p in paths for v in (p.stat().st_mtime_ns, p.stat().st_size))
-    return _read_geometry(str(paths[0]), str(paths[1]), stamp)
+    part_class = kommune_classes(status, services)
+    codes = set(geometry_codes)
+    status = status.assign(round=str(round_name))
+    harmonised = harmonise_status([status], {str(round_name): str(round_version)}, str(geometry_version),
+                                  reference_dir)
+    target_codes = set(harmonised["kommunenummer"].astype(str))
+    round_codes = sorted(part_class)
+    polygons: dict[str, list[str]] = {}
+    for code in round_codes:
+        if code in codes and code in target_codes:
+            polygons[code] = [code]
+    placed = {c for parts in polygons.values() for c in parts}
+    for row in harmonised.itertuples(index=False):
+        target = str(row.kommunenummer)
+        parts = sorted(str(p) for p in row.fra_kommuner if str(p) not in placed or str(p) == target)
+        if target in polygons or target not in codes or not parts:
+            continue
+        polygons[target] = parts
+    drawn = {c for parts in polygons.values() for c in parts}
+    classes = {g: combine_classes([part_class.get(p, "ukjent") for p in parts]) for g, parts in polygons.items()}
+    # polygons of the file no round kommune reaches (none for a file in the round's own version)
+    for code in codes - set(polygons):
+        classes[code] = "ukjent"
+        polygons[code] = []
+    grouped = sorted((g, parts) for g, parts in polygons.items() if len(parts) > 1)
+    missing = sorted(set(round_codes) - drawn)
+    return OwnStructure(dict(sorted(polygons.items())), dict(sorted(classes.items())), grouped, missing)
+
+
+def _names(codes: Sequence[str], names: Mapping[str, str]) -> str:
+    """'Sandefjord, Andebu og Stokke'."""
+    named = [names.get(c, c) for c in codes]
+    return named[0] if len(named) == 1 else ", ".join(named[:-1]) + " og " + named[-1]
+
+
+def own_map_figure(status: pd.DataFrame, services: pd.DataFrame, round_name: str, round_version: str,
+                   geometry_path: str | Path, reference_dir: str | Path) -> dict[str, Any]:
+    """The round's coverage map in its own kommune structure, as a JSON-ready dict.
+
+    Keys: ``svg``, ``alt``, ``caption`` (bokmål), ``counts`` (the round's own
+    counts per class, which the legend shows), ``classes`` (class -> the
+    round's kommuner drawn in it), ``polygons`` (geometry code -> round
+    kommuner), ``version`` (the round's Klass version) and ``geometry``
+    (the geometry file's year).
+    """
+    from kartlegging.report.map_geometry import read_own_geometry
+
+    round_klass = klass.load(reference_dir, str(round_version))
+    geometry = read_own_geometry(geometry_path, klass.FYLKER)
+    geometry_version = klass.version_for(reference_dir, geometry.version)
+    own = own_structure(status, services, round_name, round_klass.version, geometry_version,
+                        geometry.kommuner.codes, reference_dir)
+    round_classes = kommune_classes(status, services)
+    counts = class_counts(round_classes)
+    svg = coverage_map_svg(geometry, own.classes, counts=counts, inset=True)
+    names = {**{k: v for k, v in geometry.kommuner.names().items()},
+             **{code: k.name for code, k in round_klass.kommuner.items()}}
+    n = len(round_classes)
+    caption = [f"Rundens egen kommuneinndeling (SSB Klass 131, versjon {round_klass.version}, "
+               f"{fmt_count(n)} kommuner), farget etter om kommunen har en lærings- og mestringstjeneste. "
+               "Tallene i tegnforklaringen er kommuner i denne inndelingen, og svarte linjer er fylkesgrenser."]
+    if geometry.version != round_klass.version:
+        caption.append(f"Kartet er tegnet med Kartverkets kommunegrenser fra {geometry.version}, den nærmeste "
+                       "inndelingen det finnes kart for; kommuner som er like i de to inndelingene, er tegnet "
+                       "hver for seg.")
+    for target, parts in own.grouped:
+        caption.append(f"{_names(parts, names)} er tegnet som ett område ({names.get(target, target)} i "
+                       f"inndelingen fra {geometry.version}), farget etter den sterkeste statusen blant dem.")
+    if own.missing:
+        caption.append(f"{_names(own.missing, names)} mangler i kartgrunnlaget og er ikke tegnet; "
+                       "de er med i tallene.")
+    caption.append("Innfelt: Oslo-området forstørret. Kartgrunnlag: Kartverket.")
+    alt = (f"Kart over Norges {fmt_count(n)} kommuner i runde {round_name} (inndelingen fra {round_klass.version}): "
+           f"{fmt_count(counts['kommunal'])} kommuner med kommunal tjeneste, {fmt_count(counts['interkommunal'])} "
+           f"med interkommunal tjeneste, {fmt_count(counts['ingen'])} uten tjeneste og {fmt_count(counts['ukjent'])} "
+           "med ukjent status. Fylkesgrensene er tegnet med svarte linjer; Oslo-området er vist forstørret.")
+    return {
+        "svg": svg, "alt": alt, "caption": " ".join(caption), "counts": counts,
+        "classes": {cls: sorted(c for c, v in round_classes.items() if v == cls) for cls in MAP_CLASSES},
+        "polygons": own.polygons, "grouped": [[t, p] for t, p in own.grouped], "missing": own.missing,
+        "version": round_klass.version, "geometry": geometry.version,
+    }
+
+
+def step_round_map(status_path: str, services_path: str, round_name: str, round_version: str, geometry_path: str,
+                   reference_dir: str, out: str) -> None:
+    """The ``round_map`` rule: the round's own-structure map as JSON (SVG, caption, alt text, classes)."""
+    figure = own_map_figure(store.read_table(status_path), store.read_table(services_path), round_name,
+                            round_version, geometry_path, reference_dir)
+    Path(out).parent.mkdir(parents=True, exist_ok=True)
+    Path(out).write_text(json.dumps(figure, ensure_ascii=False, sort_keys=True, indent=1), encoding="utf-8")
+    LOG.info("round_map %s: Klass %s drawn on the %s geometry; counts %s; grouped %s; not drawn %s", round_name,
+             figure["version"], figure["geometry"], figure["counts"], figure["grouped"] or "none",
+             figure["missing"] or "none")
 
 
 # --------------------------------------------------------------------------- drawing
@@ -500,7 +372,8 @@ def _check_codes(layer: Layer, classes: Mapping[str, str]) -> None:
         raise ValueError(f"map: unknown classes {bad}; expected {MAP_CLASSES}")
 
 
-def _draw(ax: Any, kommuner: Layer, fylker: Layer, classes: Mapping[str, str], scale: float) -> None:
+def _draw(ax: Any, kommuner: Layer, fylker: Layer, classes: Mapping[str, str], scale: float,
+          bbox: tuple[float, float, float, float] | None = None) -> None:
     """One map on ``ax``: a collection per class (one path per kommune), county borders on top.
 
     Collections rather than a patch per kommune: one style per class is written
@@ -534,8 +407,11 @@ def _draw(ax: Any, kommuner: Layer, fylker: Layer, classes: Mapping[str, str], s
     )
     borders.set_gid("map-fylker")
     ax.add_collection(borders, autolim=False)
-    verts = np.vstack([s.path.vertices for s in kommuner.shapes])
-    (x0, y0), (x1, y1) = verts.min(axis=0), verts.max(axis=0)
+    if bbox is None:
+        verts = np.vstack([s.path.vertices for s in kommuner.shapes])
+        (x0, y0), (x1, y1) = verts.min(axis=0), verts.max(axis=0)
+    else:
+        x0, y0, x1, y1 = bbox
     pad = 0.01 * max(x1 - x0, y1 - y0)
     ax.set_xlim(x0 - pad, x1 + pad)
     ax.set_ylim(y0 - pad, y1 + pad)
@@ -572,17 +448,45 @@ def _map_rc() -> dict[str, Any]:
     return {**chart_rc(), "hatch.linewidth": 0.45}
 
 
+#: The kommune the inset centres on (Oslo) and how far around it the inset reaches (km).
+INSET_CENTRE, INSET_REACH_KM = "0301", 38.0
+
+
+def _inset_bbox(layer: Layer) -> tuple[float, float, float, float] | None:
+    """A square around Oslo for the inset, or None when the layer has no Oslo."""
+    oslo = [s for s in layer.shapes if s.code == INSET_CENTRE]
+    if not oslo:
+        return None
+    (x0, y0), (x1, y1) = oslo[0].path.vertices.min(axis=0), oslo[0].path.vertices.max(axis=0)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return cx - INSET_REACH_KM, cy - INSET_REACH_KM, cx + INSET_REACH_KM, cy + INSET_REACH_KM
+
+
 def coverage_map_svg(geometry: MapGeometry, classes: Mapping[str, str], *,
-                     counts: Mapping[str, int] | None = None, width_in: float = 5.4) -> str:
+                     counts: Mapping[str, int] | None = None, width_in: float = 5.4, inset: bool = False) -> str:
     """The coverage map of one round: every kommune of the geometry in its class, a legend with counts.
 
-    The legend sits in the lower right, where Sweden leaves the map empty.
+    The legend sits in the lower right, where Sweden leaves the map empty;
+    with ``inset`` the Oslo area is drawn enlarged in the upper left (the sea),
+    so Oslo and its small neighbours can be seen.
     """
     _check_codes(geometry.kommuner, classes)
     with matplotlib.rc_context(_map_rc()):
         fig = Figure(figsize=(width_in, width_in * 1.3))
         ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
         _draw(ax, geometry.kommuner, geometry.fylker, classes, 1.0)
+        bbox = _inset_bbox(geometry.kommuner) if inset else None
+        if bbox is not None:
+            sub = ax.inset_axes((0.01, 0.62, 0.36, 0.36))
+            _draw(sub, geometry.kommuner, geometry.fylker, classes, 1.6, bbox=bbox)
+            sub.set_title("Oslo-området", fontsize=8.5, loc="left")
+            sub.set_axis_on()
+            sub.set_xticks([])
+            sub.set_yticks([])
+            for spine in sub.spines.values():
+                spine.set_linewidth(0.6)
+            ax.indicate_inset((bbox[0], bbox[1], bbox[2] - bbox[0], bbox[3] - bbox[1]), sub, edgecolor="#111111",
+                              linewidth=0.6)
         ax.legend(handles=_legend_handles(counts), loc="lower right", frameon=False, fontsize=8.5,
                   title="Kommuner", title_fontsize=9, alignment="left", handlelength=1.6, handleheight=1.1)
         return _save(fig)
@@ -623,4 +527,7 @@ __all__ = [
     "read_geometry",
     "small_multiples_svg",
     "step_map_status",
+    "step_round_map",
+    "own_map_figure",
+    "own_structure",
 ]

@@ -1,81 +1,81 @@
-"""Typeset the report's HTML as a PDF with WeasyPrint, offline and byte-reproducibly."""
+"""Typeset the report's HTML as a tagged PDF (PDF/UA-1) with Typst, offline and byte-reproducibly.
+
+The HTML is translated to Typst markup by :mod:`kartlegging.report.typst_pdf`;
+Typst compiles it in a fraction of a second and writes a tagged PDF with
+bookmarks, a table of contents and the document's language. Requesting the
+PDF/UA-1 standard makes Typst refuse what would break it (an image without
+alt text, a missing title), so such a report fails loudly instead of
+shipping inaccessible.
+
+Reproducibility: only the fonts bundled with Typst are used (a system font
+could differ between machines), and the PDF's only timestamp is the run date
+(midnight UTC of the report's date, which comes from SOURCE_DATE_EPOCH).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import hashlib
-import logging
-import os
-from collections.abc import Iterator
+import re
 
 from kartlegging.report.numbers import parse_iso_date
+from kartlegging.report.typst_pdf import TypstDocument, html_to_typst
+
+PDF_STANDARDS = ("ua-1",)
 
 
-@contextlib.contextmanager
-def _source_date_epoch(epoch: int) -> Iterator[None]:
-    """Set SOURCE_DATE_EPOCH while the PDF is written, unless the caller already set it.
+class PdfError(RuntimeError):
+    """Typst could not typeset the report; the message names Typst's reason."""
 
-    fontTools stamps each embedded font subset with the current time (its
-    ``head.modified``) unless SOURCE_DATE_EPOCH is set; that timestamp alone
-    made two otherwise identical PDFs differ. The variable is restored after,
-    so nothing else in the process sees a changed environment.
-    """
-    if "SOURCE_DATE_EPOCH" in os.environ:
-        yield
-        return
-    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    try:
-        yield
-    finally:
-        del os.environ["SOURCE_DATE_EPOCH"]
+
+def _day_of(day: str) -> dt.date | None:
+    """The ISO date as a date, None when the text is not a date."""
+    return parse_iso_date(day)
 
 
 def _epoch_of(day: str) -> int:
     """Midnight UTC of an ISO date as Unix seconds; 0 when the text is not a date."""
-    parsed = parse_iso_date(day)
+    parsed = _day_of(day)
     if parsed is None:
         return 0
     return int(dt.datetime(parsed.year, parsed.month, parsed.day, tzinfo=dt.timezone.utc).timestamp())
 
 
-class _ScreenOnlyCss(logging.Filter):
-    """Demote WeasyPrint's notes on the stylesheet's screen-only media queries to DEBUG.
+def compile_typst(document: TypstDocument, run_date: str = "") -> bytes:
+    """Compile a Typst document to PDF/UA-1 bytes with the bundled fonts only."""
+    import typst
 
-    The one stylesheet carries ``@media (max-width: ...)`` rules for phones.
-    WeasyPrint does not evaluate such queries and says so on every run; the
-    rules are meant for browsers only, so the note is expected and would
-    otherwise bury real warnings in the rule's log.
+    try:
+        return typst.compile(
+            document.source.encode("utf-8"),
+            format="pdf",
+            sys_inputs=document.inputs,
+            pdf_standards=list(PDF_STANDARDS),
+            ignore_system_fonts=True,
+            timestamp=_epoch_of(run_date),
+        )
+    except typst.TypstError as exc:  # the message names Typst's reason and position
+        raise PdfError(f"Typst could not typeset the report: {exc}") from exc
+
+
+_CREATED = re.compile(r'<meta name="dcterms\.created" content="([0-9]{4}-[0-9]{2}-[0-9]{2})">')
+
+
+def run_date_of_html(html: str) -> str:
+    """The run date the HTML states (``dcterms.created``), '' when it states none.
+
+    The PDF step reads the date from the HTML it typesets, so the two outputs
+    cannot carry different dates.
     """
-
-    PATTERNS = ("Expected a media type", "Invalid media type")
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.WARNING and any(p in str(record.msg) for p in self.PATTERNS):
-            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
-        return True
+    found = _CREATED.search(html)
+    return found.group(1) if found else ""
 
 
 def html_to_pdf(html: str, run_date: str = "") -> bytes:
-    """Typeset the HTML with WeasyPrint, offline and reproducibly.
+    """Typeset the report's HTML as a tagged PDF/UA-1 document.
 
-    Only ``data:`` URLs may be fetched, so the PDF cannot depend on the
-    network. The PDF's file identifier is a hash of the HTML (WeasyPrint would
-    otherwise write none, and some viewers then invent one); its only date is
-    the run date from the HTML's ``dcterms.created``; embedded fonts carry the
-    run date too (see :func:`_source_date_epoch`).
+    The PDF's date is the run date (``run_date``, ISO), so two runs of the
+    same inputs give the same bytes.
     """
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols=("data",))
-    identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
-    screen_only = _ScreenOnlyCss()
-    weasy_log = logging.getLogger("weasyprint")
-    weasy_log.addFilter(screen_only)
-    try:
-        document = HTML(string=html, url_fetcher=fetcher, base_url=None)
-        with _source_date_epoch(_epoch_of(run_date)):
-            return document.write_pdf(pdf_identifier=identifier)
-    finally:
-        weasy_log.removeFilter(screen_only)
+    day = _day_of(run_date)
+    document = html_to_typst(html, (day.year, day.month, day.day) if day else None)
+    return compile_typst(document, run_date)

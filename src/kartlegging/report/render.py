@@ -87,6 +87,8 @@ class ReportMeta:
     synthetic: bool
     classification: str = ""
     harmonise_to: str = ""
+    # The publication's frame from config (publisher, series, number, authors, date); see _ramme_*.html.j2.
+    publication: Mapping[str, Any] | None = None
 
 
 # --------------------------------------------------------------------------- run metadata
@@ -336,7 +338,7 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
     status = inputs.kommune_status
     services = inputs.services
     coverage_map = sections.coverage_map(status, services, inputs.map_status, inputs.geometry, meta.round,
-                                         meta.classification)
+                                         meta.classification, round_map=inputs.round_map)
     comparison = sections.comparison(meta.round, services, inputs.map_status, inputs.earlier, inputs.harmonised,
                                      inputs.geometry, meta.harmonise_to)
     if comparison and comparison["org_chart"]:
@@ -444,6 +446,7 @@ def _environment() -> jinja2.Environment:
     env.filters["count"] = lambda v: MISSING if is_missing(v) else fmt_count(v)
     env.filters["plural"] = _plural
     env.filters["share"] = fmt_share
+    env.filters["date"] = fmt_date
     return env
 
 

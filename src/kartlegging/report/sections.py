@@ -84,9 +84,32 @@ def _map_alt(n: int, version: str, counts: Mapping[str, int], round_name: str | 
     return f"{head}: " + ", ".join(parts) + ". Fylkesgrensene er tegnet med svarte linjer."
 
 
+def own_coverage_map(round_map: Mapping[str, Any], round_name: str) -> MapFigure:
+    """The round's coverage map in its own kommune structure, as the round_map rule drew it.
+
+    The legend's counts and the class lists are the round's own (``kommune_status``
+    in the round's codes), so the map, its caption and the text agree.
+    """
+    classes = round_map["classes"]
+    rows = [{"code": cls, "label": maps.CLASS_STYLES[cls].label, "count": len(classes.get(cls, [])),
+             "kommuner": " ".join(classes.get(cls, []))} for cls in maps.CLASS_STYLES]
+    return MapFigure(
+        key="kart", title=f"Kommuner med lærings- og mestringstjeneste, runde {round_name}",
+        caption=str(round_map["caption"]), alt=str(round_map["alt"]),
+        uri=charts.svg_data_uri(str(round_map["svg"])), classes=rows,
+    )
+
+
 def coverage_map(status: pd.DataFrame, services: pd.DataFrame, map_status: pd.DataFrame | None,
-                 geometry: maps.MapGeometry | None, round_name: str, classification: str) -> MapFigure | None:
-    """The round's coverage map, or None when the map status or the geometry was not given."""
+                 geometry: maps.MapGeometry | None, round_name: str, classification: str,
+                 round_map: Mapping[str, Any] | None = None) -> MapFigure | None:
+    """The round's coverage map, or None when neither its own-structure map nor map status and geometry were given.
+
+    ``round_map`` (the round in its own structure) is preferred; the map in
+    the geometry's structure is the fallback for callers without it.
+    """
+    if round_map is not None:
+        return own_coverage_map(round_map, round_name)
     if map_status is None or geometry is None or map_status.empty:
         return None
     classes = dict(zip(map_status["kommunenummer"].astype(str), map_status["status"].astype(str)))

@@ -1,0 +1,15 @@
+"""Snakemake script: one round's coverage map in its own kommune structure (kart.json)."""
+from logging import Logger
+from typing import Any
+
+from kartlegging.report.maps import step_round_map
+from kartlegging.runner import run
+
+
+def main(smk: Any, logger: Logger) -> None:
+    """Pass the rule's inputs, params and output to the package step (no logic here, so tests can call the step)."""
+    step_round_map(smk.input.status, smk.input.services, str(smk.params.round), str(smk.params.classification),
+                   smk.input.geometry, smk.params.reference_dir, smk.output.figure)
+
+
+run(snakemake, main)  # noqa: F821 (injected by Snakemake)
