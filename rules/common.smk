@@ -193,6 +193,7 @@ def required_inputs_problem(round_name):
     Checked while the Snakefile is parsed, with the standard library and the light
     dispatch parser only, so that a missing file stops the run before any job does work."""
     from kartlegging.dispatch import DispatchError, check_readable
+    from kartlegging.filetype import workbook_problem
 
     problem = classification_problem(round_name)
     if problem:
@@ -213,4 +214,9 @@ def required_inputs_problem(round_name):
         path = os.path.join(folder, name)
         if not exists(path):
             return f"round {round_name}: required {kind} {path} not found (see docs/INPUTS.md)"
+    # The phone log is required: a file no reader can open (not a workbook, encrypted, no sheet
+    # Telefonrunde) stops here; a sheet without its header stops the phone ingest job.
+    problem = workbook_problem(os.path.join(folder, "telefonrunde.xlsx"), "Telefonrunde")
+    if problem:
+        return f"round {round_name}: required phone log {problem} (see docs/INPUTS.md)"
     return None

@@ -410,9 +410,16 @@ def phone_rows_log(cases: tuple[PhoneRowCase, ...] = PHONE_ROW_CASES,
     return phone_log(rows, header=header), where
 
 
+def ole2_file(*streams: str) -> bytes:
+    """The start of an OLE2 compound file whose directory names the given streams (UTF-16LE), as
+    an encrypted OOXML package or a legacy .xls has: enough for the first-bytes check."""
+    body = b"".join(name.encode("utf-16-le") + b"\x00\x00" for name in streams)
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + body
+
+
 @dataclass(frozen=True)
 class PhoneFileCase:
-    """A phone log the ingest cannot read at all: quarantined as a whole, with a reason."""
+    """A phone log the ingest cannot use at all: the run stops naming the file and the reason."""
 
     id: str
     what: str
@@ -432,6 +439,10 @@ PHONE_FILE_CASES: tuple[PhoneFileCase, ...] = (
                   lambda: b"Kommune/bydel;Kommunenr;Dato\nBodo;;12.11.2014\n", "not a zip archive", 0),
     PhoneFileCase("p-no-sheet", "the log is on a sheet named Ark1",
                   lambda: phone_log(PHONE_BASE, sheet="Ark1"), "no sheet named 'Telefonrunde'", 0),
+    PhoneFileCase("p-encrypted", "the log saved with a password (an OLE2 container)",
+                  lambda: ole2_file("Root Entry", "EncryptionInfo", "EncryptedPackage"), "password-protected", 0),
+    PhoneFileCase("p-xls", "an Excel 97-2003 workbook renamed .xlsx",
+                  lambda: ole2_file("Root Entry", "Workbook"), "Excel 97-2003 workbook (.xls)", 0),
 )
 
 
@@ -464,7 +475,7 @@ INTERVIEW_CASES: tuple[InterviewCase, ...] = (
                   lambda: "Intervju med Saltdal, skrives inn senere".encode("utf-8"),
                   "quarantined", "not a zip archive", "quarantine"),
     InterviewCase("i-empty-file", "a 0-byte workbook", "20141202 Tom.xlsx", lambda: b"",
-                  "quarantined", "not a zip archive", "quarantine"),
+                  "quarantined", "the file is empty", "quarantine"),
     InterviewCase("i-lock-file", "Excel's lock file left beside a workbook", "~$20141208 LMS Bodø.xlsx",
                   lambda: b"\x0bKari N     \x00\x00", "quarantined", "lock file", "quarantine"),
     InterviewCase("i-no-sheet", "the answers are on a sheet named Ark1", "20141203 Fauske.xlsx",

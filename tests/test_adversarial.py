@@ -29,7 +29,7 @@ from kartlegging.config_check import ConfigError, validate_config
 from kartlegging.dispatch import DispatchError, check_readable, read_dispatch
 from kartlegging.ingest_email import decode_bytes, ingest_email
 from kartlegging.ingest_interviews import ingest_interviews
-from kartlegging.ingest_phone import ingest_phone
+from kartlegging.ingest_phone import PhoneLogError, ingest_phone
 from kartlegging.issues import issues_frame
 from kartlegging.overrides import Override, OverrideError, check_all_matched, load_overrides
 from kartlegging.tables import EMAIL_REPLIES, INTERVIEWS, PHONE_ATTEMPTS
@@ -215,17 +215,14 @@ def test_kontakt_keeps_the_role_never_the_person(tmp_path, cls):
 
 @pytest.mark.parametrize("case", C.PHONE_FILE_CASES, ids=lambda c: c.id)
 def test_phone_file_case(case: C.PhoneFileCase, tmp_path, cls):
+    """The phone log is required: an unusable one stops the ingest with one line naming it and why."""
     path = tmp_path / "telefonrunde.xlsx"
     path.write_bytes(case.data())
-    result = ingest_phone(path, cls, set(C.UNIT), C.ROUND, [])
-    assert result.attempts.empty and result.units.empty
-    assert len(result.issues) == 1
-    issue = result.issues[0]
-    assert (issue.action, issue.file, issue.record) == ("quarantine", "telefonrunde.xlsx", "")
-    assert case.reason in issue.reason
-    row = cons.phone_conservation(C.ROUND, cons.phone_rows_in(path), result.attempts,
-                                  issues_frame(C.ROUND, result.issues))
-    assert row["records_in"] == case.rows_in and row["quarantined"] == case.rows_in and row["unaccounted"] == 0
+    with pytest.raises(PhoneLogError) as err:
+        ingest_phone(path, cls, set(C.UNIT), C.ROUND, [])
+    assert str(err.value).startswith(str(path)) and case.reason in str(err.value)
+    assert "\n" not in str(err.value)
+    assert cons.phone_rows_in(path) == case.rows_in  # what a conservation count would have seen
 
 
 # ---------------------------------------------------------------------------
@@ -633,6 +630,40 @@ def test_missing_phone_log_stops_before_any_job_runs(tmp_path):
     assert_stopped_before_any_job(proc, tmp_path)
     assert str(rd / "telefonrunde.xlsx") in proc.stderr
     assert "Missing input files" in proc.stderr or "not found" in proc.stderr
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("case_id", ["p-encrypted", "p-not-zip", "p-no-sheet", "p-xls"])
+def test_unusable_phone_log_stops_before_any_job_runs_with_one_line(tmp_path, case_id):
+    """The phone log is required: a round without a usable one must not run on with every phoned unit
+    'ukjent'. The parse-time check (first bytes and the sheet list) stops it, naming the file."""
+    case = next(c for c in C.PHONE_FILE_CASES if c.id == case_id)
+    raw = tmp_path / "raw"
+    rd = C.write_base_round(raw)
+    (rd / "telefonrunde.xlsx").write_bytes(case.data())
+    C.workdir_config(tmp_path / "work", raw, tmp_path / "out")
+    proc = snakemake(tmp_path / "work")
+    assert_stopped_before_any_job(proc, tmp_path)
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"kartlegging: round {C.ROUND}: required phone log {rd / 'telefonrunde.xlsx'}: ")
+    assert case.reason in last
+
+
+@pytest.mark.e2e
+def test_phone_log_without_its_header_stops_the_phone_ingest_with_one_line(tmp_path):
+    """A sheet without the contract's header is found by the job (reading cells is too heavy for the
+    parse-time check): the run stops non-zero with one line naming the file and the column."""
+    case = next(c for c in C.PHONE_FILE_CASES if c.id == "p-renamed-column")
+    raw = tmp_path / "raw"
+    rd = C.write_base_round(raw)
+    (rd / "telefonrunde.xlsx").write_bytes(case.data())
+    C.workdir_config(tmp_path / "work", raw, tmp_path / "out")
+    proc = snakemake(tmp_path / "work")
+    assert proc.returncode != 0
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("ERROR rule ingest_telefon stopped:")]
+    assert len(lines) == 1 and str(rd / "telefonrunde.xlsx") in lines[0] and case.reason in lines[0]
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out" / "processed" / C.ROUND / "phone_attempts.parquet").exists()
 
 
 @pytest.mark.e2e

@@ -25,6 +25,7 @@ from kartlegging.classification import Classification, Resolution, unresolved_re
 from kartlegging.coding import CodingError, cell_text, is_empty
 from kartlegging.issues import Issue, mask_personal
 from kartlegging.overrides import Override, OverrideError
+from kartlegging.runner import InputError
 from kartlegging.tables import PHONE_ATTEMPTS, PHONE_UNITS
 from kartlegging.workbook import WorkbookError, find_header, read_sheet
 
@@ -59,8 +60,9 @@ def _frame(rows: list[dict[str, object]], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object) for c in columns})
 
 
-def _empty(issues: list[Issue]) -> PhoneResult:
-    return PhoneResult(_frame([], PHONE_ATTEMPTS.column_names), _frame([], PHONE_UNITS.column_names), issues, set())
+class PhoneLogError(InputError):
+    """The phone log, a required source, cannot be used at all: the run stops naming the file and why.
+    Quarantining it would let a round run on with every phoned unit ``ukjent``."""
 
 
 def _override_unit(o: Override, classification: Classification) -> str:
@@ -126,8 +128,8 @@ def ingest_phone(path: str | Path, classification: Classification, dispatch_unit
     """Read the phone log into attempts (one per row) and units (one per resolved unit).
 
     A file that cannot be read, lacks sheet ``Telefonrunde`` or a required
-    column is quarantined as a whole (one issue naming the file and the
-    columns). Within the sheet, what the rules cannot decide goes to review
+    column raises :class:`PhoneLogError` (the phone log is required: the run
+    stops with one line naming the file and the reason). Within the sheet, what the rules cannot decide goes to review
     with the Excel row as record: unresolved, ambiguous or conflicting units,
     units not in ``dispatch_units``, unreadable dates, unrecognised answers, and
     formulas or error values in a read column. Overrides (source ``telefon``,
@@ -138,13 +140,14 @@ def ingest_phone(path: str | Path, classification: Classification, dispatch_unit
     try:
         sheet = read_sheet(p, SHEET)
     except WorkbookError as exc:
-        return _empty([Issue(SOURCE, file, "", "workbook", None, str(exc), "quarantine")])
+        raise PhoneLogError(f"{p}: required phone log cannot be used: {exc}") from None
     header_row, cols, missing = find_header(sheet, COLUMNS, HEADER_SEARCH_ROWS)
     if missing:
-        found = ", ".join(repr(cell_text(v)) for v in sheet.rows[header_row] if not is_empty(v)) if sheet.rows else ""
-        reason = (f"sheet {sheet.name!r}: required column(s) {', '.join(repr(m) for m in missing)} not found "
-                  f"in the header (row {header_row + 1} has: {found or 'nothing'})")
-        return _empty([Issue(SOURCE, file, "", "header", None, reason, "quarantine")])
+        # The cells of the row are not quoted: when no header is found the best row may be data a
+        # person typed (a contact's name); the analyst sees the sheet itself.
+        raise PhoneLogError(f"{p}: required phone log cannot be used: sheet {sheet.name!r}: required column(s) "
+                            f"{', '.join(repr(m) for m in missing)} not found in the header "
+                            f"(best match: row {header_row + 1} of the first {HEADER_SEARCH_ROWS})")
 
     by_row = _row_overrides(overrides, file)
     applied: set[str] = set()
