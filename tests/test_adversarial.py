@@ -396,13 +396,31 @@ def test_override_that_matches_nothing_names_itself(tmp_path):
 
 @pytest.mark.parametrize("text, fragment", [
     ("overrides: [\n", "not valid YAML"),
-    ("overrides:\n  - id: a\n    source: sms\n    file: x\n    set: {q1: ja}\n", "source must be one of"),
+    ("overrides:\n  - id: a\n    source: sms\n    file: x\n    set: {q1: ja}\n", "override a: source 'sms' is not one of"),
+    ("overrides:\n  - id: a\n    source: email\n    file: x\n    set: {q1: ja}\n", "override a: source 'email' is not one of"),
     ("overrides:\n  - id: a\n    source: epost\n    file: x\n    set: {}\n", "'set' must be a non-empty mapping"),
     ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: ja}}\n"
      "  - {id: a, source: epost, file: y, set: {q1: ja}}\n",
      "override id a is used twice"),
-], ids=["yaml", "source", "empty-set", "duplicate-id"])
+    ("overrides:\n  - id: ov-13\n    source: epost\n    file: x\n    sett: {q1: ja}\n",
+     "override ov-13: unknown key 'sett' (allowed: id, source, file, record, set, reason); override ov-13: lacks 'set'"),
+    ("overrides:\n  - {source: epost, file: x, set: {q1: ja}}\n", "override #1 (no id): lacks 'id'"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: kanskje}}\n", "override a: q1 'kanskje' is not one of ja, nei"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {svar: ja}}\n", "override a: cannot set 'svar' on a epost record"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {enhet_id: Bodø}}\n", "override a: enhet_id 'Bodø' is not K + 4"),
+    ("overrides:\n  - {id: a, source: telefon, file: t.xlsx, record: 7, set: {svar: kanskje}}\n",
+     "override a: svar 'kanskje' is not one of ja, nei, vet_ikke, ikke_konklusiv"),
+    ("overrides:\n  - {id: a, source: telefon, file: t.xlsx, record: rad 7, set: {svar: ja}}\n",
+     "override a: record 'rad 7' must be the Excel row number"),
+    ("overrides:\n  - {id: a, source: intervju, file: t.xlsx, record: T09, set: {kommuner: ['1804']}}\n",
+     "override a: cannot set 'kommuner' on a intervju record (allowed: value)"),
+    ("overrides:\n  - {id: a, source: intervju, file: t.xlsx, record: T05, set: {kommuner: [Bodø]}}\n",
+     "override a: kommuner ['Bodø'] is not a list of kommune numbers"),
+    ("runde: 2015\noverrides: []\n", "unknown key 'runde' at the top"),
+], ids=["yaml", "source", "source-email", "empty-set", "duplicate-id", "misspelled-set", "no-id", "q1-vocabulary",
+        "epost-key", "enhet-form", "svar-vocabulary", "phone-record", "intervju-key", "kommuner-form", "top-key"])
 def test_malformed_overrides_file_names_file_and_problem(tmp_path, text, fragment):
+    """Validated by kartlegging.overrides, the one module the parse-time check and the jobs share."""
     path = tmp_path / "t.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(OverrideError) as err:
@@ -711,6 +729,22 @@ def test_round_newer_than_the_newest_klass_version_stops_before_any_job_runs(tmp
 
 
 @pytest.mark.e2e
+def test_dry_run_with_a_misspelled_override_key_stops_naming_the_id_and_the_key(tmp_path):
+    """`snakemake -n` validates the overrides while parsing: a misspelled key is shown before anything reruns."""
+    raw = tmp_path / "raw"
+    C.write_base_round(raw)
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    (overrides / f"{C.ROUND}.yaml").write_text(
+        "overrides:\n  - id: ov-t-013\n    source: epost\n    file: svar-1.eml\n    sett: {q1: ja}\n", encoding="utf-8")
+    C.workdir_config(tmp_path / "work", raw, tmp_path / "out", overrides_dir=overrides)
+    proc = snakemake(tmp_path / "work", "-n")
+    assert_stopped_before_any_job(proc, tmp_path)
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"kartlegging: {overrides / (C.ROUND + '.yaml')}: override ov-t-013: unknown key 'sett'")
+
+
+@pytest.mark.e2e
 @pytest.mark.parametrize("text, message", [
     ("overrides:\n  - id: ov-1\n    set: {enhet_id: [K1804,\n", "not valid YAML at line 4, column 1"),
     ("overrides: {id: ov-1}\n", "expected a mapping with a list 'overrides'"),
@@ -851,3 +885,17 @@ def test_demo_round_conservation_matches_the_raw_folder(demo_run):
     assert table.loc["intervju", "records_in"] == len(files_of(raw / "intervjuer"))
     assert table.loc["utsendelse", "records_in"] == table.loc["utsendelse", "ingested"] == 443
     assert table.loc["telefon", "records_in"] == cons.phone_rows_in(raw / "telefonrunde.xlsx") > 250
+
+
+def test_override_vocabularies_match_the_tables():
+    """overrides.py copies the answer codes (it must not import pyarrow at parse time): kept equal."""
+    from kartlegging import coding, overrides, tables
+
+    assert overrides.EMAIL_ANSWERS == tables.ANSWER and overrides.PHONE_ANSWERS == coding.PHONE_CODES
+
+
+def test_overrides_module_is_light_to_import():
+    """The Snakefile imports it while parsing: no pandas, no pyarrow."""
+    code = "import sys, kartlegging.overrides, kartlegging.filetype; print(sorted({'pandas', 'pyarrow', 'python_calamine'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

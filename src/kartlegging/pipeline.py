@@ -19,18 +19,15 @@ from kartlegging import store
 from kartlegging.consolidate import kommune_status
 from kartlegging.figures import Tables, compute_figures, load_register, reconcile
 from kartlegging.issues import Issue, issues_frame
-from kartlegging.overrides import Override, check_all_matched, load_overrides
+from kartlegging.overrides import Override, check_all_matched, from_entries, load_overrides
 
 log = logging.getLogger("kartlegging")
 
 
 def overrides_from_params(items: Iterable[dict]) -> list[Override]:
-    """Overrides passed as rule params (plain dicts) back into :class:`Override` objects."""
-    return [
-        Override(str(o["id"]), str(o["source"]), str(o["file"]), str(o.get("record", "") or ""),
-                 dict(o.get("set", {})), str(o.get("reason", "")))
-        for o in items
-    ]
+    """Overrides passed as rule params (plain dicts, validated by the Snakefile) back into
+    :class:`Override` objects (:func:`kartlegging.overrides.from_entries` validates them again)."""
+    return from_entries(items, "overrides (rule params)")
 
 
 def applied_frame(round_name: str, overrides: list[Override], applied: set[str]) -> pd.DataFrame:
