@@ -23,11 +23,11 @@ import pandas as pd
 from kartlegging import coding
 from kartlegging.classification import Classification, Resolution, unresolved_reason
 from kartlegging.coding import CodingError, cell_text, is_empty
-from kartlegging.issues import Issue, mask_personal
+from kartlegging.issues import Issue
 from kartlegging.overrides import Override, OverrideError
 from kartlegging.runner import InputError
 from kartlegging.tables import PHONE_ATTEMPTS, PHONE_UNITS
-from kartlegging.workbook import WorkbookError, find_header, read_sheet
+from kartlegging.workbook import WorkbookError, cell_ref, find_header, read_sheet
 
 SOURCE = "telefon"
 SHEET = "Telefonrunde"
@@ -102,24 +102,27 @@ def _row_overrides(overrides: list[Override], file: str) -> dict[str, Override]:
     return out
 
 
-def _resolve(name: str | None, number: str | None, classification: Classification) -> tuple[Resolution, str | None]:
-    """Resolve a typed name and number; returns the resolution and, if any, a review reason.
+def _resolve(name: str | None, number: str | None,
+             classification: Classification) -> tuple[Resolution, tuple[str, str] | None]:
+    """Resolve a typed name and number; returns the resolution and, if any, a review (code, reason).
 
     An ambiguous name without a deciding number is never resolved to its first
     candidate. A number that is no unit of the classification while the name
     resolves is flagged, since the two then disagree about what was meant.
     """
     if name is None and number is None:
-        return Resolution("unknown"), "no kommune or bydel named"
+        return Resolution("unknown"), ("telefon.ingen_enhet", "no kommune or bydel named")
     res = classification.resolve(name=name, number=number)
     if not res.ok:
         reason = unresolved_reason(res, name or number or "", classification)
         if name is not None and number is not None and not classification.resolve_number(number).ok:
             reason += f"; the number {number} is no unit of the {classification.version} classification either"
-        return res, reason
+        code = {"ambiguous": "telefon.tvetydig_navn", "conflict": "telefon.navn_og_nummer_strider"}.get(
+            res.status, "telefon.ukjent_enhet")
+        return res, (code, reason)
     if number is not None and name is not None and not classification.resolve_number(number).ok:
-        return res, (f"number {number} is no unit of the {classification.version} classification; "
-                     f"the unit is taken from the name")
+        return res, ("telefon.ukjent_nummer", f"number {number} is no unit of the {classification.version} "
+                     f"classification; the unit is taken from the name")
     return res, None
 
 
@@ -162,8 +165,9 @@ def ingest_phone(path: str | Path, classification: Classification, dispatch_unit
         for key, c in cols.items():
             bad = sheet.bad_cells.get((r, c))
             if bad:
-                row_issues.append(Issue(SOURCE, file, record, COLUMNS[key], bad,
-                                        f"{bad.split(' ', 1)[0]} where a typed value should be"))
+                row_issues.append(Issue(SOURCE, file, record, COLUMNS[key], "telefon.formel_eller_feilverdi",
+                                        f"{bad.split(' ', 1)[0]} where a typed value should be",
+                                        locator=cell_ref(r, c)))
                 cells[key] = None
             else:
                 cells[key] = sheet.value(r, c)
@@ -174,19 +178,22 @@ def ingest_phone(path: str | Path, classification: Classification, dispatch_unit
         res, problem = _resolve(name, number, classification)
         enhet = res.enhet_id
         if problem:
-            row_issues.append(Issue(SOURCE, file, record, "enhet_id", name or number, problem))
+            row_issues.append(Issue(SOURCE, file, record, "enhet_id", problem[0], problem[1],
+                                    locator=cell_ref(r, cols["navn"] if name is not None else cols["nr"])))
         try:
             dato = coding.parse_date(cells["dato"])
         except CodingError as exc:
             dato = None
-            row_issues.append(Issue(SOURCE, file, record, "dato", cell_text(cells["dato"]), str(exc)))
+            row_issues.append(Issue(SOURCE, file, record, "dato", "telefon.dato_uleselig", str(exc),
+                                    locator=cell_ref(r, cols["dato"])))
         svar_raw = cell_text(cells["svar"])
         try:
             svar = coding.code_phone_answer(cells["svar"], strict=True)
         except CodingError as exc:
             svar = "ikke_konklusiv"
-            row_issues.append(Issue(SOURCE, file, record, "svar", svar_raw,
-                                    f"{exc}; coded ikke_konklusiv until an analyst decides"))
+            row_issues.append(Issue(SOURCE, file, record, "svar", "telefon.svar_ukjent",
+                                    f"{exc}; coded ikke_konklusiv until an analyst decides",
+                                    locator=cell_ref(r, cols["svar"])))
         o = by_row.get(record)
         if o is not None:
             applied.add(o.id)
@@ -198,17 +205,28 @@ def ingest_phone(path: str | Path, classification: Classification, dispatch_unit
                 svar = str(o.set["svar"])
                 row_issues = [replace(i, resolved_by=o.id) if i.field in {"svar", "Svar"} else i for i in row_issues]
         if enhet is not None and enhet not in dispatch_units:
-            row_issues.append(Issue(SOURCE, file, record, "enhet_id", enhet,
-                                    f"phoned unit {enhet} is not in the dispatch list"))
+            row_issues.append(Issue(SOURCE, file, record, "enhet_id", "telefon.ikke_i_utsendelsen",
+                                    f"phoned unit {enhet} is not in the dispatch list", locator=f"row {excel_row}"))
         issues += row_issues
         attempts.append({
             "round": round_name, "file": file, "row": excel_row, "navn_raw": name, "kommunenr_raw": number,
             "enhet_id": enhet, "kommunenummer": _kommune_of(enhet), "dato": dato,
-            "kontakt": coding.kontakt_role(cells["kontakt"]), "svar_raw": mask_personal(svar_raw), "svar": svar,
+            "kontakt": coding.kontakt_role(cells["kontakt"]), "svar_raw": plain_answer(svar_raw), "svar": svar,
         })
     units = decide_units(attempts, round_name)
     return PhoneResult(_frame(attempts, PHONE_ATTEMPTS.column_names), _frame(units, PHONE_UNITS.column_names),
                        issues, applied, empty_rows)
+
+
+def plain_answer(text: str | None) -> str | None:
+    """The typed ``Svar`` when it is a plain answer word (``Ja``, ``nei.``, ``vet ikke``), else None.
+
+    Anything longer may be the caller's notes about a person (``ring Kari tilbake``): it stays in
+    the raw file, and the review command shows it when the attempt is in review.
+    """
+    if text is None or coding.code_answer(coding.fold(text)) is None:
+        return None
+    return text.strip()
 
 
 def _kommune_of(enhet: str | None) -> str | None:

@@ -192,6 +192,16 @@ def read_sheet(path: Path, sheet: str) -> SheetData:
     return SheetData(name, rows, _bad_cells(xml) if xml else {})
 
 
+def cell_ref(row: int, col: int) -> str:
+    """``cell E34`` for 0-based ``(row, col)``: where an analyst finds a value in Excel."""
+    letters = ""
+    n = col + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"cell {letters}{row + 1}"
+
+
 def find_header(sheet: SheetData, wanted: dict[str, str], search_rows: int) -> tuple[int, dict[str, int], list[str]]:
     """Locate a header row: ``(row index, {key: column index}, missing labels)``.
 
