@@ -283,9 +283,11 @@ EMAIL_CASES: tuple[EmailCase, ...] = (
     EmailCase("e-truncated-headers", "a .eml cut off inside its header block",
               {"avkuttet-hode.eml": b"From: Bodo kommune <postmottak@bodo.kommune.no>\r\nSubject: SV: [K1804]\r\nDa"},
               {"avkuttet-hode.eml": "karantene"}, "truncated: the file ends inside the header block", "quarantine"),
-    EmailCase("e-truncated-mime", "a multipart .eml cut off inside its base64 attachment",
+    EmailCase("e-truncated-mime", "a multipart .eml cut off inside its base64 attachment: the text part is "
+              "whole, so the reply is read (salvage before quarantine) with a defect item",
               {"avkuttet-vedlegg.eml": _truncated_multipart()},
-              {"avkuttet-vedlegg.eml": "karantene"}, "truncated", "quarantine"),
+              {"avkuttet-vedlegg.eml": "svar"}, "the final MIME boundary is missing", "review",
+              q1={"avkuttet-vedlegg.eml": "ja"}),
     EmailCase("e-wrong-charset", "declared utf-8, body in windows-1252 (æ, ø, å as single bytes)",
               {"feil-tegnsett.eml": eml(sender="Bærum kommune <postmottak@baerum.kommune.no>",
                                         subject=f"SV: {SUBJECT} [K0219]",
@@ -480,7 +482,7 @@ INTERVIEW_CASES: tuple[InterviewCase, ...] = (
                   lambda: b"\x0bKari N     \x00\x00", "quarantined", "lock file", "quarantine"),
     InterviewCase("i-no-sheet", "the answers are on a sheet named Ark1", "20141203 Fauske.xlsx",
                   lambda: interview({"T02": "Fauske"}, sheet="Ark1"), "quarantined",
-                  "no sheet named 'Intervju' (sheets: 'Ark1')", "quarantine"),
+                  "no sheet named 'Intervju' (sheets: '…')", "quarantine"),  # sheet names are typed text
     InterviewCase("i-no-header", "the Intervju sheet has no Nr/Svar header", "20141204 Moss.xlsx",
                   lambda: xlsx_bytes({"Intervju": [["Spørsmål", "Tekst"], ["Navn", "LMS Moss"]]}), "quarantined",
                   "no header row with columns Nr and Svar", "quarantine"),

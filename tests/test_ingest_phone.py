@@ -210,9 +210,9 @@ def test_error_values_formulas_and_unreadable_cells_go_to_review(tmp_path, cls, 
     result = ingest_phone(path, cls, dispatch, "2015", [])
     a = result.attempts.set_index("row")
     assert a.loc[2, "svar"] == "ikke_konklusiv"
-    assert any("#REF!" in (i.raw_value or "") for i in issues_at(result, "2"))
+    assert any(i.code == "telefon.formel_eller_feilverdi" and i.locator == "cell E2" for i in issues_at(result, "2"))
     assert a.loc[3, "dato"] is None and a.loc[3, "svar"] == "ja"
-    assert any(i.raw_value == "formula =TODAY()" for i in issues_at(result, "3"))
+    assert any(i.reason.startswith("formula") and i.locator == "cell C3" for i in issues_at(result, "3"))
     assert a.loc[4, "dato"] is None and a.loc[4, "svar"] == "ikke_konklusiv"
     assert {i.field for i in issues_at(result, "4")} == {"dato", "svar"}
     assert a.loc[5, "enhet_id"] is None

@@ -941,7 +941,7 @@ def attachment_label(name: str, ctype: str, size: int) -> str:
     name (``Svar fra Kari Nordmann.docx`` names a person; the review command shows the name)."""
     suffix = Path(name).suffix.lower() if name else ""
     suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
-    return f"{ctype}{' ' + suffix if suffix else ''} ({size})"
+    return f"{suffix or ctype} ({size})"
 
 
 def _read_parts(msg: email.message.Message) -> tuple[str, list[str], int, list[Note]]:
@@ -1056,7 +1056,7 @@ def _read_message(path: Path, dispatch: DispatchResult, classification: Classifi
     row.sender = _sender_address(_header(items, "from"))
     if _header_block_cut(raw, msg):
         return quarantine("epost.avkortet", "truncated: the file ends inside the header block", "headers")
-    if not _has_header_end(raw):
+    if "MissingHeaderBodySeparatorDefect" in defect_names(msg) or not _has_header_end(raw):
         row.notes.append(Note("epost.mime_defekt", "the header block is not closed by a blank line "
                               "(MissingHeaderBodySeparatorDefect); the first line that is no header starts the body",
                               "headers"))
