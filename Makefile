@@ -10,7 +10,7 @@ CORES ?= 2
 export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1420070400)
 export PYTHONHASHSEED := 0
 
-.PHONY: run test venv demo-data demo-round-2024 lint clean bench
+.PHONY: run test venv demo-data demo-round-2024 lint clean bench review
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -31,6 +31,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# The open review items of a round, with excerpts read from the raw files, and an override skeleton for
+# each: printed on the terminal only (the excerpts are personal data). `make review ROUND=2015`.
+ROUND ?= 2015
+review: $(STAMP)
+	$(PY) -m kartlegging.review $(ROUND)
 
 lint: $(STAMP)
 	$(VENV)/bin/snakemake --lint

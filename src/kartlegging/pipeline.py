@@ -94,6 +94,8 @@ def step_consolidate(
         cons.email_conservation(round_name, _as_list(inputs["emails"]), read(inputs["replies"])),
         cons.phone_conservation(round_name, cons.phone_rows_in(inputs["phone_log"]), read(inputs["attempts"]), issues),
         cons.interview_conservation(round_name, _as_list(inputs["workbooks"]), read(inputs["interviews"]), issues),
+        *([cons.kostra_conservation(round_name, _as_list(inputs["kostra_files"]), read(inputs["kostra"]),
+                                    read(inputs["kostra_issues"]))] if "kostra" in inputs else []),
     ])
     cons.check(conservation)
     store.write_table(conservation, "conservation", out["conservation"])

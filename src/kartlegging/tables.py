@@ -356,7 +356,7 @@ CONSERVATION = Table(
     "Every raw file and record of the round, by what became of it; unaccounted must be 0.",
     (
         _ROUND,
-        Column("source", STR, "utsendelse, epost, telefon, intervju", False),
+        Column("source", STR, "utsendelse, epost, telefon, intervju, kostra (the extracts the rounds share)", False),
         Column("unit", STR, "what a record is: rad (row), fil (file), arbeidsbok (workbook)", False),
         Column("records_in", I64, "records found in the raw files, counted independently of the ingest", False),
         Column("ingested", I64, "records that became rows of the tables", False),

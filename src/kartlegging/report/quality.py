@@ -125,7 +125,8 @@ def quality_appendix(inputs: ReportInputs) -> dict[str, Any]:
     }
 
 
-CONSERVATION_SOURCES = {"utsendelse": "dispatch", "epost": "epost", "telefon": "telefon", "intervju": "intervju"}
+CONSERVATION_SOURCES = {"utsendelse": "dispatch", "epost": "epost", "telefon": "telefon", "intervju": "intervju",
+                        "kostra": "kostra"}
 CONSERVATION_UNITS = {"rad": "rader", "fil": "filer", "arbeidsbok": "arbeidsbøker"}
 CONSERVATION_COLUMNS = ("records_in", "ingested", "superseded", "autosvar", "review", "quarantined", "unaccounted")
 
