@@ -84,6 +84,9 @@ def test_email_case(case: C.EmailCase, tmp_path, cls, dispatch):
     assert table["status"].to_dict() == case.status
     for name, q1 in case.q1.items():
         assert table.loc[name, "q1"] == q1, name
+    for name, enhet in case.enhet.items():
+        got = table.loc[name, "enhet_id"]
+        assert (None if pd.isna(got) else got) == enhet, name
     # message
     if case.reason is None:
         assert issues.empty, issues.to_dict("records")
