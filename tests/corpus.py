@@ -255,7 +255,7 @@ class EmailCase:
 
 def _truncated_multipart() -> bytes:
     """A multipart message cut off inside its base64 attachment: no closing boundary."""
-    head = eml(sender="Saltdal kommune <postmottak@saltdal.kommune.no>", subject=f"SV: {SUBJECT} [K1840]",
+    head = eml(sender="Askim kommune <postmottak@k0124.kommune.test>", subject=f"SV: {SUBJECT} [K0124]",
                body=b"", content_type='multipart/mixed; boundary="XYZ"', cte="7bit")
     body = (b"--XYZ\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n1. Ja\r\n\r\n"
             b"--XYZ\r\nContent-Type: application/pdf; name=svar.pdf\r\nContent-Transfer-Encoding: base64\r\n"

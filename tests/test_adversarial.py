@@ -12,6 +12,7 @@ short runs check the cases that must stop the run.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -517,6 +518,9 @@ def _expected_conservation() -> dict[str, dict[str, int]]:
         "telefon": {"records_in": n_rows, **phone},
         "intervju": {"records_in": 1 + len(C.INTERVIEW_CASES), **interview},
         "utsendelse": {"records_in": len(C.ALL_UNITS), **{k: 0 for k in cons.OUTCOMES}, "ingested": len(C.ALL_UNITS)},
+        # the KOSTRA extracts: two read, the image quarantined (every quarantined file is counted)
+        "kostra": {"records_in": len(C.KOSTRA_FILES), **{k: 0 for k in cons.OUTCOMES},
+                   "ingested": len(C.KOSTRA_FILES) - 1, "quarantined": 1},
     }
 
 
@@ -615,6 +619,11 @@ def test_adversarial_round_leaks_no_planted_personal_data(adversarial_run):
     planted = collect_round(adversarial_run.raw / C.ROUND)  # what the raw files hold, however it got there
     assert set(C.PLANTED_NAMES) <= planted.names and set(C.PLANTED_ADDRESSES) <= planted.addresses
     assert {digits(p) for p in C.PLANTED_PHONES} <= planted.phones
+    # free text: foreign names from signatures, subjects and quotes, long numbers, Message-ID parts
+    # (a three-word name is collected as its pairs, each found on its own)
+    assert all(any(n in name for n in planted.names) for name in C.PLANTED_FOREIGN_NAMES) and "Bob" in planted.names
+    assert {re.sub(r"\D", "", n) for n in C.PLANTED_LONG_NUMBERS} <= planted.numbers
+    assert {m.split("@")[0] for m in C.PLANTED_MESSAGE_IDS} <= planted.id_parts
     out = adversarial_run.out
     found = scan_folders([out / "processed", out / "report", out / "logs"], planted, (C.SCRIPT_MARKER,))
     assert found == {}
