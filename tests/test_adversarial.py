@@ -913,3 +913,29 @@ def test_overrides_module_is_light_to_import():
     code = "import sys, kartlegging.overrides, kartlegging.filetype; print(sorted({'pandas', 'pyarrow', 'python_calamine'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: C.xlsx_bytes({"Ark1": [["Region", "2015"], ["1804 Bodø", 1]]}), "an xlsx workbook"),
+    (lambda: C.ole2_file("Root Entry", "Workbook"), "Excel 97-2003 workbook (.xls)"),
+], ids=["xlsx", "xls"])
+def test_kostra_workbook_is_named_for_what_it_is_not_utf16(tmp_path, make, words):
+    """A statbank table downloaded as a workbook: the reason says so (it used to say "UTF-16 text")."""
+    from kartlegging.kostra import read_kostra
+
+    path = tmp_path / "kostra-frisklivssentral.xlsx"
+    path.write_bytes(make())
+    frame, issues = read_kostra([path], C.REFERENCE)
+    assert frame.empty and len(issues) == 1
+    issue = issues[0]
+    assert (issue.action, issue.code) == ("quarantine", "kostra.uleselig")
+    assert words in issue.reason and "UTF-16" not in issue.reason and "CSV or JSON-stat" in issue.reason
+
+
+def test_kostra_utf16_text_is_still_called_utf16(tmp_path):
+    from kartlegging.kostra import read_kostra
+
+    path = tmp_path / "kostra.csv"
+    path.write_bytes("Region;2015\n1804 Bodø;1\n".encode("utf-16"))
+    _, issues = read_kostra([path], C.REFERENCE)
+    assert len(issues) == 1 and "UTF-16" in issues[0].reason

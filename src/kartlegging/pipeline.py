@@ -18,7 +18,7 @@ from kartlegging import classification as klass
 from kartlegging import store
 from kartlegging.consolidate import kommune_status
 from kartlegging.figures import Tables, compute_figures, load_register, reconcile
-from kartlegging.issues import Issue, issues_frame
+from kartlegging.issues import REASON_LIMIT, Issue, issues_frame, mask_personal
 from kartlegging.overrides import Override, check_all_matched, from_entries, load_overrides
 
 log = logging.getLogger("kartlegging")
@@ -31,10 +31,11 @@ def overrides_from_params(items: Iterable[dict]) -> list[Override]:
 
 
 def applied_frame(round_name: str, overrides: list[Override], applied: set[str]) -> pd.DataFrame:
-    """The overrides a step applied, one row per field set."""
+    """The overrides a step applied, one row per field set. The analyst's reason reaches the report:
+    addresses, phone numbers and long digit runs in it are masked."""
     rows = [
         {"round": round_name, "override_id": o.id, "source": o.source, "file": o.file, "record": o.record,
-         "field": str(k), "value": str(v), "reason": o.reason}
+         "field": str(k), "value": str(v), "reason": mask_personal(o.reason, REASON_LIMIT)}
         for o in overrides if o.id in applied for k, v in sorted(o.set.items())
     ]
     return pd.DataFrame(rows, columns=store.ALL_TABLES["overrides_applied"].column_names)
