@@ -375,6 +375,19 @@ IDENTIFICATION_CASES: tuple[EmailCase, ...] = (
               enhet={"annens-outlook.eml": None}),
 )
 
+#: A forward whose own text answers: the forwarded message below is someone else's and names nothing.
+IDENTIFICATION_CASES += (
+    EmailCase("e-kommune-only-in-forwarded-message", "VS: the forwarder answers in their own text; the "
+              "kommune named is in the forwarded message from another kommune",
+              {"videresendt-annen.eml": _private(
+                  subject="VS: SV: Kartlegging",
+                  body=("1. Nei\n5. Nei\n\nVideresender til orientering.\n\n-----Opprinnelig melding-----\n"
+                        "Fra: Postmottak\nSendt: 18. november 2014 09:00\nTil: Helse\nEmne: SV: Kartlegging\n\n"
+                        "Vi har en frisklivssentral.\n\nMvh\nFauske kommune\n"))},
+              {"videresendt-annen.eml": "til_vurdering"}, "no unit identified", "review",
+              enhet={"videresendt-annen.eml": None}),
+)
+
 #: Foreign names, long numbers and Message-IDs in signatures, subjects and quoted text.
 PRIVACY_CASES: tuple[EmailCase, ...] = (
     EmailCase("e-foreign-names-unidentified", "an unidentified reply: a foreign name and a long number in the "

@@ -1083,13 +1083,16 @@ def _read_message(path: Path, dispatch: DispatchResult, classification: Classifi
     forward = bool(_FORWARD_SUBJECT.match(row.subject))
     segments = split_segments(body)
     row.coding, own_body, own_sig = code_reply(segments, forward)
-    _identify(row, items, dispatch, classification, own_body, own_sig, segments, forward)
+    # a forwarded message names the unit only when it is the answer being passed on (the forwarder's
+    # own text has none); otherwise it is someone else's message, context that never identifies
+    passes_on = forward and len(segments) > 1 and _code_answers(cut_answers(own_body), prose=True).q1 is None
+    _identify(row, items, dispatch, classification, own_body, own_sig, segments, passes_on)
     return row
 
 
 def _identify(row: _Row, items: list[tuple[str, str]], dispatch: DispatchResult,
               classification: Classification, body: list[str], sig: list[str],
-              segments: list[list[str]], forward: bool) -> None:
+              segments: list[list[str]], passes_on: bool) -> None:
     """Run the identification cascade (see the module docstring) and record the step."""
     tagged = tag_units(row.subject, dispatch)
     if len(tagged) == 1:
@@ -1120,7 +1123,7 @@ def _identify(row: _Row, items: list[tuple[str, str]], dispatch: DispatchResult,
     # below the quoted questionnaire: a sign-off or a transport-rule disclaimer is the sender's own
     own_tail = "\n".join(sender_tail(segments))
     candidates = [own_sig, own_all, own_tail]
-    if forward and len(segments) > 1:
+    if passes_on:
         candidates.append("\n".join(ln for ln in segments[1] if not _is_quoted(ln)))
     for text in candidates:
         if text.strip():
