@@ -14,7 +14,7 @@ export PYTHONHASHSEED := 0
 # committed demo workbooks were written with the standard library writer, so keep to it.
 export OPENPYXL_LXML := False
 
-.PHONY: run test venv demo-data demo-round-2024 lint clean bench
+.PHONY: run test venv demo-data demo-round-2024 lint clean bench review
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -38,6 +38,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+# The open review items of a round, with excerpts read from the raw files, and an override skeleton for
+# each: printed on the terminal only (the excerpts are personal data). `make review ROUND=2015`.
+ROUND ?= 2015
+review: $(STAMP)
+	$(PY) -m kartlegging.review $(ROUND)
 
 lint: $(STAMP)
 	$(VENV)/bin/snakemake --lint

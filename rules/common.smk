@@ -6,8 +6,6 @@ import os
 import re
 from pathlib import Path
 
-import yaml
-
 from kartlegging.code_deps import PACKAGE_DIR, closure
 
 RAW = config["raw_dir"]
@@ -131,26 +129,17 @@ def overrides_file(round_name):
 
 @functools.lru_cache(maxsize=None)
 def read_overrides(round_name):
-    """The round's overrides file as (entries, problem), read once per Snakemake run: the parse-time
-    check (required_inputs_problem) and the ingest params (overrides_for) share it. ``problem`` says why
-    the file cannot be used at all; entries are [] then, and when the round has no file."""
-    path = overrides_file(round_name)
-    if not os.path.exists(path):
-        return [], None
+    """The round's overrides file as (entries, problem), read and validated once per Snakemake run by
+    kartlegging.overrides (sources, the keys each source allows, value vocabularies), so that a bad
+    override stops `snakemake -n` before anything reruns. The parse-time check (required_inputs_problem)
+    and the ingest params (overrides_for) share it. ``problem`` names the file, the override's id and the
+    key; entries are [] then, and when the round has no file."""
+    from kartlegging.overrides import OverrideError, read_entries
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = yaml.safe_load(fh) or {}
-    except (OSError, UnicodeDecodeError) as err:
-        return [], f"{path}: cannot be read ({err})"
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        return [], f"{path}: not valid YAML{where}: {problem}"
-    items = data.get("overrides", []) if isinstance(data, dict) else None
-    if not isinstance(items, list) or not all(isinstance(o, dict) for o in items):
-        return [], f"{path}: expected a mapping with a list 'overrides' of entries (id, source, file, record, set, reason)"
-    return items, None
+        return read_entries(overrides_file(round_name)), None
+    except OverrideError as err:
+        return [], str(err)
 
 
 def overrides_for(source):
@@ -242,6 +231,7 @@ def required_inputs_problem(round_name):
     Checked while the Snakefile is parsed, with the standard library and the light
     dispatch parser only, so that a missing file stops the run before any job does work."""
     from kartlegging.dispatch import DispatchError, check_readable
+    from kartlegging.filetype import workbook_problem
 
     problem = classification_problem(round_name)
     if problem:
@@ -262,6 +252,11 @@ def required_inputs_problem(round_name):
         path = os.path.join(folder, name)
         if not exists(path):
             return f"round {round_name}: required {kind} {path} not found (see docs/INPUTS.md)"
+    # The phone log is required: a file no reader can open (not a workbook, encrypted, no sheet
+    # Telefonrunde) stops here; a sheet without its header stops the phone ingest job.
+    problem = workbook_problem(os.path.join(folder, "telefonrunde.xlsx"), "Telefonrunde")
+    if problem:
+        return f"round {round_name}: required phone log {problem} (see docs/INPUTS.md)"
     return None
 
 

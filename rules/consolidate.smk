@@ -16,6 +16,10 @@ rule consolidate:
         emails=email_files,
         workbooks=interview_files,
         interviews=round_table("interviews"),
+        # the KOSTRA extracts are shared by the rounds; each round's conservation table counts them too
+        kostra_files=lambda wc: files_in(os.path.join(RAW, "kostra")),
+        kostra=os.path.join(PROC, "kostra", "kostra.parquet"),
+        kostra_issues=os.path.join(PROC, "kostra", "issues_kostra.parquet"),
         code=code_of("consolidate", "conservation"),
     output:
         status=round_table("kommune_status"),

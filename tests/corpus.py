@@ -23,6 +23,7 @@ must never reach an output.
 from __future__ import annotations
 
 import hashlib
+import html
 import io
 import json
 import shutil
@@ -110,6 +111,13 @@ DISPATCH_HEADER = "enhet_id;kommunenummer;bydelsnummer;enhet_navn;mottaker_rolle
 PLANTED_NAMES = ("Vigdis Trollvik", "Eldar Kvalnes", "Ronja Flatmo", "Sverre Lyngmo", "Gunvor Strandli")
 PLANTED_PHONES = ("41 23 45 67", "+47 92 34 56 78", "48765432")
 PLANTED_ADDRESSES = ("vigdis.trollvik@bodo.kommune.no", "eldar.kvalnes@gmail.com", "ronja.flatmo@saltdal.kommune.no")
+#: Foreign names, long (foreign) phone numbers and Message-IDs, planted in signatures, subjects and
+#: quoted text: the privacy scan collects them from the raw files and finds none in any output.
+PLANTED_FOREIGN_NAMES = ("Zbigniew Brzęczyszczykiewicz", "Siobhán O'Connor", "José García Márquez",
+                         "Ingrid Åkesson-Lindqvist")
+PLANTED_LONG_NUMBERS = ("+48 601 234 567", "+44 20 7946 0958", "004790123456", "0046 70 123 45 67")
+PLANTED_MESSAGE_IDS = ("CAF3x7Qm.zbigniew.brzeczyszczykiewicz@mail.gmail.com",
+                       "AM6PR0302MB.siobhan.oconnor@eurprd03.prod.outlook.com")
 PLANTED_PERSONAL = PLANTED_NAMES + PLANTED_PHONES + PLANTED_ADDRESSES
 #: Text inside ``<script>`` and an ``onerror`` handler: executable content, never to be read or copied.
 SCRIPT_MARKER = "INJISERT-SKRIPT-7731"
@@ -242,11 +250,12 @@ class EmailCase:
     action: str | None = None      # review | quarantine
     issue_file: str | None = None  # the file the issue names (default: the only file)
     q1: dict[str, str | None] = field(default_factory=dict)
+    enhet: dict[str, str | None] = field(default_factory=dict)  # file -> enhet_id expected (None: unidentified)
 
 
 def _truncated_multipart() -> bytes:
     """A multipart message cut off inside its base64 attachment: no closing boundary."""
-    head = eml(sender="Saltdal kommune <postmottak@saltdal.kommune.no>", subject=f"SV: {SUBJECT} [K1840]",
+    head = eml(sender="Askim kommune <postmottak@k0124.kommune.test>", subject=f"SV: {SUBJECT} [K0124]",
                body=b"", content_type='multipart/mixed; boundary="XYZ"', cte="7bit")
     body = (b"--XYZ\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n1. Ja\r\n\r\n"
             b"--XYZ\r\nContent-Type: application/pdf; name=svar.pdf\r\nContent-Transfer-Encoding: base64\r\n"
@@ -279,13 +288,138 @@ def _attachment_only(enhet_id: str = "K1515", filename: str = "svar.docx") -> by
     return head + body
 
 
+#: The questionnaire as the project sent it (no kommune named in it), for quoting in replies.
+LETTER = (
+    "Hei,\n\nNasjonal kompetansetjeneste for læring og mestring innen helse (NK LMH) kartlegger kommunale "
+    "lærings- og\nmestringstjenester. Svar gjerne direkte på denne e-posten.\n\n"
+    "1. Har kommunen (bydelen) en lærings- og mestringstjeneste? (ja / nei / vet ikke)\n\n"
+    "2. Hva heter tjenesten, og hvor er den organisatorisk plassert?\n\n"
+    "3. Er tjenesten kommunal eller interkommunal?\n\n"
+    "4. Navn, telefon og e-post til leder eller koordinator.\n\n"
+    "5. Har kommunen planer om å etablere en slik tjeneste? (ja / nei / vet ikke)\n\n"
+    "Vennlig hilsen\nProsjektgruppa for kartleggingen\nNK LMH"
+)
+GMAIL_ATTRIBUTION = "Den man. 17. nov. 2014 kl. 10:15 skrev Kartlegging NK LMH <kartlegging@nklmh.no>:"
+OUTLOOK_HEADER = ("-----Original Message-----\nFrom: Kartlegging NK LMH [mailto:kartlegging@nklmh.no]\n"
+                  f"Sent: 17. november 2014 10:15\nTo: Postmottak\nSubject: {SUBJECT}\n")
+
+
+def _quoted(text: str) -> str:
+    return "\n".join(("> " + ln).rstrip() for ln in text.split("\n"))
+
+
+def _letter_html() -> str:
+    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in LETTER.split("\n\n"))
+
+
+def _private(subject: str = f"SV: {SUBJECT}", body: str | bytes = "", **kw) -> bytes:
+    """A reply from a private address, no tag and no In-Reply-To: only the text can name the unit."""
+    return eml(sender=kw.pop("sender", "Helse <helse.kontoret@gmail.com>"), subject=subject, body=body, **kw)
+
+
+#: The sender's own sign-off or disclaimer below the quoted questionnaire identifies the unit;
+#: a kommune named inside someone else's quoted message never does. Several layouts each.
+IDENTIFICATION_CASES: tuple[EmailCase, ...] = (
+    EmailCase("e-signoff-below-gmail-quote", "plain text: answers, Gmail's '>' quote, then the sign-off",
+              {"under-sitat.eml": _private(body=f"1. Nei\n5. Nei\n\n{GMAIL_ATTRIBUTION}\n{_quoted(LETTER)}\n\n"
+                                                "Med vennlig hilsen\nTorbjørg\nHelse og omsorg, Hvaler kommune\n")},
+              {"under-sitat.eml": "svar"}, q1={"under-sitat.eml": "nei"}, enhet={"under-sitat.eml": "K0111"}),
+    EmailCase("e-disclaimer-below-outlook-quote", "plain text: Outlook's header block, the letter unquoted, "
+              "then an Exchange transport-rule disclaimer naming the kommune",
+              {"ansvarsfraskrivelse.eml": _private(
+                  body=f"Nei, vi har ingen slik tjeneste og ingen planer.\n\n{OUTLOOK_HEADER}\n{LETTER}\n\n"
+                       "Denne e-posten er sendt fra Aremark kommune. Innholdet kan være taushetsbelagt.\n")},
+              {"ansvarsfraskrivelse.eml": "svar"}, q1={"ansvarsfraskrivelse.eml": "nei"},
+              enhet={"ansvarsfraskrivelse.eml": "K0118"}),
+    EmailCase("e-signoff-below-gmail-html", "HTML: answers, the gmail_quote blockquote, then a signature div",
+              {"under-sitat-html.eml": _private(
+                  body=('<div dir="ltr">1. Ja<br>5. Nei</div><br><div class="gmail_quote"><div class="gmail_attr">'
+                        f"{html.escape(GMAIL_ATTRIBUTION)}<br></div><blockquote class=\"gmail_quote\">{_letter_html()}"
+                        "</blockquote></div><div>Mvh<br>Rune<br>Marker kommune</div>"),
+                  content_type='text/html; charset="utf-8"')},
+              {"under-sitat-html.eml": "svar"}, q1={"under-sitat-html.eml": "ja"},
+              enhet={"under-sitat-html.eml": "K0119"}),
+    EmailCase("e-disclaimer-below-outlook-html", "HTML: Outlook's divRplyFwdMsg header block, the letter, "
+              "then a disclaimer paragraph naming the kommune",
+              {"ansvarsfraskrivelse-html.eml": _private(
+                  body=("<div>Vi har ikke en slik tjeneste, og ingen planer.</div><hr><div id=\"divRplyFwdMsg\">"
+                        "<b>From:</b> Kartlegging NK LMH &lt;kartlegging@nklmh.no&gt;<br><b>Sent:</b> 17. november "
+                        f"2014 10:15<br><b>To:</b> Postmottak<br><b>Subject:</b> {SUBJECT}</div><div>{_letter_html()}"
+                        "</div><p>Denne meldingen er sendt fra Rømskog kommune.</p>"),
+                  content_type='text/html; charset="utf-8"')},
+              {"ansvarsfraskrivelse-html.eml": "svar"}, q1={"ansvarsfraskrivelse-html.eml": "nei"},
+              enhet={"ansvarsfraskrivelse-html.eml": "K0121"}),
+    EmailCase("e-kommune-only-in-gmail-quote", "plain text: the only kommune named is in the signature of "
+              "someone else's '>'-quoted message",
+              {"annens-sitat.eml": _private(
+                  body=("Vi svarer det samme som i meldingen under.\n\nMvh\nOla\n\n"
+                        "Den 18. nov. 2014 kl. 09:00 skrev Postmottak <postmottak@fauske.kommune.no>:\n"
+                        "> 1. Nei\n> 5. Nei\n>\n> Med vennlig hilsen\n> Fauske kommune\n"))},
+              {"annens-sitat.eml": "til_vurdering"}, "no unit identified", "review",
+              enhet={"annens-sitat.eml": None}),
+    EmailCase("e-kommune-only-in-html-quote", "HTML: the only kommune named is inside the gmail_quote blockquote",
+              {"annens-sitat-html.eml": _private(
+                  body=('<div>Samme svar her.</div><div>Mvh Ola</div><div class="gmail_quote">'
+                        "<div class=\"gmail_attr\">Den 18. nov. 2014 kl. 09:00 skrev Postmottak Saltdal:<br></div>"
+                        "<blockquote>1. Ja<br>5. -<br><br>Hilsen<br>Saltdal kommune</blockquote></div>"),
+                  content_type='text/html; charset="utf-8"')},
+              {"annens-sitat-html.eml": "til_vurdering"}, "no unit identified", "review",
+              enhet={"annens-sitat-html.eml": None}),
+    EmailCase("e-kommune-only-in-outlook-quote", "plain text: Outlook's header block over someone else's reply "
+              "(not the questionnaire) signed by a kommune: no end of a questionnaire, so nothing below it",
+              {"annens-outlook.eml": _private(
+                  body=("Se svaret under.\n\n-----Original Message-----\nFrom: Helseleder\n"
+                        "Sent: 18. november 2014 09:00\nTo: Postmottak\nSubject: SV: Kartlegging\n\n"
+                        "1. Nei\n5. Nei\n\nMvh\nFauske kommune\n"))},
+              {"annens-outlook.eml": "til_vurdering"}, "no unit identified", "review",
+              enhet={"annens-outlook.eml": None}),
+)
+
+#: A forward whose own text answers: the forwarded message below is someone else's and names nothing.
+IDENTIFICATION_CASES += (
+    EmailCase("e-kommune-only-in-forwarded-message", "VS: the forwarder answers in their own text; the "
+              "kommune named is in the forwarded message from another kommune",
+              {"videresendt-annen.eml": _private(
+                  subject="VS: SV: Kartlegging",
+                  body=("1. Nei\n5. Nei\n\nVideresender til orientering.\n\n-----Opprinnelig melding-----\n"
+                        "Fra: Postmottak\nSendt: 18. november 2014 09:00\nTil: Helse\nEmne: SV: Kartlegging\n\n"
+                        "Vi har en frisklivssentral.\n\nMvh\nFauske kommune\n"))},
+              {"videresendt-annen.eml": "til_vurdering"}, "no unit identified", "review",
+              enhet={"videresendt-annen.eml": None}),
+)
+
+#: Foreign names, long numbers and Message-IDs in signatures, subjects and quoted text.
+PRIVACY_CASES: tuple[EmailCase, ...] = (
+    EmailCase("e-foreign-names-unidentified", "an unidentified reply: a foreign name and a long number in the "
+              "subject, a sign-off 'BR, Bob' and a foreign name and number in the signature and the quote",
+              {"utenlandsk.eml": eml(
+                  sender=f"{PLANTED_FOREIGN_NAMES[0]} <zbigniew.b@gmail.com>",
+                  subject=f"Svar fra {PLANTED_FOREIGN_NAMES[0]}, tlf {PLANTED_LONG_NUMBERS[0]}",
+                  message_id=f"<{PLANTED_MESSAGE_IDS[0]}>",
+                  headers=(("References", f"<{PLANTED_MESSAGE_IDS[1]}>"),),
+                  body=(f"1. Nei\n5. Nei\n\nBR, Bob\n{PLANTED_FOREIGN_NAMES[1]}\nTel. {PLANTED_LONG_NUMBERS[1]}\n\n"
+                        f"On Mon, 17 Nov 2014 at 10:15, {PLANTED_FOREIGN_NAMES[2]} <jose.garcia@example.es> wrote:\n"
+                        f"> Ring meg på {PLANTED_LONG_NUMBERS[2]}\n> {PLANTED_FOREIGN_NAMES[2]}\n"))},
+              {"utenlandsk.eml": "til_vurdering"}, "no unit identified", "review"),
+    EmailCase("e-foreign-name-in-answer", "an answer the rules cannot code, naming a person and a long number",
+              {"ukodet-navn.eml": eml(
+                  sender="Trøgstad kommune <postmottak@k0122.kommune.test>", subject=f"SV: {SUBJECT} [K0122]",
+                  body=(f"1. Tja – spør {PLANTED_FOREIGN_NAMES[3]} på {PLANTED_LONG_NUMBERS[3]}\n5. -\n\n"
+                        f"Mvh\n{PLANTED_FOREIGN_NAMES[3]}\n"))},
+              {"ukodet-navn.eml": "svar"}, "answer to question 1 could not be coded", "review",
+              q1={"ukodet-navn.eml": "uklart"}),
+)
+
+
 EMAIL_CASES: tuple[EmailCase, ...] = (
     EmailCase("e-truncated-headers", "a .eml cut off inside its header block",
               {"avkuttet-hode.eml": b"From: Bodo kommune <postmottak@bodo.kommune.no>\r\nSubject: SV: [K1804]\r\nDa"},
               {"avkuttet-hode.eml": "karantene"}, "truncated: the file ends inside the header block", "quarantine"),
-    EmailCase("e-truncated-mime", "a multipart .eml cut off inside its base64 attachment",
+    EmailCase("e-truncated-mime", "a multipart .eml cut off inside its base64 attachment: the text part is "
+              "whole, so the reply is read (salvage before quarantine) with a defect item",
               {"avkuttet-vedlegg.eml": _truncated_multipart()},
-              {"avkuttet-vedlegg.eml": "karantene"}, "truncated", "quarantine"),
+              {"avkuttet-vedlegg.eml": "svar"}, "the final MIME boundary is missing", "review",
+              q1={"avkuttet-vedlegg.eml": "ja"}),
     EmailCase("e-wrong-charset", "declared utf-8, body in windows-1252 (æ, ø, å as single bytes)",
               {"feil-tegnsett.eml": eml(sender="Bærum kommune <postmottak@baerum.kommune.no>",
                                         subject=f"SV: {SUBJECT} [K0219]",
@@ -344,7 +478,7 @@ EMAIL_CASES: tuple[EmailCase, ...] = (
                                                 "vet ikke)\n> 5. Har kommunen planer om å etablere en slik "
                                                 "tjeneste? (ja / nei / vet ikke)")},
               {"bare-sitat.eml": "svar"}, "answer to question 1", "review", q1={"bare-sitat.eml": "uklart"}),
-)
+) + IDENTIFICATION_CASES + PRIVACY_CASES
 
 
 # ---------------------------------------------------------------------------
@@ -410,9 +544,16 @@ def phone_rows_log(cases: tuple[PhoneRowCase, ...] = PHONE_ROW_CASES,
     return phone_log(rows, header=header), where
 
 
+def ole2_file(*streams: str) -> bytes:
+    """The start of an OLE2 compound file whose directory names the given streams (UTF-16LE), as
+    an encrypted OOXML package or a legacy .xls has: enough for the first-bytes check."""
+    body = b"".join(name.encode("utf-16-le") + b"\x00\x00" for name in streams)
+    return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + body
+
+
 @dataclass(frozen=True)
 class PhoneFileCase:
-    """A phone log the ingest cannot read at all: quarantined as a whole, with a reason."""
+    """A phone log the ingest cannot use at all: the run stops naming the file and the reason."""
 
     id: str
     what: str
@@ -432,6 +573,10 @@ PHONE_FILE_CASES: tuple[PhoneFileCase, ...] = (
                   lambda: b"Kommune/bydel;Kommunenr;Dato\nBodo;;12.11.2014\n", "not a zip archive", 0),
     PhoneFileCase("p-no-sheet", "the log is on a sheet named Ark1",
                   lambda: phone_log(PHONE_BASE, sheet="Ark1"), "no sheet named 'Telefonrunde'", 0),
+    PhoneFileCase("p-encrypted", "the log saved with a password (an OLE2 container)",
+                  lambda: ole2_file("Root Entry", "EncryptionInfo", "EncryptedPackage"), "password-protected", 0),
+    PhoneFileCase("p-xls", "an Excel 97-2003 workbook renamed .xlsx",
+                  lambda: ole2_file("Root Entry", "Workbook"), "Excel 97-2003 workbook (.xls)", 0),
 )
 
 
@@ -464,12 +609,12 @@ INTERVIEW_CASES: tuple[InterviewCase, ...] = (
                   lambda: "Intervju med Saltdal, skrives inn senere".encode("utf-8"),
                   "quarantined", "not a zip archive", "quarantine"),
     InterviewCase("i-empty-file", "a 0-byte workbook", "20141202 Tom.xlsx", lambda: b"",
-                  "quarantined", "not a zip archive", "quarantine"),
+                  "quarantined", "the file is empty", "quarantine"),
     InterviewCase("i-lock-file", "Excel's lock file left beside a workbook", "~$20141208 LMS Bodø.xlsx",
                   lambda: b"\x0bKari N     \x00\x00", "quarantined", "lock file", "quarantine"),
     InterviewCase("i-no-sheet", "the answers are on a sheet named Ark1", "20141203 Fauske.xlsx",
                   lambda: interview({"T02": "Fauske"}, sheet="Ark1"), "quarantined",
-                  "no sheet named 'Intervju' (sheets: 'Ark1')", "quarantine"),
+                  "no sheet named 'Intervju' (sheets: '…')", "quarantine"),  # sheet names are typed text
     InterviewCase("i-no-header", "the Intervju sheet has no Nr/Svar header", "20141204 Moss.xlsx",
                   lambda: xlsx_bytes({"Intervju": [["Spørsmål", "Tekst"], ["Navn", "LMS Moss"]]}), "quarantined",
                   "no header row with columns Nr and Svar", "quarantine"),

@@ -7,7 +7,10 @@ themselves, not from the generator, so the scan also holds for a round the
 generator did not write: From/To/Cc display names and addresses, signature
 names and every address or phone number in the bodies of the ``.eml`` files;
 T20/T21 of the interview workbooks; Kontakt and Kommentar of the phone log; the
-dispatch addresses.
+dispatch addresses. Free text too: names (foreign ones included) from signatures,
+sign-offs (``BR, Bob``), display names and subjects; every run of eight or more
+digits in subjects and bodies (a foreign phone number, a personal number); and
+the parts of every Message-ID (its local part often holds a user name).
 """
 
 from __future__ import annotations
@@ -39,14 +42,26 @@ DATE = re.compile(r"\d\d\.\d\d\.\d{4}")
 SIGNATURE = re.compile(
     r"^\s*(?:--\s*$|(?:med\s+)?(?:vennlig|venleg|beste|hjertelig|vennleg)\s+(?:hilsen|helsing)\b|mvh\.?\b"
     r"|hilsen\b|helsing\b|vh\.?\s*$|best\s+regards\b|kind\s+regards\b)", re.I)
-#: A person's name: two to four capitalised words (hyphenated first names allowed).
-_WORD = r"[A-ZÆØÅ][a-zæøåéü]+(?:-[A-ZÆØÅ][a-zæøåéü]+)?"
+#: A person's name: two to four capitalised words, in any alphabet (``Siobhán O'Connor``,
+#: ``Zbigniew Brzęczyszczykiewicz``); hyphens and apostrophes inside a word allowed.
+_UPPER = r"[A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ]"
+_LOWER = r"[^\W\d_A-ZÀ-ÖØ-Þ]"
+_PART = rf"{_UPPER}{_LOWER}+|{_UPPER}'{_UPPER}{_LOWER}+"
+_WORD = rf"(?:{_PART})(?:-(?:{_PART}))?"
 NAME = re.compile(rf"^{_WORD}(?: {_WORD}){{1,3}}$")
+#: A one-word name after a short sign-off on the same line (``BR, Bob``, ``Mvh Kari``).
+SIGN_OFF_NAME = re.compile(rf"^\s*(?i:br|mvh|hilsen|regards|cheers|thanks)\b[,.]?\s+({_WORD})\s*$")
+#: Eight or more digits, however grouped by spaces, hyphens or brackets (dots would join a date).
+LONG_DIGITS = re.compile(r"(?<![\w.])\+?\(?\d(?:[ \-()]{0,2}\d){7,}(?![\w])")
+#: The angle-bracketed ids of Message-ID, In-Reply-To and References.
+MESSAGE_ID = re.compile(r"<([^<>\s@]+)@([^<>\s]+)>")
 #: Runs of capitalised words inside free text (``Snakket med Kari Nordmann.``).
 NAME_RUN = re.compile(rf"{_WORD}(?: {_WORD})+")
 #: Words that make a capitalised run an organisation or a place, not a person.
 NOT_PERSON = {"kommune", "bydel", "bydelen", "nk", "lmh", "postmottak", "kartlegging", "prosjektgruppa",
-              "helse", "omsorg", "frisklivssentral", "frisklivssentralen", "sentralbord", "servicetorg", "lms"}
+              "helse", "omsorg", "frisklivssentral", "frisklivssentralen", "sentralbord", "servicetorg", "lms",
+              # words of attributions, separators and sign-offs, not of names
+              "on", "den", "original", "message", "opprinnelig", "melding", "mvh", "br", "regards", "hilsen"}
 #: The project's own mailbox (the To of every reply): an institution's address, not a person's.
 PROJECT_ADDRESSES = {"kartlegging@nklmh.no"}
 
@@ -82,17 +97,33 @@ class Personal:
     names: set[str] = field(default_factory=set)
     addresses: set[str] = field(default_factory=set)
     phones: set[str] = field(default_factory=set)
+    #: digit strings of every run of eight or more digits (foreign numbers, ids)
+    numbers: set[str] = field(default_factory=set)
+    #: local parts of Message-IDs (what precedes the @)
+    id_parts: set[str] = field(default_factory=set)
 
     def add_text(self, text: str) -> None:
-        """Addresses and phone numbers anywhere in a free text."""
+        """Addresses, phone numbers and long digit runs anywhere in a free text."""
         self.addresses |= {a.lower().strip(".") for a in EMAIL.findall(text)}
         self.phones |= {digits(p) for p in PHONE.findall(text) if not DATE.fullmatch(p)}
+        self.numbers |= {re.sub(r"\D", "", m) for m in LONG_DIGITS.findall(text)}
+
+    def add_message_ids(self, text: str) -> None:
+        """The local part of every Message-ID in a header value (at least six characters: shorter ones
+        would match by chance)."""
+        self.id_parts |= {local for local, _ in MESSAGE_ID.findall(text) if len(local) >= 6}
 
     def add_name(self, text: str) -> None:
         """A name from a field that holds one (T20, a From display name, a signature line)."""
         text = " ".join(text.split())
         if NAME.match(text) and not set(text.casefold().split()) & NOT_PERSON:
             self.names.add(text)
+
+    def add_sign_off_name(self, line: str) -> None:
+        """The one-word name of a short sign-off (``BR, Bob``), when it is no place or organisation word."""
+        m = SIGN_OFF_NAME.match(line)
+        if m and len(m.group(1)) >= 3 and m.group(1).casefold() not in PLACE_WORDS | NOT_PERSON:
+            self.names.add(m.group(1))
 
     def add_names_in(self, text: str) -> None:
         """Names inside free text: runs of capitalised words none of which is part of a place name."""
@@ -129,9 +160,19 @@ def collect_from_emails(folder: Path, into: Personal) -> None:
             continue
         raw = path.read_bytes()
         msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+        # raw values: compat32 turns an 8-bit header into a Header whose str() loses the letters
+        raw_headers: dict[str, list[str]] = {}
+        for key, value in msg.raw_items():
+            raw_headers.setdefault(key.lower(), []).append(str(value))
+        for header in ("message-id", "in-reply-to", "references"):
+            for value in raw_headers.get(header, []):
+                into.add_message_ids(value)
+        subject = " ".join(decode_header_text(v) for v in raw_headers.get("subject", []))
+        into.add_text(subject)
+        into.add_names_in(subject)
         for header in ("from", "to", "cc", "reply-to", "sender"):
-            for value in msg.get_all(header) or []:
-                for display, address in email.utils.getaddresses([decode_header_text(str(value))]):
+            for value in raw_headers.get(header, []):
+                for display, address in email.utils.getaddresses([decode_header_text(value)]):
                     if address and address.lower() not in PROJECT_ADDRESSES:
                         into.addresses.add(address.lower())
                     if display:
@@ -141,6 +182,7 @@ def collect_from_emails(folder: Path, into: Personal) -> None:
             into.add_names_in(text)
             lines = [ln.strip().lstrip(">").strip() for ln in text.splitlines()]
             for i, line in enumerate(lines):
+                into.add_sign_off_name(line)
                 if SIGNATURE.match(line):
                     following = [x for x in lines[i + 1:i + 3] if x]
                     if following:
@@ -192,12 +234,13 @@ def collect_from_phone_log(path: Path, into: Personal) -> None:
 
 
 def collect_from_dispatch(path: Path, into: Personal) -> None:
-    """Every recipient address of the dispatch list."""
+    """Every recipient address and every Message-ID of the dispatch list."""
     text = path.read_bytes().decode("utf-8-sig")
     for rec in csv.DictReader(io.StringIO(text), delimiter=";"):
         address = (rec.get("epost") or "").strip().strip("<>").lower()
         if address:
             into.addresses.add(address)
+        into.add_message_ids(rec.get("message_id") or "")
 
 
 def collect_round(round_dir: Path) -> Personal:
@@ -274,9 +317,12 @@ def leaks(text: str, personal: Personal, patterns: tuple[str, ...] = ()) -> list
     """The personal values found in ``text`` (names across line breaks, numbers in any spelling)."""
     flat = " ".join(text.split())
     folded = flat.casefold()
-    found = [n for n in personal.names if n.casefold() in folded]
+    found = [n for n in personal.names if (" " in n and n.casefold() in folded)
+             or (" " not in n and re.search(rf"(?<!\w){re.escape(n.casefold())}(?!\w)", folded))]
     found += [a for a in personal.addresses if a in folded]
     found += [p for p in PHONE.findall(flat) if digits(p) in personal.phones and not DATE.fullmatch(p)]
+    found += [m for m in LONG_DIGITS.findall(flat) if re.sub(r"\D", "", m) in personal.numbers]
+    found += [part for part in personal.id_parts if part.casefold() in folded]
     found += [m.group(0) for pat in patterns for m in re.finditer(pat, flat, re.I)]
     return sorted(set(found))
 

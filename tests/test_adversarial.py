@@ -12,6 +12,7 @@ short runs check the cases that must stop the run.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from kartlegging.config_check import ConfigError, validate_config
 from kartlegging.dispatch import DispatchError, check_readable, read_dispatch
 from kartlegging.ingest_email import decode_bytes, ingest_email
 from kartlegging.ingest_interviews import ingest_interviews
-from kartlegging.ingest_phone import ingest_phone
+from kartlegging.ingest_phone import PhoneLogError, ingest_phone
 from kartlegging.issues import issues_frame
 from kartlegging.overrides import Override, OverrideError, check_all_matched, load_overrides
 from kartlegging.tables import EMAIL_REPLIES, INTERVIEWS, PHONE_ATTEMPTS
@@ -84,6 +85,9 @@ def test_email_case(case: C.EmailCase, tmp_path, cls, dispatch):
     assert table["status"].to_dict() == case.status
     for name, q1 in case.q1.items():
         assert table.loc[name, "q1"] == q1, name
+    for name, enhet in case.enhet.items():
+        got = table.loc[name, "enhet_id"]
+        assert (None if pd.isna(got) else got) == enhet, name
     # message
     if case.reason is None:
         assert issues.empty, issues.to_dict("records")
@@ -115,14 +119,14 @@ def test_html_script_and_onerror_are_never_read_or_copied(tmp_path, cls, dispatc
     assert C.SCRIPT_MARKER not in everything(result.table, issues_frame(C.ROUND, result.issues))
 
 
-def test_attachment_names_are_listed_with_addresses_and_numbers_masked(tmp_path, cls, dispatch):
+def test_attachment_names_are_listed_by_type_and_size_only(tmp_path, cls, dispatch):
     case = next(c for c in C.EMAIL_CASES if c.id == "e-attachment-personal-name")
     folder = tmp_path / "epost"
     folder.mkdir()
     for name, data in case.files.items():
         (folder / name).write_bytes(data)
     result = ingest_email(folder, dispatch, cls, C.ROUND, [])
-    assert result.table.loc[0, "attachments"] == "Svar fra [e-post] [telefon].docx (10)"
+    assert result.table.loc[0, "attachments"] == ".docx (10)"  # a file name may name a person
     text = everything(result.table, issues_frame(C.ROUND, result.issues))
     assert C.PLANTED_ADDRESSES[1] not in text and C.PLANTED_PHONES[2] not in text
 
@@ -215,17 +219,14 @@ def test_kontakt_keeps_the_role_never_the_person(tmp_path, cls):
 
 @pytest.mark.parametrize("case", C.PHONE_FILE_CASES, ids=lambda c: c.id)
 def test_phone_file_case(case: C.PhoneFileCase, tmp_path, cls):
+    """The phone log is required: an unusable one stops the ingest with one line naming it and why."""
     path = tmp_path / "telefonrunde.xlsx"
     path.write_bytes(case.data())
-    result = ingest_phone(path, cls, set(C.UNIT), C.ROUND, [])
-    assert result.attempts.empty and result.units.empty
-    assert len(result.issues) == 1
-    issue = result.issues[0]
-    assert (issue.action, issue.file, issue.record) == ("quarantine", "telefonrunde.xlsx", "")
-    assert case.reason in issue.reason
-    row = cons.phone_conservation(C.ROUND, cons.phone_rows_in(path), result.attempts,
-                                  issues_frame(C.ROUND, result.issues))
-    assert row["records_in"] == case.rows_in and row["quarantined"] == case.rows_in and row["unaccounted"] == 0
+    with pytest.raises(PhoneLogError) as err:
+        ingest_phone(path, cls, set(C.UNIT), C.ROUND, [])
+    assert str(err.value).startswith(str(path)) and case.reason in str(err.value)
+    assert "\n" not in str(err.value)
+    assert cons.phone_rows_in(path) == case.rows_in  # what a conservation count would have seen
 
 
 # ---------------------------------------------------------------------------
@@ -399,13 +400,31 @@ def test_override_that_matches_nothing_names_itself(tmp_path):
 
 @pytest.mark.parametrize("text, fragment", [
     ("overrides: [\n", "not valid YAML"),
-    ("overrides:\n  - id: a\n    source: sms\n    file: x\n    set: {q1: ja}\n", "source must be one of"),
+    ("overrides:\n  - id: a\n    source: sms\n    file: x\n    set: {q1: ja}\n", "override a: source 'sms' is not one of"),
+    ("overrides:\n  - id: a\n    source: email\n    file: x\n    set: {q1: ja}\n", "override a: source 'email' is not one of"),
     ("overrides:\n  - id: a\n    source: epost\n    file: x\n    set: {}\n", "'set' must be a non-empty mapping"),
     ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: ja}}\n"
      "  - {id: a, source: epost, file: y, set: {q1: ja}}\n",
      "override id a is used twice"),
-], ids=["yaml", "source", "empty-set", "duplicate-id"])
+    ("overrides:\n  - id: ov-13\n    source: epost\n    file: x\n    sett: {q1: ja}\n",
+     "override ov-13: unknown key 'sett' (allowed: id, source, file, record, set, reason); override ov-13: lacks 'set'"),
+    ("overrides:\n  - {source: epost, file: x, set: {q1: ja}}\n", "override #1 (no id): lacks 'id'"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: kanskje}}\n", "override a: q1 'kanskje' is not one of ja, nei"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {svar: ja}}\n", "override a: cannot set 'svar' on a epost record"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {enhet_id: Bodø}}\n", "override a: enhet_id 'Bodø' is not K + 4"),
+    ("overrides:\n  - {id: a, source: telefon, file: t.xlsx, record: 7, set: {svar: kanskje}}\n",
+     "override a: svar 'kanskje' is not one of ja, nei, vet_ikke, ikke_konklusiv"),
+    ("overrides:\n  - {id: a, source: telefon, file: t.xlsx, record: rad 7, set: {svar: ja}}\n",
+     "override a: record 'rad 7' must be the Excel row number"),
+    ("overrides:\n  - {id: a, source: intervju, file: t.xlsx, record: T09, set: {kommuner: ['1804']}}\n",
+     "override a: cannot set 'kommuner' on a intervju record (allowed: value)"),
+    ("overrides:\n  - {id: a, source: intervju, file: t.xlsx, record: T05, set: {kommuner: [Bodø]}}\n",
+     "override a: kommuner ['Bodø'] is not a list of kommune numbers"),
+    ("runde: 2015\noverrides: []\n", "unknown key 'runde' at the top"),
+], ids=["yaml", "source", "source-email", "empty-set", "duplicate-id", "misspelled-set", "no-id", "q1-vocabulary",
+        "epost-key", "enhet-form", "svar-vocabulary", "phone-record", "intervju-key", "kommuner-form", "top-key"])
 def test_malformed_overrides_file_names_file_and_problem(tmp_path, text, fragment):
+    """Validated by kartlegging.overrides, the one module the parse-time check and the jobs share."""
     path = tmp_path / "t.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(OverrideError) as err:
@@ -499,6 +518,9 @@ def _expected_conservation() -> dict[str, dict[str, int]]:
         "telefon": {"records_in": n_rows, **phone},
         "intervju": {"records_in": 1 + len(C.INTERVIEW_CASES), **interview},
         "utsendelse": {"records_in": len(C.ALL_UNITS), **{k: 0 for k in cons.OUTCOMES}, "ingested": len(C.ALL_UNITS)},
+        # the KOSTRA extracts: two read, the image quarantined (every quarantined file is counted)
+        "kostra": {"records_in": len(C.KOSTRA_FILES), **{k: 0 for k in cons.OUTCOMES},
+                   "ingested": len(C.KOSTRA_FILES) - 1, "quarantined": 1},
     }
 
 
@@ -576,8 +598,10 @@ def test_quality_appendix_counts_every_case(adversarial_run):
 
     text = html.unescape((adversarial_run.out / "report" / C.ROUND / "kartlegging.html").read_text(encoding="utf-8"))
     issues = adversarial_run.table("issues")
+    from kartlegging.reasons import message_nb
+
     for r in issues[(issues["action"] == "quarantine") & (issues["record"] == "")].itertuples():
-        assert r.file in text and r.reason in text, r.file
+        assert r.file in text and message_nb(r.reason_code) in text, r.file
     labels = {"epost": "E-post", "telefon": "Telefonrunde", "intervju": "Intervjuer"}
     for source, label in labels.items():
         grp = issues[issues["source"] == source]
@@ -595,6 +619,11 @@ def test_adversarial_round_leaks_no_planted_personal_data(adversarial_run):
     planted = collect_round(adversarial_run.raw / C.ROUND)  # what the raw files hold, however it got there
     assert set(C.PLANTED_NAMES) <= planted.names and set(C.PLANTED_ADDRESSES) <= planted.addresses
     assert {digits(p) for p in C.PLANTED_PHONES} <= planted.phones
+    # free text: foreign names from signatures, subjects and quotes, long numbers, Message-ID parts
+    # (a three-word name is collected as its pairs, each found on its own)
+    assert all(any(n in name for n in planted.names) for name in C.PLANTED_FOREIGN_NAMES) and "Bob" in planted.names
+    assert {re.sub(r"\D", "", n) for n in C.PLANTED_LONG_NUMBERS} <= planted.numbers
+    assert {m.split("@")[0] for m in C.PLANTED_MESSAGE_IDS} <= planted.id_parts
     out = adversarial_run.out
     found = scan_folders([out / "processed", out / "report", out / "logs"], planted, (C.SCRIPT_MARKER,))
     assert found == {}
@@ -633,6 +662,40 @@ def test_missing_phone_log_stops_before_any_job_runs(tmp_path):
     assert_stopped_before_any_job(proc, tmp_path)
     assert str(rd / "telefonrunde.xlsx") in proc.stderr
     assert "Missing input files" in proc.stderr or "not found" in proc.stderr
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("case_id", ["p-encrypted", "p-not-zip", "p-no-sheet", "p-xls"])
+def test_unusable_phone_log_stops_before_any_job_runs_with_one_line(tmp_path, case_id):
+    """The phone log is required: a round without a usable one must not run on with every phoned unit
+    'ukjent'. The parse-time check (first bytes and the sheet list) stops it, naming the file."""
+    case = next(c for c in C.PHONE_FILE_CASES if c.id == case_id)
+    raw = tmp_path / "raw"
+    rd = C.write_base_round(raw)
+    (rd / "telefonrunde.xlsx").write_bytes(case.data())
+    C.workdir_config(tmp_path / "work", raw, tmp_path / "out")
+    proc = snakemake(tmp_path / "work")
+    assert_stopped_before_any_job(proc, tmp_path)
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"kartlegging: round {C.ROUND}: required phone log {rd / 'telefonrunde.xlsx'}: ")
+    assert case.reason in last
+
+
+@pytest.mark.e2e
+def test_phone_log_without_its_header_stops_the_phone_ingest_with_one_line(tmp_path):
+    """A sheet without the contract's header is found by the job (reading cells is too heavy for the
+    parse-time check): the run stops non-zero with one line naming the file and the column."""
+    case = next(c for c in C.PHONE_FILE_CASES if c.id == "p-renamed-column")
+    raw = tmp_path / "raw"
+    rd = C.write_base_round(raw)
+    (rd / "telefonrunde.xlsx").write_bytes(case.data())
+    C.workdir_config(tmp_path / "work", raw, tmp_path / "out")
+    proc = snakemake(tmp_path / "work")
+    assert proc.returncode != 0
+    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("ERROR rule ingest_telefon stopped:")]
+    assert len(lines) == 1 and str(rd / "telefonrunde.xlsx") in lines[0] and case.reason in lines[0]
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out" / "processed" / C.ROUND / "phone_attempts.parquet").exists()
 
 
 @pytest.mark.e2e
@@ -677,6 +740,22 @@ def test_round_newer_than_the_newest_klass_version_stops_before_any_job_runs(tmp
     proc = snakemake(tmp_path / "work")
     assert_stopped_before_any_job(proc, tmp_path)
     assert "classification '2030' is not covered" in proc.stderr
+
+
+@pytest.mark.e2e
+def test_dry_run_with_a_misspelled_override_key_stops_naming_the_id_and_the_key(tmp_path):
+    """`snakemake -n` validates the overrides while parsing: a misspelled key is shown before anything reruns."""
+    raw = tmp_path / "raw"
+    C.write_base_round(raw)
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    (overrides / f"{C.ROUND}.yaml").write_text(
+        "overrides:\n  - id: ov-t-013\n    source: epost\n    file: svar-1.eml\n    sett: {q1: ja}\n", encoding="utf-8")
+    C.workdir_config(tmp_path / "work", raw, tmp_path / "out", overrides_dir=overrides)
+    proc = snakemake(tmp_path / "work", "-n")
+    assert_stopped_before_any_job(proc, tmp_path)
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"kartlegging: {overrides / (C.ROUND + '.yaml')}: override ov-t-013: unknown key 'sett'")
 
 
 @pytest.mark.e2e
@@ -820,3 +899,43 @@ def test_demo_round_conservation_matches_the_raw_folder(demo_run):
     assert table.loc["intervju", "records_in"] == len(files_of(raw / "intervjuer"))
     assert table.loc["utsendelse", "records_in"] == table.loc["utsendelse", "ingested"] == 443
     assert table.loc["telefon", "records_in"] == cons.phone_rows_in(raw / "telefonrunde.xlsx") > 250
+
+
+def test_override_vocabularies_match_the_tables():
+    """overrides.py copies the answer codes (it must not import pyarrow at parse time): kept equal."""
+    from kartlegging import coding, overrides, tables
+
+    assert overrides.EMAIL_ANSWERS == tables.ANSWER and overrides.PHONE_ANSWERS == coding.PHONE_CODES
+
+
+def test_overrides_module_is_light_to_import():
+    """The Snakefile imports it while parsing: no pandas, no pyarrow."""
+    code = "import sys, kartlegging.overrides, kartlegging.filetype; print(sorted({'pandas', 'pyarrow', 'python_calamine'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda: C.xlsx_bytes({"Ark1": [["Region", "2015"], ["1804 Bodø", 1]]}), "an xlsx workbook"),
+    (lambda: C.ole2_file("Root Entry", "Workbook"), "Excel 97-2003 workbook (.xls)"),
+], ids=["xlsx", "xls"])
+def test_kostra_workbook_is_named_for_what_it_is_not_utf16(tmp_path, make, words):
+    """A statbank table downloaded as a workbook: the reason says so (it used to say "UTF-16 text")."""
+    from kartlegging.kostra import read_kostra
+
+    path = tmp_path / "kostra-frisklivssentral.xlsx"
+    path.write_bytes(make())
+    frame, issues = read_kostra([path], C.REFERENCE)
+    assert frame.empty and len(issues) == 1
+    issue = issues[0]
+    assert (issue.action, issue.code) == ("quarantine", "kostra.uleselig")
+    assert words in issue.reason and "UTF-16" not in issue.reason and "CSV or JSON-stat" in issue.reason
+
+
+def test_kostra_utf16_text_is_still_called_utf16(tmp_path):
+    from kartlegging.kostra import read_kostra
+
+    path = tmp_path / "kostra.csv"
+    path.write_bytes("Region;2015\n1804 Bodø;1\n".encode("utf-16"))
+    _, issues = read_kostra([path], C.REFERENCE)
+    assert len(issues) == 1 and "UTF-16" in issues[0].reason

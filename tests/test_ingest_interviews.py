@@ -228,7 +228,7 @@ def test_unreadable_workbooks_are_quarantined_and_others_still_read(tmp_path, cl
     assert set(quarantined) == {"wrong-sheet.xlsx", "not-a-zip.xlsx", "~$good.xlsx", "no-header.xlsx", "notes.txt"}
     assert "not an .xlsx workbook" in quarantined["notes.txt"].reason
     assert "Intervju" in quarantined["wrong-sheet.xlsx"].reason and "Ark1" in quarantined["wrong-sheet.xlsx"].reason
-    assert "not a zip" in quarantined["not-a-zip.xlsx"].reason
+    assert "damaged zip archive" in quarantined["not-a-zip.xlsx"].reason  # starts with PK, like a zip
     assert "lock file" in quarantined["~$good.xlsx"].reason
     assert "header" in quarantined["no-header.xlsx"].reason
 
@@ -259,8 +259,9 @@ def test_error_values_and_formulas_go_to_review(tmp_path, cls):
     assert iv["antall_tilbud"] is None and iv["brukerorg_etablering"] is None and iv["kompetansekurs"] is None
     by_record = {i.record: i for i in result.issues}
     assert set(by_record) == {"T08", "T10", "T13"}, "T20/T21 are never looked at"
-    assert "#REF!" in by_record["T10"].raw_value
-    assert by_record["T08"].raw_value.startswith("formula =IF(")
+    assert by_record["T10"].code == "intervju.formel_eller_feilverdi" and by_record["T10"].reason.startswith("error")
+    assert by_record["T08"].reason.startswith("formula") and "IF(" not in by_record["T08"].reason
+    assert by_record["T10"].locator.startswith("cell C")  # where the review command finds the cell
     assert "Kari" not in everything(result)
 
 
@@ -322,7 +323,8 @@ def test_missing_items_and_unlabelled_answers_are_reported(tmp_path, cls):
     assert any("absent from the sheet: T12, T18" in r for r in reasons)
     assert any("not answered" in i.reason for i in issues_of(result, "a.xlsx", "T18"))
     unlabelled = [i for i in result.issues if i.record.startswith("row ")]
-    assert len(unlabelled) == 2 and all("noe" != i.raw_value and "fortsettelse" != i.raw_value for i in unlabelled)
+    assert len(unlabelled) == 2 and all(i.code == "intervju.nr_mangler" for i in unlabelled)
+    assert not any("noe" in i.reason or "fortsettelse" in i.reason for i in unlabelled)
     assert result.services.loc[0, "inkludert"] == "vet_ikke"
     validate(result)
 

@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from kartlegging.classification import load
-from kartlegging.ingest_phone import ingest_phone
+from kartlegging.ingest_phone import PhoneLogError, ingest_phone
 from kartlegging.overrides import Override, OverrideError
 from kartlegging.store import to_arrow
 from kartlegging.tables import PHONE_ATTEMPTS, PHONE_UNITS
@@ -177,28 +177,27 @@ def test_kommentar_column_is_optional(tmp_path, cls, dispatch):
 
 
 @pytest.mark.parametrize("renamed, column", [("Resultat", "Svar"), ("Kommunenummer", "Kommunenr"), (None, "Dato")])
-def test_missing_or_renamed_column_quarantines_naming_file_and_column(tmp_path, cls, dispatch, renamed, column):
+def test_missing_or_renamed_column_stops_naming_file_and_column(tmp_path, cls, dispatch, renamed, column):
+    """The phone log is required: without its header the round cannot be analysed, so the ingest
+    stops (one line naming the file and the column) rather than running on with no phone round."""
     header = [renamed if h == column else h for h in HEADER]
     path = write_log(tmp_path / "telefonrunde.xlsx", [["Bodø", None, "12.11.2014", "x", "ja", None]], header=header)
-    result = ingest_phone(path, cls, dispatch, "2015", [])
-    [issue] = result.issues
-    assert issue.action == "quarantine" and issue.file == "telefonrunde.xlsx"
-    assert repr(column) in issue.reason
-    assert "telefonrunde.xlsx" in issue.message()
-    assert result.attempts.empty and result.units.empty
-    assert list(result.attempts.columns) == PHONE_ATTEMPTS.column_names
+    with pytest.raises(PhoneLogError) as err:
+        ingest_phone(path, cls, dispatch, "2015", [])
+    assert str(err.value).startswith(f"{path}: required phone log cannot be used: ")
+    assert repr(column) in str(err.value) and "\n" not in str(err.value)
 
 
-def test_missing_sheet_and_not_a_zip_are_quarantined(tmp_path, cls, dispatch):
+def test_missing_sheet_not_a_zip_and_missing_file_stop(tmp_path, cls, dispatch):
     wrong = write_log(tmp_path / "a.xlsx", [], sheet="Ark1")
-    result = ingest_phone(wrong, cls, dispatch, "2015", [])
-    assert result.issues[0].action == "quarantine" and "Telefonrunde" in result.issues[0].reason
+    with pytest.raises(PhoneLogError, match="no sheet named 'Telefonrunde'"):
+        ingest_phone(wrong, cls, dispatch, "2015", [])
     broken = tmp_path / "b.xlsx"
     broken.write_text("Kommune;Svar\nBodø;ja\n", encoding="utf-8")
-    result = ingest_phone(broken, cls, dispatch, "2015", [])
-    assert result.issues[0].action == "quarantine" and "not a zip" in result.issues[0].reason
-    result = ingest_phone(tmp_path / "missing.xlsx", cls, dispatch, "2015", [])
-    assert result.issues[0].action == "quarantine"
+    with pytest.raises(PhoneLogError, match="not a zip archive"):
+        ingest_phone(broken, cls, dispatch, "2015", [])
+    with pytest.raises(PhoneLogError, match="cannot read file"):
+        ingest_phone(tmp_path / "missing.xlsx", cls, dispatch, "2015", [])
 
 
 def test_error_values_formulas_and_unreadable_cells_go_to_review(tmp_path, cls, dispatch):
@@ -211,9 +210,9 @@ def test_error_values_formulas_and_unreadable_cells_go_to_review(tmp_path, cls, 
     result = ingest_phone(path, cls, dispatch, "2015", [])
     a = result.attempts.set_index("row")
     assert a.loc[2, "svar"] == "ikke_konklusiv"
-    assert any("#REF!" in (i.raw_value or "") for i in issues_at(result, "2"))
+    assert any(i.code == "telefon.formel_eller_feilverdi" and i.locator == "cell E2" for i in issues_at(result, "2"))
     assert a.loc[3, "dato"] is None and a.loc[3, "svar"] == "ja"
-    assert any(i.raw_value == "formula =TODAY()" for i in issues_at(result, "3"))
+    assert any(i.reason.startswith("formula") and i.locator == "cell C3" for i in issues_at(result, "3"))
     assert a.loc[4, "dato"] is None and a.loc[4, "svar"] == "ikke_konklusiv"
     assert {i.field for i in issues_at(result, "4")} == {"dato", "svar"}
     assert a.loc[5, "enhet_id"] is None

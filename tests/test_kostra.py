@@ -161,7 +161,7 @@ def test_variable_column_with_year_columns_and_a_footnote(tmp_path):
     df, issues = _read(_write(tmp_path, "t.csv", ("\r\n".join(lines) + "\r\n").encode("utf-8")))
     ref, _ = _read(_write(tmp_path, "t.json", jsonstat(SMALL)))
     pd.testing.assert_frame_equal(_comparable(df), _comparable(ref))
-    assert len(issues) == 1 and issues[0].raw_value == "Kilde: testdata" and issues[0].action == "review"
+    assert len(issues) == 1 and issues[0].code == "kostra.merknadslinje" and issues[0].action == "review"
 
 
 def test_jsonstat_status_list_and_region_found_by_label(tmp_path):
@@ -285,7 +285,7 @@ def test_invalid_text_in_a_cell_is_kept_as_ugyldig(tmp_path):
     data = [("0101 Halden", "Frisklivssentral", 2015, "ja")]
     df, issues = _read(_write(tmp_path, "t.csv", csv_wide(data)))
     assert df.loc[0, "status"] == "ugyldig" and pd.isna(df.loc[0, "value"])
-    assert issues[0].raw_value == "ja" and issues[0].action == "review"
+    assert issues[0].code == "kostra.ugyldig_verdi" and issues[0].action == "review"
 
 
 @pytest.mark.parametrize("name,content", [

@@ -123,15 +123,36 @@ def test_mask_personal_masks_numbers_and_addresses_but_not_dates(text, masked):
 
 
 def test_issue_reasons_and_log_lines_are_masked_too():
-    """A coding error quotes what was typed; the reason reaches the issues table, the log and the report."""
+    """A coding error quotes what was typed; the reason reaches the issues table and the log, so the
+    quoted value is dropped and numbers, addresses and Message-IDs are masked. No raw value is kept."""
     from kartlegging.issues import Issue, issues_frame
 
-    issue = Issue("telefon", "telefonrunde.xlsx", "7", "svar", "ring 41 23 45 67",
-                  "phone answer not recognised: 'ring 41 23 45 67 / ola@x.no'")
+    issue = Issue("telefon", "telefonrunde.xlsx", "7", "svar", "telefon.svar_ukjent",
+                  "phone answer not recognised: 'ring Kari Nordmann 41 23 45 67 / ola@x.no'; "
+                  "see +44 20 7946 0958, <CAF3x.ola.nordmann@mail.gmail.com>", locator="cell E7")
     frame = issues_frame("t", [issue])
-    assert frame.loc[0, "reason"] == "phone answer not recognised: 'ring [telefon] / [e-post]'"
-    assert frame.loc[0, "raw_value"] == "ring [telefon]"
-    assert "41 23" not in issue.message() and "ola@" not in issue.message()
+    assert frame.loc[0, "reason"] == "phone answer not recognised: '…'; see [tall], [message-id]"
+    assert (frame.loc[0, "reason_code"], frame.loc[0, "locator"]) == ("telefon.svar_ukjent", "cell E7")
+    assert "raw_value" not in frame.columns
+    for secret in ("Kari", "41 23", "ola@", "7946", "CAF3x", "ola.nordmann"):
+        assert secret not in issue.message()
+    assert "telefon.svar_ukjent" in issue.message() and "cell E7" in issue.message()
+
+
+def test_an_issue_with_a_code_outside_the_catalogue_is_a_programming_error():
+    from kartlegging.issues import Issue
+    from kartlegging.reasons import UnknownReason
+
+    with pytest.raises(UnknownReason):
+        Issue("telefon", "t.xlsx", "7", "svar", "telefon.no_such_code", "x")
+
+
+def test_every_reason_code_has_a_bokmal_and_an_english_message():
+    from kartlegging.reasons import CATALOGUE
+
+    for code, entry in CATALOGUE.items():
+        assert code.split(".", 1)[0] in {"epost", "telefon", "intervju", "kostra"}, code
+        assert entry.nb.strip() and entry.en.strip() and entry.nb != entry.en, code
 
 
 @pytest.mark.parametrize("typed, kept", [

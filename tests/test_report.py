@@ -208,14 +208,20 @@ def fake_frames() -> dict[str, pd.DataFrame]:
             "telefon_svar": None, "service_ids": sids, "tjenestetype": None,
         })
     issues = [
-        {"source": "epost", "file": "f.eml", "record": "", "field": "enhet_id", "raw_value": PERSONAL,
-         "reason": "avsender ikke identifisert", "action": "review", "resolved_by": None},
-        {"source": "epost", "file": "g.eml", "record": "", "field": "file", "raw_value": None,
-         "reason": "MIME-strukturen kunne ikke leses", "action": "quarantine", "resolved_by": None},
-        {"source": "telefon", "file": "telefonrunde.xlsx", "record": "14", "field": "enhet_id", "raw_value": "Bø",
-         "reason": "navnet finnes i flere fylker", "action": "review", "resolved_by": "ov-001"},
-        {"source": "intervju", "file": "eig.xlsx", "record": "T10", "field": "antall_tilbud", "raw_value": "mange",
-         "reason": "tallet kunne ikke leses", "action": "review", "resolved_by": None},
+        # the English detail may carry what a person typed (masked upstream); the report shows the
+        # bokmål message of the reason code instead, so PERSONAL must not reach it
+        {"source": "epost", "file": "f.eml", "record": "", "field": "enhet_id", "locator": "subject, sender, signature",
+         "reason_code": "epost.uidentifisert", "reason": f"no unit identified: {PERSONAL}", "action": "review",
+         "resolved_by": None},
+        {"source": "epost", "file": "g.eml", "record": "", "field": "file", "locator": "part 2",
+         "reason_code": "epost.mime_brutt", "reason": "broken MIME structure", "action": "quarantine",
+         "resolved_by": None},
+        {"source": "telefon", "file": "telefonrunde.xlsx", "record": "14", "field": "enhet_id", "locator": "cell A14",
+         "reason_code": "telefon.tvetydig_navn", "reason": "ambiguous name", "action": "review",
+         "resolved_by": "ov-001"},
+        {"source": "intervju", "file": "eig.xlsx", "record": "T10", "field": "antall_tilbud", "locator": "cell C14",
+         "reason_code": "intervju.svar_ukodet", "reason": "not a count the rules can read: '…'", "action": "review",
+         "resolved_by": None},
     ]
     overrides = [{"round": ROUND, "override_id": "ov-001", "source": "telefon", "file": "telefonrunde.xlsx",
                   "record": "14", "field": "enhet_id", "value": "K1219", "reason": "fylket står i kommentaren"}]
@@ -467,7 +473,10 @@ def test_counties_list_services_with_members(html_text):
 
 
 def test_quality_appendix_counts_and_checks(html_text):
-    assert "avsender ikke identifisert" in html_text
+    from kartlegging.reasons import message_nb
+
+    assert message_nb("epost.uidentifisert") in html_text and message_nb("epost.mime_brutt") in html_text
+    assert "no unit identified" not in html_text and "broken MIME" not in html_text  # English detail stays out
     assert "ov-001" in html_text and "fylket står i kommentaren" in html_text
     assert "<code>g.eml</code>" in html_text  # unreadable file listed
     # no chapters in this fake round, so no typed numbers to list

@@ -38,10 +38,10 @@ def email_conservation(round_name: str, epost_files: list[str], replies: pd.Data
 def phone_conservation(round_name: str, records_in: int, attempts: pd.DataFrame, issues: pd.DataFrame) -> dict:
     """Rows of the phone log against attempts (resolved or in review) and quarantined rows.
 
-    A log quarantined as a whole (a required column missing: one issue without
-    a record) gives no attempts; every row it holds is then quarantined with
-    it, so that the table says how many calls the unreadable file swallowed
-    instead of showing a round with no phone round at all.
+    The phone log is required: one that cannot be used stops the run
+    (:class:`kartlegging.ingest_phone.PhoneLogError`). Should an issue without a
+    record still quarantine it as a whole, every row it holds is counted as
+    quarantined with it, so that nothing is lost from view.
     """
     resolved = int(attempts["enhet_id"].notna().sum())
     unresolved = int(attempts["enhet_id"].isna().sum())
@@ -63,6 +63,22 @@ def interview_conservation(round_name: str, workbook_files: list[str], interview
     quarantined = len(set(q["file"]) & names - set(rows["file"]))
     return _row(round_name, "intervju", "arbeidsbok", len(names), ingested=with_service,
                 review=len(rows) - with_service, quarantined=quarantined)
+
+
+def kostra_conservation(round_name: str, kostra_files: list[str], kostra: pd.DataFrame,
+                        kostra_issues: pd.DataFrame) -> dict:
+    """Files in kostra/ (shared by the rounds) against the files that gave rows, the files read without
+    a row (their items explain why: review), and the files quarantined. A file that gave no row and no
+    item is unaccounted."""
+    names = {Path(f).name for f in kostra_files}
+    with_rows = set(kostra["source_file"]) & names if not kostra.empty else set()
+    q = kostra_issues.loc[(kostra_issues["action"] == "quarantine") & (kostra_issues["record"] == "")]
+    quarantined = set(q["file"]) & names - with_rows
+    # an item may name several files (a value given differently in two): split the names
+    itemised = {f for files in kostra_issues["file"] for f in str(files).split(",")} & names
+    review = itemised - with_rows - quarantined
+    return _row(round_name, "kostra", "fil", len(names), ingested=len(with_rows), review=len(review),
+                quarantined=len(quarantined))
 
 
 def dispatch_conservation(round_name: str, dispatch_rows_in: int, dispatch: pd.DataFrame) -> dict:

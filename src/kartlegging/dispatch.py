@@ -238,7 +238,7 @@ def read_dispatch(path: str | Path, classification: Classification, round_name: 
             "enhet_navn": values["enhet_navn"],
             "mottaker_rolle": values["mottaker_rolle"],
             "adresse_hash": salted_hash(address),
-            "message_id": f"<{mid_raw.strip().strip('<>').strip()}>",
+            "message_id": salted_hash(mid),
             "sendt": sendt,
         })
 

@@ -55,8 +55,10 @@ import pandas as pd
 from .classification import OSLO, Classification
 from .coding import code_answer
 from .dispatch import DispatchResult, normalise_message_id
-from .issues import Issue, mask_personal
+from .issues import Issue
+from .mime import ENCODING_DEFECTS, STRUCTURE_LOST, Note, decode_utf8_mixed, defect_names
 from .overrides import Override, OverrideError
+from .quoting import sender_tail
 from .tables import ANSWER, EMAIL_REPLIES, salted_hash
 
 SOURCE = "epost"
@@ -124,16 +126,24 @@ def _repair_mojibake(text: str) -> str:
 
 
 def decode_bytes(data: bytes, declared: str | None) -> str:
-    """Decode a body or header chunk whose declared charset may be wrong.
+    """Decode a body or header chunk whose declared charset may be wrong (see :func:`decode_counting`)."""
+    return decode_counting(data, declared)[0]
+
+
+def decode_counting(data: bytes, declared: str | None) -> tuple[str, int]:
+    """Decode one part whose declared charset may be wrong; returns the text and how many bytes
+    could not be decoded as the charset chosen (read one by one as windows-1252 instead).
 
     Order, and why:
 
     - pure ASCII needs no charset;
-    - a declared UTF-8 is tried strictly, then windows-1252 (the usual
-      mislabelled Outlook body);
-    - otherwise strict UTF-8 is tried first: bytes that are valid multi-byte
-      UTF-8 are practically never Norwegian latin-1 text, so a declared
-      iso-8859-1 over UTF-8 bytes (``Ã¸``) is caught here;
+    - strict UTF-8 first: bytes that are valid multi-byte UTF-8 are practically
+      never Norwegian latin-1 text, so a declared iso-8859-1 over UTF-8 bytes
+      (``Ã¸``) is caught here;
+    - UTF-8 text with a few invalid bytes (more valid multi-byte characters than
+      bad bytes) stays UTF-8, only the bad bytes fall back
+      (:func:`kartlegging.mime.decode_utf8_mixed`): decoding it all as
+      windows-1252 would mangle every valid æ, ø and å;
     - then an exotic declared charset, then windows-1252 (a superset of the
       printable latin-1 that also maps the 0x80-0x9F quotes and dashes), then
       latin-1, which cannot fail.
@@ -142,29 +152,28 @@ def decode_bytes(data: bytes, declared: str | None) -> str:
     repaired.
     """
     if not data:
-        return ""
+        return "", 0
     try:
-        return data.decode("ascii")
+        return data.decode("ascii"), 0
     except UnicodeDecodeError:
         pass
+    try:
+        return _repair_mojibake(data.decode("utf-8")), 0
+    except UnicodeDecodeError:
+        pass
+    valid = sum(1 for ch in data.decode("utf-8", errors="ignore") if ord(ch) > 0x7F)
+    text, bad = decode_utf8_mixed(data)
+    if valid and valid >= bad:
+        return _repair_mojibake(text), bad
     codec = _codec_name(declared)
-    if codec == "utf_8":
-        order = ["utf-8", "cp1252"]
-    else:
-        order = ["utf-8"]
-        if codec and codec not in _SINGLE_BYTE_WESTERN:
-            order.append(codec)
-        order.append("cp1252")
-    text: str | None = None
+    order = [codec] if codec and codec not in _SINGLE_BYTE_WESTERN and codec != "utf_8" else []
+    order.append("cp1252")
     for enc in order:
         try:
-            text = data.decode(enc)
-            break
+            return _repair_mojibake(data.decode(enc)), 0
         except UnicodeDecodeError:
             continue
-    if text is None:
-        text = data.decode("latin-1")
-    return _repair_mojibake(text)
+    return _repair_mojibake(data.decode("latin-1")), 0
 
 
 def decode_header_text(raw: str | None) -> str:
@@ -830,9 +839,6 @@ def _message_ids(value: str) -> list[str]:
 _AUTO_SUBJECT = re.compile(
     r"automatisk\s+svar|fraværsmelding|fravær\s*:|out\s+of\s+(?:the\s+)?office|autosvar|automatic\s+reply"
     r"|auto[\s\-]?reply|autoreply|ikke\s+på\s+kontoret|abwesenheitsnotiz", re.I)
-_TRUNCATION_DEFECTS = ("CloseBoundaryNotFoundDefect", "StartBoundaryNotFoundDefect",
-                       "NoBoundaryInMultipartDefect", "InvalidBase64PaddingDefect",
-                       "InvalidBase64LengthDefect")
 _MESSAGE_HEADERS = {"from", "to", "subject", "date", "message-id"}
 
 
@@ -842,6 +848,9 @@ class _Row:
 
     file: str
     quarantine: str | None = None
+    quarantine_code: str = "epost.uleselig"
+    quarantine_locator: str = "file"
+    notes: list[Note] = field(default_factory=list)
     message_id: str | None = None
     date: datetime | None = None
     subject: str = ""
@@ -910,7 +919,7 @@ def _has_header_end(raw: bytes) -> bool:
 
 
 class _Unreadable(Exception):
-    """The message cannot be read; the text is the quarantine reason."""
+    """The message cannot be read; ``args`` are the reason code and the quarantine reason."""
 
 
 def _raw_value(part: email.message.Message, name: str) -> str | None:
@@ -927,35 +936,47 @@ def _raw_value(part: email.message.Message, name: str) -> str | None:
     return None
 
 
-def _read_parts(msg: email.message.Message) -> tuple[str, list[str], int]:
-    """Body text, attachment labels, and how many attachments may hold an answer.
+def attachment_label(name: str, ctype: str, size: int) -> str:
+    """How an attachment is listed in the table: its type, file suffix and decoded size, never its
+    name (``Svar fra Kari Nordmann.docx`` names a person; the review command shows the name)."""
+    suffix = Path(name).suffix.lower() if name else ""
+    suffix = suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else ""
+    return f"{suffix or ctype} ({size})"
+
+
+def _read_parts(msg: email.message.Message) -> tuple[str, list[str], int, list[Note]]:
+    """Body text, attachment labels, how many attachments may hold an answer, and repair notes.
 
     Inline ``text/plain`` parts are preferred; ``text/html`` parts are used when
     no plain part has text (``multipart/alternative`` from Outlook has both).
-    Everything else is an attachment, listed by name and decoded size and never
-    opened; addresses and phone numbers in a file name are masked, since the
-    list is written to the table (``Svar fra ola@x.no.docx``). Inline images
-    with a Content-ID (logos in signatures) and vCards are listed but do not
-    count as a possible answer.
+    Everything else is an attachment, listed by type, suffix and decoded size
+    (:func:`attachment_label`) and never opened. Inline images with a
+    Content-ID (logos in signatures) and vCards are listed but do not count as
+    a possible answer. Each part's charset is decoded on its own
+    (:func:`decode_counting`); bytes that needed the fallback are noted, as is an
+    attachment whose transfer encoding is cut off (the text is still read). A
+    text part whose own encoding is broken makes the message unreadable.
     """
     plain: list[str] = []
     html: list[str] = []
     attachments: list[str] = []
+    notes: list[Note] = []
     answer_attachments = 0
     stack = [msg]
+    n = 0
     while stack:
         part = stack.pop(0)
+        n += 1
+        where = f"part {n}"
         ctype = part.get_content_type()
         if ctype == "message/rfc822":
             inner = part.get_payload()
             inner_msg = inner[0] if isinstance(inner, list) and inner else None
-            subject = decode_header_text(_raw_value(inner_msg, "Subject")) if inner_msg is not None else ""
-            name = decode_header_text(part.get_filename()) or f"{subject or 'message'}.eml"
             try:
                 size = len(inner_msg.as_bytes()) if inner_msg is not None else 0
             except (UnicodeError, LookupError, ValueError):
                 size = 0  # the size is informative only; an odd inner charset must not lose the reply
-            attachments.append(f"{mask_personal(name, 200)} ({size})")
+            attachments.append(attachment_label(".eml", ctype, size))
             answer_attachments += 1
             continue
         if part.is_multipart():
@@ -966,17 +987,23 @@ def _read_parts(msg: email.message.Message) -> tuple[str, list[str], int]:
         name = decode_header_text(raw_name) if raw_name else ""
         disposition = (_raw_value(part, "Content-Disposition") or "").split(";")[0].strip().lower()
         payload = part.get_payload(decode=True) or b""
-        defects = {type(d).__name__ for d in part.defects}
-        bad = defects.intersection(_TRUNCATION_DEFECTS)
-        if bad:
-            raise _Unreadable(f"truncated or corrupt {_raw_value(part, 'Content-Transfer-Encoding') or ''} "
-                              f"part ({', '.join(sorted(bad))})")
-        if ctype in ("text/plain", "text/html") and not name and disposition != "attachment":
-            text = _normalise_text(decode_bytes(payload, part.get_content_charset()))
+        broken = defect_names(part) & ENCODING_DEFECTS
+        is_text = ctype in ("text/plain", "text/html") and not name and disposition != "attachment"
+        if broken and is_text:
+            raise _Unreadable("epost.koding_brutt", f"truncated or corrupt {_raw_value(part, 'Content-Transfer-Encoding') or ''} "
+                              f"text part ({', '.join(sorted(broken))})", where)
+        if broken:
+            notes.append(Note("epost.mime_defekt", f"attachment with a truncated or corrupt transfer encoding "
+                              f"({', '.join(sorted(broken))}); listed, the text is read", where))
+        if is_text:
+            decoded, replaced = decode_counting(payload, part.get_content_charset())
+            if replaced:
+                notes.append(Note("epost.tegn_erstattet", f"{replaced} byte(s) not valid in the part's charset "
+                                  f"read as windows-1252", where))
+            text = _normalise_text(decoded)
             (plain if ctype == "text/plain" else html).append(text)
             continue
-        label = name or f"(unnamed {ctype})"
-        attachments.append(f"{mask_personal(label, 200)} ({len(payload)})")
+        attachments.append(attachment_label(name, ctype, len(payload)))
         logo = ctype.startswith("image/") and disposition != "attachment" and _raw_value(part, "Content-ID") is not None
         vcard = ctype in ("text/vcard", "text/x-vcard") or name.lower().endswith(".vcf")
         if not (logo or vcard):
@@ -984,51 +1011,67 @@ def _read_parts(msg: email.message.Message) -> tuple[str, list[str], int]:
     body = "\n".join(t for t in plain if t.strip())
     if not body.strip() and html:
         body = "\n".join(html_to_text(h) for h in html)
-    return body, attachments, answer_attachments
+    return body, attachments, answer_attachments, notes
+
+
+def _header_block_cut(raw: bytes, msg: email.message.Message) -> bool:
+    """A file cut inside its header block: no blank line after the headers, and what the standard
+    library took for a body is nothing or a single unterminated line (``Da`` of a ``Date:``)."""
+    if _has_header_end(raw):
+        return False
+    payload = msg.get_payload(decode=False)
+    text = payload if isinstance(payload, str) else ""
+    return not text.strip() or ("\n" not in text and not raw.endswith((b"\n", b"\r")))
 
 
 def _read_message(path: Path, dispatch: DispatchResult, classification: Classification) -> _Row:
-    """Read, identify and code one file; every failure becomes a quarantine reason."""
+    """Read, identify and code one file; every failure becomes a quarantine reason, every repair a note."""
     row = _Row(path.name)
-    if path.suffix.lower() != ".eml":
-        row.quarantine = f"not an .eml file (suffix '{path.suffix}')"
+
+    def quarantine(code: str, reason: str, locator: str = "file") -> _Row:
+        row.quarantine, row.quarantine_code, row.quarantine_locator = reason, code, locator
         return row
+
+    if path.suffix.lower() != ".eml":
+        return quarantine("epost.ikke_eml", f"not an .eml file (suffix '{path.suffix}')")
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        row.quarantine = f"cannot be read ({type(exc).__name__}: {exc.strerror or exc})"
-        return row
+        return quarantine("epost.uleselig", f"cannot be read ({type(exc).__name__}: {exc.strerror or exc})")
     if not raw.strip():
-        row.quarantine = "empty file"
-        return row
+        return quarantine("epost.tom", "empty file")
     if b"\x00" in raw[:8192]:
-        row.quarantine = "binary content (NUL bytes): not an e-mail message"
-        return row
+        return quarantine("epost.binaer", "binary content (NUL bytes): not an e-mail message")
 
     msg = email.message_from_bytes(raw, policy=email.policy.compat32)
     items = list(msg.raw_items())
     names = {k.lower() for k, _ in items}
     if not names & _MESSAGE_HEADERS:
-        row.quarantine = "no e-mail headers (From, To, Subject, Date, Message-ID): not an RFC 5322 message"
-        return row
+        return quarantine("epost.ikke_epost", "no e-mail headers (From, To, Subject, Date, Message-ID): "
+                          "not an RFC 5322 message")
     row.message_id = decode_header_text(_header(items, "message-id")) or None
     row.date = _parse_date(decode_header_text(_header(items, "date")))
     row.subject = decode_header_text(_header(items, "subject"))
     row.content_type = msg.get_content_type()
     row.sender = _sender_address(_header(items, "from"))
-    if not _has_header_end(raw):
-        row.quarantine = "truncated: the file ends inside the header block"
-        return row
-    for part in msg.walk():
-        bad = {type(d).__name__ for d in part.defects}.intersection(_TRUNCATION_DEFECTS)
-        if bad:
-            row.quarantine = f"truncated or broken MIME structure ({', '.join(sorted(bad))})"
-            return row
+    if _header_block_cut(raw, msg):
+        return quarantine("epost.avkortet", "truncated: the file ends inside the header block", "headers")
+    if "MissingHeaderBodySeparatorDefect" in defect_names(msg) or not _has_header_end(raw):
+        row.notes.append(Note("epost.mime_defekt", "the header block is not closed by a blank line "
+                              "(MissingHeaderBodySeparatorDefect); the first line that is no header starts the body",
+                              "headers"))
+    for i, part in enumerate(msg.walk(), 1):
+        lost = defect_names(part) & STRUCTURE_LOST
+        if lost:
+            return quarantine("epost.mime_brutt", f"broken MIME structure ({', '.join(sorted(lost))})", f"part {i}")
+        if "CloseBoundaryNotFoundDefect" in defect_names(part):
+            row.notes.append(Note("epost.mime_defekt", "the final MIME boundary is missing "
+                                  "(CloseBoundaryNotFoundDefect); the parts before the end are read", f"part {i}"))
     try:
-        body, row.attachments, row.answer_attachments = _read_parts(msg)
+        body, row.attachments, row.answer_attachments, notes = _read_parts(msg)
     except _Unreadable as exc:
-        row.quarantine = str(exc)
-        return row
+        return quarantine(*exc.args)
+    row.notes += notes
 
     auto_submitted = (_header(items, "auto-submitted") or "").strip().lower()
     row.auto_reply = bool(
@@ -1040,13 +1083,16 @@ def _read_message(path: Path, dispatch: DispatchResult, classification: Classifi
     forward = bool(_FORWARD_SUBJECT.match(row.subject))
     segments = split_segments(body)
     row.coding, own_body, own_sig = code_reply(segments, forward)
-    _identify(row, items, dispatch, classification, own_body, own_sig, segments, forward)
+    # a forwarded message names the unit only when it is the answer being passed on (the forwarder's
+    # own text has none); otherwise it is someone else's message, context that never identifies
+    passes_on = forward and len(segments) > 1 and _code_answers(cut_answers(own_body), prose=True).q1 is None
+    _identify(row, items, dispatch, classification, own_body, own_sig, segments, passes_on)
     return row
 
 
 def _identify(row: _Row, items: list[tuple[str, str]], dispatch: DispatchResult,
               classification: Classification, body: list[str], sig: list[str],
-              segments: list[list[str]], forward: bool) -> None:
+              segments: list[list[str]], passes_on: bool) -> None:
     """Run the identification cascade (see the module docstring) and record the step."""
     tagged = tag_units(row.subject, dispatch)
     if len(tagged) == 1:
@@ -1074,8 +1120,10 @@ def _identify(row: _Row, items: list[tuple[str, str]], dispatch: DispatchResult,
             row.ident_note += f"sender domain shared by {len(units)} dispatched units; "
     own_sig = "\n".join(ln for ln in sig if not _is_quoted(ln))
     own_all = "\n".join(ln for ln in body + sig if not _is_quoted(ln))
-    candidates = [own_sig, own_all]
-    if forward and len(segments) > 1:
+    # below the quoted questionnaire: a sign-off or a transport-rule disclaimer is the sender's own
+    own_tail = "\n".join(sender_tail(segments))
+    candidates = [own_sig, own_all, own_tail]
+    if passes_on:
         candidates.append("\n".join(ln for ln in segments[1] if not _is_quoted(ln)))
     for text in candidates:
         if text.strip():
@@ -1172,43 +1220,46 @@ def _supersede(rows: list[_Row], issues: list[Issue]) -> None:
             row.superseded, row.status = True, "erstattet"
         ties = [r.file for r in group[:-1] if r.date is not None and r.date == winner.date]
         if ties:
-            issues.append(Issue(SOURCE, winner.file, "", "date", ", ".join(ties),
-                                f"two replies with the same Date from {enhet}: the later file name wins"))
+            issues.append(Issue(SOURCE, winner.file, "", "date", "epost.samme_dato",
+                                f"two replies with the same Date from {enhet} ({', '.join(ties)}): "
+                                "the later file name wins", locator="headers"))
         undated = [r.file for r in group if r.date is None]
         if undated:
-            issues.append(Issue(SOURCE, winner.file, "", "date", ", ".join(undated),
-                                f"several replies from {enhet}, some without a readable Date: ordered as earliest"))
+            issues.append(Issue(SOURCE, winner.file, "", "date", "epost.mangler_dato",
+                                f"several replies from {enhet}, some without a readable Date ({', '.join(undated)}): "
+                                "ordered as earliest", locator="headers"))
 
 
 def _issues_for(row: _Row, q1: str | None, q5: str | None) -> list[Issue]:
     """The review and quarantine items of one row, each marked resolved by the override that settles it."""
-    out: list[Issue] = []
+    out: list[Issue] = [Issue(SOURCE, row.file, "", "mime", n.code, n.detail, "review", None, n.locator)
+                        for n in row.notes]
     ov = row.overridden
     if row.quarantine:
-        out.append(Issue(SOURCE, row.file, "", "file", row.subject or None, row.quarantine,
-                         "quarantine", ov.get("enhet_id")))
+        out.append(Issue(SOURCE, row.file, "", "file", row.quarantine_code, row.quarantine,
+                         "quarantine", ov.get("enhet_id"), row.quarantine_locator))
         if row.enhet_id is None:
             return out
     if row.auto_reply:
         return out
     if row.enhet_id is None or (row.unidentified and not row.quarantine):
-        out.append(Issue(SOURCE, row.file, "", "enhet_id", row.subject or None,
+        out.append(Issue(SOURCE, row.file, "", "enhet_id", "epost.uidentifisert",
                          f"no unit identified ({row.ident_note}no tag, reply id, known sender or unit named in text)",
-                         "review", ov.get("enhet_id") if row.unidentified else None))
+                         "review", ov.get("enhet_id") if row.unidentified else None, "subject, sender, signature"))
     coding = row.coding
     if coding is not None and coding.q1 is None:
         if row.answer_attachments:
-            out.append(Issue(SOURCE, row.file, "", "q1", "; ".join(row.attachments),
-                             "answer in attachment: code manually", "review", ov.get("q1")))
+            out.append(Issue(SOURCE, row.file, "", "q1", "epost.svar_i_vedlegg",
+                             "answer in attachment: code manually", "review", ov.get("q1"), "attachments"))
         elif coding.q1_had_text:
-            out.append(Issue(SOURCE, row.file, "", "q1", coding.q1_raw,
-                             "answer to question 1 could not be coded", "review", ov.get("q1")))
+            out.append(Issue(SOURCE, row.file, "", "q1", "epost.sp1_ukodet",
+                             "answer to question 1 could not be coded", "review", ov.get("q1"), "body"))
         else:
-            out.append(Issue(SOURCE, row.file, "", "q1", None,
-                             "no answer to question 1 found in the reply", "review", ov.get("q1")))
+            out.append(Issue(SOURCE, row.file, "", "q1", "epost.sp1_mangler",
+                             "no answer to question 1 found in the reply", "review", ov.get("q1"), "body"))
     if coding is not None and coding.q5_unreadable and coding.q5 is None and q1 not in (None, "uklart"):
-        out.append(Issue(SOURCE, row.file, "", "q5", coding.q5_raw,
-                         "answer to question 5 could not be coded", "review", ov.get("q5")))
+        out.append(Issue(SOURCE, row.file, "", "q5", "epost.sp5_ukodet",
+                         "answer to question 5 could not be coded", "review", ov.get("q5"), "body"))
     return out
 
 
@@ -1253,12 +1304,12 @@ def ingest_email(epost_dir: str | Path, dispatch: DispatchResult, classification
     rows: list[_Row] = []
     for path in paths:
         if path.is_dir():
-            row = _Row(path.name, quarantine="a directory, not a message file")
+            row = _Row(path.name, quarantine="a directory, not a message file", quarantine_code="epost.mappe")
         else:
             try:
                 row = _read_message(path, dispatch, classification)
             except Exception as exc:  # one broken file must not stop a round; it is quarantined with its reason
-                row = _Row(path.name, quarantine=f"could not be parsed ({type(exc).__name__}: {exc})")
+                row = _Row(path.name, quarantine=f"could not be parsed ({type(exc).__name__})")
         rows.append(row)
 
     applied = _apply_overrides(rows, overrides, dispatch)
@@ -1286,7 +1337,7 @@ def ingest_email(epost_dir: str | Path, dispatch: DispatchResult, classification
         records.append({
             "round": round_name,
             "file": row.file,
-            "message_id": row.message_id,
+            "message_id": salted_hash(normalise_message_id(row.message_id)) if row.message_id else None,
             "date": row.date,
             "enhet_id": row.enhet_id,
             "kommunenummer": dispatch.units.get(row.enhet_id) if row.enhet_id else None,

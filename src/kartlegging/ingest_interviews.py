@@ -31,7 +31,7 @@ from kartlegging.coding import CodingError, cell_text, is_empty
 from kartlegging.issues import Issue
 from kartlegging.overrides import Override, OverrideError
 from kartlegging.tables import INTERVIEWS, SERVICE_KOMMUNER, SERVICES
-from kartlegging.workbook import SheetData, WorkbookError, find_header, read_sheet
+from kartlegging.workbook import SheetData, WorkbookError, cell_ref, find_header, read_sheet
 
 SOURCE = "intervju"
 SHEET = "Intervju"
@@ -135,7 +135,7 @@ class _Unreadable:
 UNREADABLE = _Unreadable()
 
 
-def collect_items(sheet: SheetData, file: str) -> tuple[dict[str, object], list[Issue]] | Issue:
+def collect_items(sheet: SheetData, file: str) -> tuple[dict[str, object], list[Issue], dict[str, str]] | Issue:
     """Raw answers by item code, or a quarantine issue when the answer table cannot be found.
 
     Handles duplicated codes (same answer: fine; different answers: review and
@@ -146,17 +146,19 @@ def collect_items(sheet: SheetData, file: str) -> tuple[dict[str, object], list[
     """
     header_row, cols, missing = find_header(sheet, {"nr": "Nr", "svar": "Svar"}, HEADER_SEARCH_ROWS)
     if missing:
-        return Issue(SOURCE, file, "", "header", None,
+        return Issue(SOURCE, file, "", "header", "intervju.mangler_overskrift",
                      f"no header row with columns Nr and Svar in the first {HEADER_SEARCH_ROWS} rows "
-                     f"of sheet {sheet.name!r}", "quarantine")
+                     f"of sheet {sheet.name!r}", "quarantine", locator=f"rows 1-{HEADER_SEARCH_ROWS}")
     c_nr, c_svar = cols["nr"], cols["svar"]
     issues: list[Issue] = []
     seen: dict[str, list[tuple[int, object]]] = {}
     bad: dict[str, str] = {}
+    where: dict[str, str] = {}
     for r in range(header_row + 1, len(sheet.rows)):
         if (r, c_nr) in sheet.bad_cells:
-            issues.append(Issue(SOURCE, file, f"row {r + 1}", "Nr", sheet.bad_cells[(r, c_nr)],
-                                "the item code is a formula or an error value; the row cannot be identified"))
+            issues.append(Issue(SOURCE, file, f"row {r + 1}", "Nr", "intervju.nr_formel",
+                                f"the item code is {sheet.bad_cells[(r, c_nr)].split(' ', 1)[0]}: "
+                                "a formula or an error value; the row cannot be identified", locator=cell_ref(r, c_nr)))
             continue
         raw_code = sheet.value(r, c_nr)
         item = coding.item_code(raw_code)
@@ -166,18 +168,20 @@ def collect_items(sheet: SheetData, file: str) -> tuple[dict[str, object], list[
         bad_answer = sheet.bad_cells.get((r, c_svar))
         if item is None or item not in ALL_ITEMS:
             if bad_answer or not is_empty(answer):
-                label = cell_text(raw_code)
-                issues.append(Issue(SOURCE, file, f"row {r + 1}", "Nr", label,
-                                    "row has an answer but no item code T01-T23; the answer is not read"))
+                issues.append(Issue(SOURCE, file, f"row {r + 1}", "Nr", "intervju.nr_mangler",
+                                    "row has an answer but no item code T01-T23; the answer is not read",
+                                    locator=cell_ref(r, c_nr)))
             continue
         if item == "T23":
             continue  # free text and quotes: no table needs them
         if bad_answer:
             bad[item] = bad_answer
-            issues.append(Issue(SOURCE, file, item, ITEM_FIELD[item], bad_answer,
-                                f"{bad_answer.split(' ', 1)[0]} where an answer should be (row {r + 1})"))
+            issues.append(Issue(SOURCE, file, item, ITEM_FIELD[item], "intervju.formel_eller_feilverdi",
+                                f"{bad_answer.split(' ', 1)[0]} where an answer should be (row {r + 1})",
+                                locator=cell_ref(r, c_svar)))
             continue
         seen.setdefault(item, []).append((r + 1, answer))
+        where.setdefault(item, cell_ref(r, c_svar))
     raw: dict[str, object] = {}
     for item, entries in seen.items():
         if item in bad:
@@ -185,8 +189,9 @@ def collect_items(sheet: SheetData, file: str) -> tuple[dict[str, object], list[
         typed = [(row, v) for row, v in entries if not is_empty(v)]
         if len({coding.fold(cell_text(v) or "") for _, v in typed}) > 1:
             rows = ", ".join(str(row) for row, _ in typed)
-            issues.append(Issue(SOURCE, file, item, ITEM_FIELD[item], cell_text(typed[0][1]),
-                                f"item appears in rows {rows} with different answers"))
+            issues.append(Issue(SOURCE, file, item, ITEM_FIELD[item], "intervju.motstridende_svar",
+                                f"item appears in rows {rows} with different answers",
+                                locator=f"rows {rows}"))
             raw[item] = UNREADABLE
             continue
         raw[item] = typed[0][1] if typed else None
@@ -194,8 +199,9 @@ def collect_items(sheet: SheetData, file: str) -> tuple[dict[str, object], list[
         raw[item] = UNREADABLE
     absent = [i for i in READ_ITEMS if i not in raw]
     if absent:
-        issues.append(Issue(SOURCE, file, "", "Nr", None, f"items absent from the sheet: {', '.join(absent)}"))
-    return raw, issues
+        issues.append(Issue(SOURCE, file, "", "Nr", "intervju.sporsmal_mangler",
+                            f"items absent from the sheet: {', '.join(absent)}", locator="column Nr"))
+    return raw, issues, where
 
 
 class _Coder:
@@ -209,9 +215,11 @@ class _Coder:
     """
 
     def __init__(self, file: str, raw: dict[str, object], issues: list[Issue],
-                 overrides: dict[str, Override], classification: Classification) -> None:
+                 overrides: dict[str, Override], classification: Classification,
+                 where: dict[str, str] | None = None) -> None:
         self.file = file
         self.raw = raw
+        self.where = where or {}
         self.overrides = overrides
         self.cls = classification
         self.applied: set[str] = set()
@@ -219,15 +227,19 @@ class _Coder:
             replace(i, resolved_by=overrides[i.record].id) if i.record in overrides else i for i in issues
         ]
 
-    def report(self, item: str, reason: str, value: object, via: Override | None = None) -> None:
-        """A review item on ``item``; ``via`` marks a problem with an override's own value."""
+    def report(self, item: str, reason: str, value: object, via: Override | None = None,
+               code: str = "intervju.svar_ukodet") -> None:
+        """A review item on ``item``; ``via`` marks a problem with an override's own value. The typed
+        ``value`` is not kept (the review command reads it from the workbook at the item's cell)."""
         if via is not None:
-            reason, resolved = f"override {via.id}: {reason}", None
+            reason, resolved, code = f"override {via.id}: {reason}", None, "intervju.overstyring_ugyldig"
+            locator = f"override {via.id}"
         else:
             o = self.overrides.get(item)
             resolved = o.id if o is not None else None
-        text = cell_text(value) if value is not None and value is not UNREADABLE else None
-        self.issues.append(Issue(SOURCE, self.file, item, ITEM_FIELD[item], text, reason, "review", resolved))
+            locator = self.where.get(item, "")
+        self.issues.append(Issue(SOURCE, self.file, item, ITEM_FIELD[item], code, reason, "review", resolved,
+                                 locator))
 
     def has_issue(self, item: str) -> bool:
         return any(i.record == item for i in self.issues)
@@ -238,11 +250,12 @@ class _Coder:
 
     def item(self, item: str, compute):
         """``compute(value, report)`` on the typed answer, then on an override ``value``."""
-        result = compute(self.typed(item), lambda reason, v: self.report(item, reason, v))
+        result = compute(self.typed(item), lambda reason, v, code="intervju.svar_ukodet":
+                         self.report(item, reason, v, code=code))
         o = self.overrides.get(item)
         if o is not None and "value" in o.set:
             self.applied.add(o.id)
-            result = compute(o.set["value"], lambda reason, v: self.report(item, reason, v, via=o))
+            result = compute(o.set["value"], lambda reason, v, code="": self.report(item, reason, v, via=o))
         return result
 
     def coded(self, item: str, coder, empty=None):
@@ -261,7 +274,7 @@ class _Coder:
             return None
         res = resolve_text(text, self.cls)
         if not res.ok:
-            report(unresolved_reason(res, text, self.cls), text)
+            report(unresolved_reason(res, text, self.cls), text, "intervju.kommune_uavklart")
         return res
 
     def host_and_bydel(self) -> tuple[str | None, str | None]:
@@ -286,7 +299,7 @@ class _Coder:
             if res.enhet_id.startswith("B"):
                 return res.enhet_id[1:]
             if res.enhet_id != f"K{OSLO}":
-                report("T03 names a kommune, not an Oslo bydel", value)
+                report("T03 names a kommune, not an Oslo bydel", value, "intervju.t03_ikke_bydel")
             return None
 
         host, bydel = self.item("T02", t02)
@@ -299,7 +312,7 @@ class _Coder:
             self.applied.add(o2.id)
             host, bydel = res.kommunenummer, None
         if host is None and not self.has_issue("T02"):
-            self.report("T02", "host kommune (T02) not given", None)
+            self.report("T02", "host kommune (T02) not given", None, code="intervju.vertskommune_mangler")
         t03_bydel = self.item("T03", t03)
         o3 = self.overrides.get("T03")
         if o3 is not None and "bydelsnummer" in o3.set:
@@ -313,7 +326,8 @@ class _Coder:
         if bydel is not None and host is None:
             host = OSLO
         if bydel is not None and host != OSLO:
-            self.report("T03", f"an Oslo bydel ({bydel}) for host kommune {host}; the bydel is not used", None)
+            self.report("T03", f"an Oslo bydel ({bydel}) for host kommune {host}; the bydel is not used", None,
+                        code="intervju.bydel_ikke_oslo")
             bydel = None
         return host, bydel
 
@@ -335,11 +349,11 @@ class _Coder:
                 if res.ok and res.enhet_id.startswith("K"):
                     found.add(res.kommunenummer)
                 elif res.ok:
-                    problems.append(f"{part}: an Oslo bydel, not a kommune")
+                    problems.append(f"{part!r}: an Oslo bydel, not a kommune")
                 else:
-                    problems.append(f"{part}: {unresolved_reason(res, part, self.cls)}")
+                    problems.append(f"{part!r}: {unresolved_reason(res, part, self.cls)}")
             if problems:
-                report("; ".join(problems), value)
+                report("; ".join(problems), value, "intervju.kommune_uavklart")
             return found
 
         found = self.item("T05", t05)
@@ -364,7 +378,7 @@ class _Coder:
                 return None
             codes, unrecognised = coding.code_malgrupper(value)
             if unrecognised:
-                report(f"target group(s) not recognised: {', '.join(unrecognised)}", value)
+                report(f"target group(s) not recognised: {', '.join(repr(u) for u in unrecognised)}", value)
             return codes
         return self.item("T11", t11)
 
@@ -381,12 +395,13 @@ def read_interview(path: Path, classification: Classification, overrides: list[O
     try:
         sheet = read_sheet(Path(path), SHEET)
     except WorkbookError as exc:
-        return Issue(SOURCE, file, "", "workbook", None, str(exc), "quarantine")
+        return Issue(SOURCE, file, "", "workbook", "intervju.arbeidsbok_uleselig", str(exc), "quarantine",
+                     locator="file")
     collected = collect_items(sheet, file)
     if isinstance(collected, Issue):
         return collected
-    raw, issues = collected
-    c = _Coder(file, raw, issues, _workbook_overrides(overrides, file), classification)
+    raw, issues, where = collected
+    c = _Coder(file, raw, issues, _workbook_overrides(overrides, file), classification, where)
     v: dict[str, object] = {}
     v["tjeneste_navn"] = c.item("T01", lambda value, report: cell_text(value))
     host, bydel = c.host_and_bydel()
@@ -404,13 +419,14 @@ def read_interview(path: Path, classification: Classification, overrides: list[O
     v["grunnlag"] = c.coded("T19", coding.code_grunnlag)
     v["intervjudato"] = c.coded("T22", coding.parse_date)
     if v["inkludert"] is None and not c.has_issue("T18"):
-        c.report("T18", "inclusion (T18) not answered: the candidate counts as undecided (vet_ikke)", None)
+        c.report("T18", "inclusion (T18) not answered: the candidate counts as undecided (vet_ikke)", None,
+                 code="intervju.inkludering_ubesvart")
     if v["samarbeidsform"] == "interkommunal" and not members and not c.has_issue("T05"):
         c.report("T05", "T04 says interkommunal but T05 names no other kommune; the service counts as kommunal",
-                 c.typed("T05"))
+                 c.typed("T05"), code="intervju.interkommunal_uten_kommuner")
     elif v["samarbeidsform"] == "kommunal" and members:
         c.report("T04", f"T04 says kommunal but T05 names {len(members)} other kommune(r); "
-                        f"the type follows T05", c.typed("T04"))
+                        f"the type follows T05", c.typed("T04"), code="intervju.kommunal_med_kommuner")
     return Interview(file, v, members, c.issues, c.applied)
 
 
@@ -516,8 +532,9 @@ def build_services(records: list[Interview], classification: Classification, rou
         if host == OSLO:
             (oslo_in if r.values.get("inkludert") == "ja" else oslo_out).append(r)
             if r.members:
-                issues.append(Issue(SOURCE, r.file, "T05", "andre_kommuner", ", ".join(r.members),
-                                    "Oslo's services count as one kommunal service; the other kommuner are not used"))
+                issues.append(Issue(SOURCE, r.file, "T05", "andre_kommuner", "intervju.oslo_andre_kommuner",
+                                    f"Oslo's services count as one kommunal service; the other kommuner "
+                                    f"({', '.join(r.members)}) are not used"))
         else:
             groups.setdefault(host, []).append([r])
     oslo_groups = [g for g in (oslo_in, oslo_out) if g]
@@ -572,13 +589,13 @@ def ingest_interviews(intervju_dir: str | Path, classification: Classification, 
         raise FileNotFoundError(f"{directory}: interview folder not found (it is required, even when empty)")
     for path in sorted(directory.iterdir(), key=lambda p: p.name):
         if path.is_dir():
-            issues.append(Issue(SOURCE, path.name, "", "workbook", None, "a folder, not a workbook: not read",
-                                "quarantine"))
+            issues.append(Issue(SOURCE, path.name, "", "workbook", "intervju.mappe",
+                                "a folder, not a workbook: not read", "quarantine", locator="file"))
             continue
         if path.suffix.lower() != ".xlsx":
-            issues.append(Issue(SOURCE, path.name, "", "workbook", None,
+            issues.append(Issue(SOURCE, path.name, "", "workbook", "intervju.ikke_xlsx",
                                 f"not an .xlsx workbook (suffix '{path.suffix}'): not read; save interviews as .xlsx",
-                                "quarantine"))
+                                "quarantine", locator="file"))
             continue
         result = read_interview(path, classification, own)
         if isinstance(result, Issue):

@@ -23,10 +23,11 @@ import pandas as pd
 from kartlegging import coding
 from kartlegging.classification import Classification, Resolution, unresolved_reason
 from kartlegging.coding import CodingError, cell_text, is_empty
-from kartlegging.issues import Issue, mask_personal
+from kartlegging.issues import Issue
 from kartlegging.overrides import Override, OverrideError
+from kartlegging.runner import InputError
 from kartlegging.tables import PHONE_ATTEMPTS, PHONE_UNITS
-from kartlegging.workbook import WorkbookError, find_header, read_sheet
+from kartlegging.workbook import WorkbookError, cell_ref, find_header, read_sheet
 
 SOURCE = "telefon"
 SHEET = "Telefonrunde"
@@ -59,8 +60,9 @@ def _frame(rows: list[dict[str, object]], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([r.get(c) for r in rows], dtype=object) for c in columns})
 
 
-def _empty(issues: list[Issue]) -> PhoneResult:
-    return PhoneResult(_frame([], PHONE_ATTEMPTS.column_names), _frame([], PHONE_UNITS.column_names), issues, set())
+class PhoneLogError(InputError):
+    """The phone log, a required source, cannot be used at all: the run stops naming the file and why.
+    Quarantining it would let a round run on with every phoned unit ``ukjent``."""
 
 
 def _override_unit(o: Override, classification: Classification) -> str:
@@ -100,24 +102,27 @@ def _row_overrides(overrides: list[Override], file: str) -> dict[str, Override]:
     return out
 
 
-def _resolve(name: str | None, number: str | None, classification: Classification) -> tuple[Resolution, str | None]:
-    """Resolve a typed name and number; returns the resolution and, if any, a review reason.
+def _resolve(name: str | None, number: str | None,
+             classification: Classification) -> tuple[Resolution, tuple[str, str] | None]:
+    """Resolve a typed name and number; returns the resolution and, if any, a review (code, reason).
 
     An ambiguous name without a deciding number is never resolved to its first
     candidate. A number that is no unit of the classification while the name
     resolves is flagged, since the two then disagree about what was meant.
     """
     if name is None and number is None:
-        return Resolution("unknown"), "no kommune or bydel named"
+        return Resolution("unknown"), ("telefon.ingen_enhet", "no kommune or bydel named")
     res = classification.resolve(name=name, number=number)
     if not res.ok:
         reason = unresolved_reason(res, name or number or "", classification)
         if name is not None and number is not None and not classification.resolve_number(number).ok:
             reason += f"; the number {number} is no unit of the {classification.version} classification either"
-        return res, reason
+        code = {"ambiguous": "telefon.tvetydig_navn", "conflict": "telefon.navn_og_nummer_strider"}.get(
+            res.status, "telefon.ukjent_enhet")
+        return res, (code, reason)
     if number is not None and name is not None and not classification.resolve_number(number).ok:
-        return res, (f"number {number} is no unit of the {classification.version} classification; "
-                     f"the unit is taken from the name")
+        return res, ("telefon.ukjent_nummer", f"number {number} is no unit of the {classification.version} "
+                     f"classification; the unit is taken from the name")
     return res, None
 
 
@@ -126,8 +131,8 @@ def ingest_phone(path: str | Path, classification: Classification, dispatch_unit
     """Read the phone log into attempts (one per row) and units (one per resolved unit).
 
     A file that cannot be read, lacks sheet ``Telefonrunde`` or a required
-    column is quarantined as a whole (one issue naming the file and the
-    columns). Within the sheet, what the rules cannot decide goes to review
+    column raises :class:`PhoneLogError` (the phone log is required: the run
+    stops with one line naming the file and the reason). Within the sheet, what the rules cannot decide goes to review
     with the Excel row as record: unresolved, ambiguous or conflicting units,
     units not in ``dispatch_units``, unreadable dates, unrecognised answers, and
     formulas or error values in a read column. Overrides (source ``telefon``,
@@ -138,13 +143,14 @@ def ingest_phone(path: str | Path, classification: Classification, dispatch_unit
     try:
         sheet = read_sheet(p, SHEET)
     except WorkbookError as exc:
-        return _empty([Issue(SOURCE, file, "", "workbook", None, str(exc), "quarantine")])
+        raise PhoneLogError(f"{p}: required phone log cannot be used: {exc}") from None
     header_row, cols, missing = find_header(sheet, COLUMNS, HEADER_SEARCH_ROWS)
     if missing:
-        found = ", ".join(repr(cell_text(v)) for v in sheet.rows[header_row] if not is_empty(v)) if sheet.rows else ""
-        reason = (f"sheet {sheet.name!r}: required column(s) {', '.join(repr(m) for m in missing)} not found "
-                  f"in the header (row {header_row + 1} has: {found or 'nothing'})")
-        return _empty([Issue(SOURCE, file, "", "header", None, reason, "quarantine")])
+        # The cells of the row are not quoted: when no header is found the best row may be data a
+        # person typed (a contact's name); the analyst sees the sheet itself.
+        raise PhoneLogError(f"{p}: required phone log cannot be used: sheet {sheet.name!r}: required column(s) "
+                            f"{', '.join(repr(m) for m in missing)} not found in the header "
+                            f"(best match: row {header_row + 1} of the first {HEADER_SEARCH_ROWS})")
 
     by_row = _row_overrides(overrides, file)
     applied: set[str] = set()
@@ -159,8 +165,9 @@ def ingest_phone(path: str | Path, classification: Classification, dispatch_unit
         for key, c in cols.items():
             bad = sheet.bad_cells.get((r, c))
             if bad:
-                row_issues.append(Issue(SOURCE, file, record, COLUMNS[key], bad,
-                                        f"{bad.split(' ', 1)[0]} where a typed value should be"))
+                row_issues.append(Issue(SOURCE, file, record, COLUMNS[key], "telefon.formel_eller_feilverdi",
+                                        f"{bad.split(' ', 1)[0]} where a typed value should be",
+                                        locator=cell_ref(r, c)))
                 cells[key] = None
             else:
                 cells[key] = sheet.value(r, c)
@@ -171,19 +178,22 @@ def ingest_phone(path: str | Path, classification: Classification, dispatch_unit
         res, problem = _resolve(name, number, classification)
         enhet = res.enhet_id
         if problem:
-            row_issues.append(Issue(SOURCE, file, record, "enhet_id", name or number, problem))
+            row_issues.append(Issue(SOURCE, file, record, "enhet_id", problem[0], problem[1],
+                                    locator=cell_ref(r, cols["navn"] if name is not None else cols["nr"])))
         try:
             dato = coding.parse_date(cells["dato"])
         except CodingError as exc:
             dato = None
-            row_issues.append(Issue(SOURCE, file, record, "dato", cell_text(cells["dato"]), str(exc)))
+            row_issues.append(Issue(SOURCE, file, record, "dato", "telefon.dato_uleselig", str(exc),
+                                    locator=cell_ref(r, cols["dato"])))
         svar_raw = cell_text(cells["svar"])
         try:
             svar = coding.code_phone_answer(cells["svar"], strict=True)
         except CodingError as exc:
             svar = "ikke_konklusiv"
-            row_issues.append(Issue(SOURCE, file, record, "svar", svar_raw,
-                                    f"{exc}; coded ikke_konklusiv until an analyst decides"))
+            row_issues.append(Issue(SOURCE, file, record, "svar", "telefon.svar_ukjent",
+                                    f"{exc}; coded ikke_konklusiv until an analyst decides",
+                                    locator=cell_ref(r, cols["svar"])))
         o = by_row.get(record)
         if o is not None:
             applied.add(o.id)
@@ -195,17 +205,28 @@ def ingest_phone(path: str | Path, classification: Classification, dispatch_unit
                 svar = str(o.set["svar"])
                 row_issues = [replace(i, resolved_by=o.id) if i.field in {"svar", "Svar"} else i for i in row_issues]
         if enhet is not None and enhet not in dispatch_units:
-            row_issues.append(Issue(SOURCE, file, record, "enhet_id", enhet,
-                                    f"phoned unit {enhet} is not in the dispatch list"))
+            row_issues.append(Issue(SOURCE, file, record, "enhet_id", "telefon.ikke_i_utsendelsen",
+                                    f"phoned unit {enhet} is not in the dispatch list", locator=f"row {excel_row}"))
         issues += row_issues
         attempts.append({
             "round": round_name, "file": file, "row": excel_row, "navn_raw": name, "kommunenr_raw": number,
             "enhet_id": enhet, "kommunenummer": _kommune_of(enhet), "dato": dato,
-            "kontakt": coding.kontakt_role(cells["kontakt"]), "svar_raw": mask_personal(svar_raw), "svar": svar,
+            "kontakt": coding.kontakt_role(cells["kontakt"]), "svar_raw": plain_answer(svar_raw), "svar": svar,
         })
     units = decide_units(attempts, round_name)
     return PhoneResult(_frame(attempts, PHONE_ATTEMPTS.column_names), _frame(units, PHONE_UNITS.column_names),
                        issues, applied, empty_rows)
+
+
+def plain_answer(text: str | None) -> str | None:
+    """The typed ``Svar`` when it is a plain answer word (``Ja``, ``nei.``, ``vet ikke``), else None.
+
+    Anything longer may be the caller's notes about a person (``ring Kari tilbake``): it stays in
+    the raw file, and the review command shows it when the attempt is in review.
+    """
+    if text is None or coding.code_answer(coding.fold(text)) is None:
+        return None
+    return text.strip()
 
 
 def _kommune_of(enhet: str | None) -> str | None:

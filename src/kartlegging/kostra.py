@@ -52,6 +52,7 @@ import pandas as pd
 
 from kartlegging import classification as klass
 from kartlegging import store
+from kartlegging.filetype import sniff
 from kartlegging.issues import Issue, issues_frame
 from kartlegging.tables import KOSTRA, KOSTRA_CROSSCHECK
 
@@ -339,15 +340,15 @@ def parse_csv(raw: bytes, name: str, cfg: KostraConfig) -> _FileResult:
             if i_var is not None:
                 y = _year(h)
                 if y is None:
-                    out.issues.append(Issue(SOURCE, name, f"kolonne {i + 1}", "header", h,
-                                            "column is not a year; skipped"))
+                    out.issues.append(Issue(SOURCE, name, f"kolonne {i + 1}", "header", "kostra.kolonne_ikke_aar",
+                                            "column is not a year; skipped", locator=f"column {i + 1}"))
                     continue
                 columns.append((i, None, y))
                 continue
             m = _YEAR_AT_END.match(h) or _YEAR_AT_START.match(h)
             if not m:
-                out.issues.append(Issue(SOURCE, name, f"kolonne {i + 1}", "header", h,
-                                        "column header names no year; column skipped"))
+                out.issues.append(Issue(SOURCE, name, f"kolonne {i + 1}", "header", "kostra.kolonne_uten_aar",
+                                        "column header names no year; column skipped", locator=f"column {i + 1}"))
                 continue
             label, year = (m.group(1), m.group(2)) if m.re is _YEAR_AT_END else (m.group(2), m.group(1))
             columns.append((i, label, int(year)))
@@ -359,22 +360,25 @@ def parse_csv(raw: bytes, name: str, cfg: KostraConfig) -> _FileResult:
             continue
         if len(row) != len(header):
             if sum(1 for c in row if c.strip()) == 1:
-                out.issues.append(Issue(SOURCE, name, f"linje {line_no}", "linje", row[0] if row else "",
-                                        "a line with one field after the header (a note?); not read"))
+                out.issues.append(Issue(SOURCE, name, f"linje {line_no}", "linje", "kostra.merknadslinje",
+                                        "a line with one field after the header (a note?); not read",
+                                        locator=f"line {line_no}"))
             else:
-                out.issues.append(Issue(SOURCE, name, f"linje {line_no}", "linje", ";".join(row),
-                                        f"{len(row)} fields where the header has {len(header)}; line not read"))
+                out.issues.append(Issue(SOURCE, name, f"linje {line_no}", "linje", "kostra.feil_antall_felt",
+                                        f"{len(row)} fields where the header has {len(header)}; line not read",
+                                        locator=f"line {line_no}"))
             continue
         region = row[i_region].strip()
         if not region:
-            out.issues.append(Issue(SOURCE, name, f"linje {line_no}", "region", None, "empty region; line not read"))
+            out.issues.append(Issue(SOURCE, name, f"linje {line_no}", "region", "kostra.tom_region",
+                                    "empty region; line not read", locator=f"line {line_no}"))
             continue
         if i_value >= 0:
             year = _year(row[i_year])
             variable = cfg.variable_for(row[i_var])
             if year is None:
-                out.issues.append(Issue(SOURCE, name, f"linje {line_no}", "år", row[i_year],
-                                        "not a four-digit year; line not read"))
+                out.issues.append(Issue(SOURCE, name, f"linje {line_no}", "år", "kostra.ugyldig_aar",
+                                        "not a four-digit year; line not read", locator=f"line {line_no}"))
                 continue
             if variable is None:
                 out.unmapped[row[i_var].strip()] += 1
@@ -499,7 +503,8 @@ def parse_jsonstat(raw: bytes, name: str, cfg: KostraConfig) -> _FileResult:
     years: dict[str, int | None] = {c: _year(c) for c in dims[time][0]}
     for code, y in years.items():
         if y is None:
-            out.issues.append(Issue(SOURCE, name, f"{time}={code}", "år", code, "not a four-digit year; values not read"))
+            out.issues.append(Issue(SOURCE, name, f"{time}={code}", "år", "kostra.ugyldig_aar",
+                                    "not a four-digit year; values not read", locator=f"dimension {time}"))
     variables: dict[str, str | None] = {}
     for code in dims[metric][0]:
         variables[code] = cfg.variable_for(code, dims[metric][1].get(code))
@@ -523,7 +528,8 @@ def parse_jsonstat(raw: bytes, name: str, cfg: KostraConfig) -> _FileResult:
             value, status, empty = None, symbol, False
         elif symbol == NIL_SYMBOL:
             if value not in (None, 0.0) or status == INVALID_STATUS:
-                out.issues.append(Issue(SOURCE, name, f"{region_code} {m_code} {t_code}", "value", str(v),
+                out.issues.append(Issue(SOURCE, name, f"{region_code} {m_code} {t_code}", "value",
+                                        "kostra.null_med_verdi",
                                         "status '-' (nil) beside a non-zero value; the value is kept"))
             else:
                 value, status, empty = 0.0, NIL_SYMBOL, False
@@ -532,7 +538,7 @@ def parse_jsonstat(raw: bytes, name: str, cfg: KostraConfig) -> _FileResult:
         out.cells.append(Cell(region_code, year, variable, value, status, empty,
                               str(v) if status == INVALID_STATUS else None))
     for symbol, count in sorted(unknown_status.items()):
-        out.issues.append(Issue(SOURCE, name, "status", "status", symbol,
+        out.issues.append(Issue(SOURCE, name, "status", "status", "kostra.ukjent_status",
                                 f"status '{symbol}' is no SSB symbol this pipeline knows ({count} values); "
                                 "the values are kept, the status is not"))
     return out
@@ -597,6 +603,11 @@ def read_file(path: Path, cfg: KostraConfig) -> _FileResult:
     raw = path.read_bytes()
     if not raw.strip():
         raise KostraFormatError("the file is empty")
+    kind, description = sniff(raw, path.name)
+    if kind not in ("text", "utf-16", "binary"):
+        # a workbook or archive (an .xlsx download, an .xls renamed .csv): say what it is, not "UTF-16 text"
+        raise KostraFormatError(f"{description.replace(', not an xlsx workbook', '').split(': save')[0]}, "
+                                "not a statbank CSV or JSON-stat file: download the table as CSV or JSON-stat 2.0")
     return parse_jsonstat(raw, path.name, cfg) if _sniff_json(raw) else parse_csv(raw, path.name, cfg)
 
 
@@ -623,7 +634,7 @@ def _classify(result: _FileResult, name: str, ctx: RegionContext, rows: list[dic
             raw, years = unknown.setdefault(code, (cell.region_raw, set()))
             years.add(cell.year)
         if cell.status == INVALID_STATUS:
-            issues.append(Issue(SOURCE, name, f"{code} {cell.variable} {cell.year}", "value", cell.raw,
+            issues.append(Issue(SOURCE, name, f"{code} {cell.variable} {cell.year}", "value", "kostra.ugyldig_verdi",
                                 "neither a number nor an SSB symbol; kept with status ugyldig and no value"))
         rows.append({"region_code": code, "region_level": level, "year": cell.year, "variable": cell.variable,
                      "value": cell.value, "status": cell.status, "source_file": name})
@@ -632,15 +643,15 @@ def _classify(result: _FileResult, name: str, ctx: RegionContext, rows: list[dic
         structures = ", ".join(
             f"{y} (Klass {s[0]})" if (s := ctx.kommuner(y)) else f"{y} (no Klass version)" for y in sorted(years))
         known = " It is a kommune code of another year's structure." if code in ctx.all_kommuner else ""
-        issues.append(Issue(SOURCE, name, code, "region", raw,
+        issues.append(Issue(SOURCE, name, code, "region", "kostra.ukjent_region",
                             f"not a kommune of the structure of {structures}, not an Oslo bydel and no aggregate "
                             f"pattern; kept with region_level ukjent and left out of every count.{known}"))
     if empty_in_structure:
-        issues.append(Issue(SOURCE, name, "", "value", None,
+        issues.append(Issue(SOURCE, name, "", "value", "kostra.tomme_celler",
                             f"{empty_in_structure} empty cells (no number, no symbol) for kommuner or bydeler of "
                             "their year; not kept as rows"))
     for label, count in sorted(result.unmapped.items()):
-        issues.append(Issue(SOURCE, name, label, "variable", label,
+        issues.append(Issue(SOURCE, name, label, "variable", "kostra.ukjent_variabel",
                             f"variable not mapped in config kostra.variables ({count} values not read)"))
     return dict(counts)
 
@@ -658,8 +669,8 @@ def _conflicts(frame: pd.DataFrame) -> list[Issue]:
             where = ", ".join(f"{f}: {v if s is None else s}" for f, v, s in
                               zip(grp["source_file"], grp["value"], grp["status"]))
             out.append(Issue(SOURCE, ",".join(sorted(set(grp["source_file"]))), f"{code} {variable} {year}",
-                             "value", where, "given differently in two places; figures use the first number "
-                             "by file name"))
+                             "value", "kostra.ulike_verdier", f"given differently in two places ({where}); figures "
+                             "use the first number by file name"))
     return out
 
 
@@ -675,8 +686,9 @@ def read_kostra(paths: Iterable[str | Path], reference_dir: str | Path,
             result = read_file(path, cfg)
         except _UNREADABLE as exc:
             reason = str(exc) if isinstance(exc, KostraFormatError) else f"{type(exc).__name__}: {exc}"
-            issues.append(Issue(SOURCE, path.name, "", "file", None,
-                                f"cannot be read as statbank CSV or JSON-stat 2.0: {reason}", "quarantine"))
+            issues.append(Issue(SOURCE, path.name, "", "file", "kostra.uleselig",
+                                f"cannot be read as statbank CSV or JSON-stat 2.0: {reason}", "quarantine",
+                                locator="file"))
             log.warning("kostra: %s quarantined: %s", path.name, reason)
             continue
         issues += [*result.issues]

@@ -18,26 +18,24 @@ from kartlegging import classification as klass
 from kartlegging import store
 from kartlegging.consolidate import kommune_status
 from kartlegging.figures import Tables, compute_figures, load_register, reconcile
-from kartlegging.issues import Issue, issues_frame
-from kartlegging.overrides import Override, check_all_matched, load_overrides
+from kartlegging.issues import REASON_LIMIT, Issue, issues_frame, mask_personal
+from kartlegging.overrides import Override, check_all_matched, from_entries, load_overrides
 
 log = logging.getLogger("kartlegging")
 
 
 def overrides_from_params(items: Iterable[dict]) -> list[Override]:
-    """Overrides passed as rule params (plain dicts) back into :class:`Override` objects."""
-    return [
-        Override(str(o["id"]), str(o["source"]), str(o["file"]), str(o.get("record", "") or ""),
-                 dict(o.get("set", {})), str(o.get("reason", "")))
-        for o in items
-    ]
+    """Overrides passed as rule params (plain dicts, validated by the Snakefile) back into
+    :class:`Override` objects (:func:`kartlegging.overrides.from_entries` validates them again)."""
+    return from_entries(items, "overrides (rule params)")
 
 
 def applied_frame(round_name: str, overrides: list[Override], applied: set[str]) -> pd.DataFrame:
-    """The overrides a step applied, one row per field set."""
+    """The overrides a step applied, one row per field set. The analyst's reason reaches the report:
+    addresses, phone numbers and long digit runs in it are masked."""
     rows = [
         {"round": round_name, "override_id": o.id, "source": o.source, "file": o.file, "record": o.record,
-         "field": str(k), "value": str(v), "reason": o.reason}
+         "field": str(k), "value": str(v), "reason": mask_personal(o.reason, REASON_LIMIT)}
         for o in overrides if o.id in applied for k, v in sorted(o.set.items())
     ]
     return pd.DataFrame(rows, columns=store.ALL_TABLES["overrides_applied"].column_names)
@@ -97,6 +95,8 @@ def step_consolidate(
         cons.email_conservation(round_name, _as_list(inputs["emails"]), read(inputs["replies"])),
         cons.phone_conservation(round_name, cons.phone_rows_in(inputs["phone_log"]), read(inputs["attempts"]), issues),
         cons.interview_conservation(round_name, _as_list(inputs["workbooks"]), read(inputs["interviews"]), issues),
+        *([cons.kostra_conservation(round_name, _as_list(inputs["kostra_files"]), read(inputs["kostra"]),
+                                    read(inputs["kostra_issues"]))] if "kostra" in inputs else []),
     ])
     cons.check(conservation)
     store.write_table(conservation, "conservation", out["conservation"])

@@ -87,7 +87,8 @@ DISPATCH = Table(
         Column("enhet_navn", STR, "name of the unit as used in the letter", False),
         Column("mottaker_rolle", STR, "rådmann or bydelsdirektør", False),
         Column("adresse_hash", STR, "salted SHA-256 (16 hex) of the recipient address; the address itself stays in data/raw", False),
-        Column("message_id", STR, "Message-ID of the questionnaire sent to the unit", False),
+        Column("message_id", STR, "salted SHA-256 (16 hex) of the Message-ID of the questionnaire sent to the unit "
+               "(normalised: no brackets, lower case); the Message-ID itself stays in data/raw", False),
         Column("sendt", DATE, "date the questionnaire was sent"),
     ),
     ("enhet_id",),
@@ -99,7 +100,8 @@ EMAIL_REPLIES = Table(
     (
         _ROUND,
         Column("file", STR, "file name under epost/", False),
-        Column("message_id", STR, "Message-ID header of the reply"),
+        Column("message_id", STR, "salted SHA-256 (16 hex) of the reply's Message-ID (normalised as in dispatch); "
+               "its local part may hold the sender's user name"),
         Column("date", TS, "Date header, UTC"),
         Column("enhet_id", STR, "identified unit; null when unidentified"),
         Column("kommunenummer", STR, "kommune of the identified unit (0301 for Oslo's bydeler)"),
@@ -132,7 +134,8 @@ PHONE_ATTEMPTS = Table(
         Column("kommunenummer", STR, "kommune of the resolved unit"),
         Column("dato", DATE, "date of the attempt"),
         Column("kontakt", STR, "who answered (a role, such as sentralbord)"),
-        Column("svar_raw", STR, "the answer as typed"),
+        Column("svar_raw", STR, "the answer as typed when it is a plain answer word (ja, nei, vet ikke); null when "
+               "the cell holds more, since a caller's notes may name people (`make review` shows them)"),
         Column("svar", STR, "coded answer", False, ("ja", "nei", "vet_ikke", "ikke_konklusiv")),
     ),
     ("file", "row"),
@@ -256,12 +259,14 @@ ISSUES = Table(
         Column("file", STR, "file name", False),
         Column("record", STR, "record within the file (row, item code, header); empty for the file as a whole", False),
         Column("field", STR, "field concerned", False),
-        Column("raw_value", STR, "the raw value, shortened, with addresses and phone numbers masked"),
-        Column("reason", STR, "why the rules could not decide", False),
+        Column("locator", STR, "where in the file the raw text is (cell E34, part 2, subject, line 12); empty for "
+               "the file as a whole. The text itself stays in data/raw/: `make review` shows it", False),
+        Column("reason_code", STR, "stable reason code (kartlegging.reasons; the report shows its bokmål message)", False),
+        Column("reason", STR, "English detail, with anything typed by a person masked", False),
         Column("action", STR, "review: kept, awaiting an analyst; quarantine: file or record could not be read", False, ("review", "quarantine")),
         Column("resolved_by", STR, "id of the override that settled the item; null while open"),
     ),
-    ("source", "file", "record", "field"),
+    ("source", "file", "record", "field", "reason_code", "locator"),
 )
 
 OVERRIDES_APPLIED = Table(
@@ -384,7 +389,7 @@ CONSERVATION = Table(
     "Every raw file and record of the round, by what became of it; unaccounted must be 0.",
     (
         _ROUND,
-        Column("source", STR, "utsendelse, epost, telefon, intervju", False),
+        Column("source", STR, "utsendelse, epost, telefon, intervju, kostra (the extracts the rounds share)", False),
         Column("unit", STR, "what a record is: rad (row), fil (file), arbeidsbok (workbook)", False),
         Column("records_in", I64, "records found in the raw files, counted independently of the ingest", False),
         Column("ingested", I64, "records that became rows of the tables", False),

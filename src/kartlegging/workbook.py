@@ -22,6 +22,7 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineWorkbook
 
 from kartlegging import coding
+from kartlegging.filetype import XLSX, sniff, workbook_part
 
 
 class WorkbookError(Exception):
@@ -50,7 +51,8 @@ class SheetData:
         return None
 
 
-_ATTR = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
+#: XML allows either quote around an attribute value (calamine reads both).
+_ATTR = re.compile(r"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b([^>]*?)/?>")
 _REL_TAG = re.compile(r"<(?:\w+:)?Relationship\b([^>]*?)/?>")
 _MAYBE_BAD = re.compile(rb'<(?:\w+:)?f[\s>/]|\bt="e"')
@@ -65,7 +67,7 @@ _CELL_REF = re.compile(r"([A-Z]+)(\d+)")
 
 def _attrs(text: str) -> dict[str, str]:
     """The attributes of one XML tag, entities decoded; a regex is enough for the parts read here."""
-    return {k: html.unescape(v) for k, v in _ATTR.findall(text)}
+    return {k: html.unescape(v if v or not w else w) for k, v, w in _ATTR.findall(text)}
 
 
 def _col_index(letters: str) -> int:
@@ -76,21 +78,25 @@ def _col_index(letters: str) -> int:
     return n - 1
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]]:
-    """(sheet name, path of its XML part) in workbook order, from workbook.xml and its rels."""
-    texts = {}
-    for part in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels"):
-        try:
-            texts[part] = zf.read(part).decode("utf-8", errors="replace")
-        except KeyError:
-            raise WorkbookError(f"not an xlsx workbook: part {part} is missing") from None
-    workbook, rels = texts["xl/workbook.xml"], texts["xl/_rels/workbook.xml.rels"]
+def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]] | None:
+    """(sheet name, path of its XML part) in workbook order, from the workbook part and its rels;
+    None when the package has no workbook relationships to follow (calamine may still read it)."""
+    book = workbook_part(zf)
+    if book is None:
+        return None
+    folder, base = posixpath.split(book)
+    rels_part = posixpath.join(folder, "_rels", base + ".rels")
+    try:
+        workbook = zf.read(book).decode("utf-8", errors="replace")
+        rels = zf.read(rels_part).decode("utf-8", errors="replace")
+    except KeyError:
+        return None
     targets = {}
     for m in _REL_TAG.finditer(rels):
         a = _attrs(m.group(1))
         if "Id" in a and "Target" in a:
             target = a["Target"]
-            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
             targets[a["Id"]] = path
     out = []
     for m in _SHEET_TAG.finditer(workbook):
@@ -135,6 +141,13 @@ def _bad_cells(xml: bytes) -> dict[tuple[int, int], str]:
     return out
 
 
+def _pick(parts: list[tuple[str, str]], sheet: str) -> tuple[str, str] | None:
+    """The sheet by exact name, else case and surrounding spaces ignored."""
+    wanted = sheet.strip().casefold()
+    return next((p for p in parts if p[0] == sheet), None) or next(
+        (p for p in parts if p[0].strip().casefold() == wanted), None)
+
+
 def read_sheet(path: Path, sheet: str) -> SheetData:
     """Read one sheet of an xlsx workbook, or raise :class:`WorkbookError` saying why not.
 
@@ -147,31 +160,46 @@ def read_sheet(path: Path, sheet: str) -> SheetData:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise WorkbookError(f"cannot read file: {exc.strerror or exc}") from None
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
-        hint = " (an Excel lock file?)" if Path(path).name.startswith("~$") else ""
-        raise WorkbookError(f"not an xlsx workbook: not a zip archive{hint}; password-protected workbooks are not zip archives either") from None
-    with zf:
+    kind, description = sniff(data, Path(path).name)
+    if kind != XLSX:
+        raise WorkbookError(f"not an xlsx workbook: {description}")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
         parts = _sheet_parts(zf)
-        wanted = sheet.strip().casefold()
-        match = next((p for p in parts if p[0] == sheet), None) or next(
-            (p for p in parts if p[0].strip().casefold() == wanted), None
-        )
-        if match is None:
-            names = ", ".join(repr(n) for n, _ in parts) or "none"
-            raise WorkbookError(f"no sheet named {sheet!r} (sheets: {names})")
-        name, part = match
-        try:
-            xml = zf.read(part)
-        except KeyError:
-            raise WorkbookError(f"sheet {name!r} is listed but its part {part} is missing") from None
+        xml = b""
+        if parts is not None:
+            match = _pick(parts, sheet)
+            if match is None:
+                names = ", ".join(repr(n) for n, _ in parts) or "none"
+                raise WorkbookError(f"no sheet named {sheet!r} (sheets: {names})")
+            name, part = match
+            try:
+                xml = zf.read(part)
+            except KeyError:
+                raise WorkbookError(f"sheet {name!r} is listed but its part {part} is missing") from None
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if parts is None:
+            # A minimal package without workbook relationships: calamine decides what the sheets are;
+            # without the sheet XML no formula or error value can be flagged.
+            match = _pick([(n, "") for n in workbook.sheet_names], sheet)
+            if match is None:
+                names = ", ".join(repr(n) for n in workbook.sheet_names) or "none"
+                raise WorkbookError(f"no sheet named {sheet!r} (sheets: {names})")
+            name = match[0]
         rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except CalamineError as exc:
         raise WorkbookError(f"unreadable workbook: {type(exc).__name__}: {exc}") from None
-    return SheetData(name, rows, _bad_cells(xml))
+    return SheetData(name, rows, _bad_cells(xml) if xml else {})
+
+
+def cell_ref(row: int, col: int) -> str:
+    """``cell E34`` for 0-based ``(row, col)``: where an analyst finds a value in Excel."""
+    letters = ""
+    n = col + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"cell {letters}{row + 1}"
 
 
 def find_header(sheet: SheetData, wanted: dict[str, str], search_rows: int) -> tuple[int, dict[str, int], list[str]]:

@@ -1,7 +1,8 @@
 """Appendix B of the report: what came in from each source, what became of it, what is still open.
 
-Only counts, codes, file names and reasons reach it: raw values stay out even
-though they are masked upstream, since the report is meant to be shared.
+Only counts, codes, file names and reasons reach it, each reason as the bokmål
+message of its code (:mod:`kartlegging.reasons`): the English detail of the
+issues table stays out, since the report is meant to be shared and is in bokmål.
 """
 
 from __future__ import annotations
@@ -10,16 +11,24 @@ from typing import Any
 
 import pandas as pd
 
+from kartlegging.reasons import CATALOGUE
 from kartlegging.report.inputs import ReportInputs
 from kartlegging.report.labels import EMAIL_STATUS_LABELS, PHONE_LABELS, SOURCE_LABELS, label
 from kartlegging.report.numbers import is_missing
 
 
+def reason_nb(code: object) -> str:
+    """The bokmål message of a reason code. A code the catalogue does not know (a table written by
+    another version of the pipeline) is shown as the code itself rather than failing the report."""
+    entry = CATALOGUE.get(str(code))
+    return entry.nb if entry is not None else str(code)
+
+
 def quality_appendix(inputs: ReportInputs) -> dict[str, Any]:
     """Appendix B: counts in and out per source, open items, overrides and unreadable files.
 
-    Only counts, codes, file names and reasons: raw values stay out even
-    though they are masked upstream, since the report is meant to be shared.
+    Only counts, codes, file names and the bokmål message of each reason code: the
+    English detail stays out, since the report is meant to be shared.
     """
     email = inputs.email_replies
     status = email["status"].astype("object")
@@ -77,21 +86,23 @@ def quality_appendix(inputs: ReportInputs) -> dict[str, Any]:
         })
 
     open_review = issues[(issues["action"].astype("object") == "review") & issues["open"]]
-    open_rows = grouped(open_review, ["source", "field", "reason"])
+    open_rows = grouped(open_review, ["source", "field", "reason_code"])
     for row in open_rows:
         row["source"] = label(row["source"], SOURCE_LABELS)
+        row["reason"] = reason_nb(row["reason_code"])
 
     quarantine = issues[issues["action"].astype("object") == "quarantine"]
     files_q = quarantine[quarantine["record"].fillna("").astype(str) == ""]
     unreadable = [
-        {"source": label(r.source, SOURCE_LABELS), "file": str(r.file), "reason": str(r.reason),
+        {"source": label(r.source, SOURCE_LABELS), "file": str(r.file), "reason": reason_nb(r.reason_code),
          "resolved": not is_missing(r.resolved_by)}
         for r in files_q.sort_values(["source", "file", "field"]).itertuples(index=False)
     ]
     records_q = quarantine[quarantine["record"].fillna("").astype(str) != ""]
-    record_rows = grouped(records_q, ["source", "reason"])
+    record_rows = grouped(records_q, ["source", "reason_code"])
     for row in record_rows:
         row["source"] = label(row["source"], SOURCE_LABELS)
+        row["reason"] = reason_nb(row["reason_code"])
 
     overrides = inputs.overrides_applied.sort_values(["override_id", "field"])
     override_rows = [
@@ -114,7 +125,8 @@ def quality_appendix(inputs: ReportInputs) -> dict[str, Any]:
     }
 
 
-CONSERVATION_SOURCES = {"utsendelse": "dispatch", "epost": "epost", "telefon": "telefon", "intervju": "intervju"}
+CONSERVATION_SOURCES = {"utsendelse": "dispatch", "epost": "epost", "telefon": "telefon", "intervju": "intervju",
+                        "kostra": "kostra"}
 CONSERVATION_UNITS = {"rad": "rader", "fil": "filer", "arbeidsbok": "arbeidsbøker"}
 CONSERVATION_COLUMNS = ("records_in", "ingested", "superseded", "autosvar", "review", "quarantined", "unaccounted")
 
