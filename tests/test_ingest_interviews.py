@@ -146,6 +146,19 @@ def oslo_bydel(tmp_path: Path, file: str, bydel: object, **answers: object) -> P
     return write_interview(tmp_path / file, {**base, **answers})
 
 
+def test_numbers_joined_by_og_are_a_list_not_number_and_name(tmp_path, cls):
+    """'1517 og 1515' once read as 1517 with the name 'og 1515' (a valid number decided), losing 1515."""
+    write_interview(tmp_path / "a.xlsx", {"T02": 1804, "T04": "interkommunal", "T05": "1517 og 1515"})
+    write_interview(tmp_path / "b.xlsx", {"T02": 1804, "T04": "interkommunal", "T05": "619 og Hol"})
+    write_interview(tmp_path / "c.xlsx", {"T02": "1517 og 1515", "T04": "interkommunal", "T05": "Bodø"})
+    result = ingest_interviews(tmp_path, cls, "2015", [])
+    iv = result.interviews.set_index("file")
+    assert iv.loc["a.xlsx", "andre_kommuner"] == ["1515", "1517"]
+    assert iv.loc["b.xlsx", "andre_kommuner"] == ["0619", "0620"]
+    assert iv.loc["c.xlsx", "vert_kommunenummer"] is None, "two hosts are not one"
+    assert ("c.xlsx", "T02") in [(i.file, i.record) for i in result.issues]
+
+
 def test_oslo_bydeler_merge_into_one_kommunal_service(tmp_path, cls):
     oslo_bydel(tmp_path, "oslo-alna.xlsx", "Bydel Alna", T06="koordinator", T07="x", T08="nei", T09="nei",
                T10="fem", T11="kols\npårørende", T15=None, T22="20.01.2015")

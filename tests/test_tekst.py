@@ -65,6 +65,16 @@ def test_text_is_escaped_and_raw_html_does_not_pass(tmp_path):
     assert "<h3>Underkapittel</h3>" in html  # a # inside a chapter is a subsection under the chapter's h2
 
 
+@pytest.mark.parametrize(("body", "tags"), [
+    ("## Del\n\ntekst\n", ["h3"]),  # the highest level used opens a subsection, # or ## alike
+    ("# Del\n\n### Under\n\n# Neste\n", ["h3", "h4", "h3"]),  # no level skipped below the one before
+    ("## A\n\n#### B\n\n###### C\n", ["h3", "h4", "h5"]),
+])
+def test_chapter_headings_start_under_the_chapter_title_and_skip_no_level(tmp_path, body, tags):
+    html = str(render_chapter(read_chapter(_write(tmp_path, body), KNOWN), _fig))
+    assert re.findall(r"<(h[1-6])>", html) == tags
+
+
 def test_front_matter_is_required_and_checked(tmp_path):
     bare = tmp_path / "bare.md"
     bare.write_text("Ingen front matter.\n", encoding="utf-8")

@@ -97,6 +97,8 @@ def resolve_text(text: str, classification: Classification) -> Resolution:
     if m and m.group(2):
         if not re.search(r"[^\W\d_]", m.group(2)):
             return Resolution("unknown")  # "0125 0138": two numbers without a separator, not number + name
+        if re.match(r"(?:og|samt)\b", m.group(2), flags=re.IGNORECASE):
+            return Resolution("unknown")  # "1517 og 1515", "619 og Hol": a list, not number + name
         return classification.resolve(name=m.group(2), number=m.group(1))
     if m:
         return classification.resolve(number=m.group(1))

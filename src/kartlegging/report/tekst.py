@@ -160,12 +160,27 @@ def _markdown() -> MarkdownIt:
 
 
 def _shift_headings(md: MarkdownIt) -> None:
-    """A ``#`` inside a chapter is a subsection (h3): the chapter's own title is the h2."""
+    """Headings inside a chapter are its subsections: the chapter's own title is the h2, so the
+    highest level the text uses becomes h3, and no heading goes more than one level below the one
+    before it (``#`` or ``##`` alike open a subsection; an accessible PDF refuses skipped levels)."""
 
     def rule(state) -> None:  # noqa: ANN001 (markdown-it's StateCore)
+        opens = [t for t in state.tokens if t.type == "heading_open"]
+        if not opens:
+            return
+        top = min(int(t.tag[1]) for t in opens)
+        previous, levels = 2, []
+        for t in opens:
+            level = min(int(t.tag[1]) - top + 3, previous + 1, 6)
+            levels.append(level)
+            previous = level
+        it = iter(levels)
+        level = 3
         for token in state.tokens:
+            if token.type == "heading_open":
+                level = next(it)
             if token.type in ("heading_open", "heading_close"):
-                token.tag = f"h{min(int(token.tag[1]) + 2, 6)}"
+                token.tag = f"h{level}"
 
     md.core.ruler.push("kartlegging_shift_headings", rule)
 

@@ -208,6 +208,10 @@ class _Writer:
         self.in_appendix = False
         self.labels: set[str] = set()
         self.link_targets = {n.attrs["id"] for n in _all_elements(root) if _label(n.attrs.get("id", ""))}
+        # ids some link points at: an element the writer does not label itself (a footnote's list
+        # item) gets an invisible anchor, since Typst refuses a link to a label that does not exist
+        self.linked = {a.attrs.get("href", "")[1:] for a in _all_elements(root)
+                       if a.tag == "a" and a.attrs.get("href", "").startswith("#")} & self.link_targets
 
     # ---- dispatch
 
@@ -234,10 +238,20 @@ class _Writer:
             return "\n\n#pagebreak(weak: true)\n" + self.block_children(node) + "\n\n#pagebreak(weak: true)\n"
         handler = getattr(self, f"tag_{tag}", None)
         if handler is not None:
-            return handler(node)
-        if tag in BLOCK_TAGS:
-            return self.block_children(node)
-        return self.children(node)
+            out = handler(node)
+        elif tag in BLOCK_TAGS:
+            out = self.block_children(node)
+        else:
+            out = self.children(node)
+        return self._anchor(node) + out
+
+    def _anchor(self, node: Node) -> str:
+        """An invisible, locatable anchor for an element a link points at and nothing labelled yet."""
+        ident = node.attrs.get("id", "")
+        if ident not in self.linked or ident in self.labels:
+            return ""
+        self.labels.add(ident)
+        return f"#metadata(none) <{ident}>"
 
     def block_children(self, node: Node) -> str:
         return "\n\n" + self.children(node) + "\n\n"
@@ -350,7 +364,7 @@ class _Writer:
         return body
 
     def _items(self, node: Node) -> list[str]:
-        return [f"[{self.children(li).strip()}]" for li in node.elements("li")
+        return [f"[{self._anchor(li)}{self.children(li).strip()}]" for li in node.elements("li")
                 if "screen-only" not in li.classes and li.attrs.get("data-pdf") != "skip"]
 
     def tag_ul(self, node: Node) -> str:
