@@ -160,7 +160,7 @@ def test_map_and_charts_are_drawn(chromium, report, tmp_path):
     import matplotlib.image
 
     shot = tmp_path / "report.png"
-    _browse(chromium, report.as_uri(), "--window-size=900,6500", f"--screenshot={shot}")
+    _browse(chromium, report.as_uri(), "--window-size=900,11000", f"--screenshot={shot}")
     image = matplotlib.image.imread(str(shot))
     pixels = np.rint(image[:, :, :3] * 255).astype(int)
     assert pixels.std() > 20  # not blank

@@ -126,7 +126,7 @@ def test_demo_pdf_is_tagged_with_language_bookmarks_and_alt_text(demo_pdf):
             titles = [item.title for item in outline.root]
         alts = [str(o.get("/Alt")) for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and "/Alt" in o]
         assert "pdfua" in str(pdf.open_metadata()).lower() or "14289" in str(pdf.open_metadata())
-    assert any(t.startswith("1") and "Sammendrag" in t for t in titles)
+    assert any(re.match(r"\d+\.?\s+Sammendrag", t) for t in titles)  # chapters are numbered
     assert any("Vedlegg A" in t for t in titles) and any("Vedlegg B" in t for t in titles)
     assert len([a for a in alts if a.strip()]) >= 6
 
