@@ -43,7 +43,7 @@ lint: $(STAMP)
 	$(VENV)/bin/snakemake --lint
 
 demo-data: $(STAMP)
-	$(PY) -m kartlegging.synth --out data/raw --round 2015 --seed 2015
+	$(PY) -m kartlegging_synth --out data/raw --round 2015 --seed 2015
 
 # A second, SYNTHETIC demonstration round in the 2024 structure, kept out of the default run:
 # writes data/raw/2024/, config/overrides/2024.yaml, config/register/2024.yaml (none committed)

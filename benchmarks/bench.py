@@ -13,7 +13,7 @@ machine (or one afternoon) to the next, a number of seconds is not.
 - forced rerun of the report (``-R report``: the HTML and the PDF typeset from it);
 - one e-mail override changed: how long the rerun takes and which jobs ran (the
   benchmark fails unless only ``ingest_epost`` and rules downstream of it ran);
-- scaling: rounds generated at 1x, 10x and 100x with ``kartlegging.synth --scale``,
+- scaling: rounds generated at 1x, 10x and 100x with ``kartlegging_synth --scale``,
   the e-mail and the interview ingest on one core, time and peak memory.
 
 Everything runs in a temporary folder on a copy of the workflow files (Snakefile,
@@ -474,7 +474,7 @@ def measure_scaling(res: Results, tmp: Path) -> None:
     for scale in res.settings.scales:
         gen = tmp / f"scale-{scale}"
         overrides = gen / "overrides" / f"{ROUND}.yaml"
-        seconds, _ = run_timed([sys.executable, "-m", "kartlegging.synth", "--out", gen / "raw", "--round", ROUND,
+        seconds, _ = run_timed([sys.executable, "-m", "kartlegging_synth", "--out", gen / "raw", "--round", ROUND,
                                 "--seed", "2015", "--overrides", overrides, "--scale", str(scale),
                                 "--reference", reference], cwd=tmp, what=f"generating the {scale}x round")
         res.generation[scale] = seconds
@@ -773,7 +773,7 @@ def results_markdown(res: Results, targets: list[Target], tbl: str) -> str:
         "",
         "## Scaling",
         "",
-        "Rounds written by `python -m kartlegging.synth --scale N` (generation time is not part of any target):",
+        "Rounds written by `python -m kartlegging_synth --scale N` (generation time is not part of any target):",
         "",
         *[f"- {k}x: generated in {fmt_s(v)}" for k, v in sorted(res.generation.items())],
         "",

@@ -51,7 +51,7 @@ def peak_rss_mb() -> float:
 def _copies(dispatch_csv: Path) -> list[list[str]]:
     """The dispatch list cut into the copies of a scaled round.
 
-    ``kartlegging.synth --scale N`` repeats every unit N times with the same
+    ``kartlegging_synth --scale N`` repeats every unit N times with the same
     ``enhet_id`` (only mail domains and Message-IDs differ), and
     :func:`kartlegging.dispatch.read_dispatch` rightly refuses a list with a
     repeated ``enhet_id``. A new copy starts where an ``enhet_id`` repeats.

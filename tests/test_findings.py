@@ -18,8 +18,8 @@ from kartlegging.findings import (FINDINGS, UTSAGN, experience_several_tilbud, f
 from kartlegging.ingest_interviews import ingest_interviews
 from kartlegging.overrides import load_overrides
 from kartlegging.report.numbers import fmt_figure
-from kartlegging.synth import generate
-from kartlegging.synth.design import TARGET_GROUPS, build_design, check_design, findings, DesignError
+from kartlegging_synth import generate
+from kartlegging_synth.design import TARGET_GROUPS, build_design, check_design, findings, DesignError
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference"

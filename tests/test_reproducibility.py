@@ -102,7 +102,7 @@ def test_duckdb_differs_only_in_its_header_and_its_views_are_identical(demo_run,
 
 def test_console_output_of_a_run_holds_no_personal_data(second_run):
     """Snakemake's own output (job listings, params, errors) is read by people too."""
-    from kartlegging.synth import PERSONAL_PATTERNS
+    from kartlegging_synth import PERSONAL_PATTERNS
     from privacy_scan import collect_round, leaks
 
     _, proc = second_run

@@ -25,10 +25,10 @@ import yaml
 
 from kartlegging.classification import load
 from kartlegging.overrides import load_overrides
-from kartlegging.synth import generate as generate_2015
-from kartlegging.synth.add_round import ConfigEditError, add_round_text, main, remove_round_text
-from kartlegging.synth.design import DesignError, Service
-from kartlegging.synth.round2024 import (REGISTER_IDS, check_design, derive_design, generate, kommune_translation,
+from kartlegging_synth import generate as generate_2015
+from kartlegging_synth.add_round import ConfigEditError, add_round_text, main, remove_round_text
+from kartlegging_synth.design import DesignError, Service
+from kartlegging_synth.round2024 import (REGISTER_IDS, check_design, derive_design, generate, kommune_translation,
                                          register_targets)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,7 +98,7 @@ def test_design_is_in_the_2024_structure(derivation):
 def test_services_are_the_2015_ones_translated_then_grown(derivation):
     to24 = kommune_translation(REFERENCE)
     by_key = {s.key: s for s in derivation.design.services}
-    from kartlegging.synth.design import build_design
+    from kartlegging_synth.design import build_design
 
     base = build_design(load(REFERENCE, "2015"), 2015)
     kept = [s for s in base.services if s.key in by_key]
@@ -116,7 +116,7 @@ def test_services_are_the_2015_ones_translated_then_grown(derivation):
 
 
 def test_new_interkommunale_services_are_neighbours_in_one_county(derivation):
-    from kartlegging.synth.round2024 import neighbours
+    from kartlegging_synth.round2024 import neighbours
 
     adjacent = neighbours(REFERENCE)
     new = [s for s in derivation.design.services if s.key in derivation.added and len(s.kommuner) > 1]

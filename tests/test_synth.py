@@ -23,8 +23,8 @@ import pytest
 
 from kartlegging.classification import load
 from kartlegging.overrides import load_overrides
-from kartlegging.synth import FIRST_NAMES, LAST_NAMES, PERSONAL_PATTERNS, generate
-from kartlegging.synth.design import TARGETS, DesignError, build_design, check_design
+from kartlegging_synth import FIRST_NAMES, LAST_NAMES, PERSONAL_PATTERNS, generate
+from kartlegging_synth.design import TARGETS, DesignError, build_design, check_design
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from kartlegging.synth.round2024 import CLASSIFICATION, DEFAULT_SEED, ROUND, generate
+from kartlegging_synth.round2024 import CLASSIFICATION, DEFAULT_SEED, ROUND, generate
 
 #: Comment written above a round entry this module adds; removal looks for it.
 MARKER = "  # synthetic demonstration round, written by `make demo-round-{round}`; not committed"

@@ -26,10 +26,10 @@ from email.utils import format_datetime, formataddr
 from pathlib import Path
 
 from kartlegging.classification import OSLO, Classification
-from kartlegging.synth.attachments import docx_bytes, pdf_bytes
-from kartlegging.synth.common import PROJECT_ADDRESS, People, Person, display_name
-from kartlegging.synth.design import Design, Unit
-from kartlegging.synth.dispatch import Sent
+from kartlegging_synth.attachments import docx_bytes, pdf_bytes
+from kartlegging_synth.common import PROJECT_ADDRESS, People, Person, display_name
+from kartlegging_synth.design import Design, Unit
+from kartlegging_synth.dispatch import Sent
 
 SUBJECT = "Kartlegging av lærings- og mestringstjenester i kommunene"
 PROJECT_NAME = "Kartlegging NK LMH"
