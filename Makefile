@@ -46,10 +46,13 @@ demo-data: $(STAMP)
 	$(PY) -m kartlegging_synth --out data/raw --round 2015 --seed 2015
 
 # A second, SYNTHETIC demonstration round in the 2024 structure, kept out of the default run:
-# writes data/raw/2024/, config/overrides/2024.yaml, config/register/2024.yaml (none committed)
-# and adds "2024" to config/config.yaml. `$(PY) scripts/add_round.py --remove` takes it out again.
+# writes data/raw/2024/, config/overrides/2024.yaml, config/register/2024.yaml and config/demo-2024.yaml
+# (rounds 2015 and 2024; all gitignored, no tracked file changes), then runs the pipeline with that
+# config. `$(PY) scripts/add_round.py --remove` takes the round out again.
+DEMO_2024_CONFIG := config/demo-2024.yaml
 demo-round-2024: $(STAMP)
-	$(PY) scripts/add_round.py --round 2024 --seed 2024
+	$(PY) scripts/add_round.py --round 2024 --seed 2024 --demo-config $(DEMO_2024_CONFIG)
+	$(VENV)/bin/snakemake --cores $(CORES) --configfile $(DEMO_2024_CONFIG)
 
 # Rerun and scaling benchmark (a few minutes): prints one table, writes benchmarks/RESULTS.md.
 # Runs in a temporary folder; `$(PY) benchmarks/bench.py --help` for options (--quick: < 1 minute).
