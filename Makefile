@@ -14,7 +14,7 @@ export PYTHONHASHSEED := 0
 # committed demo workbooks were written with the standard library writer, so keep to it.
 export OPENPYXL_LXML := False
 
-.PHONY: run test venv demo-data demo-round-2024 lint clean bench
+.PHONY: run test test-fast ruff venv demo-data demo-round-2024 lint clean bench
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -36,8 +36,17 @@ venv: $(STAMP)
 run: $(STAMP)
 	$(VENV)/bin/snakemake --cores $(CORES)
 
-test: $(STAMP)
+# Two tiers, both after `ruff check .`: `make test` runs everything (what CI runs, .ci/run);
+# `make test-fast` leaves out the tests marked e2e or slow (Snakemake and whole-pipeline runs, the
+# browser, the PDF/UA validator, other DuckDB clients, notebooks, the 2024 round, reproducibility).
+test: ruff
 	$(PY) -m pytest -q
+
+test-fast: ruff
+	$(PY) -m pytest -q -m "not e2e and not slow"
+
+ruff: $(STAMP)
+	$(VENV)/bin/ruff check .
 
 lint: $(STAMP)
 	$(VENV)/bin/snakemake --lint
