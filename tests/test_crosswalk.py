@@ -334,7 +334,8 @@ def test_rules_crosswalk_and_harmonise(tmp_path):
     tonsberg = row(harmonised, "r15", "3905")
     assert (tonsberg["har_tjeneste"], tonsberg["regel"]) == ("ja", "delt_del_av")
     larvik = row(harmonised, "r17", "3909")
-    assert (larvik["har_tjeneste"], list(larvik["fra_kommuner"]), larvik["regel"]) == ("ja", ["0709", "0728"], "sammenslått")
+    assert (larvik["har_tjeneste"], list(larvik["fra_kommuner"]), larvik["regel"]) == (
+        "ja", ["0709", "0728"], "sammenslått")
     cw = store.read_table(targets[0])
     assert set(zip(cw["from_version"], cw["to_version"])) == {
         ("2015", "2017"), ("2015", "2024"), ("2017", "2015"), ("2017", "2024"),

@@ -14,10 +14,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import corpus as C
 import pandas as pd
 import pytest
 
-import corpus as C
 from kartlegging import runner, store
 
 ROOT = Path(__file__).resolve().parents[1]

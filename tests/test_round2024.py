@@ -12,11 +12,10 @@ import os
 import re
 import shutil
 import subprocess
-from email import policy
-from pathlib import Path
-
 import sys
 from datetime import datetime
+from email import policy
+from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -28,8 +27,14 @@ from kartlegging.overrides import load_overrides
 from kartlegging_synth import generate as generate_2015
 from kartlegging_synth.add_round import demo_config, main
 from kartlegging_synth.design import DesignError, Service
-from kartlegging_synth.round2024 import (REGISTER_IDS, check_design, derive_design, generate, kommune_translation,
-                                         register_targets)
+from kartlegging_synth.round2024 import (
+    REGISTER_IDS,
+    check_design,
+    derive_design,
+    generate,
+    kommune_translation,
+    register_targets,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kartlegging.classification import load
-from kartlegging_synth.common import (FIRST_NAMES, LAST_NAMES, PERSONAL_PATTERNS, PHONE_PREFIX, People)
+from kartlegging_synth.common import FIRST_NAMES, LAST_NAMES, PERSONAL_PATTERNS, PHONE_PREFIX, People
 from kartlegging_synth.design import ROUND, Design, build_design, check_design
 from kartlegging_synth.dispatch import dispatch_rows, plan_dispatch, write_dispatch
 from kartlegging_synth.emails import EmailWriter, Reply

@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="where to write the overrides file (default config/overrides/<round>.yaml)")
     parser.add_argument("--no-overrides", action="store_true", help="do not write an overrides file")
     parser.add_argument("--scale", type=int, default=1, help="repeat the round N times (load tests)")
-    parser.add_argument("--reference", default=None, help="reference folder with ssb-klass-131 (default data/reference)")
+    parser.add_argument("--reference", default=None,
+                        help="reference folder with ssb-klass-131 (default data/reference)")
     args = parser.parse_args(argv)
 
     overrides = None if args.no_overrides else Path(args.overrides or f"config/overrides/{args.round_name}.yaml")

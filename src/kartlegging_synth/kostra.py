@@ -155,7 +155,10 @@ def survey_centres(reference_dir: Path, seed: int) -> tuple[frozenset[str], froz
 
 
 def _allocate(total: int, weights: list[float], minimum: int) -> list[int]:
-    """Split ``total`` into integers >= ``minimum`` proportional to ``weights`` (largest remainder, ties by position)."""
+    """Split ``total`` into integers >= ``minimum`` proportional to ``weights``.
+
+    Largest remainder, ties by position.
+    """
     n = len(weights)
     if n == 0:
         return []
@@ -186,7 +189,7 @@ class _World:
     by_weight: dict[str, float]
 
     @classmethod
-    def build(cls, reference_dir: Path, seed: int) -> "_World":
+    def build(cls, reference_dir: Path, seed: int) -> _World:
         """Draw the 2013 kommuner once and carry them through every merger, so histories stay coherent."""
         base = klass.load(reference_dir, BASE_VERSION)
         rng = _rng(seed, "base")
@@ -315,7 +318,8 @@ def _aggregate(var: str, values: list[object], county: bool) -> object:
     return sum(numbers)
 
 
-def _aggregates(cells: dict[str, dict[str, object]], kommuner: list[str], counties: list[str]) -> dict[str, dict[str, object]]:
+def _aggregates(cells: dict[str, dict[str, object]], kommuner: list[str],
+                counties: list[str]) -> dict[str, dict[str, object]]:
     """Region code -> variable -> cell for EAK, EAKUO and one EKA row per county (None: county not in the year)."""
     present = {c[:2] for c in kommuner}
     out: dict[str, dict[str, object]] = {}

@@ -53,8 +53,24 @@ from kartlegging_synth import Generated, default_reference_dir
 from kartlegging_synth import emails as emails_mod
 from kartlegging_synth import interviews as interviews_mod
 from kartlegging_synth.common import FIXED_DOC_TIME, People, display_name, document_time
-from kartlegging_synth.design import (D, FLS, FM, U, V, Design, DesignError, EmailPlan, Interview, PhonePlan, Service,
-                                      Unit, build_design, compute_figures, findings, merged)
+from kartlegging_synth.design import (
+    FLS,
+    FM,
+    D,
+    Design,
+    DesignError,
+    EmailPlan,
+    Interview,
+    PhonePlan,
+    Service,
+    U,
+    Unit,
+    V,
+    build_design,
+    compute_figures,
+    findings,
+    merged,
+)
 from kartlegging_synth.dispatch import dispatch_rows, plan_dispatch, write_dispatch
 from kartlegging_synth.emails import EmailWriter
 from kartlegging_synth.interviews import InterviewWriter
