@@ -11,8 +11,6 @@ reaching both kommuner it was split into.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -22,10 +20,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus as C  # noqa: E402
+from conftest import snakemake  # noqa: E402
 
 from kartlegging.classification import load  # noqa: E402
 
-SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 ROUNDS = {"r2013": "2013", "r2020": "2020"}
 # The service of each round: the kommune named in the interview exists in that round's version only.
 SERVICE_OF = {"r2013": ("Frisklivssentralen i Stokke", "Stokke", "0720"),
@@ -76,9 +74,7 @@ def run(tmp_path_factory):
         "overrides_dir": str(base / "overrides"),
         "rounds": {n: {"classification": v} for n, v in ROUNDS.items()},
     }), encoding="utf-8")
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1420070400", "PYTHONHASHSEED": "0"}
-    proc = subprocess.run([str(SNAKEMAKE), "--cores", "2", "--configfile", str(other)], cwd=C.ROOT, env=env,
-                          capture_output=True, text=True, timeout=900)
+    proc = snakemake("--cores", "2", "--configfile", other, cwd=C.ROOT)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return out
 

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import email
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from datetime import datetime
 from email import policy
 from pathlib import Path
@@ -21,6 +19,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from conftest import snakemake
 
 from kartlegging.classification import load
 from kartlegging.overrides import load_overrides
@@ -37,7 +36,8 @@ from kartlegging_synth.round2024 import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
-SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+# The whole module is the 2024 round: generating it takes seconds, its pipeline runs minutes (marked e2e).
+pytestmark = pytest.mark.slow
 REFERENCE = ROOT / "data" / "reference"
 
 
@@ -78,13 +78,11 @@ def two_rounds(layout) -> Path:
     2024 report is rendered by ``make demo-round-2024``, and by ``report_2024`` below). The
     targets come before ``--configfile``, which takes every argument after it as a file.
     """
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1420070400", "PYTHONHASHSEED": "0"}
     processed = layout / "processed"
     targets = [processed / "2024" / "reconciliation.parquet", processed / "harmonised" / "kommune_status.parquet",
                processed / "kartlegging.duckdb"]
-    cmd = [str(SNAKEMAKE), *map(str, targets), "--cores", "2", "--directory", str(ROOT),
-           "--snakefile", str(ROOT / "Snakefile"), "--configfile", str(layout / "config.yaml")]
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    proc = snakemake(*targets, "--cores", "2", "--directory", ROOT, "--snakefile", ROOT / "Snakefile",
+                     "--configfile", layout / "config.yaml", timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return layout / "processed"
 
@@ -258,15 +256,14 @@ def test_database_has_both_rounds(two_rounds):
 @pytest.fixture(scope="module")
 def report_2024(two_rounds, layout) -> Path:
     """The 2024 report (HTML and PDF), built on top of the two-round run."""
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1420070400", "PYTHONHASHSEED": "0"}
     target = layout / "report" / "2024" / "kartlegging.pdf"
-    cmd = [str(SNAKEMAKE), str(target), "--cores", "2", "--directory", str(ROOT),
-           "--snakefile", str(ROOT / "Snakefile"), "--configfile", str(layout / "config.yaml")]
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    proc = snakemake(target, "--cores", "2", "--directory", ROOT, "--snakefile", ROOT / "Snakefile",
+                     "--configfile", layout / "config.yaml", timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return target
 
 
+@pytest.mark.e2e
 def test_2024_pdf_passes_the_pdfua_checks_and_is_tagged(report_2024):
     import pikepdf
     from pdfua import validate
@@ -278,6 +275,7 @@ def test_2024_pdf_passes_the_pdfua_checks_and_is_tagged(report_2024):
         assert bool(pdf.Root.MarkInfo.Marked) and "/StructTreeRoot" in pdf.Root
 
 
+@pytest.mark.e2e
 def test_2024_map_is_in_its_own_structure_and_comparison_in_harmonise_to(report_2024, two_rounds):
     figure = json.loads((two_rounds / "2024" / "kart.json").read_text(encoding="utf-8"))
     status = pd.read_parquet(two_rounds / "2024" / "kommune_status.parquet")
