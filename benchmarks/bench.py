@@ -13,7 +13,7 @@ machine (or one afternoon) to the next, a number of seconds is not.
 - forced rerun of the report (``-R report``: the HTML and the PDF typeset from it);
 - one e-mail override changed: how long the rerun takes and which jobs ran (the
   benchmark fails unless only ``ingest_epost`` and rules downstream of it ran);
-- scaling: rounds generated at 1x, 10x and 100x with ``kartlegging.synth --scale``,
+- scaling: rounds generated at 1x, 10x and 100x with ``kartlegging_synth --scale``,
   the e-mail and the interview ingest on one core, time and peak memory.
 
 Everything runs in a temporary folder on a copy of the workflow files (Snakefile,
@@ -40,7 +40,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +62,8 @@ REPORT_MAX_RATIO = 2.5      # forced rerun of the report / floor
 OVERRIDE_MAX_RATIO = 3.0    # rerun after one override edit / floor
 EMAIL_MIN_RATE = 2000.0     # messages per second, one core
 INTERVIEW_MIN_RATE = 1000.0  # workbooks per second, one core
-GROWTH_SLACK = 1.1          # time ratio between the two largest scales at most 1.1 x their size ratio (11 for 10x -> 100x)
+# time ratio between the two largest scales at most 1.1 x their size ratio (11 for 10x -> 100x)
+GROWTH_SLACK = 1.1
 MEMORY_MAX_MB = 1000.0      # peak resident memory at the largest scale, MiB ("under 1 GB")
 
 #: Runs Snakemake with pandas hidden from the check Snakemake uses to pick its params
@@ -235,7 +236,7 @@ class Workflow:
     snapshot: Path
 
     @classmethod
-    def copy_from(cls, root: Path, dest: Path) -> "Workflow":
+    def copy_from(cls, root: Path, dest: Path) -> Workflow:
         dest.mkdir(parents=True)
         ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
         for name in WORKFLOW_FILES:
@@ -474,7 +475,7 @@ def measure_scaling(res: Results, tmp: Path) -> None:
     for scale in res.settings.scales:
         gen = tmp / f"scale-{scale}"
         overrides = gen / "overrides" / f"{ROUND}.yaml"
-        seconds, _ = run_timed([sys.executable, "-m", "kartlegging.synth", "--out", gen / "raw", "--round", ROUND,
+        seconds, _ = run_timed([sys.executable, "-m", "kartlegging_synth", "--out", gen / "raw", "--round", ROUND,
                                 "--seed", "2015", "--overrides", overrides, "--scale", str(scale),
                                 "--reference", reference], cwd=tmp, what=f"generating the {scale}x round")
         res.generation[scale] = seconds
@@ -561,7 +562,8 @@ def evaluate(res: Results) -> list[Target]:
                f"rerun trigger whenever pandas is installed (`snakemake.persistence`, `_serialize_param` → "
                f"`_serialize_param_pandas`); with only that import hidden the same no-op takes {fmt_s(noop_np)} "
                f"= {noop_np / bare:.2f}× the bare no-op, and the bare Snakefile given one param pays it too "
-               f"({fmt_s(res.med('bare_param_noop'))}; the pipeline's no-op is {noop / res.med('bare_param_noop'):.2f}× "
+               f"({fmt_s(res.med('bare_param_noop'))}; the pipeline's no-op is "
+               f"{noop / res.med('bare_param_noop'):.2f}× "
                "that). The workflow's own parse-time work (yaml, jsonschema, building the DAG) is the small rest. "
                "The params are what makes an override edit rerun the right rule, so they stay; the fix is in "
                "Snakemake (see the README).")
@@ -583,7 +585,8 @@ def evaluate(res: Results) -> list[Target]:
     else:
         why = (f"the build cannot be shorter than its critical path, {' → '.join(chain)}: {fmt_s(chain_s)} of job "
                f"time ({chain_s / floor:.1f}× the floor on its own); the report job alone takes "
-               f"{fmt_s(report_end - report_start)} (charts and HTML; the map is drawn by round_map and the PDF by report_pdf). Every one "
+               f"{fmt_s(report_end - report_start)} (charts and HTML; the map is drawn by round_map and the PDF by "
+               "report_pdf). Every one "
                f"of the {n_jobs} jobs is a new Python process that imports pandas, pyarrow and pandera "
                f"({fmt_s(startup)} each, {n_jobs * startup:.1f} CPU-s in all on {CORES} cores). ingest_epost, the "
                f"head of the critical path, started {fmt_s(epost_start - first_start)} after the first job. Snakemake "
@@ -601,7 +604,8 @@ def evaluate(res: Results) -> list[Target]:
         f"({fmt_s(jobs.get('report', 0.0))}: a new Python process importing pandas and matplotlib, reading the "
         f"tables, drawing the charts, rendering the HTML) and the PDF job ({fmt_s(jobs.get('report_pdf', 0.0))}: "
         "Typst) run one after the other. " + (busy_note(res) or ""))
-    targets.append(Target("forced rerun of the report ≤ 2.5× the floor", f"{ratio:.2f}× ({fmt_s(forced)} / {fmt_s(floor)})",
+    targets.append(Target("forced rerun of the report ≤ 2.5× the floor",
+                          f"{ratio:.2f}× ({fmt_s(forced)} / {fmt_s(floor)})",
                           f"≤ {REPORT_MAX_RATIO:g}×", ratio <= REPORT_MAX_RATIO, why.strip()))
 
     edited = res.med("override")
@@ -611,7 +615,8 @@ def evaluate(res: Results) -> list[Target]:
         f"{n_ran} jobs rerun after the edit, each a new Python process ({fmt_s(startup)} of imports each), "
         "along the chain ingest_epost → consolidate → figures → report → report_pdf; the map and the charts of "
         "the coverage rerun only when the round's kommune_status changes. " + (busy_note(res) or ""))
-    targets.append(Target("rerun after one override edit ≤ 3× the floor", f"{ratio:.2f}× ({fmt_s(edited)} / {fmt_s(floor)})",
+    targets.append(Target("rerun after one override edit ≤ 3× the floor",
+                          f"{ratio:.2f}× ({fmt_s(edited)} / {fmt_s(floor)})",
                           f"≤ {OVERRIDE_MAX_RATIO:g}×", ratio <= OVERRIDE_MAX_RATIO, why.strip()))
 
     ran = sorted({j for jobs in res.override_jobs for j in jobs})
@@ -673,14 +678,16 @@ def table(res: Results, targets: list[Target]) -> str:
         "| measurement | median | × floor | runs | detail | target | met |",
         "| --- | ---: | ---: | ---: | --- | --- | --- |",
         row("bare one-rule Snakefile, no-op", bare, len(res.samples.get("bare_noop", []))),
-        row(f"python -c 'import {', '.join(STACK)}'", res.med("stack_import"), len(res.samples.get("stack_import", []))),
+        row(f"python -c 'import {', '.join(STACK)}'", res.med("stack_import"),
+            len(res.samples.get("stack_import", []))),
         f"| **floor** (the two above) | {fmt_s(floor)} | 1.00 | | | | |",
         row("cold build, raw → HTML + PDF, -c2", res.med("cold"), len(res.samples.get("cold", [])),
             f"{len([j for j in res.cold_jobs if j != 'all'])} jobs", tgt("cold build")),
         row("no-op rerun", noop, len(res.samples.get("noop", [])), f"{noop / bare:.2f}× the bare no-op",
             tgt("no-op rerun")),
         row("bare one-rule Snakefile with one param, no-op (diagnostic)", res.med("bare_param_noop"),
-            len(res.samples.get("bare_param_noop", [])), f"pipeline no-op is {noop / res.med('bare_param_noop'):.2f}× this"),
+            len(res.samples.get("bare_param_noop", [])),
+            f"pipeline no-op is {noop / res.med('bare_param_noop'):.2f}× this"),
         row("no-op rerun, Snakemake's pandas import hidden (diagnostic)", res.med("noop_no_pandas"),
             len(res.samples.get("noop_no_pandas", [])), f"{res.med('noop_no_pandas') / bare:.2f}× the bare no-op"),
         row("forced rerun of the report (-R report: HTML, then PDF)", res.med("report_forced"),
@@ -716,7 +723,7 @@ def table(res: Results, targets: list[Target]) -> str:
 def results_markdown(res: Results, targets: list[Target], tbl: str) -> str:
     """RESULTS.md: the table, the targets with their reasons, and the detail behind them."""
     s = res.settings
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     mode = "quick mode (scales " + ", ".join(f"{x}x" for x in s.scales) + ", one run each)" if s.quick else \
         f"{s.reps} runs of the cheap measurements, {s.heavy_reps} of the heavy ones, scales " + \
         ", ".join(f"{x}x" for x in s.scales)
@@ -768,12 +775,13 @@ def results_markdown(res: Results, targets: list[Target], tbl: str) -> str:
         "",
         *[f"- edit {n}: {', '.join(jobs)}" for n, jobs in enumerate(res.override_jobs, 1)],
         "",
-        f"Downstream of `ingest_epost` in the rule graph: {', '.join(sorted(downstream_of('ingest_epost', res.edges)))}. "
+        "Downstream of `ingest_epost` in the rule graph: "
+        f"{', '.join(sorted(downstream_of('ingest_epost', res.edges)))}. "
         f"Not rerun: {', '.join(sorted(res.rules - set(j for jobs in res.override_jobs for j in jobs))) or 'nothing'}.",
         "",
         "## Scaling",
         "",
-        "Rounds written by `python -m kartlegging.synth --scale N` (generation time is not part of any target):",
+        "Rounds written by `python -m kartlegging_synth --scale N` (generation time is not part of any target):",
         "",
         *[f"- {k}x: generated in {fmt_s(v)}" for k, v in sorted(res.generation.items())],
         "",
@@ -782,7 +790,8 @@ def results_markdown(res: Results, targets: list[Target], tbl: str) -> str:
         *[f"| {p.source} | {p.scale}x | {p.items:,} | {fmt_s(p.median)} | {fmt_s(median(p.wall))} | {p.rate:,.0f} | "
           f"{p.peak_mb:.0f} MiB | {fmt_s(median(p.import_seconds))} | {len(p.seconds)} |" for p in res.scaling],
         "",
-        ("Each ingest ran pinned to CPU " + str(res.scaling[0].cpu) + "." if res.scaling and res.scaling[0].cpu is not None
+        ("Each ingest ran pinned to CPU " + str(res.scaling[0].cpu) + "."
+         if res.scaling and res.scaling[0].cpu is not None
          else "CPU pinning is not available on this system: the ingests ran unpinned."),
         "",
         "## Raw samples (seconds)",

@@ -51,7 +51,7 @@ def peak_rss_mb() -> float:
 def _copies(dispatch_csv: Path) -> list[list[str]]:
     """The dispatch list cut into the copies of a scaled round.
 
-    ``kartlegging.synth --scale N`` repeats every unit N times with the same
+    ``kartlegging_synth --scale N`` repeats every unit N times with the same
     ``enhet_id`` (only mail domains and Message-IDs differ), and
     :func:`kartlegging.dispatch.read_dispatch` rightly refuses a list with a
     repeated ``enhet_id``. A new copy starts where an ``enhet_id`` repeats.
@@ -103,7 +103,7 @@ def scaled_dispatch(dispatch_csv: Path, classification: Classification, round_na
 class Clock:
     """Wall-clock and CPU seconds of one timed region."""
 
-    def __enter__(self) -> "Clock":
+    def __enter__(self) -> Clock:
         self.wall, self.cpu = time.perf_counter(), time.process_time()
         return self
 
@@ -111,7 +111,8 @@ class Clock:
         self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
 
 
-def run_epost(round_dir: Path, reference: str, classification: str, overrides: list[dict], out: Path) -> tuple[int, Clock]:
+def run_epost(round_dir: Path, reference: str, classification: str, overrides: list[dict],
+              out: Path) -> tuple[int, Clock]:
     """The e-mail ingest as the rule runs it, timed from the first message read to the last table written."""
     from kartlegging import classification as klass
     from kartlegging import store
@@ -134,7 +135,8 @@ def run_epost(round_dir: Path, reference: str, classification: str, overrides: l
     return items, clock
 
 
-def run_intervju(round_dir: Path, reference: str, classification: str, overrides: list[dict], out: Path) -> tuple[int, Clock]:
+def run_intervju(round_dir: Path, reference: str, classification: str, overrides: list[dict],
+                 out: Path) -> tuple[int, Clock]:
     """The interview ingest: the pipeline's own step, unchanged (classification load included, a few ms)."""
     from kartlegging.pipeline import step_ingest_interviews
 

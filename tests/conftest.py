@@ -17,15 +17,37 @@ ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 
 
+#: Tests that use these fixtures read the session's pipeline run: they are end-to-end (``make test`` only).
+PIPELINE_FIXTURES = frozenset({"demo_pipeline", "demo_run"})
+
+
+def snakemake(*args: str | Path, cwd: Path = ROOT, timeout: int = 900,
+              env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Snakemake from this environment, as every e2e test runs it: reproducible dates and hashing, output captured.
+
+    One helper for the whole suite, so a test that needs its own run (another config, a
+    hand-built Snakefile, a dry run) differs from the session run only in its arguments.
+    """
+    full_env = {**os.environ, "SOURCE_DATE_EPOCH": "1420070400", "PYTHONHASHSEED": "0", **(env or {})}
+    cmd = [str(SNAKEMAKE), *map(str, args)]
+    return subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
 def run_pipeline(out: Path, *extra: str) -> subprocess.CompletedProcess:
     """Run the whole pipeline on the demo round with every output under ``out``."""
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1420070400", "PYTHONHASHSEED": "0"}
-    cmd = [
-        str(SNAKEMAKE), "--cores", "2", "--directory", str(ROOT), "--snakefile", str(ROOT / "Snakefile"),
+    return snakemake(
+        "--cores", "2", "--directory", ROOT, "--snakefile", ROOT / "Snakefile",
         "--config", f"processed_dir={out / 'processed'}", f"report_dir={out / 'report'}", f"log_dir={out / 'logs'}",
         *extra,
-    ]
-    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that reads the session's pipeline run as ``e2e``, so ``make test-fast`` leaves it out
+    even where the module forgot the mark (the run costs minutes)."""
+    for item in items:
+        if PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,9 @@ import pytest
 
 from kartlegging.report import maps
 
+# A headless browser on the demo run's report: make test only.
+pytestmark = pytest.mark.e2e
+
 ROUND = "2015"
 CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser")
 FLAGS = (

@@ -49,7 +49,8 @@ def test_a_module_without_package_imports_brings_only_itself_and_the_package_ini
 
 
 def test_relative_imports_resolve_from_a_subpackage(package):
-    assert names(list(direct_imports(package.resolve(), (package / "sub" / "e.py").resolve())), package.resolve()) == {"d.py"}
+    imports = list(direct_imports(package.resolve(), (package / "sub" / "e.py").resolve()))
+    assert names(imports, package.resolve()) == {"d.py"}
 
 
 def test_unknown_entry_is_named(package):

@@ -9,7 +9,6 @@ import pytest
 from kartlegging import coding
 from kartlegging.coding import CodingError
 
-
 # -- cells and codes ------------------------------------------------------------
 
 @pytest.mark.parametrize("value", [None, "", "   ", "\n", float("nan")])

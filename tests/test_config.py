@@ -5,6 +5,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
+from conftest import snakemake
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = yaml.safe_load((ROOT / "config" / "schema.yaml").read_text())
@@ -48,15 +49,11 @@ def test_validate_config_fills_defaults_and_names_the_key():
         validate_config(cfg, ROOT / "config" / "schema.yaml")
 
 
+@pytest.mark.e2e
 def test_bad_config_stops_snakemake_with_one_message(tmp_path):
-    import subprocess
-    import sys
-
     bad = tmp_path / "bad.yaml"
     bad.write_text("rounds:\n  '2015':\n    classification: femten\n", encoding="utf-8")
-    snakemake = Path(sys.executable).with_name("snakemake")
-    proc = subprocess.run([str(snakemake), "-n", "--configfile", str(bad)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    proc = snakemake("-n", "--configfile", bad, timeout=120)
     assert proc.returncode != 0
     assert "rounds.2015.classification" in proc.stderr
     assert "Traceback" not in proc.stderr

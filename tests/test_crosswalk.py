@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from conftest import snakemake
 
 from kartlegging import classification as klass
 from kartlegging import store
@@ -302,6 +300,7 @@ def test_steps_write_valid_tables(tmp_path):
 
 # -- the Snakemake rules -------------------------------------------------------------
 
+@pytest.mark.e2e
 def test_rules_crosswalk_and_harmonise(tmp_path):
     """The two rules run on hand-built kommune_status files; harmonise_to defaults to the newest version."""
     proc = tmp_path / "processed"
@@ -321,20 +320,16 @@ def test_rules_crosswalk_and_harmonise(tmp_path):
         encoding="utf-8",
     )
     targets = [str(proc / "reference" / "crosswalk.parquet"), str(proc / "harmonised" / "kommune_status.parquet")]
-    snakemake = Path(sys.executable).with_name("snakemake")
-    proc_run = subprocess.run(
-        [str(snakemake), "--cores", "1", "--snakefile", str(tmp_path / "Snakefile"),
-         "--directory", str(tmp_path), *targets],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
-        env={**os.environ, "PYTHONHASHSEED": "0"},
-    )
+    proc_run = snakemake("--cores", "1", "--snakefile", tmp_path / "Snakefile", "--directory", tmp_path, *targets,
+                         timeout=300)
     assert proc_run.returncode == 0, proc_run.stderr[-4000:]
     harmonised = store.read_table(targets[1])
     assert harmonised.groupby("round").size().to_dict() == {"r15": 357, "r17": 357}
     tonsberg = row(harmonised, "r15", "3905")
     assert (tonsberg["har_tjeneste"], tonsberg["regel"]) == ("ja", "delt_del_av")
     larvik = row(harmonised, "r17", "3909")
-    assert (larvik["har_tjeneste"], list(larvik["fra_kommuner"]), larvik["regel"]) == ("ja", ["0709", "0728"], "sammenslått")
+    assert (larvik["har_tjeneste"], list(larvik["fra_kommuner"]), larvik["regel"]) == (
+        "ja", ["0709", "0728"], "sammenslått")
     cw = store.read_table(targets[0])
     assert set(zip(cw["from_version"], cw["to_version"])) == {
         ("2015", "2017"), ("2015", "2024"), ("2017", "2015"), ("2017", "2024"),

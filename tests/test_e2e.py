@@ -1,12 +1,14 @@
 """End to end: Snakemake on the demo round reproduces the register's survey figures."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 import yaml
+from pypdf import PdfReader
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTER = yaml.safe_load((ROOT / "config" / "register" / "2015.yaml").read_text(encoding="utf-8"))
@@ -79,9 +81,20 @@ def test_duckdb_views_answer_from_any_folder(demo_run, tmp_path, monkeypatch):
     assert (demo_run / "processed" / "data_dictionary.md").read_text(encoding="utf-8").count("## `") >= 15
 
 
-def test_report_files_exist(demo_run):
-    for ext in ("html", "pdf"):
-        assert (demo_run / "report" / "2015" / f"kartlegging.{ext}").stat().st_size > 1000
+def test_report_html_and_pdf_carry_the_round_and_its_headline_figures(demo_run):
+    """Both reports hold the title, the round and the computed headline counts (not merely some bytes)."""
+    figs = _read(demo_run, "figures").set_index("figure_id")["value"]
+    headline = [f"{int(figs[i])}" for i in ("tjenester_totalt", "kommuner_med_tjeneste", "kommuner_totalt")]
+    html = (demo_run / "report" / "2015" / "kartlegging.html").read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html>") and '<html lang="nb"' in html
+    assert "<title>Lærings- og mestringstjenester i kommunene – kartlegging 2015</title>" in html
+    assert html.rstrip().endswith("</html>")
+    reader = PdfReader(demo_run / "report" / "2015" / "kartlegging.pdf")
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+    assert len(reader.pages) > 1 and "Lærings- og mestringstjenester i kommunene" in text
+    for value in headline:
+        assert re.search(rf"(?<![\d,]){value}(?![\d,])", html), value
+        assert re.search(rf"(?<![\d,]){value}(?![\d,])", text), value
 
 
 def test_every_settled_review_item_stays_in_issues_marked_resolved(demo_run):

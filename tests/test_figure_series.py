@@ -66,7 +66,8 @@ def test_report_package_does_not_aggregate_tables():
 def test_the_static_check_catches_a_count():
     planted = "def figure(services):\n    return int((services['type'] == 'kommunal').sum())\n"
     assert aggregations(planted, "render.py") == [("figure", "sum", 2)]
-    assert aggregations("def f(s):\n    return s.groupby('x').size()\n", "render.py") == [("f", "size", 2), ("f", "groupby", 2)]
+    assert aggregations("def f(s):\n    return s.groupby('x').size()\n", "render.py") == [
+        ("f", "size", 2), ("f", "groupby", 2)]
 
 
 # --------------------------------------------------------------------------- the demo round
@@ -139,7 +140,7 @@ def test_each_chart_table_shows_its_rows(demo):
         shown = re.findall(r'<tr><th scope="row">(.*?)</th>((?:<td class="num">[^<]*</td>)+)</tr>', block)
         rows = s[s["series_id"] == sid].sort_values(["nr", "measure"])
         expected = []
-        for nr, part in rows.groupby("nr", sort=True):
+        for _nr, part in rows.groupby("nr", sort=True):
             by_measure = part.set_index("measure")["value"]
             expected.append((part["label"].iloc[0], [f"{by_measure[m]:.0f}" for m in measures]))
         got = [(label, re.findall(r'<td class="num">([^<]*)</td>', cells)) for label, cells in shown]

@@ -1,5 +1,6 @@
 """Figures from tiny hand-made tables, the consolidation rule, and the reconciliation statuses."""
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -7,7 +8,6 @@ import pytest
 from kartlegging import classification as klass
 from kartlegging.consolidate import combine_answers, kommune_status
 from kartlegging.figures import FIGURES, Tables, compute_figures, reconcile, status_for
-from pathlib import Path
 
 REF = Path(__file__).resolve().parents[1] / "data" / "reference"
 
@@ -114,7 +114,8 @@ def test_every_register_survey_id_has_a_definition():
     ({"published": "> 50 %"}, {"value": 53.0, "unit": "prosent"}, ("lik", "53 %")),
     ({"published": "> 50 %"}, {"value": 50.0, "unit": "prosent"}, ("avviker", "50 %")),
     ({"published": 1.05}, {"value": 1.0512, "unit": "forhold"}, ("lik", "1.05")),
-    ({"published": "november 2014 – januar 2015"}, {"value": None, "unit": "tekst", "text": "november 2014 – januar 2015"}, ("lik", "november 2014 – januar 2015")),
+    ({"published": "november 2014 – januar 2015"},
+     {"value": None, "unit": "tekst", "text": "november 2014 – januar 2015"}, ("lik", "november 2014 – januar 2015")),
     ({"published": 428}, None, ("ikke beregnet", None)),
 ])
 def test_status_for(entry, fig, expected):

@@ -12,14 +12,23 @@ import yaml
 from kartlegging.classification import load
 from kartlegging.consolidate import included
 from kartlegging.figures import FIGURES, compute_figures, reconcile, status_for
-from kartlegging.findings import (FINDINGS, UTSAGN, experience_several_tilbud, few_across_diagnoses,
-                                  finding_status, finding_values, four_diagnoses_most_named,
-                                  name_matches_organisation, other_diagnoses_sporadic, target_group_counts)
+from kartlegging.findings import (
+    FINDINGS,
+    UTSAGN,
+    experience_several_tilbud,
+    few_across_diagnoses,
+    finding_status,
+    finding_values,
+    four_diagnoses_most_named,
+    name_matches_organisation,
+    other_diagnoses_sporadic,
+    target_group_counts,
+)
 from kartlegging.ingest_interviews import ingest_interviews
 from kartlegging.overrides import load_overrides
 from kartlegging.report.numbers import fmt_figure
-from kartlegging.synth import generate
-from kartlegging.synth.design import TARGET_GROUPS, build_design, check_design, findings, DesignError
+from kartlegging_synth import generate
+from kartlegging_synth.design import TARGET_GROUPS, DesignError, build_design, check_design, findings
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference"

@@ -11,22 +11,21 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 from pathlib import Path
 
+import corpus as C
 import pandas as pd
 import pytest
+from conftest import snakemake
 
-import corpus as C
 from kartlegging import runner, store
 
 ROOT = Path(__file__).resolve().parents[1]
-SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 RULE = re.compile(r"^rule\s+(\w+)\s*:", re.M)
 
 
 def _snakemake(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(SNAKEMAKE), *args], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return snakemake(*args, timeout=300)
 
 
 def _rule_blocks() -> dict[str, str]:
@@ -41,6 +40,7 @@ def _rule_blocks() -> dict[str, str]:
     return blocks
 
 
+@pytest.mark.e2e
 def test_snakemake_lint_reports_nothing():
     proc = _snakemake("--lint")
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -48,6 +48,7 @@ def test_snakemake_lint_reports_nothing():
     assert "Lints for" not in output and "Congratulations" in output, output[-3000:]
 
 
+@pytest.mark.e2e
 def test_every_rule_with_an_action_declares_a_log():
     listed = {line.split()[0] for line in _snakemake("--list-rules").stdout.splitlines() if line.strip()}
     blocks = _rule_blocks()

@@ -17,8 +17,8 @@ from kartlegging.kostra import (
 )
 from kartlegging.figures import ratio_status, reconcile, status_for
 from kartlegging.kostra_figures import KOSTRA_FIGURES, kostra_figures
-from kartlegging.synth.design import build_design
-from kartlegging.synth.kostra import CSV_NAME, JSON_NAME, survey_centres, write_kostra
+from kartlegging_synth.design import build_design
+from kartlegging_synth.kostra import CSV_NAME, JSON_NAME, survey_centres, write_kostra
 from kartlegging.tables import KOSTRA, KOSTRA_CROSSCHECK
 
 ROOT = Path(__file__).resolve().parents[1]

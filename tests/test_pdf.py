@@ -17,7 +17,8 @@ from pypdf import PdfReader
 from kartlegging.report.pdf import PdfError, html_to_pdf
 from kartlegging.report.typst_pdf import escape_markup, escape_text, html_to_typst, parse_html, typst_string
 
-SVG = "data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIxMCIgaGVpZ2h0PSIxMCI+PHJlY3Qgd2lkdGg9IjEwIiBoZWlnaHQ9IjEwIi8+PC9zdmc+"
+SVG = ("data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSIxMCIgaGVpZ2h0PSIxMCI+"
+       "PHJlY3Qgd2lkdGg9IjEwIiBoZWlnaHQ9IjEwIi8+PC9zdmc+")
 EVIL = ['#panic("x")', "$x^2$", "<etikett>", "// ikke en kommentar", "= ikke en overskrift", "*fet* _kursiv_",
         "@ref", "`raw`", "\\u{41}", "[klammer]", "- ikke en liste", '#let x = 1', "#{ }", "\"sitat\""]
 

@@ -28,7 +28,7 @@ RAW_ROUND = ROOT / "data" / "raw" / "2015"
 @pytest.fixture(scope="module")
 def personal(tmp_path_factory) -> Personal:
     """Every personal value of the demo round: from the raw files, plus the generator's own lists."""
-    from kartlegging.synth import FIRST_NAMES, LAST_NAMES, generate
+    from kartlegging_synth import FIRST_NAMES, LAST_NAMES, generate
 
     found = collect_round(RAW_ROUND)
     generated = generate(tmp_path_factory.mktemp("synth"), "2015", 2015).personal
@@ -45,7 +45,7 @@ def personal(tmp_path_factory) -> Personal:
 
 @pytest.fixture(scope="module")
 def patterns() -> tuple[str, ...]:
-    from kartlegging.synth import PERSONAL_PATTERNS
+    from kartlegging_synth import PERSONAL_PATTERNS
 
     return tuple(PERSONAL_PATTERNS)
 

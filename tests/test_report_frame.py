@@ -5,9 +5,9 @@ import io
 
 import pytest
 from pypdf import PdfReader
+from test_report import REFERENCE, REGISTER_PATH, ROUND, fake_frames, write_round
 
 from kartlegging.report import ReportMeta, build_report, load_inputs
-from test_report import REFERENCE, REGISTER_PATH, ROUND, fake_frames, write_round
 
 PUBLICATION = {"publisher": "Utgiveren & co", "series": "Rapportserie", "number": "7/2026",
                "authors": ["Forfatter En", "Forfatter To"], "date": "2026-03-01", "demonstration": True}

@@ -21,7 +21,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import run_pipeline
 
 pytestmark = pytest.mark.e2e
@@ -102,8 +101,9 @@ def test_duckdb_differs_only_in_its_header_and_its_views_are_identical(demo_run,
 
 def test_console_output_of_a_run_holds_no_personal_data(second_run):
     """Snakemake's own output (job listings, params, errors) is read by people too."""
-    from kartlegging.synth import PERSONAL_PATTERNS
     from privacy_scan import collect_round, leaks
+
+    from kartlegging_synth import PERSONAL_PATTERNS
 
     _, proc = second_run
     personal = collect_round(Path(__file__).resolve().parents[1] / "data" / "raw" / "2015")

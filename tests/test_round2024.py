@@ -8,31 +8,36 @@ from __future__ import annotations
 
 import email
 import json
-import os
 import re
 import shutil
 import subprocess
+from datetime import datetime
 from email import policy
 from pathlib import Path
-
-import sys
-from datetime import datetime
 
 import openpyxl
 import pandas as pd
 import pytest
 import yaml
+from conftest import snakemake
 
 from kartlegging.classification import load
 from kartlegging.overrides import load_overrides
-from kartlegging.synth import generate as generate_2015
-from kartlegging.synth.add_round import ConfigEditError, add_round_text, main, remove_round_text
-from kartlegging.synth.design import DesignError, Service
-from kartlegging.synth.round2024 import (REGISTER_IDS, check_design, derive_design, generate, kommune_translation,
-                                         register_targets)
+from kartlegging_synth import generate as generate_2015
+from kartlegging_synth.add_round import demo_config, main
+from kartlegging_synth.design import DesignError, Service
+from kartlegging_synth.round2024 import (
+    REGISTER_IDS,
+    check_design,
+    derive_design,
+    generate,
+    kommune_translation,
+    register_targets,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
-SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+# The whole module is the 2024 round: generating it takes seconds, its pipeline runs minutes (marked e2e).
+pytestmark = pytest.mark.slow
 REFERENCE = ROOT / "data" / "reference"
 
 
@@ -58,8 +63,8 @@ def layout(tmp_path_factory) -> Path:
         "raw_dir": str(root / "raw"), "processed_dir": str(root / "processed"), "report_dir": str(root / "report"),
         "log_dir": str(root / "logs"), "overrides_dir": str(root / "overrides"),
         "register_dir": str(root / "register"),
-        "rounds": {"2015": {"classification": "2015", "synthetic": True},
-                   "2024": {"classification": "2024", "synthetic": True}},
+        # the rounds make demo-round-2024 writes into its own config: the shipped ones and 2024
+        **demo_config(yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))),
     }
     (root / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return root
@@ -70,16 +75,14 @@ def two_rounds(layout) -> Path:
     """The pipeline on both rounds, up to the figures, the harmonised status and the database.
 
     The reports are left out to keep the test short (test_e2e renders one; the
-    2024 report is rendered by ``make demo-round-2024`` then ``make run``). The
+    2024 report is rendered by ``make demo-round-2024``, and by ``report_2024`` below). The
     targets come before ``--configfile``, which takes every argument after it as a file.
     """
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1420070400", "PYTHONHASHSEED": "0"}
     processed = layout / "processed"
     targets = [processed / "2024" / "reconciliation.parquet", processed / "harmonised" / "kommune_status.parquet",
                processed / "kartlegging.duckdb"]
-    cmd = [str(SNAKEMAKE), *map(str, targets), "--cores", "2", "--directory", str(ROOT),
-           "--snakefile", str(ROOT / "Snakefile"), "--configfile", str(layout / "config.yaml")]
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    proc = snakemake(*targets, "--cores", "2", "--directory", ROOT, "--snakefile", ROOT / "Snakefile",
+                     "--configfile", layout / "config.yaml", timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return layout / "processed"
 
@@ -98,7 +101,7 @@ def test_design_is_in_the_2024_structure(derivation):
 def test_services_are_the_2015_ones_translated_then_grown(derivation):
     to24 = kommune_translation(REFERENCE)
     by_key = {s.key: s for s in derivation.design.services}
-    from kartlegging.synth.design import build_design
+    from kartlegging_synth.design import build_design
 
     base = build_design(load(REFERENCE, "2015"), 2015)
     kept = [s for s in base.services if s.key in by_key]
@@ -116,7 +119,7 @@ def test_services_are_the_2015_ones_translated_then_grown(derivation):
 
 
 def test_new_interkommunale_services_are_neighbours_in_one_county(derivation):
-    from kartlegging.synth.round2024 import neighbours
+    from kartlegging_synth.round2024 import neighbours
 
     adjacent = neighbours(REFERENCE)
     new = [s for s in derivation.design.services if s.key in derivation.added and len(s.kommuner) > 1]
@@ -250,7 +253,40 @@ def test_database_has_both_rounds(two_rounds):
     assert rounds == {"2015", "2024"}
 
 
-# -- adding the round to the config --------------------------------------------------------
+@pytest.fixture(scope="module")
+def report_2024(two_rounds, layout) -> Path:
+    """The 2024 report (HTML and PDF), built on top of the two-round run."""
+    target = layout / "report" / "2024" / "kartlegging.pdf"
+    proc = snakemake(target, "--cores", "2", "--directory", ROOT, "--snakefile", ROOT / "Snakefile",
+                     "--configfile", layout / "config.yaml", timeout=600)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return target
+
+
+@pytest.mark.e2e
+def test_2024_pdf_passes_the_pdfua_checks_and_is_tagged(report_2024):
+    import pikepdf
+    from pdfua import validate
+
+    report = validate(str(report_2024))
+    errors = [(f.rule_id, f.message) for f in report.findings if f.severity.name == "ERROR"]
+    assert errors == []
+    with pikepdf.open(report_2024) as pdf:
+        assert bool(pdf.Root.MarkInfo.Marked) and "/StructTreeRoot" in pdf.Root
+
+
+@pytest.mark.e2e
+def test_2024_map_is_in_its_own_structure_and_comparison_in_harmonise_to(report_2024, two_rounds):
+    figure = json.loads((two_rounds / "2024" / "kart.json").read_text(encoding="utf-8"))
+    status = pd.read_parquet(two_rounds / "2024" / "kommune_status.parquet")
+    assert figure["version"] == figure["geometry"] == "2024"
+    assert figure["grouped"] == [] and figure["missing"] == []
+    assert sum(figure["counts"].values()) == len(status) == 357
+    html = report_2024.with_suffix(".html").read_text(encoding="utf-8")
+    assert 'data-chart="kart_runder"' in html  # one small map per round, in the 2024 structure
+
+
+# -- the round's own config; no tracked file written ------------------------------------
 
 CONFIG = """# a comment that must survive
 raw_dir: data/raw   # so must this one
@@ -264,71 +300,34 @@ harmonise_to: "2024"
 """
 
 
-@pytest.fixture(scope="module")
-def report_2024(two_rounds, layout) -> Path:
-    """The 2024 report (HTML and PDF), built on top of the two-round run."""
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1420070400", "PYTHONHASHSEED": "0"}
-    target = layout / "report" / "2024" / "kartlegging.pdf"
-    cmd = [str(SNAKEMAKE), str(target), "--cores", "2", "--directory", str(ROOT),
-           "--snakefile", str(ROOT / "Snakefile"), "--configfile", str(layout / "config.yaml")]
-    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return target
-
-
-def test_2024_pdf_passes_the_pdfua_checks_and_is_tagged(report_2024):
-    import pikepdf
-    from pdfua import validate
-
-    report = validate(str(report_2024))
-    errors = [(f.rule_id, f.message) for f in report.findings if f.severity.name == "ERROR"]
-    assert errors == []
-    with pikepdf.open(report_2024) as pdf:
-        assert bool(pdf.Root.MarkInfo.Marked) and "/StructTreeRoot" in pdf.Root
-
-
-def test_2024_map_is_in_its_own_structure_and_comparison_in_harmonise_to(report_2024, two_rounds):
-    figure = json.loads((two_rounds / "2024" / "kart.json").read_text(encoding="utf-8"))
-    status = pd.read_parquet(two_rounds / "2024" / "kommune_status.parquet")
-    assert figure["version"] == figure["geometry"] == "2024"
-    assert figure["grouped"] == [] and figure["missing"] == []
-    assert sum(figure["counts"].values()) == len(status) == 357
-    html = report_2024.with_suffix(".html").read_text(encoding="utf-8")
-    assert 'data-chart="kart_runder"' in html  # one small map per round, in the 2024 structure
-
-
-def test_config_edit_is_idempotent_and_keeps_comments():
-    added = add_round_text(CONFIG, "2024", "2024")
-    assert add_round_text(added, "2024", "2024") == added
-    assert "# a comment that must survive" in added and "# so must this one" in added
-    data = yaml.safe_load(added)
-    assert data["rounds"]["2024"] == {"classification": "2024", "synthetic": True}
-    assert data["harmonise_to"] == "2024"
-    assert added.index('"2024":') < added.index("# the next key")
-    assert remove_round_text(added, "2024") == CONFIG
-    assert remove_round_text(CONFIG, "2024") == CONFIG
-
-
-def test_config_edit_refuses_flow_style():
-    with pytest.raises(ConfigEditError):
-        add_round_text('rounds: {"2015": {classification: "2015"}}\n', "2024", "2024")
+def test_demo_config_lists_the_shipped_rounds_and_2024():
+    data = demo_config(yaml.safe_load(CONFIG))
+    assert data == {"rounds": {"2015": {"classification": "2015", "synthetic": True},
+                               "2024": {"classification": "2024", "synthetic": True}}}
+    assert list(data["rounds"]) == ["2015", "2024"]  # both: --configfile rounds replace the shipped ones
 
 
 def test_add_round_script_writes_and_removes(tmp_path, capsys):
     config = tmp_path / "config.yaml"
     config.write_text(CONFIG, encoding="utf-8")
+    demo = tmp_path / "demo.yaml"
     args = ["--raw-dir", str(tmp_path / "raw"), "--overrides-dir", str(tmp_path / "ov"),
-            "--register-dir", str(tmp_path / "reg"), "--config", str(config), "--reference", str(REFERENCE)]
+            "--register-dir", str(tmp_path / "reg"), "--config", str(config), "--demo-config", str(demo),
+            "--reference", str(REFERENCE)]
     assert main(args) == 0
-    assert main(args) == 0  # a second run rewrites the same files and leaves the config as it is
-    assert yaml.safe_load(config.read_text(encoding="utf-8"))["rounds"]["2024"]["synthetic"] is True
+    first = demo.read_bytes()
+    assert main(args) == 0  # a second run rewrites the same files
+    assert demo.read_bytes() == first
+    assert config.read_text(encoding="utf-8") == CONFIG  # the shipped config is only read
+    assert yaml.safe_load(demo.read_text(encoding="utf-8"))["rounds"]["2024"]["synthetic"] is True
     for path in (tmp_path / "raw" / "2024" / "utsendelse.csv", tmp_path / "ov" / "2024.yaml",
                  tmp_path / "reg" / "2024.yaml"):
         assert path.exists()
     assert main(args + ["--remove"]) == 0
     assert config.read_text(encoding="utf-8") == CONFIG
+    assert not demo.exists()
     assert not (tmp_path / "raw" / "2024").exists() and not (tmp_path / "ov" / "2024.yaml").exists()
-    assert "kept round 2024" in capsys.readouterr().out
+    assert f"wrote {demo}: rounds 2015, 2024" in capsys.readouterr().out
 
 
 def test_remove_leaves_a_folder_it_did_not_write(tmp_path):
@@ -338,3 +337,32 @@ def test_remove_leaves_a_folder_it_did_not_write(tmp_path):
             "--register-dir", str(tmp_path / "reg"), "--no-config", "--remove"]
     assert main(args) == 2
     assert (tmp_path / "raw" / "2024" / "utsendelse.csv").exists()
+
+
+def _git(cwd: Path, *args: str) -> str:
+    cmd = ["git", "-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "core.hooksPath=/dev/null",
+           *args]
+    return subprocess.run(cmd, cwd=cwd, check=True, capture_output=True, text=True).stdout
+
+
+def test_demo_round_leaves_git_status_unchanged(tmp_path, monkeypatch):
+    """What ``make demo-round-2024`` writes, with its default paths, is all gitignored; no tracked file changes.
+
+    Runs in a fresh repository holding the checkout's .gitignore and the tracked config
+    files the script reads, so the check does not depend on (or touch) this checkout.
+    """
+    repo = tmp_path / "repo"
+    for rel in (".gitignore", "config/config.yaml", "config/overrides/2015.yaml", "config/register/2015.yaml"):
+        (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / rel, repo / rel)
+    (repo / "data" / "raw").mkdir(parents=True)
+    (repo / "data" / "raw" / "README").write_text("tracked\n", encoding="utf-8")
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "tracked files")
+    tracked = {rel: (repo / rel).read_bytes() for rel in _git(repo, "ls-files").split()}
+    monkeypatch.chdir(repo)
+    assert main(["--round", "2024", "--seed", "2024", "--reference", str(REFERENCE)]) == 0
+    assert (repo / "config" / "demo-2024.yaml").exists() and (repo / "data" / "raw" / "2024").is_dir()
+    assert _git(repo, "status", "--porcelain", "--untracked-files=all") == ""
+    assert {rel: (repo / rel).read_bytes() for rel in tracked} == tracked

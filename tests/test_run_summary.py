@@ -74,7 +74,8 @@ def test_summary_after_a_failed_run_names_what_is_missing(tmp_path):
     assert "Round 2015: 1 records quarantined, 1 review items open; list them: make review ROUND=2015" in text
     assert "Round 2016: issues table missing" in text
     missing = [line for line in lines if "tables missing after this run" in line]
-    assert len(missing) == 2 and "kommune_status" in missing[0] and "issues" not in missing[0].split(": ")[1].split(", ")
+    assert len(missing) == 2 and "kommune_status" in missing[0]
+    assert "issues" not in missing[0].split(": ")[1].split(", ")
 
 
 def _record(msg: str | None = None, level: int = logging.INFO, **extra) -> logging.LogRecord:

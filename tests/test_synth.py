@@ -23,8 +23,16 @@ import pytest
 
 from kartlegging.classification import load
 from kartlegging.overrides import load_overrides
-from kartlegging.synth import FIRST_NAMES, LAST_NAMES, PERSONAL_PATTERNS, generate
-from kartlegging.synth.design import TARGETS, DesignError, build_design, check_design
+from kartlegging_synth import (
+    FIRST_NAMES,
+    LAST_NAMES,
+    PERSONAL_PATTERNS,
+    ReferenceMissing,
+    default_reference_dir,
+    generate,
+)
+from kartlegging_synth.__main__ import main as synth_main
+from kartlegging_synth.design import TARGETS, DesignError, build_design, check_design
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference"
@@ -348,3 +356,24 @@ def test_personal_data_is_only_the_synthetic_kind(round1):
             digits = re.sub(r"\D", "", m.group())
             if len(digits) >= 8 and not digits.startswith("2014"):
                 assert digits.removeprefix("47").startswith("9900"), m.group()
+
+
+# -- the reference folder: from the caller or the working folder, never from the install ---------
+
+def test_reference_folder_comes_from_the_argument_or_the_working_folder(tmp_path, monkeypatch):
+    assert default_reference_dir(REFERENCE) == REFERENCE
+    monkeypatch.chdir(ROOT)
+    assert default_reference_dir() == Path("data") / "reference"
+    monkeypatch.chdir(tmp_path)  # outside the project: no data/reference here
+    with pytest.raises(ReferenceMissing, match="pass --reference"):
+        default_reference_dir()
+    with pytest.raises(ReferenceMissing, match=str(tmp_path / "nowhere")):
+        default_reference_dir(tmp_path / "nowhere")
+
+
+def test_command_line_without_a_reference_folder_stops_with_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert synth_main(["--out", str(tmp_path / "raw"), "--no-overrides"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: reference folder data/reference has no ssb-klass-131/") and err.count("\n") == 1
+    assert not (tmp_path / "raw").exists()

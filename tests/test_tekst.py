@@ -25,8 +25,8 @@ def _fig(figure_id: str) -> Markup:
 
 
 def test_reference_renders_the_figure(tmp_path):
-    ch = read_chapter(_write(tmp_path, "Av {{ tall.kommuner_totalt }} kommuner svarte {{tall.epost_kommuner_med_svar}}.\n"),
-                      KNOWN)
+    text = "Av {{ tall.kommuner_totalt }} kommuner svarte {{tall.epost_kommuner_med_svar}}.\n"
+    ch = read_chapter(_write(tmp_path, text), KNOWN)
     html = str(render_chapter(ch, _fig))
     assert html == ('<p>Av <span data-figure-id="kommuner_totalt">[kommuner_totalt]</span> kommuner svarte '
                     '<span data-figure-id="epost_kommuner_med_svar">[epost_kommuner_med_svar]</span>.</p>\n')

@@ -49,16 +49,32 @@ from unittest import mock
 from kartlegging.classification import OSLO, Classification, load, normalise
 from kartlegging.crosswalk import build_crosswalk
 from kartlegging.findings import FINDINGS
-from kartlegging.synth import Generated, default_reference_dir
-from kartlegging.synth import emails as emails_mod
-from kartlegging.synth import interviews as interviews_mod
-from kartlegging.synth.common import FIXED_DOC_TIME, People, display_name, document_time
-from kartlegging.synth.design import (D, FLS, FM, U, V, Design, DesignError, EmailPlan, Interview, PhonePlan, Service,
-                                      Unit, build_design, compute_figures, findings, merged)
-from kartlegging.synth.dispatch import dispatch_rows, plan_dispatch, write_dispatch
-from kartlegging.synth.emails import EmailWriter
-from kartlegging.synth.interviews import InterviewWriter
-from kartlegging.synth.phone import BARE_AMBIGUOUS, FIXED_TYPING, PhoneRow, PhoneWriter, write_phone
+from kartlegging_synth import Generated, default_reference_dir
+from kartlegging_synth import emails as emails_mod
+from kartlegging_synth import interviews as interviews_mod
+from kartlegging_synth.common import FIXED_DOC_TIME, People, display_name, document_time
+from kartlegging_synth.design import (
+    FLS,
+    FM,
+    D,
+    Design,
+    DesignError,
+    EmailPlan,
+    Interview,
+    PhonePlan,
+    Service,
+    U,
+    Unit,
+    V,
+    build_design,
+    compute_figures,
+    findings,
+    merged,
+)
+from kartlegging_synth.dispatch import dispatch_rows, plan_dispatch, write_dispatch
+from kartlegging_synth.emails import EmailWriter
+from kartlegging_synth.interviews import InterviewWriter
+from kartlegging_synth.phone import BARE_AMBIGUOUS, FIXED_TYPING, PhoneRow, PhoneWriter, write_phone
 
 ROUND = "2024"
 #: The Klass 131 version the round is analysed in.
@@ -296,7 +312,7 @@ def _interview_days(n: int, rng: random.Random) -> list[date]:
 
 def derive_design(reference_dir: str | Path | None = None, seed: int = DEFAULT_SEED) -> Derivation:
     """The 2024 services, rejected candidates and unit answers (see the module docstring)."""
-    reference = Path(reference_dir or default_reference_dir())
+    reference = default_reference_dir(reference_dir)
     rng = random.Random(f"design-{ROUND}-{seed}")
     c15 = load(reference, BASE_ROUND)
     c24 = load(reference, CLASSIFICATION)
@@ -656,7 +672,7 @@ def register_yaml(targets: dict[str, object], seed: int) -> str:
     lines = [
         "# SYNTHETIC DEMONSTRATION REGISTER, round 2024. There is no publication for a 2024",
         "# kartlegging: every `published` value below is a design target of the generator",
-        f"# (kartlegging.synth.round2024, seed {seed}), computed from its design before any raw",
+        f"# (kartlegging_synth.round2024, seed {seed}), computed from its design before any raw",
         "# file is written. The reconciliation of this round therefore checks the pipeline",
         "# against the generator, not against a report. The figure ids are the survey figures",
         "# of round 2015's register (the KOSTRA figures belong to their own years, not to a round).",
@@ -677,7 +693,7 @@ def register_yaml(targets: dict[str, object], seed: int) -> str:
 def _swap(text: str, old: str, new: str) -> str:
     """``text`` with ``old`` replaced; fails loudly when the 2015 writer no longer says ``old``."""
     if old not in text:
-        raise RuntimeError(f"the 2015 writer's text no longer contains {old!r}; update kartlegging.synth.round2024")
+        raise RuntimeError(f"the 2015 writer's text no longer contains {old!r}; update kartlegging_synth.round2024")
     return text.replace(old, new)
 
 
@@ -692,7 +708,7 @@ def calendar_2024() -> Iterator[None]:
     """
     titles = interviews_mod._TITLES
     if not any("2014/2015" in t for t in titles):
-        raise RuntimeError("the 2015 interview titles no longer name 2014/2015; update kartlegging.synth.round2024")
+        raise RuntimeError("the 2015 interview titles no longer name 2014/2015; update kartlegging_synth.round2024")
     with ExitStack() as stack:
         stack.enter_context(mock.patch.object(
             emails_mod, "LETTER_INTRO", _swap(emails_mod.LETTER_INTRO, "1. desember 2014", "1. desember 2023")))
@@ -716,7 +732,7 @@ def _shift_row(r: PhoneRow) -> PhoneRow:
 README = """# Round 2024: SYNTHETIC DEMONSTRATION DATA
 
 No kartlegging was carried out in 2024. Every file in this folder was written by
-`make demo-round-2024` (kartlegging.synth.round2024, seed {seed}) to demonstrate a
+`make demo-round-2024` (kartlegging_synth.round2024, seed {seed}) to demonstrate a
 second round in the 2024 kommune structure (357 kommuner). The services are the
 2015 design translated through SSB's change table, with coverage grown from the
 seed; names, phone numbers and addresses are invented. Do not cite any figure of
@@ -808,7 +824,7 @@ def write_overrides(overrides: list[dict[str, object]], seed: int, path: Path) -
 
     lines = [
         f"# SYNTHETIC DEMONSTRATION ROUND {ROUND}: analyst decisions on the generated raw files.",
-        f"# Written by `make demo-round-2024` (kartlegging.synth.round2024, seed {seed}); edits are overwritten.",
+        f"# Written by `make demo-round-2024` (kartlegging_synth.round2024, seed {seed}); edits are overwritten.",
         f"round: {q(ROUND)}",
         "overrides:",
     ]

@@ -16,8 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from kartlegging.classification import OSLO, Classification
-from kartlegging.synth.common import People, display_name, kommune_slug, save_workbook, slugify
-from kartlegging.synth.design import Design, Interview, Service
+from kartlegging_synth.common import People, display_name, kommune_slug, save_workbook, slugify
+from kartlegging_synth.design import Design, Interview, Service
 
 SHEET = "Intervju"
 HEADER = ("Nr", "Spørsmål", "Svar", "Kommentar")

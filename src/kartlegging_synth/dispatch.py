@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from kartlegging.classification import OSLO
-from kartlegging.synth.common import kommune_slug, slugify
-from kartlegging.synth.design import Design
+from kartlegging_synth.common import kommune_slug, slugify
+from kartlegging_synth.design import Design
 
 COLUMNS = ("enhet_id", "kommunenummer", "bydelsnummer", "enhet_navn", "mottaker_rolle",
            "epost", "message_id", "sendt")

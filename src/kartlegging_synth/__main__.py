@@ -1,4 +1,4 @@
-"""Command line: ``python -m kartlegging.synth --out data/raw --round 2015 --seed 2015``.
+"""Command line: ``python -m kartlegging_synth --out data/raw --round 2015 --seed 2015``.
 
 Writes ``<out>/<round>/`` and, unless ``--no-overrides``, the overrides file
 (default ``config/overrides/<round>.yaml`` under the current folder, which is
@@ -12,11 +12,11 @@ import sys
 import time
 from pathlib import Path
 
-from kartlegging.synth import generate
+from kartlegging_synth import generate
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kartlegging.synth",
+    parser = argparse.ArgumentParser(prog="python -m kartlegging_synth",
                                      description="Write a synthetic survey round (raw inputs per INPUTS.md).")
     parser.add_argument("--out", default="data/raw", help="raw data folder; the round goes to <out>/<round>/")
     parser.add_argument("--round", default="2015", dest="round_name",
@@ -27,18 +27,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="where to write the overrides file (default config/overrides/<round>.yaml)")
     parser.add_argument("--no-overrides", action="store_true", help="do not write an overrides file")
     parser.add_argument("--scale", type=int, default=1, help="repeat the round N times (load tests)")
-    parser.add_argument("--reference", default=None, help="reference folder with ssb-klass-131 (default data/reference)")
+    parser.add_argument("--reference", default=None,
+                        help="reference folder with ssb-klass-131 (default data/reference)")
     args = parser.parse_args(argv)
 
     overrides = None if args.no_overrides else Path(args.overrides or f"config/overrides/{args.round_name}.yaml")
-    reference = args.reference
-    if reference is None and Path("data/reference/ssb-klass-131").is_dir():
-        reference = "data/reference"
+    reference = args.reference  # None: data/reference under the current folder (default_reference_dir)
     started = time.perf_counter()
     try:
         if args.round_name == "2024":
-            # the demonstration round has its own design, derived from 2015's (kartlegging.synth.round2024)
-            from kartlegging.synth import round2024
+            # the demonstration round has its own design, derived from 2015's (kartlegging_synth.round2024)
+            from kartlegging_synth import round2024
 
             if args.scale != 1:
                 raise ValueError("--scale is only available for round 2015")

@@ -25,7 +25,7 @@ coherent: each 2013 kommune has a latent propensity, a merged kommune takes
 the highest of its parts, and each year the kommuner with the highest
 propensity have a centre, so centres rarely close.
 
-The extracts agree with the synthetic survey round (:mod:`kartlegging.synth.design`)
+The extracts agree with the synthetic survey round (:mod:`kartlegging_synth.design`)
 where a real KOSTRA would: every kommune covered by one of the round's
 frisklivssentral services reports a centre, except two member kommuner of
 interkommunale centres, which report none of their own, as members often do.
@@ -51,7 +51,8 @@ from pathlib import Path
 from kartlegging import classification as klass
 from kartlegging.classification import FYLKER, OSLO
 from kartlegging.crosswalk import build_crosswalk
-from kartlegging.synth.design import build_design
+from kartlegging_synth import default_reference_dir
+from kartlegging_synth.design import build_design
 
 CSV_NAME = "frisklivssentraler-2013-2016.csv"
 JSON_NAME = "frisklivssentraler-2017-2019.json"
@@ -134,11 +135,6 @@ class Tenths:
         return round(self.n / 10, 1)
 
 
-def default_reference_dir() -> Path:
-    """``data/reference`` of the project the package is installed from (editable install)."""
-    return Path(__file__).resolve().parents[3] / "data" / "reference"
-
-
 def _rng(seed: int, *parts: object) -> random.Random:
     """A generator per purpose, seeded by a string: stable across runs and independent of draw order elsewhere."""
     return random.Random(":".join(str(p) for p in ("kostra", seed, *parts)))
@@ -159,7 +155,10 @@ def survey_centres(reference_dir: Path, seed: int) -> tuple[frozenset[str], froz
 
 
 def _allocate(total: int, weights: list[float], minimum: int) -> list[int]:
-    """Split ``total`` into integers >= ``minimum`` proportional to ``weights`` (largest remainder, ties by position)."""
+    """Split ``total`` into integers >= ``minimum`` proportional to ``weights``.
+
+    Largest remainder, ties by position.
+    """
     n = len(weights)
     if n == 0:
         return []
@@ -190,7 +189,7 @@ class _World:
     by_weight: dict[str, float]
 
     @classmethod
-    def build(cls, reference_dir: Path, seed: int) -> "_World":
+    def build(cls, reference_dir: Path, seed: int) -> _World:
         """Draw the 2013 kommuner once and carry them through every merger, so histories stay coherent."""
         base = klass.load(reference_dir, BASE_VERSION)
         rng = _rng(seed, "base")
@@ -319,7 +318,8 @@ def _aggregate(var: str, values: list[object], county: bool) -> object:
     return sum(numbers)
 
 
-def _aggregates(cells: dict[str, dict[str, object]], kommuner: list[str], counties: list[str]) -> dict[str, dict[str, object]]:
+def _aggregates(cells: dict[str, dict[str, object]], kommuner: list[str],
+                counties: list[str]) -> dict[str, dict[str, object]]:
     """Region code -> variable -> cell for EAK, EAKUO and one EKA row per county (None: county not in the year)."""
     present = {c[:2] for c in kommuner}
     out: dict[str, dict[str, object]] = {}
@@ -405,7 +405,7 @@ def _json_bytes(world: _World, by_year: dict[int, dict[str, dict[str, object]]])
         "version": "2.0",
         "class": "dataset",
         "label": "Frisklivssentraler (K) 2017 - 2019. Syntetiske demonstrasjonsdata, ikke tall fra SSB",
-        "source": "kartlegging.synth.kostra (synthetic)",
+        "source": "kartlegging.synth.kostra (synthetic)",  # the old module name: the committed extract keeps its bytes
         "updated": "2020-06-15T06:00:00Z",
         "id": ["KOKkommuneregion0000", "ContentsCode", "Tid"],
         "size": [len(regions), len(VARIABLES), len(years)],
@@ -426,7 +426,7 @@ def _json_bytes(world: _World, by_year: dict[int, dict[str, dict[str, object]]])
 
 def write_kostra(out_dir: Path, seed: int, reference_dir: Path | None = None) -> list[Path]:
     """Write the two demonstration extracts into ``out_dir``; returns their paths. Same seed, same bytes."""
-    ref = Path(reference_dir) if reference_dir is not None else default_reference_dir()
+    ref = default_reference_dir(reference_dir)
     world = _World.build(ref, seed)
     by_year = {y: _year_cells(world, y) for y in (*CSV_YEARS, *JSON_YEARS)}
     out = Path(out_dir)
@@ -438,14 +438,19 @@ def write_kostra(out_dir: Path, seed: int, reference_dir: Path | None = None) ->
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m kartlegging.synth.kostra --out data/raw/kostra --seed 2015``."""
-    parser = argparse.ArgumentParser(prog="python -m kartlegging.synth.kostra",
+    """``python -m kartlegging_synth.kostra --out data/raw/kostra --seed 2015``."""
+    parser = argparse.ArgumentParser(prog="python -m kartlegging_synth.kostra",
                                      description="Write synthetic KOSTRA extracts on frisklivssentraler, 2013-2019.")
     parser.add_argument("--out", required=True, type=Path, help="folder to write into (data/raw/kostra)")
     parser.add_argument("--seed", type=int, default=2015, help="random seed (default 2015)")
     parser.add_argument("--reference", type=Path, default=None, help="reference folder with ssb-klass-131")
     args = parser.parse_args(argv)
-    for path in write_kostra(args.out, args.seed, args.reference):
+    try:
+        paths = write_kostra(args.out, args.seed, args.reference)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for path in paths:
         print(path)
     return 0
 

@@ -19,8 +19,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from kartlegging.classification import Classification
-from kartlegging.synth.common import People, display_name, save_workbook
-from kartlegging.synth.design import Design, Unit
+from kartlegging_synth.common import People, display_name, save_workbook
+from kartlegging_synth.design import Design, Unit
 
 SHEET = "Telefonrunde"
 HEADER = ("Kommune/bydel", "Kommunenr", "Dato", "Kontakt", "Svar", "Kommentar")

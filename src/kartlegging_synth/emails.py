@@ -20,16 +20,16 @@ import quopri
 import random
 import textwrap
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from email.header import Header
 from email.utils import format_datetime, formataddr
 from pathlib import Path
 
 from kartlegging.classification import OSLO, Classification
-from kartlegging.synth.attachments import docx_bytes, pdf_bytes
-from kartlegging.synth.common import PROJECT_ADDRESS, People, Person, display_name
-from kartlegging.synth.design import Design, Unit
-from kartlegging.synth.dispatch import Sent
+from kartlegging_synth.attachments import docx_bytes, pdf_bytes
+from kartlegging_synth.common import PROJECT_ADDRESS, People, Person, display_name
+from kartlegging_synth.design import Design, Unit
+from kartlegging_synth.dispatch import Sent
 
 SUBJECT = "Kartlegging av lærings- og mestringstjenester i kommunene"
 PROJECT_NAME = "Kartlegging NK LMH"
@@ -501,7 +501,7 @@ class EmailWriter:
             ("From", formataddr((name, addr), charset=declared if declared != "us-ascii" else "utf-8")),
             ("To", f"{PROJECT_NAME} <{PROJECT_ADDRESS}>" if rng.random() < 0.7 else PROJECT_ADDRESS),
             ("Subject", _encode_header(subject, "utf-8" if "utf" in declared else "iso-8859-1")),
-            ("Date", format_datetime(r.when if rng.random() < 0.8 else r.when.astimezone(timezone.utc))),
+            ("Date", format_datetime(r.when if rng.random() < 0.8 else r.when.astimezone(UTC))),
             ("Message-ID", f"<{rng.getrandbits(96):024x}@{addr.split('@')[1].lower()}>"),
         ]
         irt = r.path in ("in_reply_to", "tag_mangled") or (

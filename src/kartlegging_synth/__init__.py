@@ -4,7 +4,7 @@ The real replies of 2015 are personal data and are not public, so the pipeline
 is developed and tested on a synthetic round that has the same shape and the
 same mess as the real one (``/work/shared/spec/INPUTS.md``) and that, once
 parsed, reproduces the published figures of NK LMH 4/2016. The design (who has
-which service, who answered what) lives in :mod:`kartlegging.synth.design`;
+which service, who answered what) lives in :mod:`kartlegging_synth.design`;
 the writers only decide how it is typed.
 
 ``generate`` writes ``<out>/<round>/`` (``utsendelse.csv``, ``epost/*.eml``,
@@ -24,20 +24,35 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kartlegging.classification import load
-from kartlegging.synth.common import (FIRST_NAMES, LAST_NAMES, PERSONAL_PATTERNS, PHONE_PREFIX, People)
-from kartlegging.synth.design import ROUND, Design, build_design, check_design
-from kartlegging.synth.dispatch import dispatch_rows, plan_dispatch, write_dispatch
-from kartlegging.synth.emails import EmailWriter, Reply
-from kartlegging.synth.interviews import InterviewWriter
-from kartlegging.synth.phone import PhoneRow, PhoneWriter, write_phone
+from kartlegging_synth.common import FIRST_NAMES, LAST_NAMES, PERSONAL_PATTERNS, PHONE_PREFIX, People
+from kartlegging_synth.design import ROUND, Design, build_design, check_design
+from kartlegging_synth.dispatch import dispatch_rows, plan_dispatch, write_dispatch
+from kartlegging_synth.emails import EmailWriter, Reply
+from kartlegging_synth.interviews import InterviewWriter
+from kartlegging_synth.phone import PhoneRow, PhoneWriter, write_phone
 
 __all__ = ["FIRST_NAMES", "LAST_NAMES", "PHONE_PREFIX", "PERSONAL_PATTERNS", "Generated", "generate",
-           "default_reference_dir"]
+           "default_reference_dir", "ReferenceMissing"]
 
 
-def default_reference_dir() -> Path:
-    """``data/reference`` of the project this package is installed from (editable install)."""
-    return Path(__file__).resolve().parents[3] / "data" / "reference"
+class ReferenceMissing(ValueError):
+    """No reference folder (SSB Klass 131, Kartverket) to build a design from."""
+
+
+def default_reference_dir(reference_dir: str | Path | None = None) -> Path:
+    """The reference folder the generator reads: ``reference_dir`` when given, else ``data/reference``
+    under the current folder (the project root, where the Makefile runs).
+
+    Taken from the caller or the working folder, never from where this package is installed, so an
+    installed (not editable) copy works too; a folder without ``ssb-klass-131`` stops with a message
+    that says what to pass instead of a traceback deep in the classification loader.
+    """
+    path = Path(reference_dir) if reference_dir is not None else Path("data") / "reference"
+    if not (path / "ssb-klass-131").is_dir():
+        how = "" if reference_dir is not None else " (none given, and data/reference is not under the current folder)"
+        raise ReferenceMissing(f"reference folder {path} has no ssb-klass-131/{how}: pass --reference "
+                               "<project>/data/reference, or run from the project root")
+    return path
 
 
 @dataclass
@@ -76,7 +91,7 @@ def generate(out: str | Path, round_name: str = ROUND, seed: int = 2015, overrid
         raise ValueError(f"only round {ROUND} has a design; got {round_name!r}")
     if scale < 1:
         raise ValueError("scale must be at least 1")
-    classification = load(reference_dir or default_reference_dir(), round_name)
+    classification = load(default_reference_dir(reference_dir), round_name)
     round_dir = Path(out) / round_name
     (round_dir / "epost").mkdir(parents=True, exist_ok=True)
     (round_dir / "intervjuer").mkdir(parents=True, exist_ok=True)
@@ -162,7 +177,7 @@ def write_overrides(overrides: list[dict[str, object]], round_name: str, seed: i
 
     lines = [
         f"# Analyst decisions on review items of round {round_name}.",
-        f"# Written by `python -m kartlegging.synth --seed {seed}` together with the synthetic raw files;",
+        f"# Written by `python -m kartlegging_synth --seed {seed}` together with the synthetic raw files;",
         "# each entry settles one record the ingest rules cannot decide on their own.",
         f"round: {q(round_name)}",
         "overrides:",
