@@ -43,7 +43,7 @@ test: $(STAMP)
 # each: printed on the terminal only (the excerpts are personal data). `make review ROUND=2015`.
 ROUND ?= 2015
 review: $(STAMP)
-	$(PY) -m kartlegging.review $(ROUND)
+	$(PY) -m kartlegging.infra.review $(ROUND)
 
 lint: $(STAMP)
 	$(VENV)/bin/snakemake --lint

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the package is imported after pinning, inside the functions that need it
-    from kartlegging.classification import Classification
-    from kartlegging.dispatch import DispatchResult
+    from kartlegging.core.classification import Classification
+    from kartlegging.ingest.dispatch import DispatchResult
 
 
 def pin_to_one_cpu() -> int | None:
@@ -53,7 +53,7 @@ def _copies(dispatch_csv: Path) -> list[list[str]]:
 
     ``kartlegging.synth --scale N`` repeats every unit N times with the same
     ``enhet_id`` (only mail domains and Message-IDs differ), and
-    :func:`kartlegging.dispatch.read_dispatch` rightly refuses a list with a
+    :func:`kartlegging.ingest.dispatch.read_dispatch` rightly refuses a list with a
     repeated ``enhet_id``. A new copy starts where an ``enhet_id`` repeats.
     """
     text = dispatch_csv.read_bytes().decode("utf-8-sig")
@@ -80,7 +80,7 @@ def scaled_dispatch(dispatch_csv: Path, classification: Classification, round_na
     Without this, later copies would fall through to the slower identification
     steps and the benchmark would measure a round nobody sends.
     """
-    from kartlegging.dispatch import read_dispatch
+    from kartlegging.ingest.dispatch import read_dispatch
 
     merged: DispatchResult | None = None
     for n, lines in enumerate(_copies(dispatch_csv)):
@@ -113,10 +113,10 @@ class Clock:
 
 def run_epost(round_dir: Path, reference: str, classification: str, overrides: list[dict], out: Path) -> tuple[int, Clock]:
     """The e-mail ingest as the rule runs it, timed from the first message read to the last table written."""
-    from kartlegging import classification as klass
-    from kartlegging import store
-    from kartlegging.ingest_email import ingest_email
-    from kartlegging.issues import issues_frame
+    from kartlegging.core import classification as klass
+    from kartlegging.core import store
+    from kartlegging.ingest.email.reader import ingest_email
+    from kartlegging.core.issues import issues_frame
     from kartlegging.pipeline import applied_frame, overrides_from_params
 
     round_name = round_dir.name

@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-from kartlegging.code_deps import PACKAGE_DIR, closure
+from kartlegging.infra.code_deps import PACKAGE_DIR, closure
 
 RAW = config["raw_dir"]
 PROC = config["processed_dir"]
@@ -130,11 +130,11 @@ def overrides_file(round_name):
 @functools.lru_cache(maxsize=None)
 def read_overrides(round_name):
     """The round's overrides file as (entries, problem), read and validated once per Snakemake run by
-    kartlegging.overrides (sources, the keys each source allows, value vocabularies), so that a bad
+    kartlegging.core.overrides (sources, the keys each source allows, value vocabularies), so that a bad
     override stops `snakemake -n` before anything reruns. The parse-time check (required_inputs_problem)
     and the ingest params (overrides_for) share it. ``problem`` names the file, the override's id and the
     key; entries are [] then, and when the round has no file."""
-    from kartlegging.overrides import OverrideError, read_entries
+    from kartlegging.core.overrides import OverrideError, read_entries
 
     try:
         return read_entries(overrides_file(round_name)), None
@@ -172,11 +172,11 @@ def round_table(name):
 
 def code_of(*modules, pipeline=True):
     """Input: the package files a rule's step runs (its modules and what they import, see
-    kartlegging.code_deps), relative to the working directory. Snakemake only sees the thin
+    kartlegging.infra.code_deps), relative to the working directory. Snakemake only sees the thin
     script as the rule's code; with these as inputs a change to the logic reruns the rules that
     use it, and only those. ``pipeline``: the step lives in kartlegging.pipeline (its own file
     counts, not every step's imports)."""
-    files = closure(SRC, [*modules, "runner", "store"])
+    files = closure(SRC, [*modules, "infra.runner", "core.store"])
     if pipeline:
         files.append(SRC / "pipeline.py")
     return sorted({os.path.relpath(p) for p in files})
@@ -230,8 +230,8 @@ def required_inputs_problem(round_name):
 
     Checked while the Snakefile is parsed, with the standard library and the light
     dispatch parser only, so that a missing file stops the run before any job does work."""
-    from kartlegging.dispatch import DispatchError, check_readable
-    from kartlegging.filetype import workbook_problem
+    from kartlegging.ingest.dispatch import DispatchError, check_readable
+    from kartlegging.ingest.filetype import workbook_problem
 
     problem = classification_problem(round_name)
     if problem:
@@ -269,7 +269,7 @@ def processed_tables(wildcards):
 
     Taken from the rules themselves (when the DAG is built, after every rule file is read), so a
     step that writes a new table makes it an input here; the step makes a view of each table
-    declared in kartlegging.tables whose file is among these."""
+    declared in kartlegging.core.tables whose file is among these."""
     proc = os.path.abspath(PROC)
     files = set()
     for other in workflow.rules:

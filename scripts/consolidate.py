@@ -1,6 +1,6 @@
 """Snakemake script: kommune_status, review queue and overrides applied of one round."""
 from kartlegging.pipeline import step_consolidate
-from kartlegging.runner import run
+from kartlegging.infra.runner import run
 
 
 def main(smk, logger):

@@ -2,8 +2,8 @@
 import os
 from pathlib import Path
 
-from kartlegging.database import build_database, data_dictionary
-from kartlegging.runner import run
+from kartlegging.infra.database import build_database, data_dictionary
+from kartlegging.infra.runner import run
 
 
 def main(smk, logger):

@@ -1,6 +1,6 @@
 """Snakemake script: the dispatch list of one survey round as a table."""
 from kartlegging.pipeline import step_dispatch
-from kartlegging.runner import run
+from kartlegging.infra.runner import run
 
 
 def main(smk, logger):

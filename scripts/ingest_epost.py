@@ -1,6 +1,6 @@
 """Snakemake script: dispatch list and e-mail replies of one survey round."""
 from kartlegging.pipeline import step_ingest_email
-from kartlegging.runner import run
+from kartlegging.infra.runner import run
 
 
 def main(smk, logger):

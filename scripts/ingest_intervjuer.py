@@ -1,6 +1,6 @@
 """Snakemake script: the telephone interviews of one survey round."""
 from kartlegging.pipeline import step_ingest_interviews
-from kartlegging.runner import run
+from kartlegging.infra.runner import run
 
 
 def main(smk, logger):

@@ -3,7 +3,7 @@ from logging import Logger
 from typing import Any
 
 from kartlegging.report.maps import step_map_status
-from kartlegging.runner import run
+from kartlegging.infra.runner import run
 
 
 def main(smk: Any, logger: Logger) -> None:

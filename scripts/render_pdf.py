@@ -7,7 +7,7 @@ run date (SOURCE_DATE_EPOCH, else the commit time), as in the HTML.
 from pathlib import Path
 
 from kartlegging.report.pdf import html_to_pdf, run_date_of_html
-from kartlegging.runner import run
+from kartlegging.infra.runner import run
 
 
 def main(smk, logger):

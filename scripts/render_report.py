@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kartlegging.report import ReportMeta, git_commit, git_commit_time, read_inputs, render_html, run_date_from_env
 from kartlegging.report.inputs import INPUT_TABLES, ExtraPaths
-from kartlegging.runner import run
+from kartlegging.infra.runner import run
 
 
 def _named(smk, name):

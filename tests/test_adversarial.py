@@ -23,17 +23,17 @@ import pyarrow.parquet as pq
 import pytest
 
 import corpus as C
-from kartlegging import conservation as cons
-from kartlegging import store
-from kartlegging.classification import load
-from kartlegging.config_check import ConfigError, validate_config
-from kartlegging.dispatch import DispatchError, check_readable, read_dispatch
-from kartlegging.ingest_email import decode_bytes, ingest_email
-from kartlegging.ingest_interviews import ingest_interviews
-from kartlegging.ingest_phone import PhoneLogError, ingest_phone
-from kartlegging.issues import issues_frame
-from kartlegging.overrides import Override, OverrideError, check_all_matched, load_overrides
-from kartlegging.tables import EMAIL_REPLIES, INTERVIEWS, PHONE_ATTEMPTS
+from kartlegging.analysis import conservation as cons
+from kartlegging.core import store
+from kartlegging.core.classification import load
+from kartlegging.core.config_check import ConfigError, validate_config
+from kartlegging.ingest.dispatch import DispatchError, check_readable, read_dispatch
+from kartlegging.ingest.email.reader import decode_bytes, ingest_email
+from kartlegging.ingest.interviews import ingest_interviews
+from kartlegging.ingest.phone import PhoneLogError, ingest_phone
+from kartlegging.core.issues import issues_frame
+from kartlegging.core.overrides import Override, OverrideError, check_all_matched, load_overrides
+from kartlegging.core.tables import EMAIL_REPLIES, INTERVIEWS, PHONE_ATTEMPTS
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
@@ -305,7 +305,7 @@ def test_personal_items_of_a_workbook_never_leave_the_ingest(tmp_path, cls):
 @pytest.mark.parametrize("case", C.DISPATCH_CASES, ids=lambda c: c.id)
 def test_unusable_dispatch_list_stops_the_step_with_one_message(case: C.StopCase, tmp_path, capsys, quiet_logger):
     from kartlegging.pipeline import step_ingest_email
-    from kartlegging.runner import run
+    from kartlegging.infra.runner import run
 
     raw = tmp_path / "raw"
     rd = C.write_base_round(raw)
@@ -347,7 +347,7 @@ def test_clean_dispatch_list_passes_the_early_check(tmp_path):
 # ---------------------------------------------------------------------------
 
 def test_kostra_unknown_region_is_kept_apart_and_reviewed(tmp_path):
-    from kartlegging.kostra import read_kostra
+    from kartlegging.ingest.kostra.reader import read_kostra
 
     path = tmp_path / "kostra-ukjent-region.csv"
     path.write_bytes(C.KOSTRA_UNKNOWN_REGION)
@@ -361,7 +361,7 @@ def test_kostra_unknown_region_is_kept_apart_and_reviewed(tmp_path):
 
 
 def test_kostra_symbol_in_every_cell_is_never_read_as_zero(tmp_path):
-    from kartlegging.kostra import read_kostra
+    from kartlegging.ingest.kostra.reader import read_kostra
 
     path = tmp_path / "kostra-bare-symboler.csv"
     path.write_bytes(C.KOSTRA_ALL_SYMBOLS)
@@ -375,7 +375,7 @@ def test_kostra_symbol_in_every_cell_is_never_read_as_zero(tmp_path):
 
 
 def test_kostra_unreadable_file_is_quarantined(tmp_path):
-    from kartlegging.kostra import read_kostra
+    from kartlegging.ingest.kostra.reader import read_kostra
 
     path = tmp_path / "kostra-bilde.csv"
     path.write_bytes(C.KOSTRA_BINARY)
@@ -424,7 +424,7 @@ def test_override_that_matches_nothing_names_itself(tmp_path):
 ], ids=["yaml", "source", "source-email", "empty-set", "duplicate-id", "misspelled-set", "no-id", "q1-vocabulary",
         "epost-key", "enhet-form", "svar-vocabulary", "phone-record", "intervju-key", "kommuner-form", "top-key"])
 def test_malformed_overrides_file_names_file_and_problem(tmp_path, text, fragment):
-    """Validated by kartlegging.overrides, the one module the parse-time check and the jobs share."""
+    """Validated by kartlegging.core.overrides, the one module the parse-time check and the jobs share."""
     path = tmp_path / "t.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(OverrideError) as err:
@@ -577,7 +577,7 @@ def test_kostra_items_reach_the_report_and_the_issues_view(adversarial_run):
     the round's appendix B and in the DuckDB ``issues`` view (round 'kostra')."""
     import html
 
-    from kartlegging.database import connect
+    from kartlegging.infra.database import connect
 
     text = html.unescape((adversarial_run.out / "report" / C.ROUND / "kartlegging.html").read_text(encoding="utf-8"))
     appendix = text[text.index('id="vedlegg-b"'):]
@@ -598,7 +598,7 @@ def test_quality_appendix_counts_every_case(adversarial_run):
 
     text = html.unescape((adversarial_run.out / "report" / C.ROUND / "kartlegging.html").read_text(encoding="utf-8"))
     issues = adversarial_run.table("issues")
-    from kartlegging.reasons import message_nb
+    from kartlegging.core.reasons import message_nb
 
     for r in issues[(issues["action"] == "quarantine") & (issues["record"] == "")].itertuples():
         assert r.file in text and message_nb(r.reason_code) in text, r.file
@@ -780,7 +780,7 @@ def test_override_matching_nothing_stops_consolidate_and_leaves_no_output(advers
                                                                           quiet_logger):
     """The consolidate step of the adversarial round again, with an override for a file that does not exist."""
     from kartlegging.pipeline import step_consolidate
-    from kartlegging.runner import run
+    from kartlegging.infra.runner import run
 
     proc_dir = adversarial_run.out / "processed" / C.ROUND
     rd = adversarial_run.raw / C.ROUND
@@ -862,7 +862,7 @@ def test_dispatch_conservation_counts_rows_against_the_table(tmp_path, cls):
 def test_consolidate_stops_when_a_record_is_lost(adversarial_run, tmp_path, capsys, quiet_logger):
     """The adversarial round's consolidate step again, with one e-mail row taken out of the table."""
     from kartlegging.pipeline import step_consolidate
-    from kartlegging.runner import run
+    from kartlegging.infra.runner import run
 
     proc_dir = adversarial_run.out / "processed" / C.ROUND
     rd = adversarial_run.raw / C.ROUND
@@ -903,14 +903,14 @@ def test_demo_round_conservation_matches_the_raw_folder(demo_run):
 
 def test_override_vocabularies_match_the_tables():
     """overrides.py copies the answer codes (it must not import pyarrow at parse time): kept equal."""
-    from kartlegging import coding, overrides, tables
+    from kartlegging.core import coding, overrides, tables
 
     assert overrides.EMAIL_ANSWERS == tables.ANSWER and overrides.PHONE_ANSWERS == coding.PHONE_CODES
 
 
 def test_overrides_module_is_light_to_import():
     """The Snakefile imports it while parsing: no pandas, no pyarrow."""
-    code = "import sys, kartlegging.overrides, kartlegging.filetype; print(sorted({'pandas', 'pyarrow', 'python_calamine'} & set(sys.modules)))"
+    code = "import sys, kartlegging.core.overrides, kartlegging.ingest.filetype; print(sorted({'pandas', 'pyarrow', 'python_calamine'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -921,7 +921,7 @@ def test_overrides_module_is_light_to_import():
 ], ids=["xlsx", "xls"])
 def test_kostra_workbook_is_named_for_what_it_is_not_utf16(tmp_path, make, words):
     """A statbank table downloaded as a workbook: the reason says so (it used to say "UTF-16 text")."""
-    from kartlegging.kostra import read_kostra
+    from kartlegging.ingest.kostra.reader import read_kostra
 
     path = tmp_path / "kostra-frisklivssentral.xlsx"
     path.write_bytes(make())
@@ -933,7 +933,7 @@ def test_kostra_workbook_is_named_for_what_it_is_not_utf16(tmp_path, make, words
 
 
 def test_kostra_utf16_text_is_still_called_utf16(tmp_path):
-    from kartlegging.kostra import read_kostra
+    from kartlegging.ingest.kostra.reader import read_kostra
 
     path = tmp_path / "kostra.csv"
     path.write_bytes("Region;2015\n1804 Bodø;1\n".encode("utf-16"))

@@ -23,7 +23,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus as C  # noqa: E402
 
-from kartlegging.classification import load  # noqa: E402
+from kartlegging.core.classification import load  # noqa: E402
 
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 ROUNDS = {"r2013": "2013", "r2020": "2020"}

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from kartlegging.code_deps import closure, direct_imports, module_file
+from kartlegging.infra.code_deps import closure, direct_imports, module_file
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "kartlegging"
 
@@ -64,11 +64,11 @@ def test_module_file_finds_modules_and_packages():
 
 
 def test_the_real_ingest_steps_depend_on_their_own_modules_only():
-    phone = names(closure(SRC, ["ingest_phone"]), SRC.resolve())
-    email = names(closure(SRC, ["ingest_email", "dispatch"]), SRC.resolve())
-    assert {"ingest_phone.py", "workbook.py", "coding.py", "classification.py"} <= phone
-    assert "ingest_email.py" not in phone and "ingest_interviews.py" not in phone
-    assert "ingest_phone.py" not in email and "workbook.py" not in email
+    phone = names(closure(SRC, ["ingest.phone"]), SRC.resolve())
+    email = names(closure(SRC, ["ingest.email.reader", "ingest.dispatch"]), SRC.resolve())
+    assert {"ingest/phone.py", "ingest/workbook.py", "core/coding.py", "core/classification.py"} <= phone
+    assert "ingest/email/reader.py" not in phone and "ingest/interviews.py" not in phone
+    assert "ingest/phone.py" not in email and "ingest/workbook.py" not in email
     # the report's code: the whole report package
     report = names(closure(SRC, ["report"]), SRC.resolve())
     assert {"report/render.py", "report/maps.py", "report/pdf.py", "report/quality.py"} <= report

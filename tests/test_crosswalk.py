@@ -17,9 +17,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from kartlegging import classification as klass
-from kartlegging import store
-from kartlegging.crosswalk import (
+from kartlegging.core import classification as klass
+from kartlegging.core import store
+from kartlegging.analysis.crosswalk import (
     CrosswalkError,
     build_crosswalk,
     crosswalk_pairs,

@@ -2,7 +2,7 @@
 
 A failed step must not leave output behind: Snakemake would take a stale
 table from an earlier run, or a half-written one, for a result on the next
-run. :func:`kartlegging.runner.run` removes the outputs (and the temporary file
+run. :func:`kartlegging.infra.runner.run` removes the outputs (and the temporary file
 of a write in progress) of a step that fails, and says what went wrong in one
 line; the traceback of an unexpected error goes to the rule's log only.
 """
@@ -18,7 +18,8 @@ import pandas as pd
 import pytest
 
 import corpus as C
-from kartlegging import runner, store
+from kartlegging.infra import runner
+from kartlegging.core import store
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")

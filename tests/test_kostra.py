@@ -9,17 +9,17 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from kartlegging import classification as klass
-from kartlegging import store
-from kartlegging.crosswalk import build_crosswalk
-from kartlegging.kostra import (
+from kartlegging.core import classification as klass
+from kartlegging.core import store
+from kartlegging.analysis.crosswalk import build_crosswalk
+from kartlegging.ingest.kostra.reader import (
     KostraConfig, cross_check, cross_check_counts, kommune_values, parse_cell, read_kostra, split_region, step_kostra,
 )
-from kartlegging.figures import ratio_status, reconcile, status_for
-from kartlegging.kostra_figures import KOSTRA_FIGURES, kostra_figures
+from kartlegging.analysis.figures import ratio_status, reconcile, status_for
+from kartlegging.analysis.kostra_figures import KOSTRA_FIGURES, kostra_figures
 from kartlegging.synth.design import build_design
 from kartlegging.synth.kostra import CSV_NAME, JSON_NAME, survey_centres, write_kostra
-from kartlegging.tables import KOSTRA, KOSTRA_CROSSCHECK
+from kartlegging.core.tables import KOSTRA, KOSTRA_CROSSCHECK
 
 ROOT = Path(__file__).resolve().parents[1]
 REF = ROOT / "data" / "reference"

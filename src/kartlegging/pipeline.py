@@ -2,7 +2,7 @@
 
 Each step takes plain paths and values (no Snakemake objects), so it can be
 called from a test as well as from ``scripts/``. Steps read and write only
-through :mod:`kartlegging.store`, so every table is validated and byte-stable.
+through :mod:`kartlegging.core.store`, so every table is validated and byte-stable.
 """
 
 from __future__ import annotations
@@ -14,19 +14,19 @@ from typing import Iterable
 
 import pandas as pd
 
-from kartlegging import classification as klass
-from kartlegging import store
-from kartlegging.consolidate import kommune_status
-from kartlegging.figures import Tables, compute_figures, load_register, reconcile
-from kartlegging.issues import REASON_LIMIT, Issue, issues_frame, mask_personal
-from kartlegging.overrides import Override, check_all_matched, from_entries, load_overrides
+from kartlegging.core import classification as klass
+from kartlegging.core import store
+from kartlegging.analysis.consolidate import kommune_status
+from kartlegging.analysis.figures import Tables, compute_figures, load_register, reconcile
+from kartlegging.core.issues import REASON_LIMIT, Issue, issues_frame, mask_personal
+from kartlegging.core.overrides import Override, check_all_matched, from_entries, load_overrides
 
 log = logging.getLogger("kartlegging")
 
 
 def overrides_from_params(items: Iterable[dict]) -> list[Override]:
     """Overrides passed as rule params (plain dicts, validated by the Snakefile) back into
-    :class:`Override` objects (:func:`kartlegging.overrides.from_entries` validates them again)."""
+    :class:`Override` objects (:func:`kartlegging.core.overrides.from_entries` validates them again)."""
     return from_entries(items, "overrides (rule params)")
 
 
@@ -72,7 +72,7 @@ def step_consolidate(
     Stops the run (with one message) when an override matched nothing or a raw record is unaccounted for.
     ``overrides_file`` is None when the round has none.
     """
-    from kartlegging import conservation as cons
+    from kartlegging.analysis import conservation as cons
 
     cls = klass.load(reference_dir, classification)
     read = store.read_table
@@ -118,7 +118,7 @@ def step_figures(round_name: str, inputs: dict[str, str], register_path: str | N
         interviews=read(inputs["interviews"]), services=read(inputs["services"]),
         service_kommuner=read(inputs["service_kommuner"]), kommune_status=read(inputs["status"]),
     )
-    from kartlegging.kostra_figures import kostra_figures
+    from kartlegging.analysis.kostra_figures import kostra_figures
 
     register = load_register(register_path) if register_path else None
     if register is None:
@@ -127,7 +127,7 @@ def step_figures(round_name: str, inputs: dict[str, str], register_path: str | N
                          kostra_figures(read(inputs["kostra"]), round_name, register)], ignore_index=True)
     store.write_table(figures, "figures", out_figures)
     if out_series is not None:
-        from kartlegging.figure_series import compute_series
+        from kartlegging.analysis.figure_series import compute_series
 
         crosscheck = read(inputs["kostra_crosscheck"]) if inputs.get("kostra_crosscheck") else None
         store.write_table(compute_series(round_name, tables, read(inputs["kostra"]), crosscheck),
@@ -148,7 +148,7 @@ def _write_issues_and_applied(round_name: str, issues: list[Issue], overrides: l
 def step_ingest_phone(round_name: str, reference_dir: str, classification: str, phone_log: str, dispatch_path: str,
                       override_items: list[dict], out: dict[str, str]) -> None:
     """Phone round: attempts and final answers per unit."""
-    from kartlegging.ingest_phone import ingest_phone
+    from kartlegging.ingest.phone import ingest_phone
 
     cls = klass.load(reference_dir, classification)
     overrides = overrides_from_params(override_items)
@@ -164,7 +164,7 @@ def step_ingest_phone(round_name: str, reference_dir: str, classification: str, 
 def step_ingest_interviews(round_name: str, reference_dir: str, classification: str, intervju_dir: str,
                            override_items: list[dict], out: dict[str, str]) -> None:
     """Interviews: coded items, candidate services and the kommuner they cover."""
-    from kartlegging.ingest_interviews import ingest_interviews
+    from kartlegging.ingest.interviews import ingest_interviews
 
     cls = klass.load(reference_dir, classification)
     overrides = overrides_from_params(override_items)
@@ -182,7 +182,7 @@ def step_dispatch(round_name: str, reference_dir: str, classification: str, disp
                   out_dispatch: str) -> None:
     """The dispatch list as a table. Its own step, so that the phone ingest (which needs the list of
     units) does not depend on the e-mail ingest and an edited e-mail override does not rerun it."""
-    from kartlegging.dispatch import read_dispatch
+    from kartlegging.ingest.dispatch import read_dispatch
 
     dispatch = read_dispatch(dispatch_csv, klass.load(reference_dir, classification), round_name)
     store.write_table(dispatch.table, "dispatch", out_dispatch)
@@ -195,8 +195,8 @@ def step_ingest_email(round_name: str, reference_dir: str, classification: str, 
     (DispatchError). The list is parsed again here rather than read from dispatch.parquet because
     identification needs its lookups (Message-IDs, addresses), which the table keeps only hashed.
     ``out["dispatch"]``, when given, receives the dispatch table too (see :func:`step_dispatch`)."""
-    from kartlegging.dispatch import read_dispatch
-    from kartlegging.ingest_email import ingest_email
+    from kartlegging.ingest.dispatch import read_dispatch
+    from kartlegging.ingest.email.reader import ingest_email
 
     cls = klass.load(reference_dir, classification)
     overrides = overrides_from_params(override_items)

@@ -10,7 +10,7 @@ Three parts (the geometry itself, reading and simplifying, lives in
   inset shows the Oslo area;
 * :func:`map_status_frame` (the ``map_status`` rule) puts one round's
   ``kommune_status`` into the kommune structure of the map geometry
-  (Kartverket's 2024 kommuner) through :func:`kartlegging.crosswalk.harmonise_status`,
+  (Kartverket's 2024 kommuner) through :func:`kartlegging.analysis.crosswalk.harmonise_status`,
   so the map agrees with the harmonised table by construction, and adds the kind
   of service the kommune is drawn with; the maps comparing rounds use it;
 * :func:`coverage_map_svg` and :func:`small_multiples_svg` draw those classes
@@ -61,9 +61,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
-from kartlegging import classification as klass
-from kartlegging import store
-from kartlegging.crosswalk import harmonise_status
+from kartlegging.core import classification as klass
+from kartlegging.core import store
+from kartlegging.analysis.crosswalk import harmonise_status
 from kartlegging.report.charts import chart_rc
 from kartlegging.report.map_geometry import (  # noqa: F401 (re-exported: the public names of the map)
     DETAIL_KM2,
@@ -81,7 +81,7 @@ from kartlegging.report.map_geometry import (  # noqa: F401 (re-exported: the pu
     read_geometry,
 )
 from kartlegging.report.numbers import fmt_count
-from kartlegging.tables import MAP_CLASSES, MAP_STATUS
+from kartlegging.core.tables import MAP_CLASSES, MAP_STATUS
 
 LOG = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from kartlegging.classification import OSLO, Classification
+from kartlegging.core.classification import OSLO, Classification
 from kartlegging.synth.common import People, display_name, kommune_slug, save_workbook, slugify
 from kartlegging.synth.design import Design, Interview, Service
 

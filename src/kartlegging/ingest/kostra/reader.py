@@ -50,11 +50,11 @@ from typing import Callable, Iterable, Mapping
 
 import pandas as pd
 
-from kartlegging import classification as klass
-from kartlegging import store
-from kartlegging.filetype import sniff
-from kartlegging.issues import Issue, issues_frame
-from kartlegging.tables import KOSTRA, KOSTRA_CROSSCHECK
+from kartlegging.core import classification as klass
+from kartlegging.core import store
+from kartlegging.ingest.filetype import sniff
+from kartlegging.core.issues import Issue, issues_frame
+from kartlegging.core.tables import KOSTRA, KOSTRA_CROSSCHECK
 
 log = logging.getLogger("kartlegging")
 
@@ -764,9 +764,9 @@ CrosswalkBuilder = Callable[[str | Path, str, str], pd.DataFrame]
 
 
 def _default_crosswalk() -> CrosswalkBuilder | None:
-    """``kartlegging.crosswalk.build_crosswalk`` when that module exists (written in parallel), else None."""
+    """``kartlegging.analysis.crosswalk.build_crosswalk`` when that module exists (written in parallel), else None."""
     try:
-        from kartlegging.crosswalk import build_crosswalk  # type: ignore[import-not-found]
+        from kartlegging.analysis.crosswalk import build_crosswalk  # type: ignore[import-not-found]
     except ImportError:
         return None
     return build_crosswalk
@@ -854,7 +854,7 @@ def cross_check(kostra_df: pd.DataFrame, services: pd.DataFrame, service_kommune
     KOSTRA is read in the year nearest the round's (the round's classification
     year; ties go to the earlier year, nearer the field work), kommune by kommune,
     skipping years where the kommune has only a symbol. Years in another kommune
-    structure are translated with ``crosswalk`` (default: ``kartlegging.crosswalk``
+    structure are translated with ``crosswalk`` (default: ``kartlegging.analysis.crosswalk``
     if present; ``False`` to never translate); a merged kommune's value applies
     to each of its parts. Without a crosswalk only years whose structure has the
     round's kommune codes are used: for round 2015 that is 2013-2016.

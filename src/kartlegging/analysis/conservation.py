@@ -39,7 +39,7 @@ def phone_conservation(round_name: str, records_in: int, attempts: pd.DataFrame,
     """Rows of the phone log against attempts (resolved or in review) and quarantined rows.
 
     The phone log is required: one that cannot be used stops the run
-    (:class:`kartlegging.ingest_phone.PhoneLogError`). Should an issue without a
+    (:class:`kartlegging.ingest.phone.PhoneLogError`). Should an issue without a
     record still quarantine it as a whole, every row it holds is counted as
     quarantined with it, so that nothing is lost from view.
     """
@@ -108,8 +108,8 @@ def phone_rows_in(path: str | Path) -> int:
     Returns 0 for a workbook that cannot be opened or lacks the sheet (its
     quarantine item accounts for the file; its rows cannot be counted).
     """
-    from kartlegging.ingest_phone import COLUMNS, HEADER_SEARCH_ROWS, SHEET
-    from kartlegging.workbook import WorkbookError, find_header, read_sheet
+    from kartlegging.ingest.phone import COLUMNS, HEADER_SEARCH_ROWS, SHEET
+    from kartlegging.ingest.workbook import WorkbookError, find_header, read_sheet
 
     try:
         sheet = read_sheet(Path(path), SHEET)

@@ -4,7 +4,7 @@ Units are kommuner in the structure of each year with Oslo once (the register's
 rule): sums and counts run over ``region_level == kommune`` rows, so aggregate
 rows, unknown codes and Oslo's bydeler never add to them. Oslo's own row is
 used when it holds a number, else Oslo is derived from its bydeler
-(:func:`kartlegging.kostra.kommune_values`). The one exception is
+(:func:`kartlegging.ingest.kostra.reader.kommune_values`). The one exception is
 ``kostra_2018_fls_kommuner_og_bydeler``, whose definition counts Oslo's bydeler
 instead of Oslo.
 
@@ -13,7 +13,7 @@ kommune with ``..`` or ``:`` is neither a yes nor a no, and counting it as a no
 would bend the share towards whatever the symbols hide.
 
 ``kostra_deltakere_2019_mot_2013`` is published as "doblet"; the reconciliation
-(:func:`kartlegging.figures.status_for`) reads such ratio words against the
+(:func:`kartlegging.analysis.figures.status_for`) reads such ratio words against the
 register's range tolerance (``1.8–2.2x``).
 """
 
@@ -23,8 +23,8 @@ from typing import Callable
 
 import pandas as pd
 
-from kartlegging.figures import Figure
-from kartlegging.kostra import OSLO, dedupe, kommune_values
+from kartlegging.analysis.figures import Figure
+from kartlegging.ingest.kostra.reader import OSLO, dedupe, kommune_values
 
 FLS = "Frisklivssentral"
 

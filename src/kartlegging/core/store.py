@@ -1,7 +1,7 @@
 """Validated, byte-stable reading and writing of the processed tables.
 
 Every table goes through :func:`write_table`: columns are put in the declared
-order, the frame is validated against the declaration in :mod:`kartlegging.tables`
+order, the frame is validated against the declaration in :mod:`kartlegging.core.tables`
 (pandera, lazily, so one message lists every violation), rows are sorted by the
 table's key and written with its explicit Arrow schema and no pandas metadata.
 Two runs on the same inputs therefore give the same bytes.
@@ -17,7 +17,7 @@ import pandera.pandas as pa_pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from kartlegging.tables import ALL_TABLES, Table
+from kartlegging.core.tables import ALL_TABLES, Table
 
 
 class TableValidationError(ValueError):

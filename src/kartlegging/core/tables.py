@@ -261,7 +261,7 @@ ISSUES = Table(
         Column("field", STR, "field concerned", False),
         Column("locator", STR, "where in the file the raw text is (cell E34, part 2, subject, line 12); empty for "
                "the file as a whole. The text itself stays in data/raw/: `make review` shows it", False),
-        Column("reason_code", STR, "stable reason code (kartlegging.reasons; the report shows its bokmål message)", False),
+        Column("reason_code", STR, "stable reason code (kartlegging.core.reasons; the report shows its bokmål message)", False),
         Column("reason", STR, "English detail, with anything typed by a person masked", False),
         Column("action", STR, "review: kept, awaiting an analyst; quarantine: file or record could not be read", False, ("review", "quarantine")),
         Column("resolved_by", STR, "id of the override that settled the item; null while open"),

@@ -3,9 +3,9 @@
 Every ingest step returns its items as :class:`Issue` objects; none is dropped.
 An item names where the problem is (file, record, field and a locator such as
 ``cell E34``, ``part 2`` or ``line 12``) and why (a code of
-:mod:`kartlegging.reasons` and an English detail), never what a person wrote:
+:mod:`kartlegging.core.reasons` and an English detail), never what a person wrote:
 the excerpt stays in data/raw/ and is shown on the analyst's terminal by the
-review command (:mod:`kartlegging.review`). The detail is scrubbed before it
+review command (:mod:`kartlegging.infra.review`). The detail is scrubbed before it
 leaves ingest (:func:`scrub`), because a coding error may quote the typed text.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kartlegging.reasons import reason as catalogue_entry
+from kartlegging.core.reasons import reason as catalogue_entry
 
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
 #: A Message-ID or any <local@domain> form: its local part often holds a user name.
@@ -80,7 +80,7 @@ class Issue:
     """One item for an analyst. ``action`` is ``review`` (kept, awaiting a decision)
     or ``quarantine`` (the file or record could not be read at all).
 
-    ``code`` is a reason code of :mod:`kartlegging.reasons`; ``reason`` an English detail
+    ``code`` is a reason code of :mod:`kartlegging.core.reasons`; ``reason`` an English detail
     (scrubbed on output); ``locator`` where in the file the review command finds the raw
     text (``cell E34``, ``part 2``, ``subject``, ``line 12``), empty for the file as a whole.
     """

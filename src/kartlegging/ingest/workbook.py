@@ -21,8 +21,8 @@ from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook
 
-from kartlegging import coding
-from kartlegging.filetype import XLSX, sniff, workbook_part
+from kartlegging.core import coding
+from kartlegging.ingest.filetype import XLSX, sniff, workbook_part
 
 
 class WorkbookError(Exception):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 PACKAGE = "kartlegging"
 #: The folder of the package as imported: the code the jobs run.
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 # `from kartlegging.x import a, b`, `from kartlegging import x`, `from .x import a`, `from . import x`,
 # `import kartlegging.x`; names may continue over lines inside parentheses.

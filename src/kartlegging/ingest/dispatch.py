@@ -23,7 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .classification import OSLO, Classification
+from kartlegging.core.classification import OSLO, Classification
 
 if TYPE_CHECKING:  # pandas and the table declarations are imported where used, so that
     import pandas as pd  # check_readable stays light enough to run while Snakemake parses the workflow
@@ -170,7 +170,7 @@ def read_dispatch(path: str | Path, classification: Classification, round_name: 
     """
     import pandas as pd
 
-    from .tables import DISPATCH, salted_hash
+    from kartlegging.core.tables import DISPATCH, salted_hash
 
     p = Path(path)
     rows: list[dict[str, object]] = []

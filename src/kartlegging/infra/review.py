@@ -1,6 +1,6 @@
 """The review command: the open items of a round, with excerpts from the raw files, on the terminal.
 
-    python -m kartlegging.review 2015            (or: make review ROUND=2015)
+    python -m kartlegging.infra.review 2015            (or: make review ROUND=2015)
 
 The processed tables name where a problem is (file, record, field, locator) and
 why (a reason code), never what a person wrote. This command reads the excerpt
@@ -23,7 +23,7 @@ from typing import Iterable, TextIO
 import pandas as pd
 import yaml
 
-from kartlegging.reasons import CATALOGUE
+from kartlegging.core.reasons import CATALOGUE
 
 #: What an override sets for an item, by source and field (None: no override settles it).
 SET_KEY = {
@@ -43,7 +43,7 @@ def open_items(issues: pd.DataFrame) -> pd.DataFrame:
 def _email_excerpt(path: Path, field: str) -> list[str]:
     """Subject, sender and the start of the body (or its end, for identification: a sign-off below
     the quote) of one message, decoded as the ingest decodes it."""
-    from kartlegging.ingest_email import _read_parts, decode_header_text
+    from kartlegging.ingest.email.reader import _read_parts, decode_header_text
 
     raw = path.read_bytes()
     msg = email.message_from_bytes(raw, policy=email.policy.compat32)
@@ -73,7 +73,7 @@ def _cell_row(locator: str, record: str) -> int | None:
 
 def _sheet_excerpt(path: Path, sheet: str, locator: str, record: str) -> list[str]:
     """The Excel row of the item, every cell, with the header row above it."""
-    from kartlegging.workbook import WorkbookError, read_sheet
+    from kartlegging.ingest.workbook import WorkbookError, read_sheet
 
     try:
         data = read_sheet(path, sheet)
@@ -174,7 +174,7 @@ def print_review(round_name: str, processed_dir: Path, raw_dir: Path, overrides_
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m kartlegging.review", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m kartlegging.infra.review", description=__doc__.split("\n\n")[0])
     parser.add_argument("round", help="the round, as named in config/config.yaml (2015)")
     parser.add_argument("--config", default="config/config.yaml", help="the pipeline's configuration file")
     args = parser.parse_args(argv)

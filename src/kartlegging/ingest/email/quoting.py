@@ -61,7 +61,7 @@ def _after_letter(lines: list[str]) -> list[str]:
 def sender_tail(segments: list[list[str]]) -> list[str]:
     """The sender's own lines after the end of the quoted questionnaire, or [].
 
-    ``segments`` as :func:`kartlegging.ingest_email.split_segments` returns them; only
+    ``segments`` as :func:`kartlegging.ingest.email.reader.split_segments` returns them; only
     the last segment can carry a tail (text appended below the whole message). For
     ``>``-quoted messages the tail is what follows the last quoted line; for unquoted
     ones (Outlook's header block) what follows the letter's own sign-off.

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
-#: The command that lists a round's open review items and quarantined records (kartlegging.review).
+#: The command that lists a round's open review items and quarantined records (kartlegging.infra.review).
 REVIEW_COMMAND = "make review ROUND={round}"
 REPORT_FILES = ("kartlegging.html", "kartlegging.pdf")
 KOSTRA_ISSUES = "kostra/issues_kostra.parquet"
@@ -65,7 +65,7 @@ def records_read(path: str | os.PathLike) -> str | None:
 
 def missing_tables(processed: Path, round_name: str) -> list[str]:
     """The round's declared tables that have no file (a failed run removed or never wrote them)."""
-    from kartlegging.tables import ALL_TABLES
+    from kartlegging.core.tables import ALL_TABLES
 
     return [t.name for t in ALL_TABLES.values() if t.per_round and not (processed / round_name / f"{t.name}.parquet").is_file()]
 

@@ -116,7 +116,7 @@ def workbook_problem(path: str | Path, sheet: str) -> str | None:
 
     Light enough for the Snakefile's parse-time check: first bytes and the workbook
     part's sheet list, no cell is read. The sheet name matches as in
-    :func:`kartlegging.workbook.read_sheet` (case and surrounding spaces ignored).
+    :func:`kartlegging.ingest.workbook.read_sheet` (case and surrounding spaces ignored).
     """
     p = Path(path)
     try:

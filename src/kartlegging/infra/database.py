@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from kartlegging.tables import ALL_TABLES, Table
+from kartlegging.core.tables import ALL_TABLES, Table
 
 #: Storage format of the file: DuckDB 1.0's, which every DuckDB from 1.0 (in fact 0.10) on reads.
 #: The README names the oldest client verified; tests/test_duckdb_compat.py opens the file with 1.x.
@@ -144,7 +144,7 @@ def view_sql(name: str, paths: list[str]) -> str:
 def view_files(rounds: list[str], available: Iterable[str]) -> tuple[dict[str, list[str]], list[str]]:
     """Per declared table, its files among ``available`` (paths relative to the processed folder).
 
-    The view list comes from the declarations in :mod:`kartlegging.tables`: a table declared
+    The view list comes from the declarations in :mod:`kartlegging.core.tables`: a table declared
     there gets a view as soon as a step writes its file. Returns the files per view and the
     tables without any file (named in the log and the data dictionary, never a broken view)."""
     have = set(available)
@@ -238,7 +238,7 @@ def data_dictionary(rounds: list[str], missing: Iterable[str] = ()) -> str:
         "`<processed_dir>/reference/`. `kartlegging.duckdb` has one view per table across all rounds, over "
         f"copies of the tables in `<processed_dir>/{COPY_DIR}/` taken when the database was built: after a run "
         "that failed it still answers, with the tables of the last run that reached the database step. Open it "
-        "with `kartlegging.database.connect(path)`, or from any DuckDB client (1.0 or later) started in "
+        "with `kartlegging.infra.database.connect(path)`, or from any DuckDB client (1.0 or later) started in "
         "`<processed_dir>`, or run `SET file_search_path='<processed_dir>'` first.",
         "",
         "Each ingest step also writes its own `issues_<source>` and `overrides_<source>` tables (same columns as "

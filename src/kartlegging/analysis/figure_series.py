@@ -1,14 +1,14 @@
 """Every breakdown the report shows, as rows of the long table ``figure_series``.
 
 The report reads and formats; it counts nothing (issue 12). Single numbers are
-rows of ``figures`` (:mod:`kartlegging.figures`); every series, chart and table
+rows of ``figures`` (:mod:`kartlegging.analysis.figures`); every series, chart and table
 of counts is a row here: one row per (series, category, measure), in the order
 the report shows it (``nr``), with the bokmål label the report prints and,
 where a share is shown, its denominator.
 
-The definitions are the figures module's own (:func:`kartlegging.figures.kommuner_covered`,
-the reply rule of :mod:`kartlegging.consolidate`, the frisklivssentral codes of
-:mod:`kartlegging.kostra`), so a chart and the text quoting it cannot disagree:
+The definitions are the figures module's own (:func:`kartlegging.analysis.figures.kommuner_covered`,
+the reply rule of :mod:`kartlegging.analysis.consolidate`, the frisklivssentral codes of
+:mod:`kartlegging.ingest.kostra.reader`), so a chart and the text quoting it cannot disagree:
 ``tests/test_figure_series.py`` checks that each chart's values equal the
 figures the text quotes.
 """
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from kartlegging.consolidate import included, replied
-from kartlegging.figures import Tables, kommuner_covered
+from kartlegging.analysis.consolidate import included, replied
+from kartlegging.analysis.figures import Tables, kommuner_covered
 
 #: Labels the report prints for answer codes.
 ANSWER_LABELS = {"ja": "Ja", "nei": "Nei", "vet_ikke": "Vet ikke", "uklart": "Uklart"}
@@ -115,7 +115,7 @@ def response_flow(t: Tables) -> list[Row]:
     """Figur 1: from dispatch to included services.
 
     A unit replied when it sent an identified reply that is not an auto-reply
-    (:func:`kartlegging.consolidate.replied`, the rule of the figures);
+    (:func:`kartlegging.analysis.consolidate.replied`, the rule of the figures);
     the units phoned are those phoned without such a reply.
     """
     dispatch, email, phone, services = t.dispatch, t.email_replies, t.phone_units, t.services
@@ -241,7 +241,7 @@ def kostra_series(kostra: pd.DataFrame | None) -> dict[str, list[Row]]:
     """Frisklivssentraler per year (Oslo once, its bydeler apart), and årsverk and deltakere summed per year."""
     if kostra is None or kostra.empty:
         return {}
-    from kartlegging.kostra import dedupe, kommune_values
+    from kartlegging.ingest.kostra.reader import dedupe, kommune_values
 
     fls = "Frisklivssentral"
 
@@ -325,6 +325,6 @@ def compute_series(round_name: str, t: Tables, kostra: pd.DataFrame | None = Non
             records.append({"round": round_name, "series_id": series_id, "nr": nr, "category": r.category,
                             "label": r.label, "measure": r.measure, "value": r.value, "denominator": r.denominator,
                             "unit": r.unit, "text": r.text})
-    from kartlegging.tables import FIGURE_SERIES
+    from kartlegging.core.tables import FIGURE_SERIES
 
     return pd.DataFrame(records, columns=FIGURE_SERIES.column_names)

@@ -12,7 +12,7 @@ Each workbook becomes a candidate service, except that Oslo's bydel interviews
 (host 0301) merge into one kommunal service for Oslo, as the unit of analysis
 is the kommune (see :func:`merge_oslo`).
 
-The sheet is read with :func:`kartlegging.workbook.read_sheet`, which marks
+The sheet is read with :func:`kartlegging.ingest.workbook.read_sheet`, which marks
 formula and error cells so that they are never taken for typed answers.
 """
 
@@ -25,13 +25,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from kartlegging import coding
-from kartlegging.classification import OSLO, Classification, Resolution, unresolved_reason
-from kartlegging.coding import CodingError, cell_text, is_empty
-from kartlegging.issues import Issue
-from kartlegging.overrides import Override, OverrideError
-from kartlegging.tables import INTERVIEWS, SERVICE_KOMMUNER, SERVICES
-from kartlegging.workbook import SheetData, WorkbookError, cell_ref, find_header, read_sheet
+from kartlegging.core import coding
+from kartlegging.core.classification import OSLO, Classification, Resolution, unresolved_reason
+from kartlegging.core.coding import CodingError, cell_text, is_empty
+from kartlegging.core.issues import Issue
+from kartlegging.core.overrides import Override, OverrideError
+from kartlegging.core.tables import INTERVIEWS, SERVICE_KOMMUNER, SERVICES
+from kartlegging.ingest.workbook import SheetData, WorkbookError, cell_ref, find_header, read_sheet
 
 SOURCE = "intervju"
 SHEET = "Intervju"
@@ -261,7 +261,7 @@ class _Coder:
         return result
 
     def coded(self, item: str, coder, empty=None):
-        """An item coded by one of :mod:`kartlegging.coding`'s coders."""
+        """An item coded by one of :mod:`kartlegging.core.coding`'s coders."""
         def compute(value, report):
             try:
                 return coder(value)
@@ -388,7 +388,7 @@ class _Coder:
 def read_interview(path: Path, classification: Classification, overrides: list[Override]) -> Interview | Issue:
     """Read and code one workbook; a quarantine :class:`Issue` if it cannot be read at all.
 
-    Coding rules per item are in :mod:`kartlegging.coding`. Beyond coding, two
+    Coding rules per item are in :mod:`kartlegging.core.coding`. Beyond coding, two
     consistency checks go to review: T18 unanswered (the candidate then counts
     as undecided, ``vet_ikke``), and T04 disagreeing with T05 (the type follows
     the kommuner actually resolved from T05).

@@ -1,6 +1,6 @@
 """The catalogue of reason codes: why an item went to review or quarantine, one stable code each.
 
-Every :class:`kartlegging.issues.Issue` carries a code from this catalogue. The
+Every :class:`kartlegging.core.issues.Issue` carries a code from this catalogue. The
 code is what tables, logs and tests rely on (an English sentence may be
 reworded; a code is not). The report's appendix B shows the bokmål message of
 the code, the logs and the ``reason`` column keep an English detail.
@@ -145,7 +145,7 @@ def reason(code: str) -> Reason:
     try:
         return CATALOGUE[code]
     except KeyError:
-        raise UnknownReason(f"reason code {code!r} is not in kartlegging.reasons.CATALOGUE") from None
+        raise UnknownReason(f"reason code {code!r} is not in kartlegging.core.reasons.CATALOGUE") from None
 
 
 def message_nb(code: str) -> str:

@@ -16,9 +16,9 @@ from typing import Callable
 import pandas as pd
 import yaml
 
-from kartlegging.consolidate import included, kommuner_with_reply, replied
-from kartlegging.findings import FINDINGS, UTSAGN, finding_status, finding_values
-from kartlegging.kostra import FLS_ORGANISERING
+from kartlegging.analysis.consolidate import included, kommuner_with_reply, replied
+from kartlegging.analysis.findings import FINDINGS, UTSAGN, finding_status, finding_values
+from kartlegging.ingest.kostra.reader import FLS_ORGANISERING
 
 MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
              "september", "oktober", "november", "desember")
@@ -179,7 +179,7 @@ FIGURES: dict[str, Callable[[Tables], Figure]] = {
                              lambda s: _hf(s) & (s["hf_helsepedagogikk"] == "ja")),
     **_services_and_kommuner("tjenester_hf_tilbud", "kommuner_hf_tilbud", lambda s: _hf(s) & (s["hf_tilbud"] == "ja")),
 }
-#: Findings stated in words (kartlegging.findings): unit utsagn, 1 where the statement holds, 0 where not.
+#: Findings stated in words (kartlegging.analysis.findings): unit utsagn, 1 where the statement holds, 0 where not.
 FIGURES.update({fid: (lambda t, fid=fid: Figure(fid, unit=UTSAGN, **finding_values(fid, t.inc))) for fid in FINDINGS})
 
 
@@ -352,7 +352,7 @@ def reconcile(round_name: str, register: dict | None, figures: pd.DataFrame) -> 
     nothing to reconcile: the table is empty and the report lists its figures
     as not in the register.
     """
-    from kartlegging.tables import RECONCILIATION
+    from kartlegging.core.tables import RECONCILIATION
 
     by_id = {r["figure_id"]: r for r in figures.to_dict("records")}
     rows = []

@@ -9,7 +9,7 @@ last conclusive attempt; a unit reached only inconclusively is ``ikke_nådd``.
 The ``Kommentar`` column is free text that may name people: it is never read.
 ``Kontakt`` should hold a role (sentralbord, helseleder) but may name the
 person who answered; only the roles it names are kept
-(:func:`kartlegging.coding.kontakt_role`), never the typed text.
+(:func:`kartlegging.core.coding.kontakt_role`), never the typed text.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from kartlegging import coding
-from kartlegging.classification import Classification, Resolution, unresolved_reason
-from kartlegging.coding import CodingError, cell_text, is_empty
-from kartlegging.issues import Issue
-from kartlegging.overrides import Override, OverrideError
-from kartlegging.runner import InputError
-from kartlegging.tables import PHONE_ATTEMPTS, PHONE_UNITS
-from kartlegging.workbook import WorkbookError, cell_ref, find_header, read_sheet
+from kartlegging.core import coding
+from kartlegging.core.classification import Classification, Resolution, unresolved_reason
+from kartlegging.core.coding import CodingError, cell_text, is_empty
+from kartlegging.core.issues import Issue
+from kartlegging.core.overrides import Override, OverrideError
+from kartlegging.infra.runner import InputError
+from kartlegging.core.tables import PHONE_ATTEMPTS, PHONE_UNITS
+from kartlegging.ingest.workbook import WorkbookError, cell_ref, find_header, read_sheet
 
 SOURCE = "telefon"
 SHEET = "Telefonrunde"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kartlegging.classification import Classification
+from kartlegging.core.classification import Classification
 
 #: Precedence when several units of one kommune (Oslo's bydeler) answered.
 _ANSWER_ORDER = ("ja", "nei", "vet_ikke", "uklart", "ikke_nådd")

@@ -4,7 +4,7 @@ Replies arrive as saved from Outlook or Thunderbird, in every state real mail is
 in: wrong charsets, HTML-only bodies, quoted questionnaires, forwarded chains,
 out-of-office notices, answers in attachments, truncated files. Each file gives
 exactly one row of ``tables.EMAIL_REPLIES``; whatever the rules cannot decide
-becomes an :class:`~kartlegging.issues.Issue` for an analyst, and whatever cannot
+becomes an :class:`~kartlegging.core.issues.Issue` for an analyst, and whatever cannot
 be read at all is kept as ``karantene``. Nothing is dropped and nothing is guessed.
 
 Personal data (addresses, names, phone numbers) is used here for matching only:
@@ -52,14 +52,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from .classification import OSLO, Classification
-from .coding import code_answer
-from .dispatch import DispatchResult, normalise_message_id
-from .issues import Issue
-from .mime import ENCODING_DEFECTS, STRUCTURE_LOST, Note, decode_utf8_mixed, defect_names
-from .overrides import Override, OverrideError
-from .quoting import sender_tail
-from .tables import ANSWER, EMAIL_REPLIES, salted_hash
+from kartlegging.core.classification import OSLO, Classification
+from kartlegging.core.coding import code_answer
+from kartlegging.ingest.dispatch import DispatchResult, normalise_message_id
+from kartlegging.core.issues import Issue
+from kartlegging.ingest.email.mime import ENCODING_DEFECTS, STRUCTURE_LOST, Note, decode_utf8_mixed, defect_names
+from kartlegging.core.overrides import Override, OverrideError
+from kartlegging.ingest.email.quoting import sender_tail
+from kartlegging.core.tables import ANSWER, EMAIL_REPLIES, salted_hash
 
 SOURCE = "epost"
 OVERRIDE_FIELDS = ("enhet_id", "q1", "q5", "auto_reply")
@@ -142,7 +142,7 @@ def decode_counting(data: bytes, declared: str | None) -> tuple[str, int]:
       (``Ã¸``) is caught here;
     - UTF-8 text with a few invalid bytes (more valid multi-byte characters than
       bad bytes) stays UTF-8, only the bad bytes fall back
-      (:func:`kartlegging.mime.decode_utf8_mixed`): decoding it all as
+      (:func:`kartlegging.ingest.email.mime.decode_utf8_mixed`): decoding it all as
       windows-1252 would mangle every valid æ, ø and å;
     - then an exotic declared charset, then windows-1252 (a superset of the
       printable latin-1 that also maps the 0x80-0x9F quotes and dashes), then

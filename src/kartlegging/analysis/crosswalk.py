@@ -44,11 +44,11 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
-from kartlegging import classification as klass
-from kartlegging import store
-from kartlegging.classification import Classification
+from kartlegging.core import classification as klass
+from kartlegging.core import store
+from kartlegging.core.classification import Classification
 
-log = logging.getLogger("kartlegging.crosswalk")
+log = logging.getLogger("kartlegging.analysis.crosswalk")
 
 #: Labels of a crosswalk row (see :func:`build_crosswalk`).
 CHANGES = ("uendret", "nytt_nummer", "navn", "sammenslått", "delt")
