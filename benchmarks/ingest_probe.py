@@ -117,7 +117,7 @@ def run_epost(round_dir: Path, reference: str, classification: str, overrides: l
     from kartlegging.core import store
     from kartlegging.ingest.email.reader import ingest_email
     from kartlegging.core.issues import issues_frame
-    from kartlegging.pipeline import applied_frame, overrides_from_params
+    from kartlegging.steps.common import applied_frame, overrides_from_params
 
     round_name = round_dir.name
     cls = klass.load(reference, classification)
@@ -136,7 +136,7 @@ def run_epost(round_dir: Path, reference: str, classification: str, overrides: l
 
 def run_intervju(round_dir: Path, reference: str, classification: str, overrides: list[dict], out: Path) -> tuple[int, Clock]:
     """The interview ingest: the pipeline's own step, unchanged (classification load included, a few ms)."""
-    from kartlegging.pipeline import step_ingest_interviews
+    from kartlegging.steps.ingest_intervjuer import step_ingest_interviews
 
     folder = round_dir / "intervjuer"
     items = sum(1 for _ in folder.glob("*.xlsx"))
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     import yaml
 
-    import kartlegging.pipeline  # noqa: F401  (the import cost every rule pays, kept out of the timing)
+    import kartlegging.steps.consolidate  # noqa: F401  (the import cost every rule pays, kept out of the timing)
 
     import_seconds = time.perf_counter() - t0
     overrides: list[dict] = []

@@ -170,23 +170,20 @@ def round_table(name):
     return os.path.join(PROC, "{round}", f"{name}.parquet")
 
 
-def code_of(*modules, pipeline=True):
-    """Input: the package files a rule's step runs (its modules and what they import, see
-    kartlegging.infra.code_deps), relative to the working directory. Snakemake only sees the thin
-    script as the rule's code; with these as inputs a change to the logic reruns the rules that
-    use it, and only those. ``pipeline``: the step lives in kartlegging.pipeline (its own file
-    counts, not every step's imports)."""
-    files = closure(SRC, [*modules, "infra.runner", "core.store"])
-    if pipeline:
-        files.append(SRC / "pipeline.py")
+def code_of(rule):
+    """Input: the package files a rule's step runs, relative to the working directory: the import closure
+    (kartlegging.infra.code_deps) of its step module kartlegging/steps/<rule>.py, plus the runner its thin
+    script starts it with. Snakemake only sees the thin script as the rule's code; with these as inputs a
+    change to the logic reruns the rules that use it, and only those. Nothing is listed by hand."""
+    files = closure(SRC, [f"steps.{rule}", "infra.runner"])
     return sorted({os.path.relpath(p) for p in files})
 
 
 def report_sources():
     """Templates and code of the report: a change to any reruns the report, and only it."""
     folder = SRC / "report"
-    files = [p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    return sorted({os.path.relpath(p) for p in files} | set(code_of("report", pipeline=False)))
+    files = [p for p in folder.rglob("*") if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts]
+    return sorted({os.path.relpath(p) for p in files} | set(code_of("report")))
 
 
 def all_targets():

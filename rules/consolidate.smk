@@ -20,7 +20,7 @@ rule consolidate:
         kostra_files=lambda wc: files_in(os.path.join(RAW, "kostra")),
         kostra=os.path.join(PROC, "kostra", "kostra.parquet"),
         kostra_issues=os.path.join(PROC, "kostra", "issues_kostra.parquet"),
-        code=code_of("analysis.consolidate", "analysis.conservation"),
+        code=code_of("consolidate"),
     output:
         status=round_table("kommune_status"),
         issues=round_table("issues"),
@@ -57,7 +57,7 @@ rule figures:
         status=round_table("kommune_status"),
         kostra=os.path.join(PROC, "kostra", "kostra.parquet"),
         kostra_crosscheck=round_table("kostra_crosscheck"),
-        code=code_of("analysis.figures", "analysis.kostra_figures", "analysis.figure_series"),
+        code=code_of("figures"),
     output:
         figures=round_table("figures"),
         series=round_table("figure_series"),

@@ -16,7 +16,7 @@ rule crosswalk:
         klass=KLASS_VERSION_FILES,
         changes=KLASS_CHANGES_FILES,
         bydeler=os.path.join(REF, "oslo-bydeler.csv"),
-        code=code_of("analysis.crosswalk", pipeline=False),
+        code=code_of("crosswalk"),
     output:
         crosswalk=os.path.join(PROC, "reference", "crosswalk.parquet"),
     params:
@@ -41,7 +41,7 @@ rule harmonise:
         klass=KLASS_VERSION_FILES,
         changes=KLASS_CHANGES_FILES,
         bydeler=os.path.join(REF, "oslo-bydeler.csv"),
-        code=code_of("analysis.crosswalk", pipeline=False),
+        code=code_of("harmonise"),
     output:
         status=os.path.join(PROC, "harmonised", "kommune_status.parquet"),
     params:

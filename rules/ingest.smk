@@ -7,7 +7,7 @@ rule dispatch:
     input:
         dispatch=os.path.join(RAW, "{round}", "utsendelse.csv"),
         klass=lambda wc: klass_version_file(wc.round),
-        code=code_of("ingest.dispatch"),
+        code=code_of("dispatch"),
     output:
         dispatch=round_table("dispatch"),
     params:
@@ -33,7 +33,7 @@ rule ingest_epost:
         dispatch=os.path.join(RAW, "{round}", "utsendelse.csv"),
         klass=lambda wc: klass_version_file(wc.round),
         emails=email_files,
-        code=code_of("ingest.email.reader", "ingest.dispatch"),
+        code=code_of("ingest_epost"),
     output:
         replies=round_table("email_replies"),
         issues=round_table("issues_epost"),
@@ -63,7 +63,7 @@ rule ingest_telefon:
         log=os.path.join(RAW, "{round}", "telefonrunde.xlsx"),
         dispatch=round_table("dispatch"),
         klass=lambda wc: klass_version_file(wc.round),
-        code=code_of("ingest.phone"),
+        code=code_of("ingest_telefon"),
     output:
         attempts=round_table("phone_attempts"),
         units=round_table("phone_units"),
@@ -92,7 +92,7 @@ rule ingest_intervjuer:
     input:
         workbooks=interview_files,
         klass=lambda wc: klass_version_file(wc.round),
-        code=code_of("ingest.interviews"),
+        code=code_of("ingest_intervjuer"),
     output:
         interviews=round_table("interviews"),
         services=round_table("services"),

@@ -1,5 +1,5 @@
 """Snakemake script: kommune_status, review queue and overrides applied of one round."""
-from kartlegging.pipeline import step_consolidate
+from kartlegging.steps.consolidate import step_consolidate
 from kartlegging.infra.runner import run
 
 

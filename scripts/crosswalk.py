@@ -2,7 +2,7 @@
 from logging import Logger
 from typing import Any
 
-from kartlegging.analysis.crosswalk import step_crosswalk
+from kartlegging.steps.crosswalk import step_crosswalk
 from kartlegging.infra.runner import run
 
 

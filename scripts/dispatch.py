@@ -1,5 +1,5 @@
 """Snakemake script: the dispatch list of one survey round as a table."""
-from kartlegging.pipeline import step_dispatch
+from kartlegging.steps.dispatch import step_dispatch
 from kartlegging.infra.runner import run
 
 

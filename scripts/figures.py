@@ -1,5 +1,5 @@
 """Snakemake script: figures and reconciliation of one round."""
-from kartlegging.pipeline import step_figures
+from kartlegging.steps.figures import step_figures
 from kartlegging.infra.runner import run
 
 

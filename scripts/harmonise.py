@@ -2,7 +2,7 @@
 from logging import Logger
 from typing import Any
 
-from kartlegging.analysis.crosswalk import step_harmonise
+from kartlegging.steps.harmonise import step_harmonise
 from kartlegging.infra.runner import run
 
 

@@ -1,5 +1,5 @@
 """Snakemake script: dispatch list and e-mail replies of one survey round."""
-from kartlegging.pipeline import step_ingest_email
+from kartlegging.steps.ingest_epost import step_ingest_email
 from kartlegging.infra.runner import run
 
 

@@ -1,5 +1,5 @@
 """Snakemake script: the telephone interviews of one survey round."""
-from kartlegging.pipeline import step_ingest_interviews
+from kartlegging.steps.ingest_intervjuer import step_ingest_interviews
 from kartlegging.infra.runner import run
 
 

@@ -1,5 +1,5 @@
 """Snakemake script: the phone round of one survey round."""
-from kartlegging.pipeline import step_ingest_phone
+from kartlegging.steps.ingest_telefon import step_ingest_phone
 from kartlegging.infra.runner import run
 
 

@@ -1,5 +1,5 @@
 """Snakemake script: KOSTRA extracts into the kostra table and its review/quarantine items."""
-from kartlegging.ingest.kostra.reader import step_kostra
+from kartlegging.steps.kostra import step_kostra
 from kartlegging.infra.runner import run
 
 

@@ -1,5 +1,5 @@
 """Snakemake script: the round's kartlegging against KOSTRA on frisklivssentraler."""
-from kartlegging.ingest.kostra.reader import step_crosscheck
+from kartlegging.steps.kostra_crosscheck import step_crosscheck
 from kartlegging.infra.runner import run
 
 

@@ -3,7 +3,7 @@ from logging import Logger
 from typing import Any
 
 from kartlegging.core import classification as klass
-from kartlegging.report.map_geometry import step_map_geometry
+from kartlegging.steps.map_geometry import step_map_geometry
 from kartlegging.infra.runner import run
 
 

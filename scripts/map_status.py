@@ -2,7 +2,7 @@
 from logging import Logger
 from typing import Any
 
-from kartlegging.report.maps import step_map_status
+from kartlegging.steps.map_status import step_map_status
 from kartlegging.infra.runner import run
 
 

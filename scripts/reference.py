@@ -1,5 +1,5 @@
 """Snakemake script: Klass 131 reference tables."""
-from kartlegging.pipeline import step_reference
+from kartlegging.steps.reference import step_reference
 from kartlegging.infra.runner import run
 
 

@@ -2,7 +2,7 @@
 from logging import Logger
 from typing import Any
 
-from kartlegging.report.maps import step_round_map
+from kartlegging.steps.round_map import step_round_map
 from kartlegging.infra.runner import run
 
 

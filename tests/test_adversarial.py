@@ -304,7 +304,7 @@ def test_personal_items_of_a_workbook_never_leave_the_ingest(tmp_path, cls):
 
 @pytest.mark.parametrize("case", C.DISPATCH_CASES, ids=lambda c: c.id)
 def test_unusable_dispatch_list_stops_the_step_with_one_message(case: C.StopCase, tmp_path, capsys, quiet_logger):
-    from kartlegging.pipeline import step_ingest_email
+    from kartlegging.steps.ingest_epost import step_ingest_email
     from kartlegging.infra.runner import run
 
     raw = tmp_path / "raw"
@@ -779,7 +779,7 @@ def test_malformed_overrides_file_stops_before_any_job_runs_with_one_line(tmp_pa
 def test_override_matching_nothing_stops_consolidate_and_leaves_no_output(adversarial_run, tmp_path, capsys,
                                                                           quiet_logger):
     """The consolidate step of the adversarial round again, with an override for a file that does not exist."""
-    from kartlegging.pipeline import step_consolidate
+    from kartlegging.steps.consolidate import step_consolidate
     from kartlegging.infra.runner import run
 
     proc_dir = adversarial_run.out / "processed" / C.ROUND
@@ -861,7 +861,7 @@ def test_dispatch_conservation_counts_rows_against_the_table(tmp_path, cls):
 @pytest.mark.e2e
 def test_consolidate_stops_when_a_record_is_lost(adversarial_run, tmp_path, capsys, quiet_logger):
     """The adversarial round's consolidate step again, with one e-mail row taken out of the table."""
-    from kartlegging.pipeline import step_consolidate
+    from kartlegging.steps.consolidate import step_consolidate
     from kartlegging.infra.runner import run
 
     proc_dir = adversarial_run.out / "processed" / C.ROUND

@@ -25,9 +25,9 @@ from kartlegging.analysis.crosswalk import (
     crosswalk_pairs,
     harmonise_status,
     newest_version,
-    step_crosswalk,
-    step_harmonise,
 )
+from kartlegging.steps.crosswalk import step_crosswalk
+from kartlegging.steps.harmonise import step_harmonise
 
 ROOT = Path(__file__).resolve().parents[1]
 REF = ROOT / "data" / "reference"

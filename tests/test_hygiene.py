@@ -159,7 +159,7 @@ def test_a_step_that_succeeds_keeps_its_outputs(tmp_path, capsys):
 
 def test_ingest_epost_without_its_folder_removes_the_dispatch_table_it_wrote(tmp_path, capsys, monkeypatch):
     """The real step: the dispatch list is read and written, then the missing epost/ stops it."""
-    from kartlegging.pipeline import step_ingest_email
+    from kartlegging.steps.ingest_epost import step_ingest_email
 
     rd = C.write_base_round(tmp_path / "raw")
     epost = rd / "epost"

@@ -13,8 +13,15 @@ from kartlegging.core import classification as klass
 from kartlegging.core import store
 from kartlegging.analysis.crosswalk import build_crosswalk
 from kartlegging.ingest.kostra.reader import (
-    KostraConfig, cross_check, cross_check_counts, kommune_values, parse_cell, read_kostra, split_region, step_kostra,
+    KostraConfig,
+    cross_check,
+    cross_check_counts,
+    kommune_values,
+    parse_cell,
+    read_kostra,
+    split_region,
 )
+from kartlegging.steps.kostra import step_kostra
 from kartlegging.analysis.figures import ratio_status, reconcile, status_for
 from kartlegging.analysis.kostra_figures import KOSTRA_FIGURES, kostra_figures
 from kartlegging.synth.design import build_design

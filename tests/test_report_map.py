@@ -26,6 +26,7 @@ import pytest
 from kartlegging.analysis.crosswalk import build_crosswalk
 from kartlegging.report import maps
 from kartlegging.core.tables import MAP_CLASSES
+from kartlegging.steps.map_status import step_map_status
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference"
@@ -269,7 +270,7 @@ def test_empty_round_is_all_ukjent():
 
 def test_step_writes_a_valid_table(tmp_path, processed):
     out = tmp_path / "map_status.parquet"
-    maps.step_map_status(str(processed / "kommune_status.parquet"), str(processed / "services.parquet"), ROUND,
+    step_map_status(str(processed / "kommune_status.parquet"), str(processed / "services.parquet"), ROUND,
                          "2015", "2024", str(REFERENCE), str(out))
     assert out.read_bytes() == (processed / "map_status.parquet").read_bytes()
 

@@ -45,7 +45,6 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from kartlegging.core import classification as klass
-from kartlegging.core import store
 from kartlegging.core.classification import Classification
 
 log = logging.getLogger("kartlegging.analysis.crosswalk")
@@ -430,24 +429,4 @@ def harmonise_status(
 
 # -- pipeline steps ------------------------------------------------------------------
 
-def step_crosswalk(reference_dir: str, round_versions: Mapping[str, str], target: str, out: str) -> None:
-    """The ``crosswalk`` rule: every pair of versions the configuration uses, one table."""
-    versions = sorted({klass.version_for(reference_dir, str(v)) for v in round_versions.values()})
-    target_year = klass.version_for(reference_dir, str(target))
-    pairs = crosswalk_pairs(versions, target_year)
-    frame = build_crosswalks(reference_dir, pairs)
-    store.write_table(frame, "crosswalk", out)
-    counts = frame.groupby(["from_version", "to_version", "change"]).size()
-    for (a, b, change), n in counts.items():
-        log.info("crosswalk %s -> %s: %d %s", a, b, n, change)
 
-
-def step_harmonise(
-    reference_dir: str, round_versions: Mapping[str, str], target: str, status_paths: Iterable[str], out: str
-) -> None:
-    """The ``harmonise`` rule: each round's kommune_status in the target structure, one table."""
-    statuses = [store.read_table(p) for p in status_paths]
-    frame = harmonise_status(statuses, {str(k): str(v) for k, v in round_versions.items()}, target, reference_dir)
-    store.write_table(frame, "harmonised_status", out)
-    for (round_name, regel), n in frame.groupby(["round", "regel"]).size().items():
-        log.info("harmonise round %s: %d kommuner %s", round_name, n, regel)

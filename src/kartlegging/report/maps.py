@@ -45,7 +45,6 @@ mm on paper, invisible at any zoom, and it keeps the SVG a quarter smaller).
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -62,7 +61,6 @@ from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
 from kartlegging.core import classification as klass
-from kartlegging.core import store
 from kartlegging.analysis.crosswalk import harmonise_status
 from kartlegging.report.charts import chart_rc
 from kartlegging.report.map_geometry import (  # noqa: F401 (re-exported: the public names of the map)
@@ -211,23 +209,6 @@ def map_status_frame(
     return pd.DataFrame(rows, columns=MAP_STATUS.column_names)
 
 
-def step_map_status(
-    status_path: str, services_path: str, round_name: str, round_version: str, map_version: str,
-    reference_dir: str, out: str,
-) -> None:
-    """The ``map_status`` rule: read, translate, write, and log the counts per class."""
-    frame = map_status_frame(store.read_table(status_path), store.read_table(services_path), round_name,
-                             round_version, map_version, reference_dir)
-    store.write_table(frame, MAP_STATUS, out)
-    counts = frame["status"].value_counts()
-    for cls in MAP_CLASSES:
-        LOG.info("map_status round %s: %d kommuner of Klass %s %s", round_name, int(counts.get(cls, 0)),
-                 map_version, cls)
-    split = int((frame["regel"] == "delt_del_av").sum())
-    if split:
-        LOG.info("map_status round %s: %d kommuner hold part of a split kommune and take its whole answer",
-                 round_name, split)
-
 
 # --------------------------------------------------------------------------- the round's own structure
 
@@ -342,17 +323,6 @@ def own_map_figure(status: pd.DataFrame, services: pd.DataFrame, round_name: str
         "version": round_klass.version, "geometry": geometry.version,
     }
 
-
-def step_round_map(status_path: str, services_path: str, round_name: str, round_version: str, geometry_path: str,
-                   reference_dir: str, out: str) -> None:
-    """The ``round_map`` rule: the round's own-structure map as JSON (SVG, caption, alt text, classes)."""
-    figure = own_map_figure(store.read_table(status_path), store.read_table(services_path), round_name,
-                            round_version, geometry_path, reference_dir)
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    Path(out).write_text(json.dumps(figure, ensure_ascii=False, sort_keys=True, indent=1), encoding="utf-8")
-    LOG.info("round_map %s: Klass %s drawn on the %s geometry; counts %s; grouped %s; not drawn %s", round_name,
-             figure["version"], figure["geometry"], figure["counts"], figure["grouped"] or "none",
-             figure["missing"] or "none")
 
 
 # --------------------------------------------------------------------------- drawing

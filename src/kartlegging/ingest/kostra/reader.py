@@ -51,9 +51,8 @@ from typing import Callable, Iterable, Mapping
 import pandas as pd
 
 from kartlegging.core import classification as klass
-from kartlegging.core import store
 from kartlegging.ingest.filetype import sniff
-from kartlegging.core.issues import Issue, issues_frame
+from kartlegging.core.issues import Issue
 from kartlegging.core.tables import KOSTRA, KOSTRA_CROSSCHECK
 
 log = logging.getLogger("kartlegging")
@@ -704,19 +703,6 @@ def read_kostra(paths: Iterable[str | Path], reference_dir: str | Path,
     return frame, issues
 
 
-def step_kostra(files: Iterable[str], reference_dir: str, kostra_config: Mapping | None,
-                out_table: str, out_issues: str) -> None:
-    """The ``kostra`` rule: no files gives an empty table, so the rest of the pipeline runs unchanged."""
-    files = list(files)
-    cfg = KostraConfig.from_config(kostra_config)
-    frame, issues = read_kostra(files, reference_dir, cfg)
-    store.write_table(frame if not frame.empty else store.empty_frame(KOSTRA), KOSTRA, out_table)
-    store.write_table(issues_frame(ISSUES_ROUND, issues), "issues", out_issues)
-    for issue in issues:
-        log.info(issue.message())
-    log.info("kostra: %d files, %d rows, %d review items, %d quarantined", len(files), len(frame),
-             sum(i.action == "review" for i in issues), sum(i.action == "quarantine" for i in issues))
-
 
 # -- kommune-level values --------------------------------------------------------
 
@@ -916,12 +902,3 @@ def cross_check_counts(check: pd.DataFrame) -> dict[str, int]:
     return {k: int(counts.get(k, 0)) for k in kinds}
 
 
-def step_crosscheck(kostra_path: str, services_path: str, bridge_path: str, status_path: str,
-                    round_version: str, reference_dir: str, out_path: str) -> None:
-    """The ``kostra_crosscheck`` rule: read, compare, write, and log the counts."""
-    read = store.read_table
-    check = cross_check(read(kostra_path), read(services_path), read(bridge_path), read(status_path),
-                        round_version, reference_dir)
-    store.write_table(check if not check.empty else store.empty_frame(KOSTRA_CROSSCHECK), KOSTRA_CROSSCHECK, out_path)
-    for kind, n in cross_check_counts(check).items():
-        log.info("kostra cross-check: %s: %d kommuner", kind, n)
