@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from python_calamine import CalamineError, CalamineWorkbook
 
 from kartlegging.core.coding import item_code
-from kartlegging.ingest.email.reader import decode_header_text, html_to_text
+from kartlegging.ingest.email.mime import decode_header_text, html_to_text
 
 #: An e-mail address anywhere in a text.
 EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")

@@ -28,7 +28,8 @@ from kartlegging.core import store
 from kartlegging.core.classification import load
 from kartlegging.core.config_check import ConfigError, validate_config
 from kartlegging.ingest.dispatch import DispatchError, check_readable, read_dispatch
-from kartlegging.ingest.email.reader import decode_bytes, ingest_email
+from kartlegging.ingest.email.mime import decode_bytes
+from kartlegging.ingest.email.reader import ingest_email
 from kartlegging.ingest.interviews import ingest_interviews
 from kartlegging.ingest.phone import PhoneLogError, ingest_phone
 from kartlegging.core.issues import issues_frame

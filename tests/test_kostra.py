@@ -12,15 +12,10 @@ import yaml
 from kartlegging.core import classification as klass
 from kartlegging.core import store
 from kartlegging.analysis.crosswalk import build_crosswalk
-from kartlegging.ingest.kostra.reader import (
-    KostraConfig,
-    cross_check,
-    cross_check_counts,
-    kommune_values,
-    parse_cell,
-    read_kostra,
-    split_region,
-)
+from kartlegging.ingest.kostra.parse import KostraConfig, parse_cell, split_region
+from kartlegging.analysis.crosscheck import cross_check, cross_check_counts
+from kartlegging.analysis.kostra_values import kommune_values
+from kartlegging.ingest.kostra.reader import read_kostra
 from kartlegging.steps.kostra import step_kostra
 from kartlegging.analysis.figures import ratio_status, reconcile, status_for
 from kartlegging.analysis.kostra_figures import KOSTRA_FIGURES, kostra_figures

@@ -241,7 +241,7 @@ def kostra_series(kostra: pd.DataFrame | None) -> dict[str, list[Row]]:
     """Frisklivssentraler per year (Oslo once, its bydeler apart), and årsverk and deltakere summed per year."""
     if kostra is None or kostra.empty:
         return {}
-    from kartlegging.ingest.kostra.reader import dedupe, kommune_values
+    from kartlegging.analysis.kostra_values import dedupe, kommune_values
 
     fls = "Frisklivssentral"
 

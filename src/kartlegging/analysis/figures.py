@@ -18,7 +18,7 @@ import yaml
 
 from kartlegging.analysis.consolidate import included, kommuner_with_reply, replied
 from kartlegging.analysis.findings import FINDINGS, UTSAGN, finding_status, finding_values
-from kartlegging.ingest.kostra.reader import FLS_ORGANISERING
+from kartlegging.analysis.crosscheck import FLS_ORGANISERING
 
 MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
              "september", "oktober", "november", "desember")

@@ -24,7 +24,8 @@ from typing import Callable
 import pandas as pd
 
 from kartlegging.analysis.figures import Figure
-from kartlegging.ingest.kostra.reader import OSLO, dedupe, kommune_values
+from kartlegging.ingest.kostra.parse import OSLO
+from kartlegging.analysis.kostra_values import dedupe, kommune_values
 
 FLS = "Frisklivssentral"
 

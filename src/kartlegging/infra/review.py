@@ -43,7 +43,8 @@ def open_items(issues: pd.DataFrame) -> pd.DataFrame:
 def _email_excerpt(path: Path, field: str) -> list[str]:
     """Subject, sender and the start of the body (or its end, for identification: a sign-off below
     the quote) of one message, decoded as the ingest decodes it."""
-    from kartlegging.ingest.email.reader import _read_parts, decode_header_text
+    from kartlegging.ingest.email.message import _read_parts
+    from kartlegging.ingest.email.mime import decode_header_text
 
     raw = path.read_bytes()
     msg = email.message_from_bytes(raw, policy=email.policy.compat32)

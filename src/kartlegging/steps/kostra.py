@@ -9,7 +9,8 @@ from typing import Iterable, Mapping
 from kartlegging.core import store
 from kartlegging.core.issues import issues_frame
 from kartlegging.core.tables import KOSTRA
-from kartlegging.ingest.kostra.reader import ISSUES_ROUND, KostraConfig, read_kostra
+from kartlegging.ingest.kostra.parse import ISSUES_ROUND, KostraConfig
+from kartlegging.ingest.kostra.reader import read_kostra
 
 log = logging.getLogger("kartlegging")
 

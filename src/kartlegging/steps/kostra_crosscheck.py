@@ -6,7 +6,7 @@ import logging
 
 from kartlegging.core import store
 from kartlegging.core.tables import KOSTRA_CROSSCHECK
-from kartlegging.ingest.kostra.reader import cross_check, cross_check_counts
+from kartlegging.analysis.crosscheck import cross_check, cross_check_counts
 
 log = logging.getLogger("kartlegging")
 
