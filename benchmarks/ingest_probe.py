@@ -136,6 +136,7 @@ def run_epost(round_dir: Path, reference: str, classification: str, overrides: l
 
 def run_intervju(round_dir: Path, reference: str, classification: str, overrides: list[dict], out: Path) -> tuple[int, Clock]:
     """The interview ingest: the pipeline's own step, unchanged (classification load included, a few ms)."""
+    from kartlegging.core import classification as klass
     from kartlegging.steps.ingest_intervjuer import step_ingest_interviews
 
     folder = round_dir / "intervjuer"
@@ -143,7 +144,8 @@ def run_intervju(round_dir: Path, reference: str, classification: str, overrides
     names = ("interviews", "services", "service_kommuner", "issues", "applied")
     outputs = {name: str(out / f"{name}.parquet") for name in names}
     with Clock() as clock:
-        step_ingest_interviews(round_dir.name, reference, classification, str(folder), overrides, outputs)
+        step_ingest_interviews(round_dir.name, str(klass.available_versions(reference)[klass.version_for(reference, classification)]),
+                               str(Path(reference) / "oslo-bydeler.csv"), str(folder), overrides, outputs)
     return items, clock
 
 

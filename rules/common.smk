@@ -33,15 +33,15 @@ def round_cfg(round_name):
     return config["rounds"][str(round_name)]
 
 
+@functools.lru_cache(maxsize=None)
 def klass_version_file(round_name):
-    """The Klass 131 JSON a round's classification setting points at (by year of validity)."""
-    wanted = str(round_cfg(round_name)["classification"])
-    year = wanted[:4]
-    exact = str(Path(REF, "ssb-klass-131", f"version-{year}.json"))
-    if exact in KLASS_VERSION_FILES:
-        return exact
-    older = [p for p in KLASS_VERSION_FILES if Path(p).stem.split("-", 1)[1] <= year]
-    return older[-1] if older else exact
+    """The Klass 131 file of the version a round's classification setting names. Chosen by
+    kartlegging.core.classification.version_for (a version year, or a date or year inside a version's
+    validity): the one chooser there is, so the file a rule declares is the file its step loads."""
+    from kartlegging.core.classification import version_for
+
+    year = version_for(REF, str(round_cfg(round_name)["classification"]))
+    return str(Path(REF, "ssb-klass-131", f"version-{year}.json"))
 
 
 # The Klass version of the map geometry (Kartverket's 2024 kommuner, see rules/map.smk).
@@ -198,11 +198,6 @@ def all_targets():
             os.path.join(REPORT, r, "kartlegging.pdf"),
         ]
     return targets
-
-
-def reference_dir_of(wildcards, input):
-    """Params function: the reference folder, derived from the Klass file a job reads."""
-    return str(Path(str(input.klass)).parents[1])
 
 
 def classification_problem(round_name):

@@ -4,7 +4,7 @@ from kartlegging.infra.runner import run
 
 
 def main(smk, logger):
-    step_ingest_email(smk.params.round, smk.params.reference_dir, smk.params.classification, smk.input.dispatch,
+    step_ingest_email(smk.params.round, smk.input.klass, smk.input.bydeler, smk.input.dispatch,
                       smk.params.epost_dir, list(smk.params.overrides), dict(smk.output.items()))
 
 

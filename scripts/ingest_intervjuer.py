@@ -4,7 +4,7 @@ from kartlegging.infra.runner import run
 
 
 def main(smk, logger):
-    step_ingest_interviews(smk.params.round, smk.params.reference_dir, smk.params.classification,
+    step_ingest_interviews(smk.params.round, smk.input.klass, smk.input.bydeler,
                            smk.params.intervju_dir, list(smk.params.overrides), dict(smk.output.items()))
 
 

@@ -4,7 +4,7 @@ from kartlegging.infra.runner import run
 
 
 def main(smk, logger):
-    step_ingest_phone(smk.params.round, smk.params.reference_dir, smk.params.classification, smk.input.log,
+    step_ingest_phone(smk.params.round, smk.input.klass, smk.input.bydeler, smk.input.log,
                       smk.input.dispatch, list(smk.params.overrides), dict(smk.output.items()))
 
 

@@ -36,6 +36,9 @@ from kartlegging.core.issues import issues_frame
 from kartlegging.core.overrides import Override, OverrideError, check_all_matched, load_overrides
 from kartlegging.core.tables import EMAIL_REPLIES, INTERVIEWS, PHONE_ATTEMPTS
 
+# The two reference files a step that resolves units reads (declared inputs of its rule).
+REF_FILES = (str(C.REFERENCE / "ssb-klass-131" / "version-2015.json"), str(C.REFERENCE / "oslo-bydeler.csv"))
+
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 #: email_replies.status -> the conservation outcome it counts as.
@@ -319,7 +322,7 @@ def test_unusable_dispatch_list_stops_the_step_with_one_message(case: C.StopCase
     out = {k: str(tmp_path / "out" / f"{k}.parquet") for k in ("dispatch", "replies", "issues", "applied")}
     job = C.FakeJob("ingest_epost", list(out.values()), tmp_path / "ingest_epost.log")
     with pytest.raises(SystemExit) as stop:
-        run(job, lambda smk, logger: step_ingest_email(C.ROUND, str(C.REFERENCE), "2015", str(rd / "utsendelse.csv"),
+        run(job, lambda smk, logger: step_ingest_email(C.ROUND, *REF_FILES, str(rd / "utsendelse.csv"),
                                                        str(rd / "epost"), [], out))
     assert stop.value.code == 1
     err_lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
@@ -801,7 +804,7 @@ def test_override_matching_nothing_stops_consolidate_and_leaves_no_output(advers
     out = {k: str(tmp_path / f"{k}.parquet") for k in ("status", "issues", "applied", "conservation")}
     job = C.FakeJob("consolidate", list(out.values()), tmp_path / "consolidate.log")
     with pytest.raises(SystemExit):
-        run(job, lambda smk, logger: step_consolidate(C.ROUND, str(C.REFERENCE), "2015", str(overrides), inputs, out))
+        run(job, lambda smk, logger: step_consolidate(C.ROUND, *REF_FILES, str(overrides), inputs, out))
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
     assert err == [f"ERROR rule consolidate stopped: OverrideError: {overrides}: override(s) matched no record: "
                    "ov-t-404 (intervju: finnes-ikke.xlsx [T18])"]
@@ -882,7 +885,7 @@ def test_consolidate_stops_when_a_record_is_lost(adversarial_run, tmp_path, caps
     out = {k: str(tmp_path / "out" / f"{k}.parquet") for k in ("status", "issues", "applied", "conservation")}
     job = C.FakeJob("consolidate", list(out.values()), tmp_path / "consolidate.log")
     with pytest.raises(SystemExit):
-        run(job, lambda smk, logger: step_consolidate(C.ROUND, str(C.REFERENCE), "2015", str(tmp_path / "none.yaml"),
+        run(job, lambda smk, logger: step_consolidate(C.ROUND, *REF_FILES, str(tmp_path / "none.yaml"),
                                                       inputs, out))
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
     n_mail = len(files_of(rd / "epost"))

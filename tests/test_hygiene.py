@@ -21,6 +21,9 @@ import corpus as C
 from kartlegging.infra import runner
 from kartlegging.core import store
 
+# The two reference files a step that resolves units reads (declared inputs of its rule).
+REF_FILES = (str(C.REFERENCE / "ssb-klass-131" / "version-2015.json"), str(C.REFERENCE / "oslo-bydeler.csv"))
+
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 RULE = re.compile(r"^rule\s+(\w+)\s*:", re.M)
@@ -178,7 +181,7 @@ def test_ingest_epost_without_its_folder_removes_the_dispatch_table_it_wrote(tmp
     monkeypatch.setattr(store, "write_table", spy)
     with pytest.raises(SystemExit):
         runner.run(C.FakeJob("ingest_epost", list(out.values()), tmp_path / "ingest_epost.log"),
-                   lambda smk, logger: step_ingest_email(C.ROUND, str(C.REFERENCE), "2015",
+                   lambda smk, logger: step_ingest_email(C.ROUND, *REF_FILES,
                                                          str(rd / "utsendelse.csv"), str(epost), [], out))
     assert written == ["dispatch.parquet"]  # written before the failure ...
     assert not any(Path(p).exists() for p in out.values())  # ... and removed with it

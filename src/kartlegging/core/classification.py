@@ -336,21 +336,31 @@ def _read_json(path: Path) -> dict:
 
 
 def read_bydeler(reference_dir: str | Path) -> dict[str, str]:
-    """Oslo's bydeler from ``oslo-bydeler.csv`` (``bydelsnummer;bydel``)."""
-    path = Path(reference_dir) / "oslo-bydeler.csv"
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    """Oslo's bydeler from ``oslo-bydeler.csv`` (``bydelsnummer;bydel``) in ``reference_dir``."""
+    return _read_bydeler_file(Path(reference_dir) / "oslo-bydeler.csv")
+
+
+def _read_bydeler_file(path: Path) -> dict[str, str]:
+    with Path(path).open(encoding="utf-8-sig", newline="") as fh:
         return {row["bydelsnummer"].strip(): row["bydel"].strip() for row in csv.DictReader(fh, delimiter=";")}
 
 
 def load(reference_dir: str | Path, wanted: str) -> Classification:
-    """Load the classification a round is analysed in."""
+    """Load the classification a round is analysed in (the version :func:`version_for` picks)."""
     year = version_for(reference_dir, wanted)
-    return _load_cached(str(Path(reference_dir).resolve()), year)
+    return load_files(available_versions(reference_dir)[year], Path(reference_dir) / "oslo-bydeler.csv")
+
+
+def load_files(version_file: str | Path, bydeler_file: str | Path) -> Classification:
+    """The classification of one Klass version file (``version-YYYY.json``) with Oslo's bydeler: the two
+    files a step that resolves units reads, both declared inputs of its rule (no folder is searched)."""
+    return _load_cached(str(Path(version_file).resolve()), str(Path(bydeler_file).resolve()))
 
 
 @lru_cache(maxsize=None)
-def _load_cached(reference_dir: str, year: str) -> Classification:
-    meta = _read_json(available_versions(reference_dir)[year])
+def _load_cached(version_file: str, bydeler_file: str) -> Classification:
+    year = Path(version_file).stem.split("-", 1)[1]
+    meta = _read_json(Path(version_file))
     if "classificationItems" not in meta or "validFrom" not in meta:
         raise ClassificationError(f"version {year}: missing classificationItems or validFrom")
     kommuner = {
@@ -363,7 +373,7 @@ def _load_cached(reference_dir: str, year: str) -> Classification:
         valid_from=date.fromisoformat(meta["validFrom"]),
         valid_to=date.fromisoformat(meta["validTo"]) if meta.get("validTo") else None,
         kommuner=kommuner,
-        bydeler=read_bydeler(reference_dir),
+        bydeler=_read_bydeler_file(Path(bydeler_file)),
     )
 
 

@@ -21,8 +21,8 @@ def _as_list(value: str | list[str]) -> list[str]:
 
 def step_consolidate(
     round_name: str,
-    reference_dir: str,
-    classification: str,
+    klass_file: str,
+    bydeler_file: str,
     overrides_file: str | None,
     inputs: dict[str, str | list[str]],
     out: dict[str, str],
@@ -34,7 +34,7 @@ def step_consolidate(
     """
     from kartlegging.analysis import conservation as cons
 
-    cls = klass.load(reference_dir, classification)
+    cls = klass.load_files(klass_file, bydeler_file)
     read = store.read_table
     status = kommune_status(
         round_name, cls, read(inputs["replies"]), read(inputs["attempts"]), read(inputs["units"]),

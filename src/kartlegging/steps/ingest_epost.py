@@ -11,7 +11,7 @@ from kartlegging.steps.common import overrides_from_params, write_issues_and_app
 log = logging.getLogger("kartlegging")
 
 
-def step_ingest_email(round_name: str, reference_dir: str, classification: str, dispatch_csv: str, epost_dir: str,
+def step_ingest_email(round_name: str, klass_file: str, bydeler_file: str, dispatch_csv: str, epost_dir: str,
                       override_items: list[dict], out: dict[str, str]) -> None:
     """E-mail replies, identified against the dispatch list. An unusable dispatch list stops the run
     (DispatchError). The list is parsed again here rather than read from dispatch.parquet because
@@ -20,7 +20,7 @@ def step_ingest_email(round_name: str, reference_dir: str, classification: str, 
     from kartlegging.ingest.dispatch import read_dispatch
     from kartlegging.ingest.email.reader import ingest_email
 
-    cls = klass.load(reference_dir, classification)
+    cls = klass.load_files(klass_file, bydeler_file)
     overrides = overrides_from_params(override_items)
     dispatch = read_dispatch(dispatch_csv, cls, round_name)
     if "dispatch" in out:

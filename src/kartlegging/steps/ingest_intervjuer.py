@@ -11,12 +11,12 @@ from kartlegging.steps.common import overrides_from_params, write_issues_and_app
 log = logging.getLogger("kartlegging")
 
 
-def step_ingest_interviews(round_name: str, reference_dir: str, classification: str, intervju_dir: str,
+def step_ingest_interviews(round_name: str, klass_file: str, bydeler_file: str, intervju_dir: str,
                            override_items: list[dict], out: dict[str, str]) -> None:
     """Interviews: coded items, candidate services and the kommuner they cover."""
     from kartlegging.ingest.interviews import ingest_interviews
 
-    cls = klass.load(reference_dir, classification)
+    cls = klass.load_files(klass_file, bydeler_file)
     overrides = overrides_from_params(override_items)
     result = ingest_interviews(intervju_dir, cls, round_name, overrides)
     store.write_table(result.interviews, "interviews", out["interviews"])

@@ -11,12 +11,12 @@ from kartlegging.steps.common import overrides_from_params, write_issues_and_app
 log = logging.getLogger("kartlegging")
 
 
-def step_ingest_phone(round_name: str, reference_dir: str, classification: str, phone_log: str, dispatch_path: str,
+def step_ingest_phone(round_name: str, klass_file: str, bydeler_file: str, phone_log: str, dispatch_path: str,
                       override_items: list[dict], out: dict[str, str]) -> None:
     """Phone round: attempts and final answers per unit."""
     from kartlegging.ingest.phone import ingest_phone
 
-    cls = klass.load(reference_dir, classification)
+    cls = klass.load_files(klass_file, bydeler_file)
     overrides = overrides_from_params(override_items)
     units = set(store.read_table(dispatch_path)["enhet_id"])
     result = ingest_phone(phone_log, cls, units, round_name, overrides)
