@@ -63,7 +63,7 @@ from matplotlib.path import Path as MplPath
 from kartlegging.core import classification as klass
 from kartlegging.analysis.crosswalk import harmonise_status
 from kartlegging.report.charts import chart_rc
-from kartlegging.report.map_geometry import # noqa: F401 (re-exported: the public names of the map
+from kartlegging.report.map_geometry import (  # noqa: F401 (re-exported: the public names of the map)
     DETAIL_KM2,
     SMALL_DETAIL_KM2,
     SMALL_SPECK_KM2,
