@@ -1,5 +1,9 @@
 """E-mail replies (``epost/*.eml``): identify the replying unit and code questions 1 and 5.
 
+The ingest of a round's folder. One message is read in :mod:`.message` (decoding in :mod:`.mime`,
+quotes and signatures in :mod:`.quoting`), coded in :mod:`.coding` and identified in :mod:`.identify`;
+overrides and later replies are applied in :mod:`.supersede`.
+
 Replies arrive as saved from Outlook or Thunderbird, in every state real mail is
 in: wrong charsets, HTML-only bodies, quoted questionnaires, forwarded chains,
 out-of-office notices, answers in attachments, truncated files. Each file gives

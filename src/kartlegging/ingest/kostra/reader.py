@@ -1,4 +1,8 @@
-"""SSB statbank extracts on frisklivssentraler (KOSTRA): ingest, kommune-level values, cross-check.
+"""SSB statbank extracts on frisklivssentraler (KOSTRA): every file into one tidy table.
+
+Parsing lives in :mod:`.parse`, region levels in :mod:`.regions`; the kommune-level values the
+figures read are :mod:`kartlegging.analysis.kostra_values`, the cross-check with a round
+:mod:`kartlegging.analysis.crosscheck` (its own rule, so a parser fix does not rerun it).
 
 KOSTRA is the only national register of frisklivssentraler, so it is the
 yardstick the kartlegging is held against. Analysts download its tables from
