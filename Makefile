@@ -52,7 +52,7 @@ ruff: $(STAMP)
 # each: printed on the terminal only (the excerpts are personal data). `make review ROUND=2015`.
 ROUND ?= 2015
 review: $(STAMP)
-	$(PY) -m kartlegging.review $(ROUND)
+	$(PY) -m kartlegging.infra.review $(ROUND)
 
 lint: $(STAMP)
 	$(VENV)/bin/snakemake --lint

@@ -5,7 +5,7 @@ import sys
 
 from snakemake.utils import min_version
 
-from kartlegging.config_check import ConfigError, validate_config
+from kartlegging.core.config_check import ConfigError, validate_config
 
 min_version("9.0")
 
@@ -52,14 +52,14 @@ rule all:
 
 
 # The last lines of every run: where the reports are, per round the records set aside and the
-# review items open (with the command that lists them), and which jobs ran (kartlegging.run_summary).
+# review items open (with the command that lists them), and which jobs ran (kartlegging.infra.run_summary).
 onsuccess:
-    from kartlegging.run_summary import log_summary
+    from kartlegging.infra.run_summary import log_summary
 
     log_summary(PROC, REPORT, ROUNDS, log, ok=True)
 
 
 onerror:
-    from kartlegging.run_summary import log_summary
+    from kartlegging.infra.run_summary import log_summary
 
     log_summary(PROC, REPORT, ROUNDS, log, ok=False)

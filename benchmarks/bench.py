@@ -395,7 +395,7 @@ class Floor:
             self.res.samples.setdefault(key, []).append(seconds)
         seconds, _ = run_timed([sys.executable, "-c", "import " + ", ".join(STACK)], what="importing the stack")
         self.res.samples.setdefault("stack_import", []).append(seconds)
-        seconds, _ = run_timed([sys.executable, "-c", "import kartlegging.pipeline"], what="job start-up")
+        seconds, _ = run_timed([sys.executable, "-c", "import kartlegging.steps.consolidate"], what="job start-up")
         self.res.samples.setdefault("job_startup", []).append(seconds)
 
 
@@ -697,7 +697,7 @@ def table(res: Results, targets: list[Target]) -> str:
             f"{len([j for j in (res.override_jobs[-1] if res.override_jobs else []) if j != 'all'])} jobs: "
             + ", ".join(j for j in (res.override_jobs[-1] if res.override_jobs else []) if j != "all"),
             tgt("rerun after one override edit")),
-        row("a job's start-up: python -c 'import kartlegging.pipeline'", res.med("job_startup"),
+        row("a job's start-up: python -c 'import kartlegging.steps.consolidate'", res.med("job_startup"),
             len(res.samples.get("job_startup", []))),
     ]
     for source, label, unit, prefix in (("epost", "e-mail ingest", "messages", "e-mail ingest ≥"),

@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the package is imported after pinning, inside the functions that need it
-    from kartlegging.classification import Classification
-    from kartlegging.dispatch import DispatchResult
+    from kartlegging.core.classification import Classification
+    from kartlegging.ingest.dispatch import DispatchResult
 
 
 def pin_to_one_cpu() -> int | None:
@@ -53,7 +53,7 @@ def _copies(dispatch_csv: Path) -> list[list[str]]:
 
     ``kartlegging_synth --scale N`` repeats every unit N times with the same
     ``enhet_id`` (only mail domains and Message-IDs differ), and
-    :func:`kartlegging.dispatch.read_dispatch` rightly refuses a list with a
+    :func:`kartlegging.ingest.dispatch.read_dispatch` rightly refuses a list with a
     repeated ``enhet_id``. A new copy starts where an ``enhet_id`` repeats.
     """
     text = dispatch_csv.read_bytes().decode("utf-8-sig")
@@ -80,7 +80,7 @@ def scaled_dispatch(dispatch_csv: Path, classification: Classification, round_na
     Without this, later copies would fall through to the slower identification
     steps and the benchmark would measure a round nobody sends.
     """
-    from kartlegging.dispatch import read_dispatch
+    from kartlegging.ingest.dispatch import read_dispatch
 
     merged: DispatchResult | None = None
     for n, lines in enumerate(_copies(dispatch_csv)):
@@ -114,11 +114,11 @@ class Clock:
 def run_epost(round_dir: Path, reference: str, classification: str, overrides: list[dict],
               out: Path) -> tuple[int, Clock]:
     """The e-mail ingest as the rule runs it, timed from the first message read to the last table written."""
-    from kartlegging import classification as klass
-    from kartlegging import store
-    from kartlegging.ingest_email import ingest_email
-    from kartlegging.issues import issues_frame
-    from kartlegging.pipeline import applied_frame, overrides_from_params
+    from kartlegging.core import classification as klass
+    from kartlegging.core import store
+    from kartlegging.ingest.email.reader import ingest_email
+    from kartlegging.core.issues import issues_frame
+    from kartlegging.steps.common import applied_frame, overrides_from_params
 
     round_name = round_dir.name
     cls = klass.load(reference, classification)
@@ -138,14 +138,16 @@ def run_epost(round_dir: Path, reference: str, classification: str, overrides: l
 def run_intervju(round_dir: Path, reference: str, classification: str, overrides: list[dict],
                  out: Path) -> tuple[int, Clock]:
     """The interview ingest: the pipeline's own step, unchanged (classification load included, a few ms)."""
-    from kartlegging.pipeline import step_ingest_interviews
+    from kartlegging.core import classification as klass
+    from kartlegging.steps.ingest_intervjuer import step_ingest_interviews
 
     folder = round_dir / "intervjuer"
     items = sum(1 for _ in folder.glob("*.xlsx"))
     names = ("interviews", "services", "service_kommuner", "issues", "applied")
     outputs = {name: str(out / f"{name}.parquet") for name in names}
     with Clock() as clock:
-        step_ingest_interviews(round_dir.name, reference, classification, str(folder), overrides, outputs)
+        step_ingest_interviews(round_dir.name, str(klass.available_versions(reference)[klass.version_for(reference, classification)]),
+                               str(Path(reference) / "oslo-bydeler.csv"), str(folder), overrides, outputs)
     return items, clock
 
 
@@ -163,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     import yaml
 
-    import kartlegging.pipeline  # noqa: F401  (the import cost every rule pays, kept out of the timing)
+    import kartlegging.steps.consolidate  # noqa: F401  (the import cost every rule pays, kept out of the timing)
 
     import_seconds = time.perf_counter() - t0
     overrides: list[dict] = []

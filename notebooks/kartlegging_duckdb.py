@@ -47,7 +47,7 @@ if not os.environ.get("MPLBACKEND"):
 import matplotlib.pyplot as plt  # noqa: E402  (the backend is chosen first)
 import pandas as pd  # noqa: E402
 
-from kartlegging.database import connect  # noqa: E402
+from kartlegging.infra.database import connect  # noqa: E402
 
 
 def project_root() -> Path:

@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-from kartlegging.code_deps import PACKAGE_DIR, closure
+from kartlegging.infra.code_deps import PACKAGE_DIR, closure
 
 RAW = config["raw_dir"]
 PROC = config["processed_dir"]
@@ -33,15 +33,15 @@ def round_cfg(round_name):
     return config["rounds"][str(round_name)]
 
 
+@functools.lru_cache(maxsize=None)
 def klass_version_file(round_name):
-    """The Klass 131 JSON a round's classification setting points at (by year of validity)."""
-    wanted = str(round_cfg(round_name)["classification"])
-    year = wanted[:4]
-    exact = str(Path(REF, "ssb-klass-131", f"version-{year}.json"))
-    if exact in KLASS_VERSION_FILES:
-        return exact
-    older = [p for p in KLASS_VERSION_FILES if Path(p).stem.split("-", 1)[1] <= year]
-    return older[-1] if older else exact
+    """The Klass 131 file of the version a round's classification setting names. Chosen by
+    kartlegging.core.classification.version_for (a version year, or a date or year inside a version's
+    validity): the one chooser there is, so the file a rule declares is the file its step loads."""
+    from kartlegging.core.classification import version_for
+
+    year = version_for(REF, str(round_cfg(round_name)["classification"]))
+    return str(Path(REF, "ssb-klass-131", f"version-{year}.json"))
 
 
 # The Klass version of the map geometry (Kartverket's 2024 kommuner, see rules/map.smk).
@@ -130,11 +130,11 @@ def overrides_file(round_name):
 @functools.lru_cache(maxsize=None)
 def read_overrides(round_name):
     """The round's overrides file as (entries, problem), read and validated once per Snakemake run by
-    kartlegging.overrides (sources, the keys each source allows, value vocabularies), so that a bad
+    kartlegging.core.overrides (sources, the keys each source allows, value vocabularies), so that a bad
     override stops `snakemake -n` before anything reruns. The parse-time check (required_inputs_problem)
     and the ingest params (overrides_for) share it. ``problem`` names the file, the override's id and the
     key; entries are [] then, and when the round has no file."""
-    from kartlegging.overrides import OverrideError, read_entries
+    from kartlegging.core.overrides import OverrideError, read_entries
 
     try:
         return read_entries(overrides_file(round_name)), None
@@ -170,23 +170,20 @@ def round_table(name):
     return os.path.join(PROC, "{round}", f"{name}.parquet")
 
 
-def code_of(*modules, pipeline=True):
-    """Input: the package files a rule's step runs (its modules and what they import, see
-    kartlegging.code_deps), relative to the working directory. Snakemake only sees the thin
-    script as the rule's code; with these as inputs a change to the logic reruns the rules that
-    use it, and only those. ``pipeline``: the step lives in kartlegging.pipeline (its own file
-    counts, not every step's imports)."""
-    files = closure(SRC, [*modules, "runner", "store"])
-    if pipeline:
-        files.append(SRC / "pipeline.py")
+def code_of(rule):
+    """Input: the package files a rule's step runs, relative to the working directory: the import closure
+    (kartlegging.infra.code_deps) of its step module kartlegging/steps/<rule>.py, plus the runner its thin
+    script starts it with. Snakemake only sees the thin script as the rule's code; with these as inputs a
+    change to the logic reruns the rules that use it, and only those. Nothing is listed by hand."""
+    files = closure(SRC, [f"steps.{rule}", "infra.runner"])
     return sorted({os.path.relpath(p) for p in files})
 
 
 def report_sources():
     """Templates and code of the report: a change to any reruns the report, and only it."""
     folder = SRC / "report"
-    files = [p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    return sorted({os.path.relpath(p) for p in files} | set(code_of("report", pipeline=False)))
+    files = [p for p in folder.rglob("*") if p.is_file() and p.suffix != ".py" and "__pycache__" not in p.parts]
+    return sorted({os.path.relpath(p) for p in files} | set(code_of("report")))
 
 
 def all_targets():
@@ -201,11 +198,6 @@ def all_targets():
             os.path.join(REPORT, r, "kartlegging.pdf"),
         ]
     return targets
-
-
-def reference_dir_of(wildcards, input):
-    """Params function: the reference folder, derived from the Klass file a job reads."""
-    return str(Path(str(input.klass)).parents[1])
 
 
 def classification_problem(round_name):
@@ -230,8 +222,8 @@ def required_inputs_problem(round_name):
 
     Checked while the Snakefile is parsed, with the standard library and the light
     dispatch parser only, so that a missing file stops the run before any job does work."""
-    from kartlegging.dispatch import DispatchError, check_readable
-    from kartlegging.filetype import workbook_problem
+    from kartlegging.ingest.dispatch import DispatchError, check_readable
+    from kartlegging.ingest.filetype import workbook_problem
 
     problem = classification_problem(round_name)
     if problem:
@@ -269,7 +261,7 @@ def processed_tables(wildcards):
 
     Taken from the rules themselves (when the DAG is built, after every rule file is read), so a
     step that writes a new table makes it an input here; the step makes a view of each table
-    declared in kartlegging.tables whose file is among these."""
+    declared in kartlegging.core.tables whose file is among these."""
     proc = os.path.abspath(PROC)
     files = set()
     for other in workflow.rules:

@@ -10,6 +10,7 @@ rule consolidate:
         issues=[round_table(f"issues_{s}") for s in ("epost", "telefon", "intervju")],
         applied=[round_table(f"overrides_{s}") for s in ("epost", "telefon", "intervju")],
         klass=lambda wc: klass_version_file(wc.round),
+        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
         overrides=lambda wc: [p for p in [overrides_file(wc.round)] if os.path.exists(p)],
         dispatch_csv=os.path.join(RAW, "{round}", "utsendelse.csv"),
         phone_log=os.path.join(RAW, "{round}", "telefonrunde.xlsx"),
@@ -20,7 +21,7 @@ rule consolidate:
         kostra_files=lambda wc: files_in(os.path.join(RAW, "kostra")),
         kostra=os.path.join(PROC, "kostra", "kostra.parquet"),
         kostra_issues=os.path.join(PROC, "kostra", "issues_kostra.parquet"),
-        code=code_of("consolidate", "conservation"),
+        code=code_of("consolidate"),
     output:
         status=round_table("kommune_status"),
         issues=round_table("issues"),
@@ -28,8 +29,6 @@ rule consolidate:
         conservation=round_table("conservation"),
     params:
         round="{round}",
-        reference_dir=reference_dir_of,
-        classification=lambda wc: str(round_cfg(wc.round)["classification"]),
     log:
         os.path.join(LOGS, "{round}", "consolidate.log"),
     threads: 1
@@ -57,7 +56,7 @@ rule figures:
         status=round_table("kommune_status"),
         kostra=os.path.join(PROC, "kostra", "kostra.parquet"),
         kostra_crosscheck=round_table("kostra_crosscheck"),
-        code=code_of("figures", "kostra_figures", "figure_series"),
+        code=code_of("figures"),
     output:
         figures=round_table("figures"),
         series=round_table("figure_series"),

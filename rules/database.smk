@@ -2,7 +2,7 @@ rule database:
     """One DuckDB file (DuckDB 1.0's storage format) with a view per table over copies of the tables, and the data dictionary."""
     input:
         tables=processed_tables,
-        code=code_of("database", pipeline=False),
+        code=code_of("database"),
     output:
         db=os.path.join(PROC, "kartlegging.duckdb"),
         copies=directory(os.path.join(PROC, "duckdb")),

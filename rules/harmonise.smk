@@ -1,7 +1,7 @@
 # Harmonisation across Klass 131 versions: a crosswalk of kommune codes between
 # every version the configuration uses, and every round's kommune_status in the
 # structure of one version (config key harmonise_to, default the newest Klass
-# version in reference_dir). The logic lives in kartlegging.crosswalk.
+# version in reference_dir). The logic lives in kartlegging.analysis.crosswalk.
 
 
 # harmonise_to from the config, or the newest version year present in reference_dir.
@@ -16,7 +16,7 @@ rule crosswalk:
         klass=KLASS_VERSION_FILES,
         changes=KLASS_CHANGES_FILES,
         bydeler=os.path.join(REF, "oslo-bydeler.csv"),
-        code=code_of("crosswalk", pipeline=False),
+        code=code_of("crosswalk"),
     output:
         crosswalk=os.path.join(PROC, "reference", "crosswalk.parquet"),
     params:
@@ -41,7 +41,7 @@ rule harmonise:
         klass=KLASS_VERSION_FILES,
         changes=KLASS_CHANGES_FILES,
         bydeler=os.path.join(REF, "oslo-bydeler.csv"),
-        code=code_of("crosswalk", pipeline=False),
+        code=code_of("harmonise"),
     output:
         status=os.path.join(PROC, "harmonised", "kommune_status.parquet"),
     params:

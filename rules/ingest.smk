@@ -7,13 +7,12 @@ rule dispatch:
     input:
         dispatch=os.path.join(RAW, "{round}", "utsendelse.csv"),
         klass=lambda wc: klass_version_file(wc.round),
+        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
         code=code_of("dispatch"),
     output:
         dispatch=round_table("dispatch"),
     params:
         round="{round}",
-        reference_dir=reference_dir_of,
-        classification=lambda wc: str(round_cfg(wc.round)["classification"]),
     log:
         os.path.join(LOGS, "{round}", "dispatch.log"),
     threads: 1
@@ -32,8 +31,9 @@ rule ingest_epost:
     input:
         dispatch=os.path.join(RAW, "{round}", "utsendelse.csv"),
         klass=lambda wc: klass_version_file(wc.round),
+        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
         emails=email_files,
-        code=code_of("ingest_email", "dispatch"),
+        code=code_of("ingest_epost"),
     output:
         replies=round_table("email_replies"),
         issues=round_table("issues_epost"),
@@ -41,8 +41,6 @@ rule ingest_epost:
     params:
         round="{round}",
         epost_dir=folder_of("emails", "epost"),
-        reference_dir=reference_dir_of,
-        classification=lambda wc: str(round_cfg(wc.round)["classification"]),
         overrides=overrides_for("epost"),
     log:
         os.path.join(LOGS, "{round}", "ingest_epost.log"),
@@ -63,7 +61,8 @@ rule ingest_telefon:
         log=os.path.join(RAW, "{round}", "telefonrunde.xlsx"),
         dispatch=round_table("dispatch"),
         klass=lambda wc: klass_version_file(wc.round),
-        code=code_of("ingest_phone"),
+        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        code=code_of("ingest_telefon"),
     output:
         attempts=round_table("phone_attempts"),
         units=round_table("phone_units"),
@@ -71,8 +70,6 @@ rule ingest_telefon:
         applied=round_table("overrides_telefon"),
     params:
         round="{round}",
-        reference_dir=reference_dir_of,
-        classification=lambda wc: str(round_cfg(wc.round)["classification"]),
         overrides=overrides_for("telefon"),
     log:
         os.path.join(LOGS, "{round}", "ingest_telefon.log"),
@@ -92,7 +89,8 @@ rule ingest_intervjuer:
     input:
         workbooks=interview_files,
         klass=lambda wc: klass_version_file(wc.round),
-        code=code_of("ingest_interviews"),
+        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        code=code_of("ingest_intervjuer"),
     output:
         interviews=round_table("interviews"),
         services=round_table("services"),
@@ -102,8 +100,6 @@ rule ingest_intervjuer:
     params:
         round="{round}",
         intervju_dir=folder_of("workbooks", "intervjuer"),
-        reference_dir=reference_dir_of,
-        classification=lambda wc: str(round_cfg(wc.round)["classification"]),
         overrides=overrides_for("intervju"),
     log:
         os.path.join(LOGS, "{round}", "ingest_intervjuer.log"),

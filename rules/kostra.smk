@@ -12,7 +12,7 @@ rule kostra:
         files=lambda wc: files_in(os.path.join(RAW, "kostra")),
         klass=KLASS_VERSION_FILES,
         bydeler=os.path.join(REF, "oslo-bydeler.csv"),
-        code=code_of("kostra", pipeline=False),
+        code=code_of("kostra"),
     output:
         table=os.path.join(PROC, "kostra", "kostra.parquet"),
         issues=os.path.join(PROC, "kostra", "issues_kostra.parquet"),
@@ -39,7 +39,7 @@ rule kostra_crosscheck:
         status=round_table("kommune_status"),
         klass=KLASS_VERSION_FILES,
         bydeler=os.path.join(REF, "oslo-bydeler.csv"),
-        code=code_of("kostra", pipeline=False),
+        code=code_of("kostra_crosscheck"),
     output:
         check=round_table("kostra_crosscheck"),
     params:

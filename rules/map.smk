@@ -21,7 +21,7 @@ rule map_status:
         target=MAP_KLASS,
         changes=KLASS_CHANGES_FILES,
         bydeler=os.path.join(REF, "oslo-bydeler.csv"),
-        code=code_of("report.maps", pipeline=False),
+        code=code_of("map_status"),
     output:
         status=round_table("map_status"),
     params:
@@ -50,7 +50,7 @@ rule map_geometry:
     """A kommune geometry read, projected and simplified once, with its fylker (unions of its kommuner)."""
     input:
         geometry=geometry_source,
-        code=code_of("report.map_geometry", pipeline=False),
+        code=code_of("map_geometry"),
     output:
         geometry=os.path.join(PROC, "reference", "map_geometry", "{geoyear}.geometry.json"),
     wildcard_constraints:
@@ -74,7 +74,7 @@ rule round_map:
         geometry=round_geometry,
         klass=KLASS_VERSION_FILES,
         changes=KLASS_CHANGES_FILES,
-        code=code_of("report.maps", pipeline=False),
+        code=code_of("round_map"),
     output:
         figure=os.path.join(PROC, "{round}", "kart.json"),
     params:

@@ -3,7 +3,7 @@ rule reference:
     input:
         klass=sorted({klass_version_file(r) for r in ROUNDS}),
         bydeler=os.path.join(REF, "oslo-bydeler.csv"),
-        code=code_of("classification"),
+        code=code_of("reference"),
     output:
         kommuner=os.path.join(PROC, "reference", "kommuner.parquet"),
         navn=os.path.join(PROC, "reference", "kommune_navn.parquet"),

@@ -80,7 +80,7 @@ rule report_pdf:
     """The report of a round as a tagged PDF/UA-1, typeset by Typst from its HTML (light: no pandas)."""
     input:
         html=os.path.join(REPORT, "{round}", "kartlegging.html"),
-        code=code_of("report.pdf", pipeline=False),
+        code=code_of("report_pdf"),
     output:
         pdf=os.path.join(REPORT, "{round}", "kartlegging.pdf"),
     log:

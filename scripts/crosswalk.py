@@ -2,8 +2,8 @@
 from logging import Logger
 from typing import Any
 
-from kartlegging.crosswalk import step_crosswalk
-from kartlegging.runner import run
+from kartlegging.steps.crosswalk import step_crosswalk
+from kartlegging.infra.runner import run
 
 
 def main(smk: Any, logger: Logger) -> None:

@@ -1,10 +1,10 @@
 """Snakemake script: the dispatch list of one survey round as a table."""
-from kartlegging.pipeline import step_dispatch
-from kartlegging.runner import run
+from kartlegging.steps.dispatch import step_dispatch
+from kartlegging.infra.runner import run
 
 
 def main(smk, logger):
-    step_dispatch(smk.params.round, smk.params.reference_dir, smk.params.classification, smk.input.dispatch,
+    step_dispatch(smk.params.round, smk.input.klass, smk.input.bydeler, smk.input.dispatch,
                   smk.output.dispatch)
 
 

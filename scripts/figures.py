@@ -1,6 +1,6 @@
 """Snakemake script: figures and reconciliation of one round."""
-from kartlegging.pipeline import step_figures
-from kartlegging.runner import run
+from kartlegging.steps.figures import step_figures
+from kartlegging.infra.runner import run
 
 
 def main(smk, logger):

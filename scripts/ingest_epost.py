@@ -1,10 +1,10 @@
 """Snakemake script: dispatch list and e-mail replies of one survey round."""
-from kartlegging.pipeline import step_ingest_email
-from kartlegging.runner import run
+from kartlegging.steps.ingest_epost import step_ingest_email
+from kartlegging.infra.runner import run
 
 
 def main(smk, logger):
-    step_ingest_email(smk.params.round, smk.params.reference_dir, smk.params.classification, smk.input.dispatch,
+    step_ingest_email(smk.params.round, smk.input.klass, smk.input.bydeler, smk.input.dispatch,
                       smk.params.epost_dir, list(smk.params.overrides), dict(smk.output.items()))
 
 

@@ -1,10 +1,10 @@
 """Snakemake script: the telephone interviews of one survey round."""
-from kartlegging.pipeline import step_ingest_interviews
-from kartlegging.runner import run
+from kartlegging.steps.ingest_intervjuer import step_ingest_interviews
+from kartlegging.infra.runner import run
 
 
 def main(smk, logger):
-    step_ingest_interviews(smk.params.round, smk.params.reference_dir, smk.params.classification,
+    step_ingest_interviews(smk.params.round, smk.input.klass, smk.input.bydeler,
                            smk.params.intervju_dir, list(smk.params.overrides), dict(smk.output.items()))
 
 

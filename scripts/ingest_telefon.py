@@ -1,10 +1,10 @@
 """Snakemake script: the phone round of one survey round."""
-from kartlegging.pipeline import step_ingest_phone
-from kartlegging.runner import run
+from kartlegging.steps.ingest_telefon import step_ingest_phone
+from kartlegging.infra.runner import run
 
 
 def main(smk, logger):
-    step_ingest_phone(smk.params.round, smk.params.reference_dir, smk.params.classification, smk.input.log,
+    step_ingest_phone(smk.params.round, smk.input.klass, smk.input.bydeler, smk.input.log,
                       smk.input.dispatch, list(smk.params.overrides), dict(smk.output.items()))
 
 

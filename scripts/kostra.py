@@ -1,6 +1,6 @@
 """Snakemake script: KOSTRA extracts into the kostra table and its review/quarantine items."""
-from kartlegging.kostra import step_kostra
-from kartlegging.runner import run
+from kartlegging.steps.kostra import step_kostra
+from kartlegging.infra.runner import run
 
 
 def main(smk, logger):

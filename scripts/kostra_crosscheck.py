@@ -1,6 +1,6 @@
 """Snakemake script: the round's kartlegging against KOSTRA on frisklivssentraler."""
-from kartlegging.kostra import step_crosscheck
-from kartlegging.runner import run
+from kartlegging.steps.kostra_crosscheck import step_crosscheck
+from kartlegging.infra.runner import run
 
 
 def main(smk, logger):

@@ -2,9 +2,9 @@
 from logging import Logger
 from typing import Any
 
-from kartlegging import classification as klass
-from kartlegging.report.map_geometry import step_map_geometry
-from kartlegging.runner import run
+from kartlegging.core import classification as klass
+from kartlegging.steps.map_geometry import step_map_geometry
+from kartlegging.infra.runner import run
 
 
 def main(smk: Any, logger: Logger) -> None:

@@ -2,8 +2,8 @@
 from logging import Logger
 from typing import Any
 
-from kartlegging.report.maps import step_map_status
-from kartlegging.runner import run
+from kartlegging.steps.map_status import step_map_status
+from kartlegging.infra.runner import run
 
 
 def main(smk: Any, logger: Logger) -> None:

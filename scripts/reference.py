@@ -1,6 +1,6 @@
 """Snakemake script: Klass 131 reference tables."""
-from kartlegging.pipeline import step_reference
-from kartlegging.runner import run
+from kartlegging.steps.reference import step_reference
+from kartlegging.infra.runner import run
 
 
 def main(smk, logger):

@@ -92,7 +92,7 @@ UNIT = {u.enhet_id: u for u in UNITS}
 def _frame_units() -> tuple[Unit, ...]:
     """Every other kommune and bydel of the 2015 structure, so the dispatch list covers the whole
     frame as a real round's does (443 units); their addresses are invented from the number."""
-    from kartlegging.classification import load
+    from kartlegging.core.classification import load
 
     cls = load(REFERENCE, CLASSIFICATION)
     units = [Unit(f"K{code}", f"{cls.kommuner[code].name} kommune", f"postmottak@k{code}.kommune.test")
@@ -759,7 +759,7 @@ def zip_of(members: dict[str, bytes]) -> bytes:
 
 
 class FakeJob:
-    """The part of Snakemake's ``snakemake`` object :func:`kartlegging.runner.run` uses."""
+    """The part of Snakemake's ``snakemake`` object :func:`kartlegging.infra.runner.run` uses."""
 
     def __init__(self, rule: str, output: list[str], log: Path | None) -> None:
         self.rule = rule

@@ -29,8 +29,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 from python_calamine import CalamineError, CalamineWorkbook
 
-from kartlegging.coding import item_code
-from kartlegging.ingest_email import decode_header_text, html_to_text
+from kartlegging.core.coding import item_code
+from kartlegging.ingest.email.mime import decode_header_text, html_to_text
 
 #: An e-mail address anywhere in a text.
 EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+")
@@ -280,7 +280,7 @@ def _pdf_text(path: Path) -> str:
 
 def _duckdb_text(path: Path) -> str:
     """Every view's definition and every row it returns."""
-    from kartlegging.database import connect
+    from kartlegging.infra.database import connect
 
     con = connect(path)
     try:

@@ -23,17 +23,21 @@ import pyarrow.parquet as pq
 import pytest
 
 import corpus as C
-from kartlegging import conservation as cons
-from kartlegging import store
-from kartlegging.classification import load
-from kartlegging.config_check import ConfigError, validate_config
-from kartlegging.dispatch import DispatchError, check_readable, read_dispatch
-from kartlegging.ingest_email import decode_bytes, ingest_email
-from kartlegging.ingest_interviews import ingest_interviews
-from kartlegging.ingest_phone import PhoneLogError, ingest_phone
-from kartlegging.issues import issues_frame
-from kartlegging.overrides import Override, OverrideError, check_all_matched, load_overrides
-from kartlegging.tables import EMAIL_REPLIES, INTERVIEWS, PHONE_ATTEMPTS
+from kartlegging.analysis import conservation as cons
+from kartlegging.core import store
+from kartlegging.core.classification import load
+from kartlegging.core.config_check import ConfigError, validate_config
+from kartlegging.ingest.dispatch import DispatchError, check_readable, read_dispatch
+from kartlegging.ingest.email.mime import decode_bytes
+from kartlegging.ingest.email.reader import ingest_email
+from kartlegging.ingest.interviews import ingest_interviews
+from kartlegging.ingest.phone import PhoneLogError, ingest_phone
+from kartlegging.core.issues import issues_frame
+from kartlegging.core.overrides import Override, OverrideError, check_all_matched, load_overrides
+from kartlegging.core.tables import EMAIL_REPLIES, INTERVIEWS, PHONE_ATTEMPTS
+
+# The two reference files a step that resolves units reads (declared inputs of its rule).
+REF_FILES = (str(C.REFERENCE / "ssb-klass-131" / "version-2015.json"), str(C.REFERENCE / "oslo-bydeler.csv"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
@@ -304,8 +308,8 @@ def test_personal_items_of_a_workbook_never_leave_the_ingest(tmp_path, cls):
 
 @pytest.mark.parametrize("case", C.DISPATCH_CASES, ids=lambda c: c.id)
 def test_unusable_dispatch_list_stops_the_step_with_one_message(case: C.StopCase, tmp_path, capsys, quiet_logger):
-    from kartlegging.pipeline import step_ingest_email
-    from kartlegging.runner import run
+    from kartlegging.steps.ingest_epost import step_ingest_email
+    from kartlegging.infra.runner import run
 
     raw = tmp_path / "raw"
     rd = C.write_base_round(raw)
@@ -318,7 +322,7 @@ def test_unusable_dispatch_list_stops_the_step_with_one_message(case: C.StopCase
     out = {k: str(tmp_path / "out" / f"{k}.parquet") for k in ("dispatch", "replies", "issues", "applied")}
     job = C.FakeJob("ingest_epost", list(out.values()), tmp_path / "ingest_epost.log")
     with pytest.raises(SystemExit) as stop:
-        run(job, lambda smk, logger: step_ingest_email(C.ROUND, str(C.REFERENCE), "2015", str(rd / "utsendelse.csv"),
+        run(job, lambda smk, logger: step_ingest_email(C.ROUND, *REF_FILES, str(rd / "utsendelse.csv"),
                                                        str(rd / "epost"), [], out))
     assert stop.value.code == 1
     err_lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
@@ -347,7 +351,7 @@ def test_clean_dispatch_list_passes_the_early_check(tmp_path):
 # ---------------------------------------------------------------------------
 
 def test_kostra_unknown_region_is_kept_apart_and_reviewed(tmp_path):
-    from kartlegging.kostra import read_kostra
+    from kartlegging.ingest.kostra.reader import read_kostra
 
     path = tmp_path / "kostra-ukjent-region.csv"
     path.write_bytes(C.KOSTRA_UNKNOWN_REGION)
@@ -361,7 +365,7 @@ def test_kostra_unknown_region_is_kept_apart_and_reviewed(tmp_path):
 
 
 def test_kostra_symbol_in_every_cell_is_never_read_as_zero(tmp_path):
-    from kartlegging.kostra import read_kostra
+    from kartlegging.ingest.kostra.reader import read_kostra
 
     path = tmp_path / "kostra-bare-symboler.csv"
     path.write_bytes(C.KOSTRA_ALL_SYMBOLS)
@@ -375,7 +379,7 @@ def test_kostra_symbol_in_every_cell_is_never_read_as_zero(tmp_path):
 
 
 def test_kostra_unreadable_file_is_quarantined(tmp_path):
-    from kartlegging.kostra import read_kostra
+    from kartlegging.ingest.kostra.reader import read_kostra
 
     path = tmp_path / "kostra-bilde.csv"
     path.write_bytes(C.KOSTRA_BINARY)
@@ -424,7 +428,7 @@ def test_override_that_matches_nothing_names_itself(tmp_path):
 ], ids=["yaml", "source", "source-email", "empty-set", "duplicate-id", "misspelled-set", "no-id", "q1-vocabulary",
         "epost-key", "enhet-form", "svar-vocabulary", "phone-record", "intervju-key", "kommuner-form", "top-key"])
 def test_malformed_overrides_file_names_file_and_problem(tmp_path, text, fragment):
-    """Validated by kartlegging.overrides, the one module the parse-time check and the jobs share."""
+    """Validated by kartlegging.core.overrides, the one module the parse-time check and the jobs share."""
     path = tmp_path / "t.yaml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(OverrideError) as err:
@@ -577,7 +581,7 @@ def test_kostra_items_reach_the_report_and_the_issues_view(adversarial_run):
     the round's appendix B and in the DuckDB ``issues`` view (round 'kostra')."""
     import html
 
-    from kartlegging.database import connect
+    from kartlegging.infra.database import connect
 
     text = html.unescape((adversarial_run.out / "report" / C.ROUND / "kartlegging.html").read_text(encoding="utf-8"))
     appendix = text[text.index('id="vedlegg-b"'):]
@@ -598,7 +602,7 @@ def test_quality_appendix_counts_every_case(adversarial_run):
 
     text = html.unescape((adversarial_run.out / "report" / C.ROUND / "kartlegging.html").read_text(encoding="utf-8"))
     issues = adversarial_run.table("issues")
-    from kartlegging.reasons import message_nb
+    from kartlegging.core.reasons import message_nb
 
     for r in issues[(issues["action"] == "quarantine") & (issues["record"] == "")].itertuples():
         assert r.file in text and message_nb(r.reason_code) in text, r.file
@@ -779,8 +783,8 @@ def test_malformed_overrides_file_stops_before_any_job_runs_with_one_line(tmp_pa
 def test_override_matching_nothing_stops_consolidate_and_leaves_no_output(adversarial_run, tmp_path, capsys,
                                                                           quiet_logger):
     """The consolidate step of the adversarial round again, with an override for a file that does not exist."""
-    from kartlegging.pipeline import step_consolidate
-    from kartlegging.runner import run
+    from kartlegging.steps.consolidate import step_consolidate
+    from kartlegging.infra.runner import run
 
     proc_dir = adversarial_run.out / "processed" / C.ROUND
     rd = adversarial_run.raw / C.ROUND
@@ -800,7 +804,7 @@ def test_override_matching_nothing_stops_consolidate_and_leaves_no_output(advers
     out = {k: str(tmp_path / f"{k}.parquet") for k in ("status", "issues", "applied", "conservation")}
     job = C.FakeJob("consolidate", list(out.values()), tmp_path / "consolidate.log")
     with pytest.raises(SystemExit):
-        run(job, lambda smk, logger: step_consolidate(C.ROUND, str(C.REFERENCE), "2015", str(overrides), inputs, out))
+        run(job, lambda smk, logger: step_consolidate(C.ROUND, *REF_FILES, str(overrides), inputs, out))
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
     assert err == [f"ERROR rule consolidate stopped: OverrideError: {overrides}: override(s) matched no record: "
                    "ov-t-404 (intervju: finnes-ikke.xlsx [T18])"]
@@ -861,8 +865,8 @@ def test_dispatch_conservation_counts_rows_against_the_table(tmp_path, cls):
 @pytest.mark.e2e
 def test_consolidate_stops_when_a_record_is_lost(adversarial_run, tmp_path, capsys, quiet_logger):
     """The adversarial round's consolidate step again, with one e-mail row taken out of the table."""
-    from kartlegging.pipeline import step_consolidate
-    from kartlegging.runner import run
+    from kartlegging.steps.consolidate import step_consolidate
+    from kartlegging.infra.runner import run
 
     proc_dir = adversarial_run.out / "processed" / C.ROUND
     rd = adversarial_run.raw / C.ROUND
@@ -881,7 +885,7 @@ def test_consolidate_stops_when_a_record_is_lost(adversarial_run, tmp_path, caps
     out = {k: str(tmp_path / "out" / f"{k}.parquet") for k in ("status", "issues", "applied", "conservation")}
     job = C.FakeJob("consolidate", list(out.values()), tmp_path / "consolidate.log")
     with pytest.raises(SystemExit):
-        run(job, lambda smk, logger: step_consolidate(C.ROUND, str(C.REFERENCE), "2015", str(tmp_path / "none.yaml"),
+        run(job, lambda smk, logger: step_consolidate(C.ROUND, *REF_FILES, str(tmp_path / "none.yaml"),
                                                       inputs, out))
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
     n_mail = len(files_of(rd / "epost"))
@@ -903,14 +907,14 @@ def test_demo_round_conservation_matches_the_raw_folder(demo_run):
 
 def test_override_vocabularies_match_the_tables():
     """overrides.py copies the answer codes (it must not import pyarrow at parse time): kept equal."""
-    from kartlegging import coding, overrides, tables
+    from kartlegging.core import coding, overrides, tables
 
     assert overrides.EMAIL_ANSWERS == tables.ANSWER and overrides.PHONE_ANSWERS == coding.PHONE_CODES
 
 
 def test_overrides_module_is_light_to_import():
     """The Snakefile imports it while parsing: no pandas, no pyarrow."""
-    code = "import sys, kartlegging.overrides, kartlegging.filetype; print(sorted({'pandas', 'pyarrow', 'python_calamine'} & set(sys.modules)))"
+    code = "import sys, kartlegging.core.overrides, kartlegging.ingest.filetype; print(sorted({'pandas', 'pyarrow', 'python_calamine'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -921,7 +925,7 @@ def test_overrides_module_is_light_to_import():
 ], ids=["xlsx", "xls"])
 def test_kostra_workbook_is_named_for_what_it_is_not_utf16(tmp_path, make, words):
     """A statbank table downloaded as a workbook: the reason says so (it used to say "UTF-16 text")."""
-    from kartlegging.kostra import read_kostra
+    from kartlegging.ingest.kostra.reader import read_kostra
 
     path = tmp_path / "kostra-frisklivssentral.xlsx"
     path.write_bytes(make())
@@ -933,7 +937,7 @@ def test_kostra_workbook_is_named_for_what_it_is_not_utf16(tmp_path, make, words
 
 
 def test_kostra_utf16_text_is_still_called_utf16(tmp_path):
-    from kartlegging.kostra import read_kostra
+    from kartlegging.ingest.kostra.reader import read_kostra
 
     path = tmp_path / "kostra.csv"
     path.write_bytes("Region;2015\n1804 Bodø;1\n".encode("utf-16"))

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import corpus as C  # noqa: E402
 from conftest import snakemake  # noqa: E402
 
-from kartlegging.classification import load  # noqa: E402
+from kartlegging.core.classification import load  # noqa: E402
 
 ROUNDS = {"r2013": "2013", "r2020": "2020"}
 # The service of each round: the kommune named in the interview exists in that round's version only.

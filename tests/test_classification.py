@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from kartlegging import classification as klass
+from kartlegging.core import classification as klass
 
 REF = Path(__file__).resolve().parents[1] / "data" / "reference"
 

@@ -1,13 +1,15 @@
 """The package files each rule lists as code inputs: found by scanning imports, transitively."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from kartlegging.code_deps import closure, direct_imports, module_file
+from kartlegging.infra.code_deps import closure, direct_imports, module_file
 
-SRC = Path(__file__).resolve().parents[1] / "src" / "kartlegging"
+ROOT = Path(__file__).resolve().parents[1]
+SRC = ROOT / "src" / "kartlegging"
 
 
 def names(paths: list[Path], root: Path) -> set[str]:
@@ -65,11 +67,41 @@ def test_module_file_finds_modules_and_packages():
 
 
 def test_the_real_ingest_steps_depend_on_their_own_modules_only():
-    phone = names(closure(SRC, ["ingest_phone"]), SRC.resolve())
-    email = names(closure(SRC, ["ingest_email", "dispatch"]), SRC.resolve())
-    assert {"ingest_phone.py", "workbook.py", "coding.py", "classification.py"} <= phone
-    assert "ingest_email.py" not in phone and "ingest_interviews.py" not in phone
-    assert "ingest_phone.py" not in email and "workbook.py" not in email
+    phone = names(closure(SRC, ["ingest.phone"]), SRC.resolve())
+    email = names(closure(SRC, ["ingest.email.reader", "ingest.dispatch"]), SRC.resolve())
+    assert {"ingest/phone.py", "ingest/workbook.py", "core/coding.py", "core/classification.py"} <= phone
+    assert "ingest/email/reader.py" not in phone and "ingest/interviews.py" not in phone
+    assert "ingest/phone.py" not in email and "ingest/workbook.py" not in email
     # the report's code: the whole report package
     report = names(closure(SRC, ["report"]), SRC.resolve())
     assert {"report/render.py", "report/maps.py", "report/pdf.py", "report/quality.py"} <= report
+
+
+def _rule_blocks() -> dict[str, str]:
+    """Each rule of rules/*.smk by name, with its text."""
+    blocks: dict[str, str] = {}
+    for smk in sorted((ROOT / "rules").glob("*.smk")):
+        for block in re.split(r"(?m)^(?=rule \w+:)", smk.read_text(encoding="utf-8")):
+            found = re.match(r"rule (\w+):", block)
+            if found:
+                blocks[found.group(1)] = block
+    return blocks
+
+
+def test_every_rule_runs_its_own_step_module_and_its_code_is_that_modules_closure():
+    blocks = _rule_blocks()
+    assert len(blocks) >= 17
+    for name, block in blocks.items():
+        assert (SRC / "steps" / f"{name}.py").is_file(), f"rule {name} has no kartlegging/steps/{name}.py"
+        assert f'code_of("{name}")' in block or "report_sources()" in block, f"rule {name}: code is not its step's closure"
+        script = re.search(r'script:\s*"\.\./(scripts/\w+\.py)"', block).group(1)
+        assert f"from kartlegging.steps.{name} import" in (ROOT / script).read_text(encoding="utf-8"), script
+
+
+def test_a_step_that_loads_the_classification_declares_both_files_it_reads():
+    blocks = _rule_blocks()
+    loaders = [n for n in blocks if "load_files(" in (SRC / "steps" / f"{n}.py").read_text(encoding="utf-8")]
+    assert {"dispatch", "ingest_epost", "ingest_telefon", "ingest_intervjuer", "consolidate"} <= set(loaders)
+    for name in loaders:
+        assert "klass=" in blocks[name] and "bydeler=" in blocks[name], name
+        assert "reference_dir=" not in blocks[name], f"rule {name} still passes a folder"

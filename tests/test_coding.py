@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from kartlegging import coding
-from kartlegging.coding import CodingError
+from kartlegging.core import coding
+from kartlegging.core.coding import CodingError
 
 # -- cells and codes ------------------------------------------------------------
 

@@ -37,7 +37,7 @@ def test_invalid_configs_are_rejected(mutate, fragment):
 
 
 def test_validate_config_fills_defaults_and_names_the_key():
-    from kartlegging.config_check import ConfigError, validate_config
+    from kartlegging.core.config_check import ConfigError, validate_config
 
     cfg = copy.deepcopy(CONFIG)
     cfg.pop("overrides_dir")

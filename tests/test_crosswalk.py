@@ -15,17 +15,17 @@ import pytest
 import yaml
 from conftest import snakemake
 
-from kartlegging import classification as klass
-from kartlegging import store
-from kartlegging.crosswalk import (
+from kartlegging.core import classification as klass
+from kartlegging.core import store
+from kartlegging.analysis.crosswalk import (
     CrosswalkError,
     build_crosswalk,
     crosswalk_pairs,
     harmonise_status,
     newest_version,
-    step_crosswalk,
-    step_harmonise,
 )
+from kartlegging.steps.crosswalk import step_crosswalk
+from kartlegging.steps.harmonise import step_harmonise
 
 ROOT = Path(__file__).resolve().parents[1]
 REF = ROOT / "data" / "reference"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kartlegging.classification import load
-from kartlegging.dispatch import DispatchError, normalise_message_id, read_dispatch
-from kartlegging.tables import DISPATCH, salted_hash
+from kartlegging.core.classification import load
+from kartlegging.ingest.dispatch import DispatchError, normalise_message_id, read_dispatch
+from kartlegging.core.tables import DISPATCH, salted_hash
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 HEADER = "enhet_id;kommunenummer;bydelsnummer;enhet_navn;mottaker_rolle;epost;message_id;sendt"

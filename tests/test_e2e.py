@@ -70,7 +70,7 @@ def test_inconsistent_kostra_mean_is_reported_as_it_is(demo_run):
 
 
 def test_duckdb_views_answer_from_any_folder(demo_run, tmp_path, monkeypatch):
-    from kartlegging.database import connect
+    from kartlegging.infra.database import connect
 
     monkeypatch.chdir(tmp_path)
     con = connect(demo_run / "processed" / "kartlegging.duckdb")

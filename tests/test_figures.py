@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kartlegging import classification as klass
-from kartlegging.consolidate import combine_answers, kommune_status
-from kartlegging.figures import FIGURES, Tables, compute_figures, reconcile, status_for
+from kartlegging.core import classification as klass
+from kartlegging.analysis.consolidate import combine_answers, kommune_status
+from kartlegging.analysis.figures import FIGURES, Tables, compute_figures, reconcile, status_for
 
 REF = Path(__file__).resolve().parents[1] / "data" / "reference"
 
@@ -146,7 +146,7 @@ def test_few_is_a_small_count_even_with_a_missing_denominator():
 def test_misprint_flag_gives_its_own_status():
     """A register entry marked misprint: true reads 'trykkfeil i kilden' where the data differ, never 'avviker';
     the same difference without the flag stays 'avviker', and a misprint flag on a matching value changes nothing."""
-    from kartlegging.figures import reconcile
+    from kartlegging.analysis.figures import reconcile
 
     figures = pd.DataFrame([{"round": "t", "figure_id": "andel", "value": 100 * 349 / 428, "numerator": 349.0,
                              "denominator": 428.0, "unit": "prosent", "text": None}])

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from kartlegging.classification import load
-from kartlegging.consolidate import included
-from kartlegging.figures import FIGURES, compute_figures, reconcile, status_for
-from kartlegging.findings import (
+from kartlegging.core.classification import load
+from kartlegging.analysis.consolidate import included
+from kartlegging.analysis.figures import FIGURES, compute_figures, reconcile, status_for
+from kartlegging.analysis.findings import (
     FINDINGS,
     UTSAGN,
     experience_several_tilbud,
@@ -24,8 +24,8 @@ from kartlegging.findings import (
     other_diagnoses_sporadic,
     target_group_counts,
 )
-from kartlegging.ingest_interviews import ingest_interviews
-from kartlegging.overrides import load_overrides
+from kartlegging.ingest.interviews import ingest_interviews
+from kartlegging.core.overrides import load_overrides
 from kartlegging.report.numbers import fmt_figure
 from kartlegging_synth import generate
 from kartlegging_synth.design import TARGET_GROUPS, DesignError, build_design, check_design, findings
@@ -219,7 +219,7 @@ def test_committed_demo_data_state_every_finding(generated_services):
 
 
 def test_compute_figures_gives_the_findings_as_utsagn(generated_services):
-    from kartlegging.figures import Tables
+    from kartlegging.analysis.figures import Tables
 
     empty = pd.DataFrame()
     t = Tables(empty, empty, empty, empty, empty, generated_services, empty, empty)

@@ -2,7 +2,7 @@
 
 A failed step must not leave output behind: Snakemake would take a stale
 table from an earlier run, or a half-written one, for a result on the next
-run. :func:`kartlegging.runner.run` removes the outputs (and the temporary file
+run. :func:`kartlegging.infra.runner.run` removes the outputs (and the temporary file
 of a write in progress) of a step that fails, and says what went wrong in one
 line; the traceback of an unexpected error goes to the rule's log only.
 """
@@ -18,7 +18,11 @@ import pandas as pd
 import pytest
 from conftest import snakemake
 
-from kartlegging import runner, store
+from kartlegging.infra import runner
+from kartlegging.core import store
+
+# The two reference files a step that resolves units reads (declared inputs of its rule).
+REF_FILES = (str(C.REFERENCE / "ssb-klass-131" / "version-2015.json"), str(C.REFERENCE / "oslo-bydeler.csv"))
 
 ROOT = Path(__file__).resolve().parents[1]
 RULE = re.compile(r"^rule\s+(\w+)\s*:", re.M)
@@ -159,7 +163,7 @@ def test_a_step_that_succeeds_keeps_its_outputs(tmp_path, capsys):
 
 def test_ingest_epost_without_its_folder_removes_the_dispatch_table_it_wrote(tmp_path, capsys, monkeypatch):
     """The real step: the dispatch list is read and written, then the missing epost/ stops it."""
-    from kartlegging.pipeline import step_ingest_email
+    from kartlegging.steps.ingest_epost import step_ingest_email
 
     rd = C.write_base_round(tmp_path / "raw")
     epost = rd / "epost"
@@ -178,7 +182,7 @@ def test_ingest_epost_without_its_folder_removes_the_dispatch_table_it_wrote(tmp
     monkeypatch.setattr(store, "write_table", spy)
     with pytest.raises(SystemExit):
         runner.run(C.FakeJob("ingest_epost", list(out.values()), tmp_path / "ingest_epost.log"),
-                   lambda smk, logger: step_ingest_email(C.ROUND, str(C.REFERENCE), "2015",
+                   lambda smk, logger: step_ingest_email(C.ROUND, *REF_FILES,
                                                          str(rd / "utsendelse.csv"), str(epost), [], out))
     assert written == ["dispatch.parquet"]  # written before the failure ...
     assert not any(Path(p).exists() for p in out.values())  # ... and removed with it

@@ -9,18 +9,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kartlegging.classification import load
-from kartlegging.dispatch import read_dispatch
-from kartlegging.ingest_email import (
-    EmailError,
-    decode_bytes,
-    decode_header_text,
-    html_to_text,
-    ingest_email,
-)
-from kartlegging.issues import issues_frame
-from kartlegging.overrides import Override, OverrideError
-from kartlegging.tables import EMAIL_REPLIES, salted_hash
+from kartlegging.core.classification import load
+from kartlegging.ingest.dispatch import read_dispatch
+from kartlegging.ingest.email.row import EmailError
+from kartlegging.ingest.email.mime import decode_bytes, decode_header_text, html_to_text
+from kartlegging.ingest.email.reader import ingest_email
+from kartlegging.core.issues import issues_frame
+from kartlegging.core.overrides import Override, OverrideError
+from kartlegging.core.tables import EMAIL_REPLIES, salted_hash
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 SUBJECT = "Kartlegging av lærings- og mestringstjenester i kommunene"
@@ -760,7 +756,7 @@ def test_one_invalid_byte_does_not_turn_a_utf8_body_into_windows_1252(tmp_path, 
     alone falls back, and the replaced characters are counted in a note."""
     body = "Nei, vi har dessverre ingen lærings- og mestringstjeneste – «hilsen» fra Bodø.\n".encode("utf-8")
     body += b"Sendt fra min mobil \x96 Kari\n" + "Bodø kommune\n".encode("utf-8")
-    from kartlegging.ingest_email import decode_counting
+    from kartlegging.ingest.email.mime import decode_counting
 
     text, replaced = decode_counting(body, "utf-8")
     assert "lærings- og mestringstjeneste – «hilsen» fra Bodø" in text and "mobil – Kari\nBodø kommune" in text
@@ -779,7 +775,7 @@ def test_a_windows_1252_body_declared_utf8_is_still_read_whole_as_windows_1252()
 
 
 def decode_counting_of(data: bytes) -> tuple[str, int]:
-    from kartlegging.ingest_email import decode_counting
+    from kartlegging.ingest.email.mime import decode_counting
 
     return decode_counting(data, "utf-8")
 

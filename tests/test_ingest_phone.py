@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from kartlegging.classification import load
-from kartlegging.ingest_phone import PhoneLogError, ingest_phone
-from kartlegging.overrides import Override, OverrideError
-from kartlegging.store import to_arrow
-from kartlegging.tables import PHONE_ATTEMPTS, PHONE_UNITS
+from kartlegging.core.classification import load
+from kartlegging.ingest.phone import PhoneLogError, ingest_phone
+from kartlegging.core.overrides import Override, OverrideError
+from kartlegging.core.store import to_arrow
+from kartlegging.core.tables import PHONE_ATTEMPTS, PHONE_UNITS
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 HEADER = ["Kommune/bydel", "Kommunenr", "Dato", "Kontakt", "Svar", "Kommentar"]

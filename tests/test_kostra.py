@@ -9,17 +9,19 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from kartlegging import classification as klass
-from kartlegging import store
-from kartlegging.crosswalk import build_crosswalk
-from kartlegging.kostra import (
-    KostraConfig, cross_check, cross_check_counts, kommune_values, parse_cell, read_kostra, split_region, step_kostra,
-)
-from kartlegging.figures import ratio_status, reconcile, status_for
-from kartlegging.kostra_figures import KOSTRA_FIGURES, kostra_figures
+from kartlegging.core import classification as klass
+from kartlegging.core import store
+from kartlegging.analysis.crosswalk import build_crosswalk
+from kartlegging.ingest.kostra.parse import KostraConfig, parse_cell, split_region
+from kartlegging.analysis.crosscheck import cross_check, cross_check_counts
+from kartlegging.analysis.kostra_values import kommune_values
+from kartlegging.ingest.kostra.reader import read_kostra
+from kartlegging.steps.kostra import step_kostra
+from kartlegging.analysis.figures import ratio_status, reconcile, status_for
+from kartlegging.analysis.kostra_figures import KOSTRA_FIGURES, kostra_figures
 from kartlegging_synth.design import build_design
 from kartlegging_synth.kostra import CSV_NAME, JSON_NAME, survey_centres, write_kostra
-from kartlegging.tables import KOSTRA, KOSTRA_CROSSCHECK
+from kartlegging.core.tables import KOSTRA, KOSTRA_CROSSCHECK
 
 ROOT = Path(__file__).resolve().parents[1]
 REF = ROOT / "data" / "reference"

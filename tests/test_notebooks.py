@@ -82,7 +82,7 @@ def test_every_chart_is_saved_as_png(result):
 
 def test_missing_kostra_views_are_reported_and_skipped(processed, tmp_path, monkeypatch, capsys):
     """A database without the KOSTRA views: the notebook says so, skips those queries, answers the rest."""
-    from kartlegging.database import connect
+    from kartlegging.infra.database import connect
 
     copy = tmp_path / "processed"
     shutil.copytree(processed, copy, ignore=shutil.ignore_patterns("notebook"))

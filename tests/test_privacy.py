@@ -117,7 +117,7 @@ def test_the_pdf_is_read_as_text(demo_run):
     ("bydel 030102, kommune 1804", "bydel 030102, kommune 1804"),
 ])
 def test_mask_personal_masks_numbers_and_addresses_but_not_dates(text, masked):
-    from kartlegging.issues import mask_personal
+    from kartlegging.core.issues import mask_personal
 
     assert mask_personal(text, 500) == masked
 
@@ -125,7 +125,7 @@ def test_mask_personal_masks_numbers_and_addresses_but_not_dates(text, masked):
 def test_issue_reasons_and_log_lines_are_masked_too():
     """A coding error quotes what was typed; the reason reaches the issues table and the log, so the
     quoted value is dropped and numbers, addresses and Message-IDs are masked. No raw value is kept."""
-    from kartlegging.issues import Issue, issues_frame
+    from kartlegging.core.issues import Issue, issues_frame
 
     issue = Issue("telefon", "telefonrunde.xlsx", "7", "svar", "telefon.svar_ukjent",
                   "phone answer not recognised: 'ring Kari Nordmann 41 23 45 67 / ola@x.no'; "
@@ -140,15 +140,15 @@ def test_issue_reasons_and_log_lines_are_masked_too():
 
 
 def test_an_issue_with_a_code_outside_the_catalogue_is_a_programming_error():
-    from kartlegging.issues import Issue
-    from kartlegging.reasons import UnknownReason
+    from kartlegging.core.issues import Issue
+    from kartlegging.core.reasons import UnknownReason
 
     with pytest.raises(UnknownReason):
         Issue("telefon", "t.xlsx", "7", "svar", "telefon.no_such_code", "x")
 
 
 def test_every_reason_code_has_a_bokmal_and_an_english_message():
-    from kartlegging.reasons import CATALOGUE
+    from kartlegging.core.reasons import CATALOGUE
 
     for code, entry in CATALOGUE.items():
         assert code.split(".", 1)[0] in {"epost", "telefon", "intervju", "kostra"}, code
@@ -165,6 +165,6 @@ def test_every_reason_code_has_a_bokmal_and_an_english_message():
     (None, None),
 ])
 def test_kontakt_keeps_only_roles(typed, kept):
-    from kartlegging.coding import kontakt_role
+    from kartlegging.core.coding import kontakt_role
 
     assert kontakt_role(typed) == kept

@@ -19,8 +19,8 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from kartlegging import tables as T
-from kartlegging.crosswalk import harmonise_status
+from kartlegging.core import tables as T
+from kartlegging.analysis.crosswalk import harmonise_status
 from kartlegging.report import ReportMeta, build_report, load_inputs, render_html, run_date_from_env
 from kartlegging.report import maps
 from kartlegging.report.sections import EarlierRound
@@ -247,8 +247,8 @@ def fake_frames() -> dict[str, pd.DataFrame]:
 def fake_series(frames: dict[str, pd.DataFrame], kostra: pd.DataFrame | None = None,
                 crosscheck: pd.DataFrame | None = None) -> pd.DataFrame:
     """figure_series as the figures step writes it, from the fake tables (KOSTRA ones by default)."""
-    from kartlegging.figure_series import compute_series
-    from kartlegging.figures import Tables
+    from kartlegging.analysis.figure_series import compute_series
+    from kartlegging.analysis.figures import Tables
 
     tables = Tables(dispatch=frames["dispatch"], email_replies=frames["email_replies"],
                     phone_attempts=T.PHONE_ATTEMPTS.schema.empty_table().to_pandas(),
@@ -473,7 +473,7 @@ def test_counties_list_services_with_members(html_text):
 
 
 def test_quality_appendix_counts_and_checks(html_text):
-    from kartlegging.reasons import message_nb
+    from kartlegging.core.reasons import message_nb
 
     assert message_nb("epost.uidentifisert") in html_text and message_nb("epost.mime_brutt") in html_text
     assert "no unit identified" not in html_text and "broken MIME" not in html_text  # English detail stays out

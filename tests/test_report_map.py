@@ -7,7 +7,7 @@ and Kvitsøy and Træna (missing from the 2017 file). The map_status table (the
 round in the 2024 structure, for maps comparing rounds) is checked too. The
 expected colouring is computed here independently of kartlegging.report.maps,
 straight from kommune_status, services and service_kommuner (through
-:func:`kartlegging.crosswalk.build_crosswalk` where structures differ), and
+:func:`kartlegging.analysis.crosswalk.build_crosswalk` where structures differ), and
 compared with the map_status table, the data attributes of the HTML and the
 SVG itself.
 """
@@ -23,9 +23,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kartlegging.crosswalk import build_crosswalk
+from kartlegging.analysis.crosswalk import build_crosswalk
 from kartlegging.report import maps
-from kartlegging.tables import MAP_CLASSES
+from kartlegging.core.tables import MAP_CLASSES
+from kartlegging.steps.map_status import step_map_status
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "data" / "reference"
@@ -269,7 +270,7 @@ def test_empty_round_is_all_ukjent():
 
 def test_step_writes_a_valid_table(tmp_path, processed):
     out = tmp_path / "map_status.parquet"
-    maps.step_map_status(str(processed / "kommune_status.parquet"), str(processed / "services.parquet"), ROUND,
+    step_map_status(str(processed / "kommune_status.parquet"), str(processed / "services.parquet"), ROUND,
                          "2015", "2024", str(REFERENCE), str(out))
     assert out.read_bytes() == (processed / "map_status.parquet").read_bytes()
 
@@ -340,7 +341,7 @@ def test_historic_files_read_with_padded_codes_and_merged_parts():
 
 
 def test_fylker_are_unions_of_their_kommuner():
-    from kartlegging import classification as klass
+    from kartlegging.core import classification as klass
     from kartlegging.report.map_geometry import read_own_geometry
 
     geometry = read_own_geometry(REFERENCE / "kartverket-historic" / "kommuner-2017.geojson", klass.FYLKER)
@@ -349,7 +350,7 @@ def test_fylker_are_unions_of_their_kommuner():
 
 
 def test_a_round_in_the_geometrys_own_version_is_drawn_one_to_one():
-    from kartlegging import classification as klass
+    from kartlegging.core import classification as klass
 
     kommuner = sorted(klass.load(REFERENCE, "2024").kommuner)
     status = _status([(k, "ja" if k == "0301" else "nei", ["a"] if k == "0301" else [], None) for k in kommuner])

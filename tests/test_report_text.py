@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 import pytest
 from pypdf import PdfReader
 
-from kartlegging.pipeline import step_figures
+from kartlegging.steps.figures import step_figures
 from kartlegging.report import ReportMeta, load_inputs, render_html
 
 pytestmark = pytest.mark.e2e

@@ -71,7 +71,7 @@ def test_logs_are_identical_but_for_the_output_folder(demo_run, second_run):
 
 
 def test_duckdb_differs_only_in_its_header_and_its_views_are_identical(demo_run, second_run):
-    from kartlegging.database import connect
+    from kartlegging.infra.database import connect
 
     out, _ = second_run
     a = (demo_run / "processed" / "kartlegging.duckdb").read_bytes()

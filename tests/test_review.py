@@ -11,13 +11,13 @@ import pytest
 import yaml
 
 import corpus as C
-from kartlegging import store
-from kartlegging.classification import load
-from kartlegging.dispatch import read_dispatch
-from kartlegging.ingest_email import ingest_email
-from kartlegging.ingest_phone import ingest_phone
-from kartlegging.issues import issues_frame
-from kartlegging.review import print_review, skeleton
+from kartlegging.core import store
+from kartlegging.core.classification import load
+from kartlegging.ingest.dispatch import read_dispatch
+from kartlegging.ingest.email.reader import ingest_email
+from kartlegging.ingest.phone import ingest_phone
+from kartlegging.core.issues import issues_frame
+from kartlegging.infra.review import print_review, skeleton
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ def test_review_prints_excerpts_from_the_raw_files_and_writes_nothing(layout):
 
 
 def test_review_prints_an_override_skeleton_that_validates_once_filled(layout):
-    from kartlegging.overrides import parse_entries
+    from kartlegging.core.overrides import parse_entries
 
     out = io.StringIO()
     print_review(C.ROUND, layout / "processed", layout / "raw", layout / "overrides", out)
@@ -89,7 +89,7 @@ def test_no_skeleton_where_no_override_settles_the_item():
 
 
 def test_review_command_line(layout):
-    proc = subprocess.run([sys.executable, "-m", "kartlegging.review", C.ROUND, "--config",
+    proc = subprocess.run([sys.executable, "-m", "kartlegging.infra.review", C.ROUND, "--config",
                            str(layout / "config.yaml")], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert f"Round {C.ROUND}:" in proc.stdout and "utenlandsk.eml" in proc.stdout

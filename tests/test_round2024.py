@@ -21,8 +21,8 @@ import pytest
 import yaml
 from conftest import snakemake
 
-from kartlegging.classification import load
-from kartlegging.overrides import load_overrides
+from kartlegging.core.classification import load
+from kartlegging.core.overrides import load_overrides
 from kartlegging_synth import generate as generate_2015
 from kartlegging_synth.add_round import demo_config, main
 from kartlegging_synth.design import DesignError, Service
@@ -246,7 +246,7 @@ def test_every_override_applies_and_only_expected_items_stay_open(two_rounds, la
 
 @pytest.mark.e2e
 def test_database_has_both_rounds(two_rounds):
-    from kartlegging.database import connect
+    from kartlegging.infra.database import connect
 
     con = connect(two_rounds / "kartlegging.duckdb")
     rounds = {r[0] for r in con.execute("SELECT DISTINCT round FROM kommune_status").fetchall()}

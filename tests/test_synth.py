@@ -21,8 +21,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from kartlegging.classification import load
-from kartlegging.overrides import load_overrides
+from kartlegging.core.classification import load
+from kartlegging.core.overrides import load_overrides
 from kartlegging_synth import (
     FIRST_NAMES,
     LAST_NAMES,

@@ -101,7 +101,7 @@ def test_unknown_id_stops_the_report_rule_with_one_line(tmp_path, capsys, quiet_
     """Through the runner the report rule uses: exit 1, one line naming the file and line, no output left."""
     from corpus import FakeJob
 
-    from kartlegging.runner import run
+    from kartlegging.infra.runner import run
 
     path = _write(tmp_path, "{{ tall.kommuner_totlat }}\n")
     html = tmp_path / "kartlegging.html"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from kartlegging.workbook import WorkbookError, find_header, read_sheet
+from kartlegging.ingest.workbook import WorkbookError, find_header, read_sheet
 
 
 def write_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
@@ -116,7 +116,7 @@ def _ole2(*streams: str) -> bytes:
     (lambda: "Region;2015\n".encode("utf-16"), "utf-16", "UTF-16 text"),
 ], ids=["xls", "encrypted", "ods", "xlsb", "utf-16"])
 def test_a_renamed_file_is_named_for_what_it_is(tmp_path, make, kind, words):
-    from kartlegging.filetype import sniff, workbook_problem
+    from kartlegging.ingest.filetype import sniff, workbook_problem
 
     path = tmp_path / "a.xlsx"
     path.write_bytes(make())

@@ -23,7 +23,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kartlegging.classification import load
+from kartlegging.core.classification import load
 from kartlegging_synth.common import FIRST_NAMES, LAST_NAMES, PERSONAL_PATTERNS, PHONE_PREFIX, People
 from kartlegging_synth.design import ROUND, Design, build_design, check_design
 from kartlegging_synth.dispatch import dispatch_rows, plan_dispatch, write_dispatch
@@ -171,7 +171,7 @@ def generate(out: str | Path, round_name: str = ROUND, seed: int = 2015, overrid
 
 
 def write_overrides(overrides: list[dict[str, object]], round_name: str, seed: int, path: Path) -> None:
-    """Write the overrides file in the shape :mod:`kartlegging.overrides` reads, byte-stable."""
+    """Write the overrides file in the shape :mod:`kartlegging.core.overrides` reads, byte-stable."""
     def q(value: object) -> str:
         return json.dumps(str(value), ensure_ascii=False)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from kartlegging.classification import Kommune
+from kartlegging.core.classification import Kommune
 
 #: Common Norwegian first names. None is also a kommune name, so that a
 #: signature line can never be read as naming a kommune.

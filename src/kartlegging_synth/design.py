@@ -20,8 +20,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from kartlegging.classification import OSLO, Classification
-from kartlegging.findings import FINDINGS
+from kartlegging.core.classification import OSLO, Classification
+from kartlegging.analysis.findings import FINDINGS
 
 ROUND = "2015"
 
@@ -39,7 +39,7 @@ class Interview:
     Typed text is chosen by the writer, except where the typing is itself a
     design decision: ``t04`` (``IKS``/``samarbeid``), ``t06`` (the organisation as
     said) and ``t10`` (``ca. 5``, ``3-4``, ``fem``). ``t11`` holds the target
-    groups as codes (:data:`kartlegging.coding.MALGRUPPER`); the writer types them.
+    groups as codes (:data:`kartlegging.core.coding.MALGRUPPER`); the writer types them.
     """
 
     navn: str
@@ -616,7 +616,7 @@ def services_frame(design: Design) -> pd.DataFrame:
 
 
 def findings(design: Design) -> dict[str, bool]:
-    """Whether each finding of :data:`kartlegging.findings.FINDINGS` holds in the design."""
+    """Whether each finding of :data:`kartlegging.analysis.findings.FINDINGS` holds in the design."""
     frame = services_frame(design)
     return {fid: fn(frame).holds for fid, fn in FINDINGS.items()}
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from kartlegging.classification import OSLO
+from kartlegging.core.classification import OSLO
 from kartlegging_synth.common import kommune_slug, slugify
 from kartlegging_synth.design import Design
 

@@ -25,7 +25,7 @@ from email.header import Header
 from email.utils import format_datetime, formataddr
 from pathlib import Path
 
-from kartlegging.classification import OSLO, Classification
+from kartlegging.core.classification import OSLO, Classification
 from kartlegging_synth.attachments import docx_bytes, pdf_bytes
 from kartlegging_synth.common import PROJECT_ADDRESS, People, Person, display_name
 from kartlegging_synth.design import Design, Unit

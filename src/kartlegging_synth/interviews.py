@@ -15,7 +15,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from kartlegging.classification import OSLO, Classification
+from kartlegging.core.classification import OSLO, Classification
 from kartlegging_synth.common import People, display_name, kommune_slug, save_workbook, slugify
 from kartlegging_synth.design import Design, Interview, Service
 

@@ -11,7 +11,7 @@ must survive (INPUTS.md section 5):
   kommune codes side by side with empty cells outside their years.
 
 Each year is in the kommune structure valid on 1 January that year (Klass 131
-via :func:`kartlegging.classification.version_for`; 2019 carries 5001
+via :func:`kartlegging.core.classification.version_for`; 2019 carries 5001
 Trondheim and 5061 Rindal). Oslo answers per bydel and its kommune row sums
 its bydeler; ``EAK``, ``EAKUO`` and county rows are aggregates of the kommune
 rows. ``Frisklivssentral`` is reported every year, the other variables in 2013,
@@ -48,9 +48,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from kartlegging import classification as klass
-from kartlegging.classification import FYLKER, OSLO
-from kartlegging.crosswalk import build_crosswalk
+from kartlegging.core import classification as klass
+from kartlegging.core.classification import FYLKER, OSLO
+from kartlegging.analysis.crosswalk import build_crosswalk
 from kartlegging_synth import default_reference_dir
 from kartlegging_synth.design import build_design
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from kartlegging.classification import Classification
+from kartlegging.core.classification import Classification
 from kartlegging_synth.common import People, display_name, save_workbook
 from kartlegging_synth.design import Design, Unit
 

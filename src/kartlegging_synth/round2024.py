@@ -12,7 +12,7 @@ How the round is derived, so that it is plausible rather than random:
 
 1. The 41 services (and the rejected candidates) of the 2015 design are
    translated into the 2024 structure through SSB's change table
-   (:func:`kartlegging.crosswalk.build_crosswalk`). Mergers fold members of one
+   (:func:`kartlegging.analysis.crosswalk.build_crosswalk`). Mergers fold members of one
    service into one kommune (five Indre Østfold kommuner become one kommunal
    service); a kommune split in two keeps its service in the part that kept the
    name; a service whose host merged into a kommune already covered by an
@@ -46,9 +46,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
 
-from kartlegging.classification import OSLO, Classification, load, normalise
-from kartlegging.crosswalk import build_crosswalk
-from kartlegging.findings import FINDINGS
+from kartlegging.core.classification import OSLO, Classification, load, normalise
+from kartlegging.analysis.crosswalk import build_crosswalk
+from kartlegging.analysis.findings import FINDINGS
 from kartlegging_synth import Generated, default_reference_dir
 from kartlegging_synth import emails as emails_mod
 from kartlegging_synth import interviews as interviews_mod
@@ -544,7 +544,7 @@ FINDING_STATEMENTS: dict[str, str] = {
 }
 
 #: What each figure counts, in this register's own words (the pipeline's definitions are in
-#: kartlegging.figures; these only say it for a reader of the register).
+#: kartlegging.analysis.figures; these only say it for a reader of the register).
 DEFINITIONS: dict[str, str] = {
     "kommuner_totalt": "kommuner of Klass 131 version 2024",
     "mottakere_epost": "rows of the dispatch list: every kommune's rådmann and Oslo's bydelsdirektører",
@@ -632,7 +632,7 @@ def check_design(design: Design) -> dict[str, object]:
     kommune in at most one service, every code a 2024 kommune, every unit either
     answered by e-mail or phoned, and services included on experience organised as
     ``annet`` and kommunal (the register's kommune counts by organisation assume so).
-    The findings of 2015 (:data:`kartlegging.findings.FINDINGS`) must hold, as the
+    The findings of 2015 (:data:`kartlegging.analysis.findings.FINDINGS`) must hold, as the
     register states them.
     """
     c = design.classification
@@ -818,7 +818,7 @@ def generate(out: str | Path, seed: int = DEFAULT_SEED, overrides_path: str | Pa
 
 
 def write_overrides(overrides: list[dict[str, object]], seed: int, path: Path) -> None:
-    """The overrides file, in the shape kartlegging.overrides reads, marked synthetic."""
+    """The overrides file, in the shape kartlegging.core.overrides reads, marked synthetic."""
     def q(value: object) -> str:
         return json.dumps(str(value), ensure_ascii=False)
 

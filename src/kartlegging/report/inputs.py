@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import yaml
 
-from kartlegging import tables as T
+from kartlegging.core import tables as T
 from kartlegging.report import maps
 from kartlegging.report.sections import EarlierRound
 from kartlegging.report.tekst import Chapter, read_chapters

@@ -503,10 +503,3 @@ def read_prepared(path: str | Path) -> MapGeometry:
     return MapGeometry(kommuner, fylker, kommuner, fylker, str(data["version"]))
 
 
-def step_map_geometry(kommuner_path: str, fylke_names: Mapping[str, str], out: str) -> None:
-    """The ``map_geometry`` rule: read, project, simplify a kommune file and its fylker once, for every round."""
-    geometry = read_own_geometry(kommuner_path, fylke_names)
-    write_prepared(geometry, out)
-    LOG.info("map_geometry %s: %d kommuner and %d fylker (unions of their kommuner) from %s, %d vertices",
-             geometry.version, len(geometry.kommuner.shapes), len(geometry.fylker.shapes), Path(kommuner_path).name,
-             sum(len(s.path.vertices) for s in geometry.kommuner.shapes))

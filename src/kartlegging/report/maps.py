@@ -10,7 +10,7 @@ Three parts (the geometry itself, reading and simplifying, lives in
   inset shows the Oslo area;
 * :func:`map_status_frame` (the ``map_status`` rule) puts one round's
   ``kommune_status`` into the kommune structure of the map geometry
-  (Kartverket's 2024 kommuner) through :func:`kartlegging.crosswalk.harmonise_status`,
+  (Kartverket's 2024 kommuner) through :func:`kartlegging.analysis.crosswalk.harmonise_status`,
   so the map agrees with the harmonised table by construction, and adds the kind
   of service the kommune is drawn with; the maps comparing rounds use it;
 * :func:`coverage_map_svg` and :func:`small_multiples_svg` draw those classes
@@ -45,7 +45,6 @@ mm on paper, invisible at any zoom, and it keeps the SVG a quarter smaller).
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Mapping, Sequence
@@ -61,9 +60,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
-from kartlegging import classification as klass
-from kartlegging import store
-from kartlegging.crosswalk import harmonise_status
+from kartlegging.core import classification as klass
+from kartlegging.analysis.crosswalk import harmonise_status
 from kartlegging.report.charts import chart_rc
 from kartlegging.report.map_geometry import (  # noqa: F401 (re-exported: the public names of the map)
     DETAIL_KM2,
@@ -81,7 +79,7 @@ from kartlegging.report.map_geometry import (  # noqa: F401 (re-exported: the pu
     read_geometry,
 )
 from kartlegging.report.numbers import fmt_count
-from kartlegging.tables import MAP_CLASSES, MAP_STATUS
+from kartlegging.core.tables import MAP_CLASSES, MAP_STATUS
 
 LOG = logging.getLogger(__name__)
 
@@ -211,23 +209,6 @@ def map_status_frame(
     return pd.DataFrame(rows, columns=MAP_STATUS.column_names)
 
 
-def step_map_status(
-    status_path: str, services_path: str, round_name: str, round_version: str, map_version: str,
-    reference_dir: str, out: str,
-) -> None:
-    """The ``map_status`` rule: read, translate, write, and log the counts per class."""
-    frame = map_status_frame(store.read_table(status_path), store.read_table(services_path), round_name,
-                             round_version, map_version, reference_dir)
-    store.write_table(frame, MAP_STATUS, out)
-    counts = frame["status"].value_counts()
-    for cls in MAP_CLASSES:
-        LOG.info("map_status round %s: %d kommuner of Klass %s %s", round_name, int(counts.get(cls, 0)),
-                 map_version, cls)
-    split = int((frame["regel"] == "delt_del_av").sum())
-    if split:
-        LOG.info("map_status round %s: %d kommuner hold part of a split kommune and take its whole answer",
-                 round_name, split)
-
 
 # --------------------------------------------------------------------------- the round's own structure
 
@@ -342,17 +323,6 @@ def own_map_figure(status: pd.DataFrame, services: pd.DataFrame, round_name: str
         "version": round_klass.version, "geometry": geometry.version,
     }
 
-
-def step_round_map(status_path: str, services_path: str, round_name: str, round_version: str, geometry_path: str,
-                   reference_dir: str, out: str) -> None:
-    """The ``round_map`` rule: the round's own-structure map as JSON (SVG, caption, alt text, classes)."""
-    figure = own_map_figure(store.read_table(status_path), store.read_table(services_path), round_name,
-                            round_version, geometry_path, reference_dir)
-    Path(out).parent.mkdir(parents=True, exist_ok=True)
-    Path(out).write_text(json.dumps(figure, ensure_ascii=False, sort_keys=True, indent=1), encoding="utf-8")
-    LOG.info("round_map %s: Klass %s drawn on the %s geometry; counts %s; grouped %s; not drawn %s", round_name,
-             figure["version"], figure["geometry"], figure["counts"], figure["grouped"] or "none",
-             figure["missing"] or "none")
 
 
 # --------------------------------------------------------------------------- drawing

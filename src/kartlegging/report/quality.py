@@ -1,7 +1,7 @@
 """Appendix B of the report: what came in from each source, what became of it, what is still open.
 
 Only counts, codes, file names and reasons reach it, each reason as the bokmål
-message of its code (:mod:`kartlegging.reasons`): the English detail of the
+message of its code (:mod:`kartlegging.core.reasons`): the English detail of the
 issues table stays out, since the report is meant to be shared and is in bokmål.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from kartlegging.reasons import CATALOGUE
+from kartlegging.core.reasons import CATALOGUE
 from kartlegging.report.inputs import ReportInputs
 from kartlegging.report.labels import EMAIL_STATUS_LABELS, PHONE_LABELS, SOURCE_LABELS, label
 from kartlegging.report.numbers import is_missing

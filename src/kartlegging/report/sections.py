@@ -15,7 +15,7 @@ Decisions documented where they are implemented:
 * The comparison shows only rounds up to the report's own round (the rule feeds
   it only those), and compares this round with the one just before it.
 * KOSTRA counts kommuner with Oslo once (its own row, or derived from its
-  bydeler when Oslo's row has no number: :func:`kartlegging.kostra.kommune_values`,
+  bydeler when Oslo's row has no number: :func:`kartlegging.ingest.kostra.reader.kommune_values`,
   the rule the register's KOSTRA figures use); Oslo's bydeler with a
   frisklivssentral are shown in a column of their own, never added to the count.
 """

@@ -1,6 +1,6 @@
 """Lookup of ``figure_series`` rows for the report: the charts' values and the tables of counts.
 
-The figures step writes every breakdown the report shows (:mod:`kartlegging.figure_series`);
+The figures step writes every breakdown the report shows (:mod:`kartlegging.analysis.figure_series`);
 this module only looks rows up and hands them to the template in display order. Nothing is
 counted here: a value the table lacks reads ``ikke beregnet``.
 """

@@ -1,0 +1,1 @@
+"""Shared contracts of every stage: table schemas, the store, issues and reasons, overrides, the Klass classification, answer vocabularies, config checks."""

@@ -1,0 +1,158 @@
+"""The catalogue of reason codes: why an item went to review or quarantine, one stable code each.
+
+Every :class:`kartlegging.core.issues.Issue` carries a code from this catalogue. The
+code is what tables, logs and tests rely on (an English sentence may be
+reworded; a code is not). The report's appendix B shows the bokmål message of
+the code, the logs and the ``reason`` column keep an English detail.
+
+Codes are ``<source>.<what>``, ASCII, lower case. A code is never reused for
+another meaning; a retired code stays here so old tables can still be read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    nb: str  #: bokmål, for the report
+    en: str  #: English, for logs and the developer
+
+
+_ENTRIES: tuple[tuple[str, str, str], ...] = (
+    # -- e-mail: whole files -----------------------------------------------------------------
+    ("epost.ikke_eml", "Ikke en e-postfil (.eml); ikke lest", "not an .eml file; not read"),
+    ("epost.mappe", "En mappe, ikke en e-postfil; ikke lest", "a directory, not an e-mail file; not read"),
+    ("epost.uleselig", "Filen kunne ikke leses", "the file cannot be read"),
+    ("epost.tom", "Tom fil", "empty file"),
+    ("epost.binaer", "Binært innhold, ikke en e-post", "binary content, not an e-mail message"),
+    ("epost.ikke_epost", "Ingen e-posthoder; ikke en e-post", "no e-mail headers: not an RFC 5322 message"),
+    ("epost.avkortet", "Filen slutter inne i hodet; e-posten er avkortet",
+     "truncated: the file ends inside the header block"),
+    ("epost.mime_brutt", "Ødelagt MIME-struktur; e-posten kunne ikke leses",
+     "broken MIME structure the standard library cannot read"),
+    ("epost.koding_brutt", "Ødelagt innholdskoding (base64 eller quoted-printable) i en del",
+     "truncated or corrupt content transfer encoding in a part"),
+    # -- e-mail: salvaged, read with a note ------------------------------------------------
+    ("epost.mime_defekt", "Mindre feil i MIME-strukturen; e-posten er lest likevel",
+     "a MIME defect the standard library tolerates; the message is read"),
+    ("epost.tegn_erstattet", "Tegn som ikke kunne dekodes, er erstattet; e-posten er lest",
+     "characters that could not be decoded were replaced; the message is read"),
+    # -- e-mail: review ------------------------------------------------------------------------
+    ("epost.uidentifisert", "Avsenderenheten er ikke identifisert",
+     "no unit identified (no tag, reply id, known sender or unit named in the sender's own text)"),
+    ("epost.svar_i_vedlegg", "Svaret ligger i et vedlegg og må kodes manuelt",
+     "answer in attachment: code manually"),
+    ("epost.sp1_ukodet", "Svaret på spørsmål 1 kunne ikke kodes", "answer to question 1 could not be coded"),
+    ("epost.sp1_mangler", "Fant ikke noe svar på spørsmål 1", "no answer to question 1 found in the reply"),
+    ("epost.sp5_ukodet", "Svaret på spørsmål 5 kunne ikke kodes", "answer to question 5 could not be coded"),
+    ("epost.samme_dato", "To svar fra samme enhet med samme dato; det siste filnavnet gjelder",
+     "two replies from one unit with the same Date: the later file name wins"),
+    ("epost.mangler_dato", "Flere svar fra samme enhet, noen uten lesbar dato",
+     "several replies from one unit, some without a readable Date: ordered as earliest"),
+    # -- phone round -----------------------------------------------------------------------------
+    ("telefon.formel_eller_feilverdi", "Formel eller feilverdi der det skulle stått en verdi",
+     "a formula or an error value where a typed value should be"),
+    ("telefon.tvetydig_navn", "Tvetydig kommunenavn; enheten må settes ved overstyring",
+     "ambiguous name; set the unit by override"),
+    ("telefon.navn_og_nummer_strider", "Navn og nummer peker på ulike enheter",
+     "name and number point to different units"),
+    ("telefon.ukjent_enhet", "Verken navn eller nummer er en kommune eller bydel i klassifikasjonen",
+     "neither name nor number is a kommune or bydel of the classification"),
+    ("telefon.ingen_enhet", "Ingen kommune eller bydel oppgitt", "no kommune or bydel named"),
+    ("telefon.ukjent_nummer", "Nummeret finnes ikke i klassifikasjonen; enheten er tatt fra navnet",
+     "the number is no unit of the classification; the unit is taken from the name"),
+    ("telefon.dato_uleselig", "Datoen kunne ikke leses", "the date cannot be read"),
+    ("telefon.svar_ukjent", "Svaret ble ikke gjenkjent; kodet som ikke konklusivt til en analytiker avgjør",
+     "answer not recognised; coded ikke_konklusiv until an analyst decides"),
+    ("telefon.ikke_i_utsendelsen", "Enheten som ble ringt, står ikke i utsendelseslisten",
+     "the phoned unit is not in the dispatch list"),
+    # -- interviews: whole files -----------------------------------------------------------------
+    ("intervju.arbeidsbok_uleselig", "Arbeidsboken kunne ikke leses", "the workbook cannot be read"),
+    ("intervju.ikke_xlsx", "Ikke en .xlsx-arbeidsbok; ikke lest", "not an .xlsx workbook; not read"),
+    ("intervju.mappe", "En mappe, ikke en arbeidsbok; ikke lest", "a folder, not a workbook; not read"),
+    ("intervju.mangler_overskrift", "Fant ikke overskriftsraden med kolonnene Nr og Svar",
+     "no header row with the columns Nr and Svar"),
+    # -- interviews: items -----------------------------------------------------------------------
+    ("intervju.nr_formel", "Spørsmålsnummeret er en formel eller feilverdi; raden kan ikke knyttes til et spørsmål",
+     "the item code is a formula or an error value; the row cannot be identified"),
+    ("intervju.nr_mangler", "Raden har et svar, men ikke noe gyldig spørsmålsnummer; svaret er ikke lest",
+     "row has an answer but no item code T01-T23; the answer is not read"),
+    ("intervju.formel_eller_feilverdi", "Formel eller feilverdi der det skulle stått et svar",
+     "a formula or an error value where an answer should be"),
+    ("intervju.motstridende_svar", "Spørsmålet står i flere rader med ulike svar",
+     "the item appears in several rows with different answers"),
+    ("intervju.sporsmal_mangler", "Spørsmål mangler i skjemaet", "items absent from the sheet"),
+    ("intervju.svar_ukodet", "Svaret kunne ikke kodes", "the answer could not be coded"),
+    ("intervju.overstyring_ugyldig", "Verdien i overstyringen kunne ikke kodes",
+     "the value an override gives could not be coded"),
+    ("intervju.kommune_uavklart", "Kommunen kunne ikke avgjøres ut fra svaret",
+     "the kommune could not be resolved from the answer"),
+    ("intervju.vertskommune_mangler", "Vertskommunen (T02) er ikke oppgitt", "host kommune (T02) not given"),
+    ("intervju.bydel_ikke_oslo", "En bydel er oppgitt for en annen vertskommune enn Oslo; bydelen brukes ikke",
+     "an Oslo bydel given for another host kommune; the bydel is not used"),
+    ("intervju.t03_ikke_bydel", "T03 nevner en kommune, ikke en bydel i Oslo", "T03 names a kommune, not an Oslo bydel"),
+    ("intervju.inkludering_ubesvart", "Inkludering (T18) er ikke besvart; tjenesten regnes som uavklart",
+     "inclusion (T18) not answered: the candidate counts as undecided (vet_ikke)"),
+    ("intervju.interkommunal_uten_kommuner",
+     "T04 sier interkommunal, men T05 nevner ingen andre kommuner; tjenesten regnes som kommunal",
+     "T04 says interkommunal but T05 names no other kommune; the service counts as kommunal"),
+    ("intervju.kommunal_med_kommuner",
+     "T04 sier kommunal, men T05 nevner andre kommuner; tjenesten regnes som interkommunal",
+     "T04 says kommunal but T05 names other kommuner; the service counts as interkommunal"),
+    ("intervju.oslo_andre_kommuner",
+     "Oslos tjenester teller som én kommunal tjeneste; de andre kommunene brukes ikke",
+     "Oslo's services count as one kommunal service; the other kommuner are not used"),
+    # -- KOSTRA extracts -------------------------------------------------------------------------
+    ("kostra.uleselig", "Filen kunne ikke leses som statistikkbank-CSV eller JSON-stat",
+     "cannot be read as statbank CSV or JSON-stat 2.0"),
+    ("kostra.kolonne_ikke_aar", "Kolonnen er ikke et årstall; hoppet over", "column is not a year; skipped"),
+    ("kostra.kolonne_uten_aar", "Kolonneoverskriften nevner ikke noe år; hoppet over",
+     "column header names no year; skipped"),
+    ("kostra.merknadslinje", "En linje med bare ett felt etter overskriften (en merknad?); ikke lest",
+     "a line with one field after the header (a note?); not read"),
+    ("kostra.feil_antall_felt", "Linjen har et annet antall felt enn overskriften; ikke lest",
+     "the line has another number of fields than the header; not read"),
+    ("kostra.tom_region", "Tom region; linjen er ikke lest", "empty region; line not read"),
+    ("kostra.ugyldig_aar", "Ikke et firesifret årstall; ikke lest", "not a four-digit year; not read"),
+    ("kostra.null_med_verdi", "Statuskoden «-» (null) står ved en verdi som ikke er null; verdien beholdes",
+     "status '-' (nil) beside a non-zero value; the value is kept"),
+    ("kostra.ukjent_status", "Ukjent statuskode fra SSB; verdiene beholdes, statusen ikke",
+     "a status symbol SSB does not use; the values are kept, the status is not"),
+    ("kostra.ugyldig_verdi", "Verken et tall eller et symbol fra SSB; beholdt uten verdi",
+     "neither a number nor an SSB symbol; kept with status ugyldig and no value"),
+    ("kostra.ukjent_region", "Regionen er ingen kommune, bydel eller kjent aggregat; holdt utenfor alle tellinger",
+     "not a kommune, Oslo bydel or known aggregate; kept with region_level ukjent, left out of every count"),
+    ("kostra.tomme_celler", "Tomme celler for kommuner eller bydeler; ikke tatt med som rader",
+     "empty cells for kommuner or bydeler of their year; not kept as rows"),
+    ("kostra.ukjent_variabel", "Variabelen er ikke koblet til noen variabel i oppsettet; verdiene er ikke lest",
+     "variable not mapped in config kostra.variables; its values are not read"),
+    ("kostra.ulike_verdier", "Samme tall er oppgitt ulikt to steder; det første etter filnavn brukes",
+     "given differently in two places; figures use the first number by file name"),
+)
+
+CATALOGUE: dict[str, Reason] = {code: Reason(code, nb, en) for code, nb, en in _ENTRIES}
+
+
+class UnknownReason(KeyError):
+    """A code that is not in the catalogue: a programming error, caught by the tests."""
+
+
+def reason(code: str) -> Reason:
+    """The catalogue entry of ``code``."""
+    try:
+        return CATALOGUE[code]
+    except KeyError:
+        raise UnknownReason(f"reason code {code!r} is not in kartlegging.core.reasons.CATALOGUE") from None
+
+
+def message_nb(code: str) -> str:
+    """The bokmål message of a code, for the report."""
+    return reason(code).nb
+
+
+def message_en(code: str) -> str:
+    """The English message of a code, for logs."""
+    return reason(code).en

@@ -1,0 +1,127 @@
+"""Validated, byte-stable reading and writing of the processed tables.
+
+Every table goes through :func:`write_table`: columns are put in the declared
+order, the frame is validated against the declaration in :mod:`kartlegging.core.tables`
+(pandera, lazily, so one message lists every violation), rows are sorted by the
+table's key and written with its explicit Arrow schema and no pandas metadata.
+Two runs on the same inputs therefore give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa_pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from kartlegging.core.tables import ALL_TABLES, Table
+
+
+class TableValidationError(ValueError):
+    """A table breaks its declared schema; the message names table, column and rows."""
+
+
+def _check_allowed(allowed: tuple[str, ...]):
+    return pa_pd.Check.isin(list(allowed), ignore_na=True, error=f"value outside {allowed}")
+
+
+def pandera_schema(table: Table) -> pa_pd.DataFrameSchema:
+    """Pandera schema derived from the table declaration (types are enforced by Arrow on write)."""
+    columns = {}
+    for col in table.columns:
+        checks = [_check_allowed(col.allowed)] if col.allowed else []
+        columns[col.name] = pa_pd.Column(nullable=col.nullable, checks=checks, required=True)
+    return pa_pd.DataFrameSchema(columns, strict=True, name=table.name)
+
+
+def _to_python(value: object, typ: pa.DataType) -> object:
+    """Convert one pandas cell to what pyarrow expects for the declared type."""
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    if pa.types.is_date32(typ):
+        if isinstance(value, pd.Timestamp):
+            return value.date()
+        if isinstance(value, dt.datetime):
+            return value.date()
+        return value
+    if pa.types.is_timestamp(typ):
+        ts = pd.Timestamp(value)
+        return (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).to_pydatetime()
+    if pa.types.is_string(typ):
+        return str(value)
+    if pa.types.is_integer(typ):
+        return int(value)
+    if pa.types.is_floating(typ):
+        return float(value)
+    if pa.types.is_boolean(typ):
+        return bool(value)
+    return value
+
+
+def to_arrow(df: pd.DataFrame, table: Table) -> pa.Table:
+    """Validate and convert a frame to an Arrow table with the declared schema, rows sorted."""
+    missing = [c for c in table.column_names if c not in df.columns]
+    extra = [c for c in df.columns if c not in table.column_names]
+    if missing or extra:
+        raise TableValidationError(
+            f"table {table.name}: missing columns {missing or '-'}; unexpected columns {extra or '-'}"
+        )
+    frame = df[table.column_names].reset_index(drop=True)
+    try:
+        pandera_schema(table).validate(frame, lazy=True)
+    except pa_pd.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        lines = [
+            f"column {row['column']}: {row['check']} (row {row['index']}, value {row['failure_case']!r})"
+            for _, row in cases.head(20).iterrows()
+        ]
+        raise TableValidationError(f"table {table.name} is invalid:\n  " + "\n  ".join(lines)) from None
+    arrays = []
+    for col in table.columns:
+        try:
+            values = [_to_python(v, col.type) for v in frame[col.name].tolist()]
+            arrays.append(pa.array(values, type=col.type))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
+            # the conversion of one cell fails too (int('x')): name table and column either way
+            raise TableValidationError(f"table {table.name}, column {col.name}: {exc}") from None
+    out = pa.Table.from_arrays(arrays, schema=table.schema)
+    if table.sort_by and out.num_rows:
+        out = out.sort_by([(k, "ascending") for k in table.sort_by])
+    return out
+
+
+def write_table(df: pd.DataFrame, table: Table | str, path: str | Path) -> Path:
+    """Validate ``df`` against ``table`` and write it as Parquet, deterministically."""
+    tbl = ALL_TABLES[table] if isinstance(table, str) else table
+    arrow = to_arrow(df, tbl)
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_name(p.name + ".tmp")
+    try:
+        pq.write_table(arrow, tmp, compression="zstd", write_statistics=True, store_schema=False)
+        tmp.replace(p)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # a half-written file must not outlive the failed step
+        raise
+    return p
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a processed table back into pandas (lists stay lists)."""
+    return pq.read_table(path).to_pandas()
+
+
+def empty_frame(table: Table | str) -> pd.DataFrame:
+    """An empty frame with the table's columns."""
+    tbl = ALL_TABLES[table] if isinstance(table, str) else table
+    return pd.DataFrame({c: pd.Series([], dtype=object) for c in tbl.column_names})

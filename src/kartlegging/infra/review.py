@@ -1,0 +1,189 @@
+"""The review command: the open items of a round, with excerpts from the raw files, on the terminal.
+
+    python -m kartlegging.infra.review 2015            (or: make review ROUND=2015)
+
+The processed tables name where a problem is (file, record, field, locator) and
+why (a reason code), never what a person wrote. This command reads the excerpt
+from data/raw/ for the analyst, and prints a YAML override skeleton for each
+item that an override can settle, ready to paste into config/overrides/<round>.yaml.
+It prints to the terminal only: nothing is written to data/processed/, the
+logs or report/, because the excerpts are personal data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import email
+import email.policy
+import re
+import sys
+from pathlib import Path
+from typing import Iterable, TextIO
+
+import pandas as pd
+import yaml
+
+from kartlegging.core.reasons import CATALOGUE
+
+#: What an override sets for an item, by source and field (None: no override settles it).
+SET_KEY = {
+    ("epost", "enhet_id"): "enhet_id", ("epost", "q1"): "q1", ("epost", "q5"): "q5",
+    ("telefon", "enhet_id"): "enhet_id", ("telefon", "Kommune/bydel"): "enhet_id",
+    ("telefon", "Kommunenr"): "enhet_id", ("telefon", "svar"): "svar", ("telefon", "Svar"): "svar",
+}
+EXCERPT_LINES = 12
+
+
+def open_items(issues: pd.DataFrame) -> pd.DataFrame:
+    """Quarantined files and records, and review items no override has settled, in a stable order."""
+    open_ = issues[(issues["action"] == "quarantine") | issues["resolved_by"].isna()]
+    return open_.sort_values(["source", "file", "record", "field", "reason_code"], kind="stable")
+
+
+def _email_excerpt(path: Path, field: str) -> list[str]:
+    """Subject, sender and the start of the body (or its end, for identification: a sign-off below
+    the quote) of one message, decoded as the ingest decodes it."""
+    from kartlegging.ingest.email.message import _read_parts
+    from kartlegging.ingest.email.mime import decode_header_text
+
+    raw = path.read_bytes()
+    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    out = [f"Subject: {decode_header_text(msg.get('Subject'))}", f"From:    {decode_header_text(msg.get('From'))}"]
+    try:
+        body, attachments, _, _ = _read_parts(msg)
+    except Exception as exc:  # an unreadable part: show what the file begins with instead
+        out.append(f"(the body cannot be decoded: {type(exc).__name__})")
+        body, attachments = raw.decode("utf-8", errors="replace"), []
+    for part in msg.walk():
+        if part.get_filename():
+            out.append(f"Attachment: {decode_header_text(part.get_filename())}")
+    lines = [ln for ln in body.splitlines() if ln.strip()]
+    head = lines[:EXCERPT_LINES]
+    out += ["---"] + head
+    if field == "enhet_id" and len(lines) > EXCERPT_LINES:
+        out += ["[…]"] + lines[-6:]
+    return out
+
+
+def _cell_row(locator: str, record: str) -> int | None:
+    m = re.search(r"(?:cell [A-Z]+|rows? )(\d+)", locator)
+    if m:
+        return int(m.group(1))
+    return int(record) if record.isdigit() else None
+
+
+def _sheet_excerpt(path: Path, sheet: str, locator: str, record: str) -> list[str]:
+    """The Excel row of the item, every cell, with the header row above it."""
+    from kartlegging.ingest.workbook import WorkbookError, read_sheet
+
+    try:
+        data = read_sheet(path, sheet)
+    except WorkbookError as exc:
+        return [f"(cannot be opened: {exc})"]
+    row = _cell_row(locator, record)
+    if row is None or row > len(data.rows):
+        return [f"({locator or 'the whole file'})"]
+    return [f"row {row}: " + " | ".join("" if v is None else str(v) for v in data.rows[row - 1])]
+
+
+def _text_excerpt(path: Path, locator: str) -> list[str]:
+    m = re.search(r"line (\d+)", locator)
+    lines = path.read_bytes().decode("utf-8", errors="replace").splitlines()
+    if m:
+        n = int(m.group(1))
+        return [f"line {n}: {lines[n - 1]}" if n <= len(lines) else f"(line {n} is past the end)"]
+    return lines[:3]
+
+
+def excerpt(raw_dir: Path, round_name: str, item: pd.Series) -> list[str]:
+    """The raw text behind one item, read from the raw file; a file that is gone says so."""
+    source, file = str(item["source"]), str(item["file"])
+    folder = {"epost": raw_dir / round_name / "epost", "telefon": raw_dir / round_name,
+              "intervju": raw_dir / round_name / "intervjuer", "kostra": raw_dir / "kostra"}.get(source)
+    if folder is None:
+        return []
+    path = folder / file.split(",")[0]
+    if not path.is_file():
+        return [f"({path} is not a file)"]
+    locator, record = str(item.get("locator") or ""), str(item.get("record") or "")
+    try:
+        if source == "epost":
+            return _email_excerpt(path, str(item["field"]))
+        if source == "telefon":
+            return _sheet_excerpt(path, "Telefonrunde", locator, record)
+        if source == "intervju":
+            return _sheet_excerpt(path, "Intervju", locator, record)
+        return _text_excerpt(path, locator)
+    except OSError as exc:
+        return [f"(cannot be read: {exc.strerror or exc})"]
+
+
+def _next_ids(overrides_path: Path, round_name: str) -> Iterable[str]:
+    """Override ids not yet used in the round's file: ov-<round>-NNN after the highest number."""
+    used = 0
+    if overrides_path.exists():
+        for m in re.finditer(rf"ov-{re.escape(round_name)}-(\d+)", overrides_path.read_text(encoding="utf-8")):
+            used = max(used, int(m.group(1)))
+    n = used
+    while True:
+        n += 1
+        yield f"ov-{round_name}-{n:03d}"
+
+
+def skeleton(item: pd.Series, override_id: str) -> str | None:
+    """A YAML override for the item, with the value left for the analyst; None when no override settles it."""
+    source, field, record = str(item["source"]), str(item["field"]), str(item.get("record") or "")
+    if source == "intervju" and re.fullmatch(r"T\d\d", record):
+        key = "value"
+    else:
+        key = SET_KEY.get((source, field))
+    if key is None or item["action"] == "quarantine" and source != "epost":
+        return None
+    entry = {"id": override_id, "source": source, "file": str(item["file"]), "record": record,
+             "set": {key: "…"}, "reason": "…"}
+    text = yaml.safe_dump([entry], allow_unicode=True, sort_keys=False, default_flow_style=None, width=200)
+    return "\n".join("  " + ln for ln in text.rstrip().splitlines())
+
+
+def print_review(round_name: str, processed_dir: Path, raw_dir: Path, overrides_dir: Path,
+                 out: TextIO = sys.stdout) -> int:
+    """Print every open item of the round with its excerpt and override skeleton; returns how many."""
+    frames = [pd.read_parquet(p) for p in (processed_dir / round_name / "issues.parquet",
+                                           processed_dir / "kostra" / "issues_kostra.parquet") if p.is_file()]
+    if not frames:
+        print(f"no issues table for round {round_name} under {processed_dir}: run `make run` first", file=out)
+        return 0
+    items = open_items(pd.concat(frames, ignore_index=True))
+    ids = _next_ids(overrides_dir / f"{round_name}.yaml", round_name)
+    print(f"Round {round_name}: {len(items)} open item(s). Excerpts are personal data: do not copy them "
+          f"into tables, logs or the report.\n", file=out)
+    for _, item in items.iterrows():
+        entry = CATALOGUE.get(str(item["reason_code"]))
+        where = " ".join(x for x in (str(item["file"]), f"[{item['record']}]" if item["record"] else "",
+                                     f"({item['locator']})" if item.get("locator") else "") if x)
+        print(f"== {item['source']}: {where}: {item['field']}: {item['action']}", file=out)
+        print(f"   {item['reason_code']}: {entry.nb if entry else ''}", file=out)
+        print(f"   {item['reason']}", file=out)
+        for line in excerpt(raw_dir, round_name, item):
+            print(f"   | {line}", file=out)
+        skel = skeleton(item, next(ids)) if item["action"] == "review" else None
+        if skel:
+            print("   override skeleton (config/overrides/%s.yaml, under overrides:):" % round_name, file=out)
+            print(skel, file=out)
+        print(file=out)
+    return len(items)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m kartlegging.infra.review", description=__doc__.split("\n\n")[0])
+    parser.add_argument("round", help="the round, as named in config/config.yaml (2015)")
+    parser.add_argument("--config", default="config/config.yaml", help="the pipeline's configuration file")
+    args = parser.parse_args(argv)
+    cfg = yaml.safe_load(Path(args.config).read_text(encoding="utf-8")) or {}
+    print_review(str(args.round), Path(cfg.get("processed_dir", "data/processed")),
+                 Path(cfg.get("raw_dir", "data/raw")), Path(cfg.get("overrides_dir", "config/overrides")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""KOSTRA extracts from SSB's statbank: parsing CSV and JSON-stat, classifying regions."""

@@ -1,0 +1,68 @@
+"""The ``consolidate`` rule: kommune_status, the review queue, the overrides applied and the conservation check."""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+
+from kartlegging.analysis.consolidate import kommune_status
+from kartlegging.core import classification as klass
+from kartlegging.core import store
+from kartlegging.core.overrides import check_all_matched, load_overrides
+
+log = logging.getLogger("kartlegging")
+
+
+def _as_list(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+
+def step_consolidate(
+    round_name: str,
+    klass_file: str,
+    bydeler_file: str,
+    overrides_file: str | None,
+    inputs: dict[str, str | list[str]],
+    out: dict[str, str],
+) -> None:
+    """kommune_status, the merged review queue, the overrides applied and the conservation table.
+
+    Stops the run (with one message) when an override matched nothing or a raw record is unaccounted for.
+    ``overrides_file`` is None when the round has none.
+    """
+    from kartlegging.analysis import conservation as cons
+
+    cls = klass.load_files(klass_file, bydeler_file)
+    read = store.read_table
+    status = kommune_status(
+        round_name, cls, read(inputs["replies"]), read(inputs["attempts"]), read(inputs["units"]),
+        read(inputs["services"]), read(inputs["service_kommuner"]),
+    )
+    store.write_table(status, "kommune_status", out["status"])
+
+    applied = pd.concat([read(p) for p in inputs["applied"]], ignore_index=True)
+    all_overrides = load_overrides(overrides_file) if overrides_file else []
+    check_all_matched(all_overrides, set(applied["override_id"]), overrides_file or "")
+    store.write_table(applied, "overrides_applied", out["applied"])
+
+    issues = pd.concat([read(p) for p in inputs["issues"]], ignore_index=True)
+    store.write_table(issues, "issues", out["issues"])
+
+    conservation = pd.DataFrame([
+        cons.dispatch_conservation(round_name, cons.dispatch_rows_in(inputs["dispatch_csv"]), read(inputs["dispatch"])),
+        cons.email_conservation(round_name, _as_list(inputs["emails"]), read(inputs["replies"])),
+        cons.phone_conservation(round_name, cons.phone_rows_in(inputs["phone_log"]), read(inputs["attempts"]), issues),
+        cons.interview_conservation(round_name, _as_list(inputs["workbooks"]), read(inputs["interviews"]), issues),
+        *([cons.kostra_conservation(round_name, _as_list(inputs["kostra_files"]), read(inputs["kostra"]),
+                                    read(inputs["kostra_issues"]))] if "kostra" in inputs else []),
+    ])
+    cons.check(conservation)
+    store.write_table(conservation, "conservation", out["conservation"])
+    counts = status["har_tjeneste"].value_counts().to_dict()
+    log.info("kommune_status: %d kommuner; %s", len(status), ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    log.info("review open: %d; quarantined: %d; overrides applied: %d",
+             int(((issues["action"] == "review") & issues["resolved_by"].isna()).sum()),
+             int((issues["action"] == "quarantine").sum()), applied["override_id"].nunique())
+

@@ -1,0 +1,23 @@
+"""The ``database`` rule: DuckDB views over every table and the data dictionary."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Iterable
+
+from kartlegging.infra.database import build_database, data_dictionary
+
+log = logging.getLogger("kartlegging")
+
+
+def step_database(processed_dir: str, rounds: list[str], tables: Iterable[str], out_db: str,
+                  out_dictionary: str) -> None:
+    """One view per table whose file is among ``tables`` (the rules' Parquet outputs), and the dictionary."""
+    available = [os.path.relpath(f, processed_dir).replace(os.sep, "/") for f in tables]
+    views, missing = build_database(processed_dir, rounds, out_db, available)
+    Path(out_dictionary).write_text(data_dictionary(rounds, missing), encoding="utf-8")
+    log.info("views: %s", ", ".join(views))
+    if missing:
+        log.warning("database: no file, so no view, for %s", ", ".join(missing))

@@ -1,0 +1,34 @@
+"""The ``ingest_epost`` rule: e-mail replies identified against the dispatch list, questions 1 and 5 coded."""
+
+from __future__ import annotations
+
+import logging
+
+from kartlegging.core import classification as klass
+from kartlegging.core import store
+from kartlegging.steps.common import overrides_from_params, write_issues_and_applied
+
+log = logging.getLogger("kartlegging")
+
+
+def step_ingest_email(round_name: str, klass_file: str, bydeler_file: str, dispatch_csv: str, epost_dir: str,
+                      override_items: list[dict], out: dict[str, str]) -> None:
+    """E-mail replies, identified against the dispatch list. An unusable dispatch list stops the run
+    (DispatchError). The list is parsed again here rather than read from dispatch.parquet because
+    identification needs its lookups (Message-IDs, addresses), which the table keeps only hashed.
+    ``out["dispatch"]``, when given, receives the dispatch table too (see :func:`step_dispatch`)."""
+    from kartlegging.ingest.dispatch import read_dispatch
+    from kartlegging.ingest.email.reader import ingest_email
+
+    cls = klass.load_files(klass_file, bydeler_file)
+    overrides = overrides_from_params(override_items)
+    dispatch = read_dispatch(dispatch_csv, cls, round_name)
+    if "dispatch" in out:
+        store.write_table(dispatch.table, "dispatch", out["dispatch"])
+    result = ingest_email(epost_dir, dispatch, cls, round_name, overrides)
+    store.write_table(result.table, "email_replies", out["replies"])
+    write_issues_and_applied(round_name, result.issues, overrides, result.applied, out["issues"], out["applied"])
+    counts = result.table["status"].value_counts().to_dict()
+    log.info("e-mail: %d recipients; %d messages: %s", len(dispatch.table), len(result.table),
+             ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+

@@ -1,0 +1,76 @@
+"""The ``report`` rule: the report of one round as one self-contained HTML file.
+
+The PDF is typeset from it by the ``report_pdf`` rule. The run date comes from SOURCE_DATE_EPOCH when
+set, else from the commit time (reruns stay byte-identical), and the commit from git at run time (a
+param would rerun the report on every commit).
+
+Optional inputs, each used when the rule names it: ``map_status`` with ``geometry_kommuner`` and
+``geometry_fylker`` (the coverage map); ``earlier_map_status``, ``earlier_services`` and ``harmonised``
+(the comparison with earlier rounds); ``kostra`` and ``kostra_crosscheck`` (the KOSTRA section).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Mapping
+
+from kartlegging.report import ReportMeta, git_commit, git_commit_time, read_inputs, render_html, run_date_from_env
+from kartlegging.report.inputs import INPUT_TABLES, ExtraPaths
+
+log = logging.getLogger("kartlegging")
+
+
+def _named(inputs: Mapping[str, Any], name: str) -> str | None:
+    """A named input as a string, or None when the rule does not name it."""
+    value = inputs.get(name)
+    return None if value is None or (isinstance(value, list) and not value) else str(value)
+
+
+def _named_list(inputs: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    """A named input as a tuple of strings, () when absent."""
+    value = inputs.get(name)
+    if value is None:
+        return ()
+    return tuple(str(v) for v in (value if isinstance(value, list) else [value]))
+
+
+def step_report(inputs: Mapping[str, Any], params: Mapping[str, Any], repo_dir: Path, out_html: str) -> None:
+    """Read the round's tables and render the HTML report. ``repo_dir``: the git checkout (commit, run date)."""
+    tables = [str(p) for p in inputs["tables"]]
+    by_name = {Path(p).name.removesuffix(".parquet"): p for p in tables if p.endswith(".parquet")}
+    paths = {field: by_name[table.name] for field, table in INPUT_TABLES.items() if table.name in by_name}
+    extra = ExtraPaths(
+        map_status=_named(inputs, "map_status"),
+        kommuner_geojson=_named(inputs, "geometry_kommuner"),
+        fylker_geojson=_named(inputs, "geometry_fylker"),
+        earlier_map_status=_named_list(inputs, "earlier_map_status"),
+        earlier_services=_named_list(inputs, "earlier_services"),
+        harmonised=_named(inputs, "harmonised"),
+        kostra=_named(inputs, "kostra"),
+        kostra_crosscheck=_named(inputs, "kostra_crosscheck"),
+        conservation=_named(inputs, "conservation"),
+        kostra_issues=_named(inputs, "kostra_issues"),
+        chapters=_named_list(inputs, "chapters"),
+        round_map=_named(inputs, "round_map"),
+    )
+    round_name = str(params["round"])
+    register = _named(inputs, "register")  # optional: a round nobody has published has no register
+    meta = ReportMeta(
+        round=round_name,
+        run_date=run_date_from_env(fallback_epoch=git_commit_time(repo_dir)),
+        commit=git_commit(repo_dir),
+        synthetic=bool(params.get("synthetic", False)),
+        classification=str(params.get("classification", "") or ""),
+        harmonise_to=str(params.get("harmonise_to", "") or ""),
+        publication=dict(params.get("publication", None) or {}) or None,
+    )
+    log.info("report: round %s, commit %s, run date %s, synthetic %s",
+             meta.round, meta.commit, meta.run_date, meta.synthetic)
+    log.info("report: map %s, %d earlier round(s), KOSTRA %s", "yes" if extra.map_status else "no",
+             len(extra.earlier_map_status), extra.kostra or "not given")
+    html = render_html(read_inputs(paths, register, extra), meta)
+    out = Path(out_html)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(html.encode("utf-8"))
+    log.info("report: wrote %s (%d bytes)", out, len(html))
