@@ -116,8 +116,8 @@ def run_epost(round_dir: Path, reference: str, classification: str, overrides: l
     """The e-mail ingest as the rule runs it, timed from the first message read to the last table written."""
     from kartlegging.core import classification as klass
     from kartlegging.core import store
-    from kartlegging.ingest.email.reader import ingest_email
     from kartlegging.core.issues import issues_frame
+    from kartlegging.ingest.email.reader import ingest_email
     from kartlegging.steps.common import applied_frame, overrides_from_params
 
     round_name = round_dir.name

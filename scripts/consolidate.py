@@ -1,6 +1,6 @@
 """Snakemake script: kommune_status, review queue and overrides applied of one round."""
-from kartlegging.steps.consolidate import step_consolidate
 from kartlegging.infra.runner import run
+from kartlegging.steps.consolidate import step_consolidate
 
 
 def main(smk, logger):

@@ -2,8 +2,8 @@
 from logging import Logger
 from typing import Any
 
-from kartlegging.steps.crosswalk import step_crosswalk
 from kartlegging.infra.runner import run
+from kartlegging.steps.crosswalk import step_crosswalk
 
 
 def main(smk: Any, logger: Logger) -> None:

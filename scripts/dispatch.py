@@ -1,6 +1,6 @@
 """Snakemake script: the dispatch list of one survey round as a table."""
-from kartlegging.steps.dispatch import step_dispatch
 from kartlegging.infra.runner import run
+from kartlegging.steps.dispatch import step_dispatch
 
 
 def main(smk, logger):

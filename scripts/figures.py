@@ -1,6 +1,6 @@
 """Snakemake script: figures and reconciliation of one round."""
-from kartlegging.steps.figures import step_figures
 from kartlegging.infra.runner import run
+from kartlegging.steps.figures import step_figures
 
 
 def main(smk, logger):

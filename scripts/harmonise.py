@@ -2,8 +2,8 @@
 from logging import Logger
 from typing import Any
 
-from kartlegging.steps.harmonise import step_harmonise
 from kartlegging.infra.runner import run
+from kartlegging.steps.harmonise import step_harmonise
 
 
 def main(smk: Any, logger: Logger) -> None:

@@ -1,6 +1,6 @@
 """Snakemake script: dispatch list and e-mail replies of one survey round."""
-from kartlegging.steps.ingest_epost import step_ingest_email
 from kartlegging.infra.runner import run
+from kartlegging.steps.ingest_epost import step_ingest_email
 
 
 def main(smk, logger):

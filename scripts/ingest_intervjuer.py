@@ -1,6 +1,6 @@
 """Snakemake script: the telephone interviews of one survey round."""
-from kartlegging.steps.ingest_intervjuer import step_ingest_interviews
 from kartlegging.infra.runner import run
+from kartlegging.steps.ingest_intervjuer import step_ingest_interviews
 
 
 def main(smk, logger):

@@ -1,6 +1,6 @@
 """Snakemake script: the phone round of one survey round."""
-from kartlegging.steps.ingest_telefon import step_ingest_phone
 from kartlegging.infra.runner import run
+from kartlegging.steps.ingest_telefon import step_ingest_phone
 
 
 def main(smk, logger):

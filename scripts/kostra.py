@@ -1,6 +1,6 @@
 """Snakemake script: KOSTRA extracts into the kostra table and its review/quarantine items."""
-from kartlegging.steps.kostra import step_kostra
 from kartlegging.infra.runner import run
+from kartlegging.steps.kostra import step_kostra
 
 
 def main(smk, logger):

@@ -1,6 +1,6 @@
 """Snakemake script: the round's kartlegging against KOSTRA on frisklivssentraler."""
-from kartlegging.steps.kostra_crosscheck import step_crosscheck
 from kartlegging.infra.runner import run
+from kartlegging.steps.kostra_crosscheck import step_crosscheck
 
 
 def main(smk, logger):

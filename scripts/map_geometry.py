@@ -3,8 +3,8 @@ from logging import Logger
 from typing import Any
 
 from kartlegging.core import classification as klass
-from kartlegging.steps.map_geometry import step_map_geometry
 from kartlegging.infra.runner import run
+from kartlegging.steps.map_geometry import step_map_geometry
 
 
 def main(smk: Any, logger: Logger) -> None:

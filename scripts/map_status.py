@@ -2,8 +2,8 @@
 from logging import Logger
 from typing import Any
 
-from kartlegging.steps.map_status import step_map_status
 from kartlegging.infra.runner import run
+from kartlegging.steps.map_status import step_map_status
 
 
 def main(smk: Any, logger: Logger) -> None:

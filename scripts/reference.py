@@ -1,6 +1,6 @@
 """Snakemake script: Klass 131 reference tables."""
-from kartlegging.steps.reference import step_reference
 from kartlegging.infra.runner import run
+from kartlegging.steps.reference import step_reference
 
 
 def main(smk, logger):

@@ -2,8 +2,8 @@
 from logging import Logger
 from typing import Any
 
-from kartlegging.steps.round_map import step_round_map
 from kartlegging.infra.runner import run
+from kartlegging.steps.round_map import step_round_map
 
 
 def main(smk: Any, logger: Logger) -> None:

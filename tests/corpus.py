@@ -28,10 +28,10 @@ import io
 import json
 import shutil
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
 
 from openpyxl import Workbook
 
@@ -458,7 +458,7 @@ EMAIL_CASES: tuple[EmailCase, ...] = (
     EmailCase("e-binary-eml", "a PNG renamed to .eml", {"bilde.eml": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00"},
               {"bilde.eml": "karantene"}, "binary content", "quarantine"),
     EmailCase("e-no-headers", "plain text saved as .eml, no header block",
-              {"notat.eml": "Vi har ikke en slik tjeneste i Halden.\nMvh\n".encode("utf-8")},
+              {"notat.eml": b"Vi har ikke en slik tjeneste i Halden.\nMvh\n"},
               {"notat.eml": "karantene"}, "no e-mail headers", "quarantine"),
     EmailCase("e-auto-reply", "an out-of-office reply (Auto-Submitted)",
               {"fravaer.eml": eml(sender="Kongsvinger kommune <postmottak@kongsvinger.kommune.no>",
@@ -606,7 +606,7 @@ def _duplicated_item() -> bytes:
 
 INTERVIEW_CASES: tuple[InterviewCase, ...] = (
     InterviewCase("i-not-zip", "a text file with the .xlsx name", "20141201 Notat.xlsx",
-                  lambda: "Intervju med Saltdal, skrives inn senere".encode("utf-8"),
+                  lambda: b"Intervju med Saltdal, skrives inn senere",
                   "quarantined", "not a zip archive", "quarantine"),
     InterviewCase("i-empty-file", "a 0-byte workbook", "20141202 Tom.xlsx", lambda: b"",
                   "quarantined", "the file is empty", "quarantine"),

@@ -18,23 +18,23 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import corpus as C
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import corpus as C
 from kartlegging.analysis import conservation as cons
 from kartlegging.core import store
 from kartlegging.core.classification import load
 from kartlegging.core.config_check import ConfigError, validate_config
+from kartlegging.core.issues import issues_frame
+from kartlegging.core.overrides import Override, OverrideError, check_all_matched, load_overrides
+from kartlegging.core.tables import EMAIL_REPLIES, INTERVIEWS, PHONE_ATTEMPTS
 from kartlegging.ingest.dispatch import DispatchError, check_readable, read_dispatch
 from kartlegging.ingest.email.mime import decode_bytes
 from kartlegging.ingest.email.reader import ingest_email
 from kartlegging.ingest.interviews import ingest_interviews
 from kartlegging.ingest.phone import PhoneLogError, ingest_phone
-from kartlegging.core.issues import issues_frame
-from kartlegging.core.overrides import Override, OverrideError, check_all_matched, load_overrides
-from kartlegging.core.tables import EMAIL_REPLIES, INTERVIEWS, PHONE_ATTEMPTS
 
 # The two reference files a step that resolves units reads (declared inputs of its rule).
 REF_FILES = (str(C.REFERENCE / "ssb-klass-131" / "version-2015.json"), str(C.REFERENCE / "oslo-bydeler.csv"))
@@ -308,8 +308,8 @@ def test_personal_items_of_a_workbook_never_leave_the_ingest(tmp_path, cls):
 
 @pytest.mark.parametrize("case", C.DISPATCH_CASES, ids=lambda c: c.id)
 def test_unusable_dispatch_list_stops_the_step_with_one_message(case: C.StopCase, tmp_path, capsys, quiet_logger):
-    from kartlegging.steps.ingest_epost import step_ingest_email
     from kartlegging.infra.runner import run
+    from kartlegging.steps.ingest_epost import step_ingest_email
 
     raw = tmp_path / "raw"
     rd = C.write_base_round(raw)
@@ -783,8 +783,8 @@ def test_malformed_overrides_file_stops_before_any_job_runs_with_one_line(tmp_pa
 def test_override_matching_nothing_stops_consolidate_and_leaves_no_output(adversarial_run, tmp_path, capsys,
                                                                           quiet_logger):
     """The consolidate step of the adversarial round again, with an override for a file that does not exist."""
-    from kartlegging.steps.consolidate import step_consolidate
     from kartlegging.infra.runner import run
+    from kartlegging.steps.consolidate import step_consolidate
 
     proc_dir = adversarial_run.out / "processed" / C.ROUND
     rd = adversarial_run.raw / C.ROUND
@@ -865,8 +865,8 @@ def test_dispatch_conservation_counts_rows_against_the_table(tmp_path, cls):
 @pytest.mark.e2e
 def test_consolidate_stops_when_a_record_is_lost(adversarial_run, tmp_path, capsys, quiet_logger):
     """The adversarial round's consolidate step again, with one e-mail row taken out of the table."""
-    from kartlegging.steps.consolidate import step_consolidate
     from kartlegging.infra.runner import run
+    from kartlegging.steps.consolidate import step_consolidate
 
     proc_dir = adversarial_run.out / "processed" / C.ROUND
     rd = adversarial_run.raw / C.ROUND

@@ -15,8 +15,6 @@ import pytest
 import yaml
 from conftest import snakemake
 
-from kartlegging.core import classification as klass
-from kartlegging.core import store
 from kartlegging.analysis.crosswalk import (
     CrosswalkError,
     build_crosswalk,
@@ -24,6 +22,8 @@ from kartlegging.analysis.crosswalk import (
     harmonise_status,
     newest_version,
 )
+from kartlegging.core import classification as klass
+from kartlegging.core import store
 from kartlegging.steps.crosswalk import step_crosswalk
 from kartlegging.steps.harmonise import step_harmonise
 

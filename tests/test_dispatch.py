@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from kartlegging.core.classification import load
-from kartlegging.ingest.dispatch import DispatchError, normalise_message_id, read_dispatch
 from kartlegging.core.tables import DISPATCH, salted_hash
+from kartlegging.ingest.dispatch import DispatchError, normalise_message_id, read_dispatch
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 HEADER = "enhet_id;kommunenummer;bydelsnummer;enhet_navn;mottaker_rolle;epost;message_id;sendt"

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from kartlegging.infra.database import COPY_DIR, GUIDES, connect
 from kartlegging.core.tables import ALL_TABLES
+from kartlegging.infra.database import COPY_DIR, GUIDES, connect
 
 pytestmark = pytest.mark.e2e
 

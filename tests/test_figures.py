@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kartlegging.core import classification as klass
 from kartlegging.analysis.consolidate import combine_answers, kommune_status
 from kartlegging.analysis.figures import FIGURES, Tables, compute_figures, reconcile, status_for
+from kartlegging.core import classification as klass
 
 REF = Path(__file__).resolve().parents[1] / "data" / "reference"
 

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 import yaml
 
-from kartlegging.core.classification import load
 from kartlegging.analysis.consolidate import included
 from kartlegging.analysis.figures import FIGURES, compute_figures, reconcile, status_for
 from kartlegging.analysis.findings import (
@@ -24,8 +23,9 @@ from kartlegging.analysis.findings import (
     other_diagnoses_sporadic,
     target_group_counts,
 )
-from kartlegging.ingest.interviews import ingest_interviews
+from kartlegging.core.classification import load
 from kartlegging.core.overrides import load_overrides
+from kartlegging.ingest.interviews import ingest_interviews
 from kartlegging.report.numbers import fmt_figure
 from kartlegging_synth import generate
 from kartlegging_synth.design import TARGET_GROUPS, DesignError, build_design, check_design, findings

@@ -18,8 +18,8 @@ import pandas as pd
 import pytest
 from conftest import snakemake
 
-from kartlegging.infra import runner
 from kartlegging.core import store
+from kartlegging.infra import runner
 
 # The two reference files a step that resolves units reads (declared inputs of its rule).
 REF_FILES = (str(C.REFERENCE / "ssb-klass-131" / "version-2015.json"), str(C.REFERENCE / "oslo-bydeler.csv"))

@@ -10,13 +10,13 @@ import pandas as pd
 import pytest
 
 from kartlegging.core.classification import load
-from kartlegging.ingest.dispatch import read_dispatch
-from kartlegging.ingest.email.row import EmailError
-from kartlegging.ingest.email.mime import decode_bytes, decode_header_text, html_to_text
-from kartlegging.ingest.email.reader import ingest_email
 from kartlegging.core.issues import issues_frame
 from kartlegging.core.overrides import Override, OverrideError
 from kartlegging.core.tables import EMAIL_REPLIES, salted_hash
+from kartlegging.ingest.dispatch import read_dispatch
+from kartlegging.ingest.email.mime import decode_bytes, decode_header_text, html_to_text
+from kartlegging.ingest.email.reader import ingest_email
+from kartlegging.ingest.email.row import EmailError
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 SUBJECT = "Kartlegging av lærings- og mestringstjenester i kommunene"
@@ -286,8 +286,8 @@ def test_decoded_text_is_used_for_naming(tmp_path, dispatch, classification, enc
 
 def test_decode_bytes_repairs_mojibake_and_cp1252():
     assert decode_bytes("Bodø – “svar”".encode("cp1252"), "iso-8859-1") == "Bodø – “svar”"
-    assert decode_bytes("Bodø".encode("utf-8"), "windows-1252") == "Bodø"
-    assert decode_bytes("BodÃ¸ kommune".encode("utf-8"), "utf-8") == "Bodø kommune"  # double-encoded
+    assert decode_bytes("Bodø".encode(), "windows-1252") == "Bodø"
+    assert decode_bytes("BodÃ¸ kommune".encode(), "utf-8") == "Bodø kommune"  # double-encoded
     assert decode_bytes(b"Bod\xf8", "x-unknown-charset") == "Bodø"
     assert decode_bytes(b"", "utf-8") == ""
 
@@ -754,8 +754,8 @@ def test_a_header_block_cut_mid_line_is_still_quarantined(tmp_path, dispatch, cl
 def test_one_invalid_byte_does_not_turn_a_utf8_body_into_windows_1252(tmp_path, dispatch, classification):
     """One stray windows-1252 byte in a UTF-8 body: the UTF-8 stays UTF-8 (Bodø, æ, å), the stray byte
     alone falls back, and the replaced characters are counted in a note."""
-    body = "Nei, vi har dessverre ingen lærings- og mestringstjeneste – «hilsen» fra Bodø.\n".encode("utf-8")
-    body += b"Sendt fra min mobil \x96 Kari\n" + "Bodø kommune\n".encode("utf-8")
+    body = "Nei, vi har dessverre ingen lærings- og mestringstjeneste – «hilsen» fra Bodø.\n".encode()
+    body += b"Sendt fra min mobil \x96 Kari\n" + "Bodø kommune\n".encode()
     from kartlegging.ingest.email.mime import decode_counting
 
     text, replaced = decode_counting(body, "utf-8")

@@ -11,10 +11,10 @@ import pytest
 from openpyxl import Workbook
 
 from kartlegging.core.classification import load
-from kartlegging.ingest.interviews import ingest_interviews
 from kartlegging.core.overrides import Override, OverrideError
 from kartlegging.core.store import to_arrow
 from kartlegging.core.tables import INTERVIEWS, SERVICE_KOMMUNER, SERVICES
+from kartlegging.ingest.interviews import ingest_interviews
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 PERSON = "Kari Nordmann"

@@ -9,10 +9,10 @@ import pytest
 from openpyxl import Workbook
 
 from kartlegging.core.classification import load
-from kartlegging.ingest.phone import PhoneLogError, ingest_phone
 from kartlegging.core.overrides import Override, OverrideError
 from kartlegging.core.store import to_arrow
 from kartlegging.core.tables import PHONE_ATTEMPTS, PHONE_UNITS
+from kartlegging.ingest.phone import PhoneLogError, ingest_phone
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 HEADER = ["Kommune/bydel", "Kommunenr", "Dato", "Kontakt", "Svar", "Kommentar"]

@@ -9,19 +9,19 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from kartlegging.core import classification as klass
-from kartlegging.core import store
-from kartlegging.analysis.crosswalk import build_crosswalk
-from kartlegging.ingest.kostra.parse import KostraConfig, parse_cell, split_region
 from kartlegging.analysis.crosscheck import cross_check, cross_check_counts
-from kartlegging.analysis.kostra_values import kommune_values
-from kartlegging.ingest.kostra.reader import read_kostra
-from kartlegging.steps.kostra import step_kostra
+from kartlegging.analysis.crosswalk import build_crosswalk
 from kartlegging.analysis.figures import ratio_status, reconcile, status_for
 from kartlegging.analysis.kostra_figures import KOSTRA_FIGURES, kostra_figures
+from kartlegging.analysis.kostra_values import kommune_values
+from kartlegging.core import classification as klass
+from kartlegging.core import store
+from kartlegging.core.tables import KOSTRA, KOSTRA_CROSSCHECK
+from kartlegging.ingest.kostra.parse import KostraConfig, parse_cell, split_region
+from kartlegging.ingest.kostra.reader import read_kostra
+from kartlegging.steps.kostra import step_kostra
 from kartlegging_synth.design import build_design
 from kartlegging_synth.kostra import CSV_NAME, JSON_NAME, survey_centres, write_kostra
-from kartlegging.core.tables import KOSTRA, KOSTRA_CROSSCHECK
 
 ROOT = Path(__file__).resolve().parents[1]
 REF = ROOT / "data" / "reference"
@@ -292,7 +292,7 @@ def test_invalid_text_in_a_cell_is_kept_as_ugyldig(tmp_path):
 
 @pytest.mark.parametrize("name,content", [
     ("garbage.csv", b"\x89PNG\r\n\x1a\n\x00\x00binary"),
-    ("notes.txt", "Dette er ingen tabell\nbare tekst\n".encode()),
+    ("notes.txt", b"Dette er ingen tabell\nbare tekst\n"),
     ("broken.json", b'{"class": "dataset", "id": ["a"'),
     ("short.json", json.dumps({"class": "dataset", "id": ["R", "C", "T"], "size": [1, 1, 2], "dimension": {
         "R": {"label": "region", "category": {"index": ["0101"]}},

@@ -18,7 +18,6 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from privacy_scan import Personal, collect_round, digits, leaks, output_text, scan_folders
 
 ROOT = Path(__file__).resolve().parents[1]

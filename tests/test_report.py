@@ -19,11 +19,9 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from kartlegging.core import tables as T
 from kartlegging.analysis.crosswalk import harmonise_status
-from kartlegging.report import ReportMeta, build_report, load_inputs, render_html, run_date_from_env
-from kartlegging.report import maps
-from kartlegging.report.sections import EarlierRound
+from kartlegging.core import tables as T
+from kartlegging.report import ReportMeta, build_report, load_inputs, maps, render_html, run_date_from_env
 from kartlegging.report.numbers import (
     MISSING,
     canonical_value,
@@ -36,7 +34,8 @@ from kartlegging.report.numbers import (
     fmt_ratio,
     fmt_share,
 )
-from kartlegging.report.render import INPUT_TABLES
+from kartlegging.report.render import INPUT_TABLES, ReportInputs
+from kartlegging.report.sections import EarlierRound
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTER_PATH = ROOT / "config" / "register" / "2015.yaml"
@@ -312,7 +311,7 @@ def write_round(processed: Path, frames: dict[str, pd.DataFrame], extras: bool =
     """
     folder = processed / ROUND
     folder.mkdir(parents=True, exist_ok=True)
-    for field, table in INPUT_TABLES.items():
+    for table in INPUT_TABLES.values():
         arrow = pa.Table.from_pandas(frames[table.name], schema=table.schema, preserve_index=False)
         pq.write_table(arrow, folder / f"{table.name}.parquet")
     if extras:
@@ -486,8 +485,6 @@ def test_quality_appendix_counts_and_checks(html_text):
 def test_missing_figure_renders_as_not_computed():
     frames = fake_frames()
     frames["figures"] = frames["figures"][frames["figures"]["figure_id"] != "tjenester_totalt"]
-    from kartlegging.report.render import ReportInputs
-
     inputs = ReportInputs(**{f: frames[t.name] for f, t in INPUT_TABLES.items()})
     html = render_html(inputs, META)
     parser = _collect(html)
@@ -621,7 +618,7 @@ def test_empty_round_renders():
 # --------------------------------------------------------------------------- map, comparison, KOSTRA, kommune list
 
 
-def _inputs(frames: dict[str, pd.DataFrame], **extra) -> "ReportInputs":
+def _inputs(frames: dict[str, pd.DataFrame], **extra) -> ReportInputs:
     from kartlegging.report.render import ReportInputs
 
     return ReportInputs(**{f: frames[t.name] for f, t in INPUT_TABLES.items()}, **extra)

@@ -24,8 +24,8 @@ import pandas as pd
 import pytest
 
 from kartlegging.analysis.crosswalk import build_crosswalk
-from kartlegging.report import maps
 from kartlegging.core.tables import MAP_CLASSES
+from kartlegging.report import maps
 from kartlegging.steps.map_status import step_map_status
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,8 +18,8 @@ import pyarrow.parquet as pq
 import pytest
 from pypdf import PdfReader
 
-from kartlegging.steps.figures import step_figures
 from kartlegging.report import ReportMeta, load_inputs, render_html
+from kartlegging.steps.figures import step_figures
 
 pytestmark = pytest.mark.e2e
 

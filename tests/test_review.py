@@ -7,17 +7,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import corpus as C
 import pytest
 import yaml
 
-import corpus as C
 from kartlegging.core import store
 from kartlegging.core.classification import load
+from kartlegging.core.issues import issues_frame
+from kartlegging.infra.review import print_review, skeleton
 from kartlegging.ingest.dispatch import read_dispatch
 from kartlegging.ingest.email.reader import ingest_email
 from kartlegging.ingest.phone import ingest_phone
-from kartlegging.core.issues import issues_frame
-from kartlegging.infra.review import print_review, skeleton
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from kartlegging.infra.run_summary import issue_counts, jobs_in_log, summary_lines
 from kartlegging.core.tables import ISSUES
+from kartlegging.infra.run_summary import issue_counts, jobs_in_log, summary_lines
 
 #: The issue's bound for the console output of a demo run.
 CONSOLE_LIMIT = 5 * 1024

@@ -20,8 +20,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from kartlegging.core.classification import OSLO, Classification
 from kartlegging.analysis.findings import FINDINGS
+from kartlegging.core.classification import OSLO, Classification
 
 ROUND = "2015"
 

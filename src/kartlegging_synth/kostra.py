@@ -48,9 +48,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from kartlegging.analysis.crosswalk import build_crosswalk
 from kartlegging.core import classification as klass
 from kartlegging.core.classification import FYLKER, OSLO
-from kartlegging.analysis.crosswalk import build_crosswalk
 from kartlegging_synth import default_reference_dir
 from kartlegging_synth.design import build_design
 

@@ -46,9 +46,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from unittest import mock
 
-from kartlegging.core.classification import OSLO, Classification, load, normalise
 from kartlegging.analysis.crosswalk import build_crosswalk
 from kartlegging.analysis.findings import FINDINGS
+from kartlegging.core.classification import OSLO, Classification, load, normalise
 from kartlegging_synth import Generated, default_reference_dir
 from kartlegging_synth import emails as emails_mod
 from kartlegging_synth import interviews as interviews_mod

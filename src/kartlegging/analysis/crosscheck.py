@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
 
 import pandas as pd
 
+from kartlegging.analysis.kostra_values import kommune_values
 from kartlegging.core import classification as klass
 from kartlegging.core.tables import KOSTRA_CROSSCHECK
 from kartlegging.ingest.kostra.regions import _kommuner_of_year
-from kartlegging.analysis.kostra_values import kommune_values
 
 log = logging.getLogger("kartlegging")
 

@@ -36,11 +36,11 @@ import json
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import pandas as pd
 
@@ -100,7 +100,7 @@ def changes_file(reference_dir: str | Path) -> Path:
     return found[0]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_changes(path: Path) -> tuple[CodeChange, ...]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -9,16 +9,16 @@ published one; no published value is ever used to compute anything.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import pandas as pd
 import yaml
 
 from kartlegging.analysis.consolidate import included, kommuner_with_reply, replied
-from kartlegging.analysis.findings import FINDINGS, UTSAGN, finding_status, finding_values
 from kartlegging.analysis.crosscheck import FLS_ORGANISERING
+from kartlegging.analysis.findings import FINDINGS, UTSAGN, finding_status, finding_values
 
 MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
              "september", "oktober", "november", "desember")

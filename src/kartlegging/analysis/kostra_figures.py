@@ -19,13 +19,13 @@ register's range tolerance (``1.8–2.2x``).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import pandas as pd
 
 from kartlegging.analysis.figures import Figure
-from kartlegging.ingest.kostra.parse import OSLO
 from kartlegging.analysis.kostra_values import dedupe, kommune_values
+from kartlegging.ingest.kostra.parse import OSLO
 
 FLS = "Frisklivssentral"
 

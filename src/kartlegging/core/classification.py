@@ -16,7 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 #: County names by county number, 2013-2024 (SSB classification 104, fylkesinndeling, NLOD).
@@ -325,7 +325,7 @@ def version_for(reference_dir: str | Path, wanted: str) -> str:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_json(path: Path) -> dict:
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
@@ -357,7 +357,7 @@ def load_files(version_file: str | Path, bydeler_file: str | Path) -> Classifica
     return _load_cached(str(Path(version_file).resolve()), str(Path(bydeler_file).resolve()))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_cached(version_file: str, bydeler_file: str) -> Classification:
     year = Path(version_file).stem.split("-", 1)[1]
     meta = _read_json(Path(version_file))

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import Callable
+from collections.abc import Callable
 
 _YES = {"ja", "j", "yes", "jada", "japp", "jo"}
 _NO = {"nei", "n", "no", "nei takk"}

@@ -13,13 +13,10 @@ Codes used throughout:
 from __future__ import annotations
 
 import hashlib
-import os
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable, Iterable
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 STR = pa.string()
 BOOL = pa.bool_()
@@ -417,7 +414,7 @@ def salted_hash(value: str, salt: str = "kartlegging") -> str:
 
     Lower-cased and stripped first, so the same address typed differently links.
     """
-    digest = hashlib.sha256(f"{salt}:{value.strip().lower()}".encode("utf-8"))
+    digest = hashlib.sha256(f"{salt}:{value.strip().lower()}".encode())
     return digest.hexdigest()[:16]
 
 

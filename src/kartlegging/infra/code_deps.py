@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 PACKAGE = "kartlegging"
@@ -59,7 +59,7 @@ def _resolve_relative(current: str, is_package: bool, dotted: str) -> str:
     return ".".join([*base, rest] if rest else base)
 
 
-@lru_cache(maxsize=None)
+@cache
 def direct_imports(src_root: Path, path: Path) -> frozenset[Path]:
     """The package files one source file imports (each imported name that is itself a module counts)."""
     text = path.read_text(encoding="utf-8")

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from kartlegging.core.tables import ALL_TABLES, Table
+from kartlegging.core.tables import ALL_TABLES
 
 #: Storage format of the file: DuckDB 1.0's, which every DuckDB from 1.0 (in fact 0.10) on reads.
 #: The README names the oldest client verified; tests/test_duckdb_compat.py opens the file with 1.x.

@@ -17,8 +17,9 @@ import email
 import email.policy
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, TextIO
+from typing import TextIO
 
 import pandas as pd
 import yaml
@@ -50,10 +51,10 @@ def _email_excerpt(path: Path, field: str) -> list[str]:
     msg = email.message_from_bytes(raw, policy=email.policy.compat32)
     out = [f"Subject: {decode_header_text(msg.get('Subject'))}", f"From:    {decode_header_text(msg.get('From'))}"]
     try:
-        body, attachments, _, _ = _read_parts(msg)
+        body, _, _, _ = _read_parts(msg)
     except Exception as exc:  # an unreadable part: show what the file begins with instead
         out.append(f"(the body cannot be decoded: {type(exc).__name__})")
-        body, attachments = raw.decode("utf-8", errors="replace"), []
+        body = raw.decode("utf-8", errors="replace")
     for part in msg.walk():
         if part.get_filename():
             out.append(f"Attachment: {decode_header_text(part.get_filename())}")
@@ -168,7 +169,7 @@ def print_review(round_name: str, processed_dir: Path, raw_dir: Path, overrides_
             print(f"   | {line}", file=out)
         skel = skeleton(item, next(ids)) if item["action"] == "review" else None
         if skel:
-            print("   override skeleton (config/overrides/%s.yaml, under overrides:):" % round_name, file=out)
+            print(f"   override skeleton (config/overrides/{round_name}.yaml, under overrides:):", file=out)
             print(skel, file=out)
         print(file=out)
     return len(items)

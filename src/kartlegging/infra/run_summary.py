@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
-from datetime import datetime, timezone
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 #: The command that lists a round's open review items and quarantined records (kartlegging.infra.review).
@@ -116,7 +116,7 @@ def summary_lines(processed_dir: str, report_dir: str, rounds: Sequence[str], lo
             lines.append(f"  Report {r}: not written")
     db = processed / "kartlegging.duckdb"
     if db.is_file():
-        built = datetime.fromtimestamp(db.stat().st_mtime, tz=timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        built = datetime.fromtimestamp(db.stat().st_mtime, tz=UTC).strftime("%Y-%m-%d %H:%M UTC")
         note = "" if ok else f"; it answers with the tables of its last build, {built}"
         lines.append(f"  Database: {db} (data dictionary: {processed / 'data_dictionary.md'}{note})")
     else:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-
-from typing import Iterable
+from collections.abc import Iterable
 
 import pandas as pd
 

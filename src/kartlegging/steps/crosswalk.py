@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-
-from typing import Mapping
+from collections.abc import Mapping
 
 from kartlegging.analysis.crosswalk import build_crosswalks, crosswalk_pairs
 from kartlegging.core import classification as klass

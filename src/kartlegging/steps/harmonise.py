@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from kartlegging.analysis.crosswalk import harmonise_status
 from kartlegging.core import store

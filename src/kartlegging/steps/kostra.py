@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 from kartlegging.core import store
 from kartlegging.core.issues import issues_frame

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from kartlegging.analysis.crosscheck import cross_check, cross_check_counts
 from kartlegging.core import store
 from kartlegging.core.tables import KOSTRA_CROSSCHECK
-from kartlegging.analysis.crosscheck import cross_check, cross_check_counts
 
 log = logging.getLogger("kartlegging")
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from kartlegging.report.map_geometry import read_own_geometry, write_prepared
 

@@ -12,8 +12,9 @@ Optional inputs, each used when the rule names it: ``map_status`` with ``geometr
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from kartlegging.report import ReportMeta, git_commit, git_commit_time, read_inputs, render_html, run_date_from_env
 from kartlegging.report.inputs import INPUT_TABLES, ExtraPaths

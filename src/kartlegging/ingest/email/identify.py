@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
-from kartlegging.core.classification import Classification, OSLO
+from kartlegging.core.classification import OSLO, Classification
 from kartlegging.ingest.dispatch import DispatchResult, normalise_message_id
 from kartlegging.ingest.email.mime import decode_header_text
 from kartlegging.ingest.email.quoting import _is_quoted, sender_tail
-from kartlegging.ingest.email.row import _Row, _header
-
+from kartlegging.ingest.email.row import _header, _Row
 
 _TAG_BRACKET = re.compile(r"[\[(]\s*([KkBb])\s*-?\s*(\d{3,6})\s*[\])]")
 

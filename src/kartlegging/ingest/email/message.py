@@ -7,17 +7,26 @@ import email.message
 import email.policy
 import email.utils
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from kartlegging.core.classification import Classification
 from kartlegging.ingest.dispatch import DispatchResult
 from kartlegging.ingest.email.coding import _code_answers, code_reply, cut_answers
 from kartlegging.ingest.email.identify import _identify
-from kartlegging.ingest.email.mime import ENCODING_DEFECTS, Note, STRUCTURE_LOST, _normalise_text, decode_bytes, decode_counting, decode_header_text, defect_names, html_to_text
+from kartlegging.ingest.email.mime import (
+    ENCODING_DEFECTS,
+    STRUCTURE_LOST,
+    Note,
+    _normalise_text,
+    decode_bytes,
+    decode_counting,
+    decode_header_text,
+    defect_names,
+    html_to_text,
+)
 from kartlegging.ingest.email.quoting import _FORWARD_SUBJECT, split_segments
-from kartlegging.ingest.email.row import _Row, _header
-
+from kartlegging.ingest.email.row import _header, _Row
 
 _AUTO_SUBJECT = re.compile(
     r"automatisk\s+svar|fraværsmelding|fravær\s*:|out\s+of\s+(?:the\s+)?office|autosvar|automatic\s+reply"
@@ -41,8 +50,8 @@ def _parse_date(raw: str | None) -> datetime | None:
     if dt is None:
         return None
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC)
 
 
 

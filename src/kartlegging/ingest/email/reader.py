@@ -52,7 +52,7 @@ from kartlegging.core.overrides import Override
 from kartlegging.core.tables import EMAIL_REPLIES, salted_hash
 from kartlegging.ingest.dispatch import DispatchResult, normalise_message_id
 from kartlegging.ingest.email.message import _read_message
-from kartlegging.ingest.email.row import EmailError, SOURCE, _Row
+from kartlegging.ingest.email.row import SOURCE, EmailError, _Row
 from kartlegging.ingest.email.supersede import _apply_overrides, _final_answers, _supersede
 
 

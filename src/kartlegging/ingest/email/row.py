@@ -8,7 +8,6 @@ from datetime import datetime
 from kartlegging.ingest.email.coding import Coding
 from kartlegging.ingest.email.mime import Note
 
-
 SOURCE = "epost"
 
 

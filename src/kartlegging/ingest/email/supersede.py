@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from kartlegging.core.issues import Issue
 from kartlegging.core.overrides import Override, OverrideError
@@ -87,7 +87,7 @@ def _supersede(rows: list[_Row], issues: list[Issue]) -> None:
     for row in rows:
         if row.status == "svar" and row.enhet_id:
             groups.setdefault(row.enhet_id, []).append(row)
-    floor = datetime.min.replace(tzinfo=timezone.utc)
+    floor = datetime.min.replace(tzinfo=UTC)
     for enhet, group in groups.items():
         if len(group) < 2:
             continue

@@ -9,14 +9,13 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
 
 from kartlegging.core import classification as klass
 from kartlegging.core.issues import Issue
 from kartlegging.ingest.filetype import sniff
-
 
 SOURCE = "kostra"
 
@@ -156,7 +155,7 @@ class KostraConfig:
         object.__setattr__(self, "_aggregates", patterns)
 
     @classmethod
-    def from_config(cls, section: Mapping[str, object] | None) -> "KostraConfig":
+    def from_config(cls, section: Mapping[str, object] | None) -> KostraConfig:
         """Build from the ``kostra`` section of config; missing keys take the project's defaults."""
         section = dict(section or {})
         raw_vars = section.get("variables") or DEFAULT_VARIABLES

@@ -40,14 +40,14 @@ Decisions, each documented where it is implemented:
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 import pandas as pd
 
 from kartlegging.core.issues import Issue
 from kartlegging.core.tables import KOSTRA
-from kartlegging.ingest.kostra.parse import KostraConfig, KostraFormatError, SOURCE, _UNREADABLE, read_file
+from kartlegging.ingest.kostra.parse import _UNREADABLE, SOURCE, KostraConfig, KostraFormatError, read_file
 from kartlegging.ingest.kostra.regions import RegionContext, _classify, _conflicts
 
 log = logging.getLogger("kartlegging")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from kartlegging.core import classification as klass
 from kartlegging.core.issues import Issue
-from kartlegging.ingest.kostra.parse import INVALID_STATUS, KostraConfig, SOURCE, _FileResult, split_region
+from kartlegging.ingest.kostra.parse import INVALID_STATUS, SOURCE, KostraConfig, _FileResult, split_region
 
 
 @dataclass
@@ -24,7 +24,7 @@ class RegionContext:
     all_kommuner: frozenset[str]
 
     @classmethod
-    def load(cls, reference_dir: str | Path, cfg: KostraConfig) -> "RegionContext":
+    def load(cls, reference_dir: str | Path, cfg: KostraConfig) -> RegionContext:
         """Read the bydeler and every version's kommune codes, to tell an old code from an unknown one."""
         ref = Path(reference_dir)
         every: set[str] = set()
@@ -49,7 +49,7 @@ class RegionContext:
 
 
 
-@lru_cache(maxsize=None)
+@cache
 def _kommuner_of_year(reference_dir: str, year: int) -> tuple[str, frozenset[str]] | None:
     """Cached per year: every cell asks, and loading a Klass version builds a name index."""
     try:
@@ -83,7 +83,7 @@ def _classify(result: _FileResult, name: str, ctx: RegionContext, rows: list[dic
         rows.append({"region_code": code, "region_level": level, "year": cell.year, "variable": cell.variable,
                      "value": cell.value, "status": cell.status, "source_file": name})
         counts[level] += 1
-    for code, (raw, years) in sorted(unknown.items()):
+    for code, (_raw, years) in sorted(unknown.items()):
         structures = ", ".join(
             f"{y} (Klass {s[0]})" if (s := ctx.kommuner(y)) else f"{y} (no Klass version)" for y in sorted(years))
         known = " It is a kommune code of another year's structure." if code in ctx.all_kommuner else ""
