@@ -146,8 +146,11 @@ def run_intervju(round_dir: Path, reference: str, classification: str, overrides
     names = ("interviews", "services", "service_kommuner", "issues", "applied")
     outputs = {name: str(out / f"{name}.parquet") for name in names}
     with Clock() as clock:
-        step_ingest_interviews(round_dir.name, str(klass.available_versions(reference)[klass.version_for(reference, classification)]),
-                               str(Path(reference) / "oslo-bydeler.csv"), str(folder), overrides, outputs)
+        step_ingest_interviews(
+            round_dir.name,
+            str(klass.available_versions(reference)[klass.version_for(reference, classification)]),
+            str(Path(reference) / "oslo-bydeler.csv"), str(folder), overrides, outputs,
+        )
     return items, clock
 
 

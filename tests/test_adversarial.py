@@ -404,18 +404,24 @@ def test_override_that_matches_nothing_names_itself(tmp_path):
 
 @pytest.mark.parametrize("text, fragment", [
     ("overrides: [\n", "not valid YAML"),
-    ("overrides:\n  - id: a\n    source: sms\n    file: x\n    set: {q1: ja}\n", "override a: source 'sms' is not one of"),
-    ("overrides:\n  - id: a\n    source: email\n    file: x\n    set: {q1: ja}\n", "override a: source 'email' is not one of"),
+    ("overrides:\n  - id: a\n    source: sms\n    file: x\n    set: {q1: ja}\n",
+     "override a: source 'sms' is not one of"),
+    ("overrides:\n  - id: a\n    source: email\n    file: x\n    set: {q1: ja}\n",
+     "override a: source 'email' is not one of"),
     ("overrides:\n  - id: a\n    source: epost\n    file: x\n    set: {}\n", "'set' must be a non-empty mapping"),
     ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: ja}}\n"
      "  - {id: a, source: epost, file: y, set: {q1: ja}}\n",
      "override id a is used twice"),
     ("overrides:\n  - id: ov-13\n    source: epost\n    file: x\n    sett: {q1: ja}\n",
-     "override ov-13: unknown key 'sett' (allowed: id, source, file, record, set, reason); override ov-13: lacks 'set'"),
+     "override ov-13: unknown key 'sett' (allowed: id, source, file, record, set, reason); "
+     "override ov-13: lacks 'set'"),
     ("overrides:\n  - {source: epost, file: x, set: {q1: ja}}\n", "override #1 (no id): lacks 'id'"),
-    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: kanskje}}\n", "override a: q1 'kanskje' is not one of ja, nei"),
-    ("overrides:\n  - {id: a, source: epost, file: x, set: {svar: ja}}\n", "override a: cannot set 'svar' on a epost record"),
-    ("overrides:\n  - {id: a, source: epost, file: x, set: {enhet_id: Bodø}}\n", "override a: enhet_id 'Bodø' is not K + 4"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: kanskje}}\n",
+     "override a: q1 'kanskje' is not one of ja, nei"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {svar: ja}}\n",
+     "override a: cannot set 'svar' on a epost record"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {enhet_id: Bodø}}\n",
+     "override a: enhet_id 'Bodø' is not K + 4"),
     ("overrides:\n  - {id: a, source: telefon, file: t.xlsx, record: 7, set: {svar: kanskje}}\n",
      "override a: svar 'kanskje' is not one of ja, nei, vet_ikke, ikke_konklusiv"),
     ("overrides:\n  - {id: a, source: telefon, file: t.xlsx, record: rad 7, set: {svar: ja}}\n",
@@ -914,7 +920,8 @@ def test_override_vocabularies_match_the_tables():
 
 def test_overrides_module_is_light_to_import():
     """The Snakefile imports it while parsing: no pandas, no pyarrow."""
-    code = "import sys, kartlegging.core.overrides, kartlegging.ingest.filetype; print(sorted({'pandas', 'pyarrow', 'python_calamine'} & set(sys.modules)))"
+    code = ("import sys, kartlegging.core.overrides, kartlegging.ingest.filetype; "
+            "print(sorted({'pandas', 'pyarrow', 'python_calamine'} & set(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 

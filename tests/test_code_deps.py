@@ -93,7 +93,9 @@ def test_every_rule_runs_its_own_step_module_and_its_code_is_that_modules_closur
     assert len(blocks) >= 17
     for name, block in blocks.items():
         assert (SRC / "steps" / f"{name}.py").is_file(), f"rule {name} has no kartlegging/steps/{name}.py"
-        assert f'code_of("{name}")' in block or "report_sources()" in block, f"rule {name}: code is not its step's closure"
+        assert f'code_of("{name}")' in block or "report_sources()" in block, (
+            f"rule {name}: code is not its step's closure"
+        )
         script = re.search(r'script:\s*"\.\./(scripts/\w+\.py)"', block).group(1)
         assert f"from kartlegging.steps.{name} import" in (ROOT / script).read_text(encoding="utf-8"), script
 

@@ -17,7 +17,8 @@ HEADER = "enhet_id;kommunenummer;bydelsnummer;enhet_navn;mottaker_rolle;epost;me
 ROWS = [
     "K1804;1804;;Bodø kommune;rådmann;postmottak@bodo.kommune.no;<k1804.2014@nklmh.no>;2014-11-10",
     "K0301;0301;;Oslo kommune;rådmann;postmottak@oslo.kommune.no;<k0301.2014@nklmh.no>;2014-11-10",
-    "B030102;0301;030102;Bydel Grünerløkka;bydelsdirektør;postmottak@bga.oslo.kommune.no;<b030102.2014@nklmh.no>;2014-11-10",
+    "B030102;0301;030102;Bydel Grünerløkka;bydelsdirektør;postmottak@bga.oslo.kommune.no;"
+    "<b030102.2014@nklmh.no>;2014-11-10",
 ]
 
 
@@ -105,13 +106,16 @@ def test_header_only_is_an_error(tmp_path, classification):
         ("K18O4;1804;;Bodø;rådmann;a@bodo.kommune.no;<x@y>;2014-11-10", "not K \\+ 4 digits"),
         ("K9998;9998;;Nowhere;rådmann;a@b.no;<x@y>;2014-11-10", "not in Klass 131"),
         ("K1840;1804;;Saltdal;rådmann;a@saltdal.kommune.no;<x@y>;2014-11-10", "disagrees with kommunenummer"),
-        ("B030199;0301;030199;Bydel X;bydelsdirektør;a@x.oslo.kommune.no;<x@y>;2014-11-10", "not one of Oslo's bydeler"),
-        ("B030103;0301;030104;Bydel Sagene;bydelsdirektør;a@x.oslo.kommune.no;<x@y>;2014-11-10", "disagrees with bydelsnummer"),
+        ("B030199;0301;030199;Bydel X;bydelsdirektør;a@x.oslo.kommune.no;<x@y>;2014-11-10",
+         "not one of Oslo's bydeler"),
+        ("B030103;0301;030104;Bydel Sagene;bydelsdirektør;a@x.oslo.kommune.no;<x@y>;2014-11-10",
+         "disagrees with bydelsnummer"),
         ("B030103;1804;030103;Bydel Sagene;bydelsdirektør;a@x.oslo.kommune.no;<x@y>;2014-11-10", "expected 0301"),
         ("K1840;1840;030101;Saltdal;rådmann;a@saltdal.kommune.no;<x@y>;2014-11-10", "bydelsnummer"),
         ("K1840;1840;;Saltdal;rådmann;not-an-address;<x@y>;2014-11-10", "not an e-mail address"),
         ("K1840;1840;;Saltdal;rådmann;a@saltdal.kommune.no;;2014-11-10", "message_id is empty"),
-        ("K1840;1840;;Saltdal;rådmann;a@saltdal.kommune.no;<k1804.2014@nklmh.no>;2014-11-10", "also the message_id of K1804"),
+        ("K1840;1840;;Saltdal;rådmann;a@saltdal.kommune.no;<k1804.2014@nklmh.no>;2014-11-10",
+         "also the message_id of K1804"),
         ("K1840;1840;;Saltdal;rådmann;a@saltdal.kommune.no;<x@y>;november", "not an ISO date"),
         ("K1840;1840;;;rådmann;a@saltdal.kommune.no;<x@y>;2014-11-10", "enhet_navn is empty"),
         ("K1840;1840;;Saltdal;rådmann;a@saltdal.kommune.no;<x@y>;2014-11-10;extra", "9 fields, header has 8"),

@@ -762,7 +762,8 @@ def test_one_invalid_byte_does_not_turn_a_utf8_body_into_windows_1252(tmp_path, 
     assert "lærings- og mestringstjeneste – «hilsen» fra Bodø" in text and "mobil – Kari\nBodø kommune" in text
     assert replaced == 1
     mail = raw_mail(body, "utf-8", "8bit", subject=b"Svar")
-    result = run(tmp_path, dispatch, classification, {"a.eml": mail.replace(b"kari@bodo.kommune.no", b"kari@online.no")})
+    result = run(tmp_path, dispatch, classification,
+                 {"a.eml": mail.replace(b"kari@bodo.kommune.no", b"kari@online.no")})
     r = row(result, "a.eml")
     assert (r["q1"], r["enhet_id"], r["ident_method"]) == ("nei", "K1804", "named_in_text")
     [note] = [i for i in result.issues if i.code == "epost.tegn_erstattet"]

@@ -343,7 +343,8 @@ def test_missing_items_and_unlabelled_answers_are_reported(tmp_path, cls):
 
 
 def test_friskliv_og_mestring_name_and_organisation(tmp_path, cls):
-    write_interview(tmp_path / "a.xlsx", {"T01": "Frisklivs- og mestringssenteret", "T06": "frisklivs- og mestringssenter"})
+    write_interview(tmp_path / "a.xlsx",
+                    {"T01": "Frisklivs- og mestringssenteret", "T06": "frisklivs- og mestringssenter"})
     sv = ingest_interviews(tmp_path, cls, "2015", []).services.iloc[0]
     assert sv["friskliv_og_mestring_navn"] is True and sv["organisering"] == "friskliv_og_mestring"
 

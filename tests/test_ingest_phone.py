@@ -97,7 +97,8 @@ def test_last_conclusive_attempt_by_date_decides(tmp_path, cls, dispatch):
 
 
 def test_har_frisklivssentral_alone_is_not_a_yes(tmp_path, cls, dispatch):
-    path = write_log(tmp_path / "t.xlsx", [["Gildeskål", None, "12.11.2014", "sentralbord", "har frisklivssentral", None]])
+    path = write_log(tmp_path / "t.xlsx",
+                     [["Gildeskål", None, "12.11.2014", "sentralbord", "har frisklivssentral", None]])
     result = ingest_phone(path, cls, dispatch, "2015", [])
     assert result.attempts.loc[0, "svar"] == "ikke_konklusiv"
     assert result.units.loc[0, "svar"] == "ikke_nådd"

@@ -137,9 +137,11 @@ def _reconciliation(figures: list[dict]) -> list[dict]:
     for nr, entry in enumerate(REGISTER["figures"], 1):
         fid = entry["id"]
         fig = by_id.get(fid)
-        status = "ikke beregnet" if fig is None else ("trykkfeil i kilden" if fid == "kommuner_uten_tjeneste_andel" else "lik")
+        status = "ikke beregnet" if fig is None else (
+            "trykkfeil i kilden" if fid == "kommuner_uten_tjeneste_andel" else "lik")
         rows.append({
-            "round": ROUND, "nr": nr, "figure_id": fid, "source": entry.get("source"), "definition": entry.get("definition"),
+            "round": ROUND, "nr": nr, "figure_id": fid, "source": entry.get("source"),
+            "definition": entry.get("definition"),
             "published": str(entry["published"]), "computed": None if fig is None else "x",
             "value": None if fig is None else fig["value"], "tolerance": None if entry.get("tolerance") is None
             else str(entry["tolerance"]), "status": status, "note": entry.get("note"),

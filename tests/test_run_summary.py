@@ -117,7 +117,8 @@ def test_demo_run_console_is_short_and_ends_by_naming_the_report_and_open_review
     assert (f"Round 2015: {quarantined} records quarantined, {still_open} review items open; "
             "list them: make review ROUND=2015") in tail
     jobs = re.search(r"Jobs run \((\d+)\): (.*)", tail)
-    assert jobs and "dispatch (2015)" in jobs.group(2).split(", ") and int(jobs.group(1)) == len(jobs.group(2).split(", "))
+    assert (jobs and "dispatch (2015)" in jobs.group(2).split(", ")
+            and int(jobs.group(1)) == len(jobs.group(2).split(", ")))
     conservation = pq.read_table(out / "processed" / "2015" / "conservation.parquet").to_pandas()
     emails = int(conservation.set_index("source").loc["epost", "records_in"])
     assert f"epost {emails} files" in tail

@@ -78,7 +78,8 @@ def test_a_zip_archive_without_a_workbook_part_is_a_workbook_error(tmp_path):
     path = tmp_path / "a.xlsx"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("word/document.xml", "<document/>")
-    with pytest.raises(WorkbookError, match=r"^not an xlsx workbook: a Word document \(\.docx\), not an xlsx workbook$"):
+    with pytest.raises(WorkbookError,
+                       match=r"^not an xlsx workbook: a Word document \(\.docx\), not an xlsx workbook$"):
         read_sheet(path, "Intervju")
 
 

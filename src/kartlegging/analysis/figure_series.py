@@ -266,7 +266,10 @@ def kostra_series(kostra: pd.DataFrame | None) -> dict[str, list[Row]]:
     arsverk, deltakere = set(years_of("AvtalteArsverk")), set(years_of("Deltakere"))
     for year in sorted(arsverk | deltakere):
         y = str(year)
-        for variable, measure, present in (("AvtalteArsverk", "arsverk", arsverk), ("Deltakere", "deltakere", deltakere)):
+        for variable, measure, present in (
+            ("AvtalteArsverk", "arsverk", arsverk),
+            ("Deltakere", "deltakere", deltakere),
+        ):
             if year in present:
                 v = kommune_values(kostra, year, variable).dropna(subset=["value"])
                 volume += [Row(y, y, measure, float(v["value"].sum())), Row(y, y, f"{measure}_kommuner", float(len(v)))]
@@ -305,7 +308,9 @@ def compute_series(round_name: str, t: Tables, kostra: pd.DataFrame | None = Non
     series: dict[str, list[Row]] = {
         "svarflyt": response_flow(t),
         "dekning_fylke": coverage_by_county(t),
-        "brukerorg_etablering": _answers(inc, "brukerorg_etablering", {k: ANSWER_LABELS[k] for k in ("ja", "nei", "vet_ikke")}),
+        "brukerorg_etablering": _answers(
+            inc, "brukerorg_etablering", {k: ANSWER_LABELS[k] for k in ("ja", "nei", "vet_ikke")}
+        ),
         "rekruttering": _answers(started, "rekruttering", RECRUIT_LABELS),
         "organisering": organisation(t),
         "tilbud_antall": tilbud_bins(t),

@@ -142,14 +142,18 @@ FIGURES: dict[str, Callable[[Tables], Figure]] = {
     "intervju_periode": _interview_period,
     "tjenester_totalt": lambda t: _count("tjenester_totalt", len(t.inc)),
     "tjenester_kommunale": lambda t: _count("tjenester_kommunale", int((t.inc["type"] == "kommunal").sum())),
-    "tjenester_interkommunale": lambda t: _count("tjenester_interkommunale", int((t.inc["type"] == "interkommunal").sum())),
+    "tjenester_interkommunale": lambda t: _count(
+        "tjenester_interkommunale", int((t.inc["type"] == "interkommunal").sum())),
     "kommuner_i_interkommunale": lambda t: _count(
         "kommuner_i_interkommunale", kommuner_covered(t, t.inc.loc[t.inc["type"] == "interkommunal"])),
     "kommuner_med_tjeneste": lambda t: _count("kommuner_med_tjeneste", _with_service(t)),
-    "kommuner_med_tjeneste_andel": lambda t: _share("kommuner_med_tjeneste_andel", _with_service(t), len(t.kommune_status)),
+    "kommuner_med_tjeneste_andel": lambda t: _share(
+        "kommuner_med_tjeneste_andel", _with_service(t), len(t.kommune_status)),
     "kommuner_uten_tjeneste": lambda t: _count("kommuner_uten_tjeneste", _without_service(t)),
-    "kommuner_uten_tjeneste_andel": lambda t: _share("kommuner_uten_tjeneste_andel", _without_service(t), len(t.kommune_status)),
-    "tjenester_prosjektfinansiert": lambda t: _count("tjenester_prosjektfinansiert", int(t.inc["prosjektfinansiert"].astype(bool).sum())),
+    "kommuner_uten_tjeneste_andel": lambda t: _share(
+        "kommuner_uten_tjeneste_andel", _without_service(t), len(t.kommune_status)),
+    "tjenester_prosjektfinansiert": lambda t: _count(
+        "tjenester_prosjektfinansiert", int(t.inc["prosjektfinansiert"].astype(bool).sum())),
     **_answer_count("brukerorg_etablering_ja", "brukerorg_etablering", "ja"),
     **_answer_count("brukerorg_etablering_nei", "brukerorg_etablering", "nei"),
     **_answer_count("brukerorg_etablering_vet_ikke", "brukerorg_etablering", "vet_ikke"),
@@ -158,23 +162,33 @@ FIGURES: dict[str, Callable[[Tables], Figure]] = {
     **_answer_count("rekruttering_vet_ikke", "rekruttering", "vet_ikke", _started),
     **_services_and_kommuner("tjenester_frisklivssentral", "kommuner_frisklivssentral", _is_fls),
     "tjenester_friskliv_og_mestring_navn": lambda t: _count(
-        "tjenester_friskliv_og_mestring_navn", int((_is_fls(t.inc) & t.inc["friskliv_og_mestring_navn"].astype(bool)).sum())),
+        "tjenester_friskliv_og_mestring_navn",
+        int((_is_fls(t.inc) & t.inc["friskliv_og_mestring_navn"].astype(bool)).sum())),
     "tjenester_frisklivssentral_ren": lambda t: _count(
-        "tjenester_frisklivssentral_ren", int((_is_fls(t.inc) & ~t.inc["friskliv_og_mestring_navn"].astype(bool)).sum())),
+        "tjenester_frisklivssentral_ren",
+        int((_is_fls(t.inc) & ~t.inc["friskliv_og_mestring_navn"].astype(bool)).sum())),
     "kommuner_ikke_frisklivssentral": lambda t: _count("kommuner_ikke_frisklivssentral", kommuner_covered(
-        t, t.inc.loc[t.inc["organisering"].isin(["eget_senter", "avdeling", "koordinator"]) & (t.inc["grunnlag"] != "erfaring")])),
+        t,
+        t.inc.loc[
+            t.inc["organisering"].isin(["eget_senter", "avdeling", "koordinator"]) & (t.inc["grunnlag"] != "erfaring")
+        ],
+    )),
     "tjenester_eget_senter": lambda t: _count(
         "tjenester_eget_senter", int(t.inc["organisering"].isin(["eget_senter", "avdeling"]).sum())),
-    "tjenester_koordinator": lambda t: _count("tjenester_koordinator", int((t.inc["organisering"] == "koordinator").sum())),
-    "tjenester_inkludert_erfaring": lambda t: _count("tjenester_inkludert_erfaring", int((t.inc["grunnlag"] == "erfaring").sum())),
+    "tjenester_koordinator": lambda t: _count(
+        "tjenester_koordinator", int((t.inc["organisering"] == "koordinator").sum())),
+    "tjenester_inkludert_erfaring": lambda t: _count(
+        "tjenester_inkludert_erfaring", int((t.inc["grunnlag"] == "erfaring").sum())),
     **_answer_count("tjenester_ikke_startet", "tilbud_startet", "nei"),
     **_answer_count("tjenester_startet", "tilbud_startet", "ja"),
-    "tilbud_totalt": lambda t: _count("tilbud_totalt", float(t.inc.loc[_started(t.inc), "antall_tilbud"].fillna(0).sum())),
+    "tilbud_totalt": lambda t: _count(
+        "tilbud_totalt", float(t.inc.loc[_started(t.inc), "antall_tilbud"].fillna(0).sum())),
     "tjenester_over_fem_tilbud": lambda t: _count(
         "tjenester_over_fem_tilbud", int((_started(t.inc) & (t.inc["antall_tilbud"].fillna(0) > 5)).sum())),
     **_answer_count("tjenester_kompetansekurs", "kompetansekurs", "ja"),
     **_services_and_kommuner("tjenester_samarbeid_hf", "kommuner_samarbeid_hf", _hf),
-    **_services_and_kommuner("tjenester_hf_utvikling", "kommuner_hf_utvikling", lambda s: _hf(s) & (s["hf_utvikling"] == "ja")),
+    **_services_and_kommuner("tjenester_hf_utvikling", "kommuner_hf_utvikling",
+                             lambda s: _hf(s) & (s["hf_utvikling"] == "ja")),
     **_services_and_kommuner("tjenester_hf_helsepedagogikk", "kommuner_hf_helsepedagogikk",
                              lambda s: _hf(s) & (s["hf_helsepedagogikk"] == "ja")),
     **_services_and_kommuner("tjenester_hf_tilbud", "kommuner_hf_tilbud", lambda s: _hf(s) & (s["hf_tilbud"] == "ja")),

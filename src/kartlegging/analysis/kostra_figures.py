@@ -48,7 +48,10 @@ def _share(fid: str, num: int, den: int) -> Figure:
 
 def _has_year(k: pd.DataFrame, year: int, variable: str) -> bool:
     """Whether any region has a number for the variable that year: no extract must not read as zero."""
-    return bool(((k["year"] == year) & (k["variable"] == variable) & k["value"].notna()).any()) if not k.empty else False
+    return (
+        bool(((k["year"] == year) & (k["variable"] == variable) & k["value"].notna()).any())
+        if not k.empty else False
+    )
 
 
 def _sum(fid: str, variable: str, year: int) -> Callable[[pd.DataFrame], Figure]:

@@ -1,1 +1,2 @@
-"""Shared contracts of every stage: table schemas, the store, issues and reasons, overrides, the Klass classification, answer vocabularies, config checks."""
+"""Shared contracts of every stage: table schemas, the store, issues and reasons, overrides,
+the Klass classification, answer vocabularies, config checks."""

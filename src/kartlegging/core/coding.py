@@ -467,8 +467,13 @@ NUMBER_WORDS: dict[str, int] = {
 }
 _NUM = r"(\d+(?:[.,]\d+)?|[a-zæøå]+)"
 _APPROX = re.compile(r"^(?:ca\.?|cirka|omtrent|om lag|rundt|anslagsvis|~)\s*")
-_UNIT_WORDS = re.compile(r"\s*(?:(?:ulike |forskjellige )?(?:tilbud|kurs|grupper|gruppe|stk\.?|stykker)|i året|per år|pr\.? år|årlig|siste år)\s*$")
-_OPEN_ENDED = re.compile(r"^(?:over|mer enn|flere enn|minst|opptil|inntil|under|mindre enn|>|<|mange|flere|noen|et par|få)\b|\+$|^[<>]")
+_UNIT_WORDS = re.compile(
+    r"\s*(?:(?:ulike |forskjellige )?(?:tilbud|kurs|grupper|gruppe|stk\.?|stykker)"
+    r"|i året|per år|pr\.? år|årlig|siste år)\s*$"
+)
+_OPEN_ENDED = re.compile(
+    r"^(?:over|mer enn|flere enn|minst|opptil|inntil|under|mindre enn|>|<|mange|flere|noen|et par|få)\b|\+$|^[<>]"
+)
 
 
 def _number(token: str) -> float | None:
@@ -494,7 +499,8 @@ def parse_count(value: object) -> float | None:
         raise CodingError(f"a true/false value is not a count: {value!r}")
     if isinstance(value, (dt.date, dt.datetime)):
         raise CodingError(
-            f"a date where a count should be ({value.isoformat()}): Excel may have turned a range such as 3-4 into a date"
+            f"a date where a count should be ({value.isoformat()}): "
+            "Excel may have turned a range such as 3-4 into a date"
         )
     if isinstance(value, (int, float)):
         if value < 0:
@@ -524,15 +530,20 @@ MALGRUPPER: tuple[tuple[str, str], ...] = (
     ("kols", r"kols|lungesyk\w*|lunge\w*"),
     ("hjerte_kar", r"hjerte\w*(?:\s*(?:-\s*)?(?:og|/|-)\s*kar\w*)?|kar\s*sykdom\w*"),
     ("kreft", r"kreft\w*|cancer"),
-    ("psykisk_helse", r"psykisk\w*(?:\s+(?:helse\w*|lidelse\w*|sykdom\w*|uhelse))?|psykiatri\w*|mental\w*\s+helse|rus og psykisk helse"),
+    ("psykisk_helse",
+     r"psykisk\w*(?:\s+(?:helse\w*|lidelse\w*|sykdom\w*|uhelse))?|psykiatri\w*|mental\w*\s+helse|rus og psykisk helse"),
     ("muskel_skjelett", r"muskel\w*(?:\s*(?:-\s*)?(?:og|/|-)\s*skjelett\w*)?|skjelett\w*|rygg\w*"),
     ("overvekt", r"overvekt\w*|fedme|sykelig overvekt"),
-    ("paa_tvers", r"(?:på\s+)?tvers\s+av\s+(?:alle\s+)?diagnose\w*|tverrdiagnostisk\w*|diagnoseuavhengig\w*|uavhengig\s+av\s+diagnose\w*|alle\s+diagnose\w*"),
+    ("paa_tvers", r"(?:på\s+)?tvers\s+av\s+(?:alle\s+)?diagnose\w*|tverrdiagnostisk\w*|diagnoseuavhengig\w*"
+                  r"|uavhengig\s+av\s+diagnose\w*|alle\s+diagnose\w*"),
     ("parorende", r"pårørende|parorende"),
     ("annet", r"(?:annet|anna|andre)\b.*"),
 )
 _MALGRUPPE_RE = re.compile("|".join(f"(?P<{code}>\\b(?:{pat}))" for code, pat in MALGRUPPER))
-_MALGRUPPE_FILLER = re.compile(r"\b(?:og|samt|med|m\.?\s?m\.?|etc\.?|osv\.?|mv\.?|sykdom\w*|lidelse\w*|diagnose\w*|grupper?|tilbud)\b|[,;:/\-–().\s]+")
+_MALGRUPPE_FILLER = re.compile(
+    r"\b(?:og|samt|med|m\.?\s?m\.?|etc\.?|osv\.?|mv\.?|sykdom\w*|lidelse\w*|diagnose\w*|grupper?|tilbud)\b"
+    r"|[,;:/\-–().\s]+"
+)
 
 
 def code_malgrupper(value: object) -> tuple[list[str], list[str]]:

@@ -83,7 +83,8 @@ DISPATCH = Table(
         Column("bydelsnummer", STR, "six-digit Oslo bydel number; null for a kommune"),
         Column("enhet_navn", STR, "name of the unit as used in the letter", False),
         Column("mottaker_rolle", STR, "rådmann or bydelsdirektør", False),
-        Column("adresse_hash", STR, "salted SHA-256 (16 hex) of the recipient address; the address itself stays in data/raw", False),
+        Column("adresse_hash", STR, "salted SHA-256 (16 hex) of the recipient address; "
+               "the address itself stays in data/raw", False),
         Column("message_id", STR, "salted SHA-256 (16 hex) of the Message-ID of the questionnaire sent to the unit "
                "(normalised: no brackets, lower case); the Message-ID itself stays in data/raw", False),
         Column("sendt", DATE, "date the questionnaire was sent"),
@@ -193,7 +194,8 @@ SERVICES = Table(
         Column("navn", STR, "name of the service (T01)"),
         Column("vert_kommunenummer", STR, "host kommune", False),
         Column("antall_kommuner", I64, "kommuner taking part, host included", False),
-        Column("type", STR, "kommunal (one kommune) or interkommunal (two or more)", False, ("kommunal", "interkommunal")),
+        Column("type", STR, "kommunal (one kommune) or interkommunal (two or more)", False,
+               ("kommunal", "interkommunal")),
         Column("organisering", STR, "T06 coded"),
         Column("friskliv_og_mestring_navn", BOOL, "the name contains both friskliv and mestring", False),
         Column("prosjektfinansiert", BOOL, "T07", False),
@@ -237,7 +239,8 @@ KOMMUNE_STATUS = Table(
         Column("kommunenavn", STR, "official name in the round's classification", False),
         Column("fylkesnummer", STR, "county number", False),
         Column("fylkesnavn", STR, "county name", False),
-        Column("har_tjeneste", STR, "ja: hosts or takes part in an included service; nei: otherwise; ukjent: in no source", False, ("ja", "nei", "ukjent")),
+        Column("har_tjeneste", STR, "ja: hosts or takes part in an included service; nei: otherwise; "
+               "ukjent: in no source", False, ("ja", "nei", "ukjent")),
         Column("kilder", STR, "sources that mention the kommune, comma-separated (epost, telefon, intervju)", False),
         Column("epost_svar", STR, "kommune-level e-mail answer to question 1 (ja if any unit said ja)"),
         Column("telefon_svar", STR, "kommune-level phone answer"),
@@ -258,9 +261,11 @@ ISSUES = Table(
         Column("field", STR, "field concerned", False),
         Column("locator", STR, "where in the file the raw text is (cell E34, part 2, subject, line 12); empty for "
                "the file as a whole. The text itself stays in data/raw/: `make review` shows it", False),
-        Column("reason_code", STR, "stable reason code (kartlegging.core.reasons; the report shows its bokmål message)", False),
+        Column("reason_code", STR, "stable reason code (kartlegging.core.reasons; "
+               "the report shows its bokmål message)", False),
         Column("reason", STR, "English detail, with anything typed by a person masked", False),
-        Column("action", STR, "review: kept, awaiting an analyst; quarantine: file or record could not be read", False, ("review", "quarantine")),
+        Column("action", STR, "review: kept, awaiting an analyst; quarantine: file or record could not be read", False,
+               ("review", "quarantine")),
         Column("resolved_by", STR, "id of the override that settled the item; null while open"),
     ),
     ("source", "file", "record", "field", "reason_code", "locator"),

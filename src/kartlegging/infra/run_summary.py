@@ -67,7 +67,10 @@ def missing_tables(processed: Path, round_name: str) -> list[str]:
     """The round's declared tables that have no file (a failed run removed or never wrote them)."""
     from kartlegging.core.tables import ALL_TABLES
 
-    return [t.name for t in ALL_TABLES.values() if t.per_round and not (processed / round_name / f"{t.name}.parquet").is_file()]
+    return [
+        t.name for t in ALL_TABLES.values()
+        if t.per_round and not (processed / round_name / f"{t.name}.parquet").is_file()
+    ]
 
 
 def jobs_in_log(log_path: str | os.PathLike | None) -> tuple[list[str], list[str]]:
@@ -141,7 +144,9 @@ def summary_lines(processed_dir: str, report_dir: str, rounds: Sequence[str], lo
         lines.append(f"  KOSTRA extracts: {kostra[0]} files or rows quarantined, {kostra[1]} review items open "
                      "(issues view, round = 'kostra')")
     jobs, failed = jobs_in_log(logs[0] if logs else None)
-    lines.append(f"  Jobs run ({len(jobs)}): {', '.join(jobs)}" if jobs else "  Jobs run: none, everything was up to date")
+    lines.append(
+        f"  Jobs run ({len(jobs)}): {', '.join(jobs)}" if jobs else "  Jobs run: none, everything was up to date"
+    )
     if failed:
         lines.append(f"  Failed: {', '.join(failed)}")
     if logs:

@@ -1,4 +1,5 @@
-"""Coding of questions 1 and 5 in a reply: the answer block cut from the quoted questionnaire, numbered answers, then prose."""
+"""Coding of questions 1 and 5 in a reply: the answer block cut from the quoted questionnaire,
+numbered answers, then prose."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""One .eml file read into a row: headers, parts and attachments decoded, the reply's own text, identification and coding."""
+"""One .eml file read into a row: headers, parts and attachments decoded, the reply's own text,
+identification and coding."""
 
 from __future__ import annotations
 
@@ -156,7 +157,8 @@ def _read_parts(msg: email.message.Message) -> tuple[str, list[str], int, list[N
         broken = defect_names(part) & ENCODING_DEFECTS
         is_text = ctype in ("text/plain", "text/html") and not name and disposition != "attachment"
         if broken and is_text:
-            raise _Unreadable("epost.koding_brutt", f"truncated or corrupt {_raw_value(part, 'Content-Transfer-Encoding') or ''} "
+            raise _Unreadable("epost.koding_brutt",
+                              f"truncated or corrupt {_raw_value(part, 'Content-Transfer-Encoding') or ''} "
                               f"text part ({', '.join(sorted(broken))})", where)
         if broken:
             notes.append(Note("epost.mime_defekt", f"attachment with a truncated or corrupt transfer encoding "

@@ -1,4 +1,5 @@
-"""Overrides applied to the rows of the e-mails, and supersession: a later reply from the same unit replaces an earlier one."""
+"""Overrides applied to the rows of the e-mails, and supersession: a later reply from the same unit
+replaces an earlier one."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Parsing of one KOSTRA extract (statbank CSV or JSON-stat 2.0) into cells: region, year, variable, value and SSB status."""
+"""Parsing of one KOSTRA extract (statbank CSV or JSON-stat 2.0) into cells: region, year, variable,
+value and SSB status."""
 
 from __future__ import annotations
 
@@ -447,7 +448,9 @@ def _categories(dim: Mapping, dim_id: str, size: int) -> tuple[list[str], dict[s
 
 
 
-def _find_dimension(ds: Mapping, ids: list[str], role: str, labels: tuple[str, ...], id_names: tuple[str, ...]) -> str | None:
+def _find_dimension(
+    ds: Mapping, ids: list[str], role: str, labels: tuple[str, ...], id_names: tuple[str, ...]
+) -> str | None:
     """A dimension by its JSON-stat role, else by its label, else by a known id; never by position."""
     roles = ds.get("role") or {}
     for d in roles.get(role) or []:
@@ -489,7 +492,9 @@ def parse_jsonstat(raw: bytes, name: str, cfg: KostraConfig) -> _FileResult:
     if not isinstance(ds, Mapping):
         raise KostraFormatError("JSON is not an object")
     if ds.get("class") not in (None, "dataset"):
-        raise KostraFormatError(f"JSON-stat class '{ds.get('class')}' is not 'dataset' (download one table as a dataset)")
+        raise KostraFormatError(
+            f"JSON-stat class '{ds.get('class')}' is not 'dataset' (download one table as a dataset)"
+        )
     missing = [k for k in ("id", "size", "dimension", "value") if k not in ds]
     if missing:
         hint = " (a JSON-stat 1.0 bundle? download JSON-stat 2.0)" if "dataset" in ds else ""
@@ -516,7 +521,9 @@ def parse_jsonstat(raw: bytes, name: str, cfg: KostraConfig) -> _FileResult:
             dense[int(k)] = v
         values = dense
     if not isinstance(values, list) or len(values) != n:
-        raise KostraFormatError(f"'value' holds {len(values) if isinstance(values, list) else '?'} values; size says {n}")
+        raise KostraFormatError(
+            f"'value' holds {len(values) if isinstance(values, list) else '?'} values; size says {n}"
+        )
     status_of = _statuses(ds.get("status"), n)
     out = _FileResult(detail="JSON-stat 2.0")
 

@@ -1,4 +1,5 @@
-"""Region levels of KOSTRA codes (kommune, bydel, aggregat, ukjent) in the Klass structure of the data year, and values given twice."""
+"""Region levels of KOSTRA codes (kommune, bydel, aggregat, ukjent) in the Klass structure of the data year,
+and values given twice."""
 
 from __future__ import annotations
 
@@ -60,7 +61,9 @@ def _kommuner_of_year(reference_dir: str, year: int) -> tuple[str, frozenset[str
 
 
 
-def _classify(result: _FileResult, name: str, ctx: RegionContext, rows: list[dict], issues: list[Issue]) -> dict[str, int]:
+def _classify(
+    result: _FileResult, name: str, ctx: RegionContext, rows: list[dict], issues: list[Issue]
+) -> dict[str, int]:
     """Turn a file's cells into table rows; collect the review items their regions and values raise."""
     counts: Counter = Counter()
     unknown: dict[str, tuple[str, set[int]]] = {}
