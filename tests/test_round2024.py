@@ -26,14 +26,8 @@ from kartlegging.core.overrides import load_overrides
 from kartlegging_synth import generate as generate_2015
 from kartlegging_synth.add_round import demo_config, main
 from kartlegging_synth.design import DesignError, Service
-from kartlegging_synth.round2024 import (
-    REGISTER_IDS,
-    check_design,
-    derive_design,
-    generate,
-    kommune_translation,
-    register_targets,
-)
+from kartlegging_synth.register2024 import REGISTER_IDS, check_design, register_targets
+from kartlegging_synth.round2024 import derive_design, generate, kommune_translation
 
 ROOT = Path(__file__).resolve().parents[1]
 # The whole module is the 2024 round: generating it takes seconds, its pipeline runs minutes (marked e2e).
