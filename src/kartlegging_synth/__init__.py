@@ -172,16 +172,21 @@ def generate(out: str | Path, round_name: str = ROUND, seed: int = 2015, overrid
 
 def write_overrides(overrides: list[dict[str, object]], round_name: str, seed: int, path: Path) -> None:
     """Write the overrides file in the shape :mod:`kartlegging.core.overrides` reads, byte-stable."""
-    def q(value: object) -> str:
-        return json.dumps(str(value), ensure_ascii=False)
-
-    lines = [
+    header = [
         f"# Analyst decisions on review items of round {round_name}.",
         f"# Written by `python -m kartlegging_synth --seed {seed}` together with the synthetic raw files;",
         "# each entry settles one record the ingest rules cannot decide on their own.",
-        f"round: {q(round_name)}",
-        "overrides:",
     ]
+    write_overrides_yaml(header, round_name, overrides, path)
+
+
+def write_overrides_yaml(header: list[str], round_name: str, overrides: list[dict[str, object]], path: Path) -> None:
+    """The overrides file every generated round writes: its comment lines, then one entry per override, with
+    values quoted as JSON strings so the text is the same on every run."""
+    def q(value: object) -> str:
+        return json.dumps(str(value), ensure_ascii=False)
+
+    lines = [*header, f"round: {q(round_name)}", "overrides:"]
     for o in overrides:
         sets = ", ".join(f"{k}: {q(v)}" for k, v in o["set"].items())  # type: ignore[union-attr]
         lines += [

@@ -48,7 +48,7 @@ from unittest import mock
 
 from kartlegging.analysis.crosswalk import build_crosswalk
 from kartlegging.core.classification import OSLO, Classification, load, normalise
-from kartlegging_synth import Generated, default_reference_dir
+from kartlegging_synth import Generated, default_reference_dir, write_overrides_yaml
 from kartlegging_synth import emails as emails_mod
 from kartlegging_synth import interviews as interviews_mod
 from kartlegging_synth.common import FIXED_DOC_TIME, People, display_name, document_time
@@ -641,24 +641,8 @@ def generate(out: str | Path, seed: int = DEFAULT_SEED, overrides_path: str | Pa
 
 def write_overrides(overrides: list[dict[str, object]], seed: int, path: Path) -> None:
     """The overrides file, in the shape kartlegging.core.overrides reads, marked synthetic."""
-    def q(value: object) -> str:
-        return json.dumps(str(value), ensure_ascii=False)
-
-    lines = [
+    header = [
         f"# SYNTHETIC DEMONSTRATION ROUND {ROUND}: analyst decisions on the generated raw files.",
         f"# Written by `make demo-round-2024` (kartlegging_synth.round2024, seed {seed}); edits are overwritten.",
-        f"round: {q(ROUND)}",
-        "overrides:",
     ]
-    for o in overrides:
-        sets = ", ".join(f"{k}: {q(v)}" for k, v in o["set"].items())  # type: ignore[union-attr]
-        lines += [
-            f"  - id: {o['id']}",
-            f"    source: {o['source']}",
-            f"    file: {q(o['file'])}",
-            f"    record: {q(o['record'])}",
-            f"    set: {{{sets}}}",
-            f"    reason: {q(o['reason'])}",
-        ]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_overrides_yaml(header, ROUND, overrides, path)

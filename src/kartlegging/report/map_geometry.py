@@ -213,8 +213,8 @@ def _polygons_of(geometry: Mapping[str, Any], where: str) -> list[list[np.ndarra
     return out
 
 
-def read_features(path: str | Path, code_key: str, name_key: str) -> list[Feature]:
-    """The features of a GeoJSON FeatureCollection, in code order, with a named error for what cannot be drawn."""
+def _feature_collection(path: str | Path) -> tuple[dict[str, Any], list[Any]]:
+    """A GeoJSON file and its features, or a ValueError naming the file when it is not a FeatureCollection."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -222,6 +222,12 @@ def read_features(path: str | Path, code_key: str, name_key: str) -> list[Featur
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list) or not features:
         raise ValueError(f"{path}: no features (expected a GeoJSON FeatureCollection)")
+    return data, features
+
+
+def read_features(path: str | Path, code_key: str, name_key: str) -> list[Feature]:
+    """The features of a GeoJSON FeatureCollection, in code order, with a named error for what cannot be drawn."""
+    data, features = _feature_collection(path)
     out: dict[str, Feature] = {}
     for i, feature in enumerate(features):
         props = feature.get("properties") or {}
@@ -371,13 +377,7 @@ def read_kommune_features(path: str | Path) -> list[Feature]:
     projected (:func:`project`). A code given twice (the 2021 file splits three
     kommuner into two features) becomes one kommune with all the parts.
     """
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not valid GeoJSON ({exc})") from exc
-    features = data.get("features") if isinstance(data, dict) else None
-    if not isinstance(features, list) or not features:
-        raise ValueError(f"{path}: no features (expected a GeoJSON FeatureCollection)")
+    data, features = _feature_collection(path)
     plane = _is_utm33(data)
     merged: dict[str, tuple[str, list[list[np.ndarray]]]] = {}
     for i, feature in enumerate(features):
