@@ -152,10 +152,7 @@ def generate(out: str | Path, round_name: str = ROUND, seed: int = 2015, overrid
             expected.append({"source": "telefon", "file": "telefonrunde.xlsx", "record": str(row),
                              "reason": f"ambiguous bare name {r.navn!r} without number",
                              "settled": "no (a later attempt names the kommune; changes no figure)"})
-    for n, o in enumerate(overrides, 1):
-        o["id"] = f"ov-{round_name}-{n:03d}"
-        expected.append({"source": str(o["source"]), "file": str(o["file"]), "record": str(o["record"]),
-                         "reason": str(o["reason"]), "settled": o["id"]})
+    number_overrides(overrides, round_name, expected)
     assert first is not None
     first.overrides = overrides
     first.expected_review = expected
@@ -168,6 +165,15 @@ def generate(out: str | Path, round_name: str = ROUND, seed: int = 2015, overrid
         first.overrides_path = Path(overrides_path)
         write_overrides(overrides, round_name, seed, first.overrides_path)
     return first
+
+
+def number_overrides(overrides: list[dict[str, object]], round_name: str, expected: list[dict[str, str]]) -> None:
+    """Give each override its id (``ov-<round>-001`` on, in order) and list it among the expected review
+    items as settled by that id, so the tests know which item each override must settle."""
+    for n, o in enumerate(overrides, 1):
+        o["id"] = f"ov-{round_name}-{n:03d}"
+        expected.append({"source": str(o["source"]), "file": str(o["file"]), "record": str(o["record"]),
+                         "reason": str(o["reason"]), "settled": o["id"]})
 
 
 def write_overrides(overrides: list[dict[str, object]], round_name: str, seed: int, path: Path) -> None:

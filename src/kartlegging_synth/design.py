@@ -440,13 +440,19 @@ def _replace_date(iv: Interview, when: date) -> Interview:
     return replace(iv, dato=when)
 
 
-def _allocate_units(design: Design, rng: random.Random) -> None:
-    """Decide, from the seed, who answered by e-mail, who was phoned, and what they said."""
+def add_units(design: Design) -> None:
+    """One dispatch unit per kommune and per Oslo bydel of the design's classification, in code order."""
     c = design.classification
     for code in sorted(c.kommuner):
         design.units[f"K{code}"] = Unit(f"K{code}", code, c.kommuner[code].name)
     for code in sorted(c.bydeler):
         design.units[f"B{code}"] = Unit(f"B{code}", OSLO, f"Bydel {c.bydeler[code]}")
+
+
+def _allocate_units(design: Design, rng: random.Random) -> None:
+    """Decide, from the seed, who answered by e-mail, who was phoned, and what they said."""
+    c = design.classification
+    add_units(design)
     served = design.service_kommuner
     rejected_hosts = {s.host for s in design.rejected}
 

@@ -48,7 +48,7 @@ from unittest import mock
 
 from kartlegging.analysis.crosswalk import build_crosswalk
 from kartlegging.core.classification import OSLO, Classification, load, normalise
-from kartlegging_synth import Generated, default_reference_dir, write_overrides_yaml
+from kartlegging_synth import Generated, default_reference_dir, number_overrides, write_overrides_yaml
 from kartlegging_synth import emails as emails_mod
 from kartlegging_synth import interviews as interviews_mod
 from kartlegging_synth.common import FIXED_DOC_TIME, People, display_name, document_time
@@ -62,8 +62,8 @@ from kartlegging_synth.design import (
     PhonePlan,
     Service,
     U,
-    Unit,
     V,
+    add_units,
     build_design,
     merged,
 )
@@ -424,10 +424,7 @@ def must_be_phoned(c: Classification) -> set[str]:
 def _allocate_units(design: Design, rng: random.Random) -> None:
     """Decide from the seed who answered by e-mail, who was phoned, and what they said."""
     c = design.classification
-    for code in sorted(c.kommuner):
-        design.units[f"K{code}"] = Unit(f"K{code}", code, c.kommuner[code].name)
-    for code in sorted(c.bydeler):
-        design.units[f"B{code}"] = Unit(f"B{code}", OSLO, f"Bydel {c.bydeler[code]}")
+    add_units(design)
     served = design.service_kommuner
     hosts = {s.host for s in design.services}
     rejected_hosts = {s.host for s in design.rejected}
@@ -623,10 +620,7 @@ def generate(out: str | Path, seed: int = DEFAULT_SEED, overrides_path: str | Pa
             expected.append({"source": "telefon", "file": "telefonrunde.xlsx", "record": str(row),
                              "reason": f"ambiguous bare name {r.navn!r} without number",
                              "settled": "no (a later attempt names the kommune; changes no figure)"})
-    for n, o in enumerate(overrides, 1):
-        o["id"] = f"ov-{ROUND}-{n:03d}"
-        expected.append({"source": str(o["source"]), "file": str(o["file"]), "record": str(o["record"]),
-                         "reason": str(o["reason"]), "settled": o["id"]})
+    number_overrides(overrides, ROUND, expected)
     result = Generated(round_dir, None, design, overrides, expected,
                        personal=mail.personal | phone.personal | iw.personal, replies=replies,
                        phone_rows=by_row, interview_files=[name for name, _, _ in written], features=iw.features)
