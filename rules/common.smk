@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from kartlegging.infra.code_deps import PACKAGE_DIR, closure
+from kartlegging.infra.runner import run_step
 
 RAW = config["raw_dir"]
 PROC = config["processed_dir"]
@@ -172,8 +173,8 @@ def round_table(name):
 
 def code_of(rule):
     """Input: the package files a rule's step runs, relative to the working directory: the import closure
-    (kartlegging.infra.code_deps) of its step module kartlegging/steps/<rule>.py, plus the runner its thin
-    script starts it with. Snakemake only sees the thin script as the rule's code; with these as inputs a
+    (kartlegging.infra.code_deps) of its step module kartlegging/steps/<rule>.py, plus the runner its run:
+    block calls it through. Snakemake only sees the run: block as the rule's code; with these as inputs a
     change to the logic reruns the rules that use it, and only those. Nothing is listed by hand."""
     files = closure(SRC, [f"steps.{rule}", "infra.runner"])
     return sorted({os.path.relpath(p) for p in files})

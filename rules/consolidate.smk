@@ -36,10 +36,11 @@ rule consolidate:
     priority: 10
     resources:
         mem_mb=1000,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/consolidate.py"
+    run:
+        from kartlegging.steps.consolidate import step_consolidate
+
+        run_step(rule, wildcards, log, output, step_consolidate, params.round, input.klass, input.bydeler, input.overrides, input,
+                 output)
 
 
 rule figures:
@@ -68,7 +69,8 @@ rule figures:
     threads: 1
     resources:
         mem_mb=500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/figures.py"
+    run:
+        from kartlegging.steps.figures import step_figures
+
+        run_step(rule, wildcards, log, output, step_figures, params.round, input, input.get("register"), output.figures,
+                 output.reconciliation, output.series)

@@ -15,7 +15,8 @@ rule database:
     threads: 1
     resources:
         mem_mb=500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/database.py"
+    run:
+        from kartlegging.steps.database import step_database
+
+        run_step(rule, wildcards, log, output, step_database, params.processed_dir, list(params.rounds), list(input.tables), output.db,
+                 output.dictionary)

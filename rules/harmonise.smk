@@ -28,10 +28,10 @@ rule crosswalk:
     threads: 1
     resources:
         mem_mb=500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/crosswalk.py"
+    run:
+        from kartlegging.steps.crosswalk import step_crosswalk
+
+        run_step(rule, wildcards, log, output, step_crosswalk, params.reference_dir, dict(params.rounds), params.harmonise_to, output.crosswalk)
 
 
 rule harmonise:
@@ -53,7 +53,8 @@ rule harmonise:
     threads: 1
     resources:
         mem_mb=500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/harmonise.py"
+    run:
+        from kartlegging.steps.harmonise import step_harmonise
+
+        run_step(rule, wildcards, log, output, step_harmonise, params.reference_dir, dict(params.rounds), params.harmonise_to, list(input.status),
+                 output.status)

@@ -20,10 +20,10 @@ rule dispatch:
     priority: 10
     resources:
         mem_mb=500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/dispatch.py"
+    run:
+        from kartlegging.steps.dispatch import step_dispatch
+
+        run_step(rule, wildcards, log, output, step_dispatch, params.round, input.klass, input.bydeler, input.dispatch, output.dispatch)
 
 
 rule ingest_epost:
@@ -49,10 +49,11 @@ rule ingest_epost:
     priority: 10
     resources:
         mem_mb=1000,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/ingest_epost.py"
+    run:
+        from kartlegging.steps.ingest_epost import step_ingest_email
+
+        run_step(rule, wildcards, log, output, step_ingest_email, params.round, input.klass, input.bydeler, input.dispatch, params.epost_dir,
+                 params.overrides, output)
 
 
 rule ingest_telefon:
@@ -78,10 +79,11 @@ rule ingest_telefon:
     priority: 10
     resources:
         mem_mb=1000,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/ingest_telefon.py"
+    run:
+        from kartlegging.steps.ingest_telefon import step_ingest_phone
+
+        run_step(rule, wildcards, log, output, step_ingest_phone, params.round, input.klass, input.bydeler, input.log, input.dispatch,
+                 params.overrides, output)
 
 
 rule ingest_intervjuer:
@@ -106,7 +108,8 @@ rule ingest_intervjuer:
     threads: 1
     resources:
         mem_mb=1000,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/ingest_intervjuer.py"
+    run:
+        from kartlegging.steps.ingest_intervjuer import step_ingest_interviews
+
+        run_step(rule, wildcards, log, output, step_ingest_interviews, params.round, input.klass, input.bydeler, params.intervju_dir,
+                 params.overrides, output)

@@ -24,10 +24,10 @@ rule kostra:
     threads: 1
     resources:
         mem_mb=1000,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/kostra.py"
+    run:
+        from kartlegging.steps.kostra import step_kostra
+
+        run_step(rule, wildcards, log, output, step_kostra, list(input.files), params.reference_dir, dict(params.kostra), output.table, output.issues)
 
 
 rule kostra_crosscheck:
@@ -50,7 +50,8 @@ rule kostra_crosscheck:
     threads: 1
     resources:
         mem_mb=1000,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/kostra_crosscheck.py"
+    run:
+        from kartlegging.steps.kostra_crosscheck import step_crosscheck
+
+        run_step(rule, wildcards, log, output, step_crosscheck, input.kostra, input.services, input.service_kommuner, input.status,
+                 params.classification, params.reference_dir, output.check)

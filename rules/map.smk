@@ -36,10 +36,11 @@ rule map_status:
     priority: 10
     resources:
         mem_mb=500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/map_status.py"
+    run:
+        from kartlegging.steps.map_status import step_map_status
+
+        run_step(rule, wildcards, log, output, step_map_status, input.status, input.services, params.round, params.classification,
+                 params.map_version, params.reference_dir, output.status)
 
 
 # The round's own map: its kommune_status on the kommune geometry of its Klass version or the nearest
@@ -60,10 +61,10 @@ rule map_geometry:
     threads: 1
     resources:
         mem_mb=700,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/map_geometry.py"
+    run:
+        from kartlegging.steps.map_geometry import step_map_geometry
+
+        run_step(rule, wildcards, log, output, step_map_geometry, input.geometry, output.geometry)
 
 
 rule round_map:
@@ -87,7 +88,8 @@ rule round_map:
     priority: 10
     resources:
         mem_mb=700,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/round_map.py"
+    run:
+        from kartlegging.steps.round_map import step_round_map
+
+        run_step(rule, wildcards, log, output, step_round_map, input.status, input.services, params.round, params.classification,
+                 input.geometry, params.reference_dir, output.figure)

@@ -16,7 +16,8 @@ rule reference:
     threads: 1
     resources:
         mem_mb=500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/reference.py"
+    run:
+        from kartlegging.steps.reference import step_reference
+
+        run_step(rule, wildcards, log, output, step_reference, params.reference_dir, list(params.versions), output.kommuner, output.navn,
+                 output.bydeler)

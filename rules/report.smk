@@ -70,10 +70,10 @@ rule report:
     priority: 10
     resources:
         mem_mb=1500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/render_report.py"
+    run:
+        from kartlegging.steps.report import step_report
+
+        run_step(rule, wildcards, log, output, step_report, input, params, workflow.basedir, output.html)
 
 
 rule report_pdf:
@@ -89,7 +89,7 @@ rule report_pdf:
     priority: 10
     resources:
         mem_mb=500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/render_pdf.py"
+    run:
+        from kartlegging.steps.report_pdf import step_report_pdf
+
+        run_step(rule, wildcards, log, output, step_report_pdf, input.html, output.pdf)

@@ -758,10 +758,13 @@ def zip_of(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-class FakeJob:
-    """The part of Snakemake's ``snakemake`` object :func:`kartlegging.infra.runner.run` uses."""
+def stopped(rule: str, output: list[str], log: Path | None, step: Callable[[], object]) -> str:
+    """Run ``step`` as a rule's ``run:`` block does (:func:`kartlegging.infra.runner.run_step`) and return
+    the one-line message of the :class:`~kartlegging.infra.runner.StepFailed` it must stop with."""
+    import pytest
 
-    def __init__(self, rule: str, output: list[str], log: Path | None) -> None:
-        self.rule = rule
-        self.output = output
-        self.log = [str(log)] if log else []
+    from kartlegging.infra.runner import StepFailed, run_step
+
+    with pytest.raises(StepFailed) as stop:
+        run_step(rule, None, [str(log)] if log else [], output, step)
+    return str(stop.value)

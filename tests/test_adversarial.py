@@ -308,7 +308,6 @@ def test_personal_items_of_a_workbook_never_leave_the_ingest(tmp_path, cls):
 
 @pytest.mark.parametrize("case", C.DISPATCH_CASES, ids=lambda c: c.id)
 def test_unusable_dispatch_list_stops_the_step_with_one_message(case: C.StopCase, tmp_path, capsys, quiet_logger):
-    from kartlegging.infra.runner import run
     from kartlegging.steps.ingest_epost import step_ingest_email
 
     raw = tmp_path / "raw"
@@ -320,13 +319,11 @@ def test_unusable_dispatch_list_stops_the_step_with_one_message(case: C.StopCase
     assert message.startswith(str(rd / "utsendelse.csv")) and case.message in message
 
     out = {k: str(tmp_path / "out" / f"{k}.parquet") for k in ("dispatch", "replies", "issues", "applied")}
-    job = C.FakeJob("ingest_epost", list(out.values()), tmp_path / "ingest_epost.log")
-    with pytest.raises(SystemExit) as stop:
-        run(job, lambda smk, logger: step_ingest_email(C.ROUND, *REF_FILES, str(rd / "utsendelse.csv"),
-                                                       str(rd / "epost"), [], out))
-    assert stop.value.code == 1
-    err_lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
-    assert err_lines == [f"ERROR rule ingest_epost stopped: DispatchError: {message}"]
+    stop = C.stopped("ingest_epost", list(out.values()), tmp_path / "ingest_epost.log",
+                     lambda: step_ingest_email(C.ROUND, *REF_FILES, str(rd / "utsendelse.csv"), str(rd / "epost"),
+                                               [], out))
+    assert stop == f"rule ingest_epost stopped: DispatchError: {message}"
+    assert capsys.readouterr().err == ""  # Snakemake shows the line (the logger plugin); nothing else
     assert not any(Path(p).exists() or Path(p + ".tmp").exists() for p in out.values())
 
 
@@ -650,7 +647,7 @@ def test_duplicated_enhet_id_stops_the_run_with_one_message(tmp_path):
     C.workdir_config(tmp_path / "work", raw, tmp_path / "out")
     proc = snakemake(tmp_path / "work")
     assert proc.returncode != 0
-    # from the ingest step ("ERROR rule ingest_epost stopped: DispatchError: ...") or, once the
+    # from the ingest step ("ERROR rule ingest_epost (round=t) stopped: DispatchError: ...") or, once the
     # Snakefile checks the list while parsing, from there ("kartlegging: ..."): the same text
     assert f"{rd / 'utsendelse.csv'}, {case.message}" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
@@ -702,7 +699,8 @@ def test_phone_log_without_its_header_stops_the_phone_ingest_with_one_line(tmp_p
     C.workdir_config(tmp_path / "work", raw, tmp_path / "out")
     proc = snakemake(tmp_path / "work")
     assert proc.returncode != 0
-    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("ERROR rule ingest_telefon stopped:")]
+    lines = [ln for ln in proc.stderr.splitlines()
+             if ln.startswith(f"ERROR rule ingest_telefon (round={C.ROUND}) stopped:")]
     assert len(lines) == 1 and str(rd / "telefonrunde.xlsx") in lines[0] and case.reason in lines[0]
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "out" / "processed" / C.ROUND / "phone_attempts.parquet").exists()
@@ -789,7 +787,6 @@ def test_malformed_overrides_file_stops_before_any_job_runs_with_one_line(tmp_pa
 def test_override_matching_nothing_stops_consolidate_and_leaves_no_output(adversarial_run, tmp_path, capsys,
                                                                           quiet_logger):
     """The consolidate step of the adversarial round again, with an override for a file that does not exist."""
-    from kartlegging.infra.runner import run
     from kartlegging.steps.consolidate import step_consolidate
 
     proc_dir = adversarial_run.out / "processed" / C.ROUND
@@ -808,12 +805,10 @@ def test_override_matching_nothing_stops_consolidate_and_leaves_no_output(advers
         "emails": files_of(rd / "epost"), "workbooks": files_of(rd / "intervjuer"),
     }
     out = {k: str(tmp_path / f"{k}.parquet") for k in ("status", "issues", "applied", "conservation")}
-    job = C.FakeJob("consolidate", list(out.values()), tmp_path / "consolidate.log")
-    with pytest.raises(SystemExit):
-        run(job, lambda smk, logger: step_consolidate(C.ROUND, *REF_FILES, str(overrides), inputs, out))
-    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
-    assert err == [f"ERROR rule consolidate stopped: OverrideError: {overrides}: override(s) matched no record: "
-                   "ov-t-404 (intervju: finnes-ikke.xlsx [T18])"]
+    stop = C.stopped("consolidate", list(out.values()), tmp_path / "consolidate.log",
+                     lambda: step_consolidate(C.ROUND, *REF_FILES, str(overrides), inputs, out))
+    assert stop == (f"rule consolidate stopped: OverrideError: {overrides}: override(s) matched no record: "
+                    "ov-t-404 (intervju: finnes-ikke.xlsx [T18])")
     assert not any(Path(p).exists() for p in out.values())  # kommune_status was written first, then removed
 
 
@@ -871,7 +866,6 @@ def test_dispatch_conservation_counts_rows_against_the_table(tmp_path, cls):
 @pytest.mark.e2e
 def test_consolidate_stops_when_a_record_is_lost(adversarial_run, tmp_path, capsys, quiet_logger):
     """The adversarial round's consolidate step again, with one e-mail row taken out of the table."""
-    from kartlegging.infra.runner import run
     from kartlegging.steps.consolidate import step_consolidate
 
     proc_dir = adversarial_run.out / "processed" / C.ROUND
@@ -889,14 +883,11 @@ def test_consolidate_stops_when_a_record_is_lost(adversarial_run, tmp_path, caps
         "emails": files_of(rd / "epost"), "workbooks": files_of(rd / "intervjuer"),
     }
     out = {k: str(tmp_path / "out" / f"{k}.parquet") for k in ("status", "issues", "applied", "conservation")}
-    job = C.FakeJob("consolidate", list(out.values()), tmp_path / "consolidate.log")
-    with pytest.raises(SystemExit):
-        run(job, lambda smk, logger: step_consolidate(C.ROUND, *REF_FILES, str(tmp_path / "none.yaml"),
-                                                      inputs, out))
-    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    stop = C.stopped("consolidate", list(out.values()), tmp_path / "consolidate.log",
+                     lambda: step_consolidate(C.ROUND, *REF_FILES, str(tmp_path / "none.yaml"), inputs, out))
     n_mail = len(files_of(rd / "epost"))
-    assert err == [f"ERROR rule consolidate stopped: ConservationError: round t: records lost between raw files "
-                   f"and tables: epost: {n_mail} in, 1 unaccounted"]
+    assert stop == (f"rule consolidate stopped: ConservationError: round t: records lost between raw files "
+                    f"and tables: epost: {n_mail} in, 1 unaccounted")
     assert not any(Path(p).exists() for p in out.values())
 
 

@@ -96,8 +96,12 @@ def test_every_rule_runs_its_own_step_module_and_its_code_is_that_modules_closur
         assert f'code_of("{name}")' in block or "report_sources()" in block, (
             f"rule {name}: code is not its step's closure"
         )
-        script = re.search(r'script:\s*"\.\./(scripts/\w+\.py)"', block).group(1)
-        assert f"from kartlegging.steps.{name} import" in (ROOT / script).read_text(encoding="utf-8"), script
+        run = re.search(r"(?ms)^    run:\n(.*)", block)
+        assert run, f"rule {name} has no run: block"
+        step = re.search(rf"from kartlegging\.steps\.{name} import (\w+)", run.group(1))
+        assert step, f"rule {name}: its run: block does not import its step"
+        assert f"run_step(rule, wildcards, log, output, {step.group(1)}," in run.group(1), name
+        assert "script:" not in block and "shell:" not in block, name
 
 
 def test_a_step_that_loads_the_classification_declares_both_files_it_reads():

@@ -1,7 +1,7 @@
 """Which source files of the package a pipeline step runs, for Snakemake's rerun decision.
 
-Snakemake reruns a job when its rule's script changes, but the scripts in
-``scripts/`` are thin: the logic lives in this package, and a change there
+Snakemake reruns a job when its rule's ``run:`` block changes, but the blocks
+are thin: the logic lives in this package, and a change there
 (a coding rule, a figure's definition) must rerun the jobs that use it and
 only those. Each rule therefore lists, as inputs, the package modules its step
 imports, followed transitively. The imports are found by scanning the source
