@@ -8,7 +8,6 @@ rule database:
         copies=directory(os.path.join(PROC, "duckdb")),
         dictionary=os.path.join(PROC, "data_dictionary.md"),
     params:
-        processed_dir=lambda wc, output: os.path.dirname(output.db),
         rounds=ROUNDS,
     log:
         os.path.join(LOGS, "database.log"),
@@ -18,5 +17,5 @@ rule database:
     run:
         from kartlegging.steps.database import step_database
 
-        run_step(rule, wildcards, log, output, step_database, params.processed_dir, list(params.rounds), list(input.tables), output.db,
+        run_step(rule, wildcards, log, output, step_database, params.rounds, input.tables, output.db,
                  output.dictionary)

@@ -58,7 +58,6 @@ rule report:
         html=os.path.join(REPORT, "{round}", "kartlegging.html"),
     params:
         round="{round}",
-        processed_dir=lambda wc, input: os.path.dirname(os.path.dirname(input.tables[0])),
         synthetic=lambda wc: bool(round_cfg(wc.round).get("synthetic", False)),
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
         harmonise_to=HARMONISE_TO,

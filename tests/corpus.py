@@ -709,7 +709,10 @@ def write_adversarial_round(raw_dir: Path, name: str = ROUND) -> dict[str, objec
     for case in EMAIL_CASES:
         for fname, data in case.files.items():
             (rd / "epost" / fname).write_bytes(data)
-    (rd / "epost" / "undermappe").mkdir()  # a folder inside epost/ is no message and not counted
+    # what a folder holds besides its records: never read, never an input, named by the conservation table
+    (rd / "epost" / "undermappe").mkdir()
+    (rd / "epost" / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (rd / "intervjuer" / "._LMS Bodø.xlsx").write_bytes(b"\x00\x05\x16\x07AppleDouble")
     log, rows = phone_rows_log(base=PHONE_BASE + PHONE_FILL)
     (rd / "telefonrunde.xlsx").write_bytes(log)
     for case in INTERVIEW_CASES:

@@ -29,6 +29,7 @@ from kartlegging.core.classification import load
 from kartlegging.core.config_check import ConfigError, validate_config
 from kartlegging.core.issues import issues_frame
 from kartlegging.core.overrides import Override, OverrideError, check_all_matched, load_overrides
+from kartlegging.core.rawfolder import ignored_entries, record_files
 from kartlegging.core.tables import EMAIL_REPLIES, INTERVIEWS, PHONE_ATTEMPTS
 from kartlegging.ingest.dispatch import DispatchError, check_readable, read_dispatch
 from kartlegging.ingest.email.mime import decode_bytes
@@ -60,7 +61,7 @@ def dispatch(cls, tmp_path_factory):
 
 def files_of(folder: Path) -> list[str]:
     """The files of a raw folder as the Snakefile lists them (``files_in``): no folders, no dot-files."""
-    return sorted(str(p) for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    return record_files(folder)
 
 
 def outcomes(row: dict) -> dict[str, int]:
@@ -143,14 +144,17 @@ def test_body_invalid_in_its_declared_charset_is_decoded_without_loss():
     assert "lærings" in text and "Bærum" in text and "\ufffd" not in text
 
 
-def test_folder_inside_epost_is_quarantined_and_not_counted_as_a_file(tmp_path, cls, dispatch):
+def test_a_folder_or_hidden_file_in_epost_is_not_read_and_is_named_by_conservation(tmp_path, cls, dispatch):
     folder = tmp_path / "epost"
     (folder / "gamle svar").mkdir(parents=True)
     (folder / "a.eml").write_bytes(C.reply("K1804", "1. Ja"))
-    result = ingest_email(folder, dispatch, cls, C.ROUND, [])
-    assert result.table.set_index("file").loc["gamle svar", "status"] == "karantene"
-    row = cons.email_conservation(C.ROUND, files_of(folder), result.table)
+    (folder / "._a.eml").write_bytes(b"\x00\x05\x16\x07")  # a Mac's resource fork beside a copied file
+    for given in (folder, files_of(folder)):  # the folder (tests, notebooks) or the files a rule declares
+        result = ingest_email(given, dispatch, cls, C.ROUND, [])
+        assert list(result.table["file"]) == ["a.eml"] and result.issues == []
+    row = cons.email_conservation(C.ROUND, files_of(folder), result.table, ignored_entries(folder))
     assert row["records_in"] == 1 and row["ingested"] == 1 and row["unaccounted"] == 0
+    assert (row["ignored"], row["ignored_names"]) == (2, "._a.eml; gamle svar")
 
 
 # ---------------------------------------------------------------------------
@@ -275,12 +279,14 @@ def test_missing_interview_folder_stops_the_step(tmp_path, cls):
         ingest_interviews(tmp_path / "intervjuer", cls, C.ROUND, [])
 
 
-def test_folder_inside_intervjuer_is_quarantined(tmp_path, cls):
+def test_a_folder_or_hidden_file_in_intervjuer_is_not_read_and_is_named_by_conservation(tmp_path, cls):
     (tmp_path / "gamle").mkdir()
+    (tmp_path / ".DS_Store").write_bytes(b"Bud1")
     result = ingest_interviews(tmp_path, cls, C.ROUND, [])
-    assert [(i.file, i.action) for i in result.issues] == [("gamle", "quarantine")]
-    assert cons.interview_conservation(C.ROUND, files_of(tmp_path), result.interviews,
-                                       issues_frame(C.ROUND, result.issues))["records_in"] == 0
+    assert result.issues == [] and result.interviews.empty
+    row = cons.interview_conservation(C.ROUND, files_of(tmp_path), result.interviews,
+                                      issues_frame(C.ROUND, result.issues), ignored_entries(tmp_path))
+    assert (row["records_in"], row["ignored"], row["ignored_names"]) == (0, 2, ".DS_Store; gamle")
 
 
 def test_duplicated_item_leaves_the_service_undecided(tmp_path, cls):
@@ -563,8 +569,20 @@ def test_adversarial_round_every_case_is_in_the_review_queue(adversarial_run):
         if case.reason and not has("intervju", case.name, case.record, case.reason, case.action):
             missing.append(case.id)
     assert not missing
-    # the sub-folder of epost/ is named too, though it is no file
-    assert has("epost", "undermappe", "", "a directory", "quarantine")
+    # what the folders hold besides their records is read by nobody: no review item, no quarantine
+    assert not issues["file"].isin(["undermappe", ".DS_Store", "._LMS Bodø.xlsx"]).any()
+
+
+@pytest.mark.e2e
+def test_adversarial_round_conservation_names_what_the_folders_hold_besides_records(adversarial_run):
+    """A .DS_Store, a Mac's ._ file and a sub-folder are no inputs of any rule; the conservation table counts and
+    names them, so everything in the folder is accounted for."""
+    table = adversarial_run.table("conservation").set_index("source")
+    assert (int(table.loc["epost", "ignored"]), table.loc["epost", "ignored_names"]) == (2, ".DS_Store; undermappe")
+    assert (int(table.loc["intervju", "ignored"]), table.loc["intervju", "ignored_names"]) == (1, "._LMS Bodø.xlsx")
+    assert int(table.loc["telefon", "ignored"]) == 0 and pd.isna(table.loc["telefon", "ignored_names"])
+    html = (adversarial_run.out / "report" / C.ROUND / "kartlegging.html").read_text(encoding="utf-8")
+    assert "(skjulte filer og undermapper, ingen råposter): .DS_Store, undermappe." in html
 
 
 @pytest.mark.e2e

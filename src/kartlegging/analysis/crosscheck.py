@@ -13,7 +13,6 @@ import pandas as pd
 from kartlegging.analysis.kostra_values import kommune_values
 from kartlegging.core import classification as klass
 from kartlegging.core.tables import KOSTRA_CROSSCHECK
-from kartlegging.ingest.kostra.regions import _kommuner_of_year
 
 log = logging.getLogger("kartlegging")
 
@@ -70,7 +69,7 @@ def _year_sources(kostra: pd.DataFrame, target: int, round_version: str, referen
     round_codes = frozenset(klass.load(reference_dir, round_version).kommuner)
     sources, skipped = [], []
     for y in years:
-        structure = _kommuner_of_year(str(Path(reference_dir).resolve()), y)
+        structure = klass.kommuner_of_year(klass.reference_of(reference_dir), y)
         if structure is None:
             skipped.append(y)
             continue

@@ -400,6 +400,9 @@ CONSERVATION = Table(
         Column("review", I64, "records kept but awaiting an analyst", False),
         Column("quarantined", I64, "records or files that could not be read", False),
         Column("unaccounted", I64, "records_in minus all outcomes; the run fails unless 0", False),
+        Column("ignored", I64, "entries of the source's folder that are no records and were not read: hidden "
+               "files (.DS_Store) and sub-folders", False),
+        Column("ignored_names", STR, "their names, '; '-separated; null when there are none"),
     ),
     ("round", "source"),
 )
