@@ -426,6 +426,10 @@ def salted_hash(value: str, salt: str = "kartlegging") -> str:
     return digest.hexdigest()[:16]
 
 
+#: How a finding (unit ``utsagn`` in figures) reads in the reconciliation and the report.
+HOLDS, DOES_NOT_HOLD = "holder", "holder ikke"
+
+
 # -- harmonisation across Klass versions (written by rules/harmonise.smk) ---------
 
 CROSSWALK = Table(
@@ -475,6 +479,9 @@ ALL_TABLES.update({t.name: t for t in (CROSSWALK, HARMONISED_STATUS)})
 
 
 # -- KOSTRA (SSB statbank extracts on frisklivssentraler) -------------------------
+
+#: Yes/no variables of the kostra table: Oslo's value derived from its bydeler is "any bydel has it", not a sum.
+FLAG_VARIABLES: frozenset[str] = frozenset({"Frisklivssentral", "AndreLMTilbud", "LiknendeTilbud", "EPJ"})
 
 KOSTRA_STATUS = (".", "..", "...", ":", "-", "ugyldig")
 

@@ -56,8 +56,6 @@ DEFAULT_VARIABLES: dict[str, tuple[str, ...]] = {
 
 
 
-#: Yes/no variables: Oslo's value derived from its bydeler is "any bydel has it", not a sum.
-FLAG_VARIABLES: frozenset[str] = frozenset({"Frisklivssentral", "AndreLMTilbud", "LiknendeTilbud", "EPJ"})
 
 
 
