@@ -85,7 +85,7 @@ def _detach_handlers(quiet_logger):
 def _two_outputs(tmp_path: Path) -> tuple[list[str], pd.DataFrame]:
     frame = pd.DataFrame({"round": ["t"], "source": ["epost"], "unit": ["fil"], "records_in": [1],
                           "ingested": [1], "superseded": [0], "autosvar": [0], "review": [0], "quarantined": [0],
-                          "unaccounted": [0]})
+                          "unaccounted": [0], "ignored": [0], "ignored_names": [None]})
     return [str(tmp_path / "first.parquet"), str(tmp_path / "second.parquet")], frame
 
 

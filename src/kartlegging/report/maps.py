@@ -34,9 +34,10 @@ Projection: Lambert azimuthal equal-area centred on 65° N 15° E, the middle of
 mainland Norway, so areas compare fairly between north and south (a plain
 lon/lat plot makes Finnmark look twice its size) without a GIS dependency.
 
-Size: the outlines are simplified (:func:`decimate`, the same way in every ring
-so neighbours keep one common border) and tiny islands left out, less for the
-large map than for the small ones; the large map's SVG is about 0.45 MB.
+Size: the outlines are simplified as a coverage
+(:func:`kartlegging.report.map_geometry.simplify_coverage`: neighbours keep one common
+border) and tiny islands left out, less for the large map than for the small ones; the
+large map's SVG is about 0.45 MB.
 
 Determinism: stable SVG ids (:func:`kartlegging.report.charts.stable_ids`), no date in
 the metadata, rows and shapes in code order, and path coordinates cut to tenths of a
@@ -61,8 +62,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
-from kartlegging.core import classification as klass
 from kartlegging.analysis.crosswalk import harmonise_status
+from kartlegging.core import classification as klass
+from kartlegging.core.tables import MAP_CLASSES, MAP_STATUS
 from kartlegging.report.charts import FONT_SIZE, save_svg, style_axes
 from kartlegging.report.map_geometry import (  # noqa: F401 (re-exported: the public names of the map)
     DETAIL_KM2,
@@ -73,14 +75,12 @@ from kartlegging.report.map_geometry import (  # noqa: F401 (re-exported: the pu
     Layer,
     MapGeometry,
     Shape,
-    decimate,
     polygon_path,
     project,
     read_features,
     read_geometry,
 )
 from kartlegging.report.numbers import fmt_count
-from kartlegging.core.tables import MAP_CLASSES, MAP_STATUS
 
 LOG = logging.getLogger(__name__)
 
@@ -369,7 +369,8 @@ def _draw(ax: Any, kommuner: Layer, fylker: Layer, classes: Mapping[str, str], s
         ax.add_collection(coll, autolim=False)
         if style.hatch:
             hatch = PathPatch(MplPath.make_compound_path(*(s.path for s in shapes)), facecolor="none",
-                              edgecolor="none", hatchcolor=style.hatch_colour, linewidth=0, hatch=style.hatch, zorder=1.5)
+                              edgecolor="none", hatchcolor=style.hatch_colour, linewidth=0, hatch=style.hatch,
+                              zorder=1.5)
             hatch.set_hatch_linewidth(MAP_HATCH_WIDTH)
             hatch.set_gid(f"map-{cls}-hatch")
             ax.add_patch(hatch)
@@ -498,8 +499,6 @@ __all__ = [
     "map_status_frame",
     "read_geometry",
     "small_multiples_svg",
-    "step_map_status",
-    "step_round_map",
     "own_map_figure",
     "own_structure",
 ]

@@ -53,9 +53,9 @@ from kartlegging.core.overrides import Override
 from kartlegging.core.rawfolder import record_files
 from kartlegging.core.tables import EMAIL_REPLIES, salted_hash
 from kartlegging.ingest.dispatch import DispatchResult, normalise_message_id
-from kartlegging.ingest.email.message import _read_message
-from kartlegging.ingest.email.row import SOURCE, EmailError, _Row
-from kartlegging.ingest.email.supersede import _apply_overrides, _final_answers, _supersede
+from kartlegging.ingest.email.message import read_message
+from kartlegging.ingest.email.row import SOURCE, EmailError, ReplyRow
+from kartlegging.ingest.email.supersede import apply_overrides, final_answers, supersede_replies
 
 
 @dataclass
@@ -107,7 +107,7 @@ class EmailResult:
 # ---------------------------------------------------------------------------
 
 
-def _issues_for(row: _Row, q1: str | None, q5: str | None) -> list[Issue]:
+def _issues_for(row: ReplyRow, q1: str | None, q5: str | None) -> list[Issue]:
     """The review and quarantine items of one row, each marked resolved by the override that settles it."""
     out: list[Issue] = [Issue(SOURCE, row.file, "", "mime", n.code, n.detail, "review", None, n.locator)
                         for n in row.notes]
@@ -184,22 +184,22 @@ def ingest_email(epost_dir: str | Path | Iterable[str | Path], dispatch: Dispatc
 
     Auto-replies have ``q1``/``q5`` null and status ``autosvar``; they are
     identified when possible but never go to review. Identified non-automatic
-    replies take part in supersession (:func:`_supersede`).
+    replies take part in supersession (:func:`supersede_replies`).
     """
-    rows: list[_Row] = []
+    rows: list[ReplyRow] = []
     for path in message_files(epost_dir):
         try:
-            row = _read_message(path, dispatch, classification)
+            row = read_message(path, dispatch, classification)
         except Exception as exc:  # one broken file must not stop a round; it is quarantined with its reason
-            row = _Row(path.name, quarantine=f"could not be parsed ({type(exc).__name__})")
+            row = ReplyRow(path.name, quarantine=f"could not be parsed ({type(exc).__name__})")
         rows.append(row)
 
-    applied = _apply_overrides(rows, overrides, dispatch)
+    applied = apply_overrides(rows, overrides, dispatch)
 
     issues: list[Issue] = []
     answers: dict[str, tuple[str | None, str | None]] = {}
     for row in rows:
-        q1, q5 = _final_answers(row)
+        q1, q5 = final_answers(row)
         answers[row.file] = (q1, q5)
         if row.quarantine and row.ident_method != "override":
             row.status = "karantene"
@@ -211,7 +211,7 @@ def ingest_email(epost_dir: str | Path | Iterable[str | Path], dispatch: Dispatc
         else:
             row.status = "svar"
         issues.extend(_issues_for(row, *answers[row.file]))
-    _supersede(rows, issues)
+    supersede_replies(rows, issues)
 
     records = []
     for row in rows:

@@ -11,7 +11,7 @@ import pandas as pd
 
 from kartlegging.core import classification as klass
 from kartlegging.core.issues import Issue
-from kartlegging.ingest.kostra.parse import INVALID_STATUS, SOURCE, KostraConfig, _FileResult, split_region
+from kartlegging.ingest.kostra.parse import INVALID_STATUS, SOURCE, FileResult, KostraConfig, split_region
 
 
 @dataclass
@@ -51,8 +51,8 @@ class RegionContext:
 
 
 
-def _classify(
-    result: _FileResult, name: str, ctx: RegionContext, rows: list[dict], issues: list[Issue]
+def classify_regions(
+    result: FileResult, name: str, ctx: RegionContext, rows: list[dict], issues: list[Issue]
 ) -> dict[str, int]:
     """Turn a file's cells into table rows; collect the review items their regions and values raise."""
     counts: Counter = Counter()
@@ -94,7 +94,7 @@ def _classify(
 
 
 
-def _conflicts(frame: pd.DataFrame) -> list[Issue]:
+def value_conflicts(frame: pd.DataFrame) -> list[Issue]:
     """Review items for a region, year and variable given different values in two places."""
     if frame.empty:
         return []
