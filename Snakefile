@@ -3,11 +3,18 @@
 import os
 import sys
 
+from snakemake.logging import logger as _snakemake_logger
 from snakemake.utils import min_version
 
 from kartlegging.core.config_check import ConfigError, validate_config
+from kartlegging.infra import snakemake_shims
 
 min_version("9.0")
+
+# Two guarded fixes to Snakemake (kartlegging/infra/snakemake_shims.py): its rate-limiter timer no longer
+# holds the process for a second after the last job, and a run with nothing to do imports no pandas. Each
+# applies only to the Snakemake code it was written for, and says so in the log when it does not.
+snakemake_shims.apply(_snakemake_logger.info)
 
 
 configfile: "config/config.yaml"

@@ -6,7 +6,9 @@ import os
 import re
 from pathlib import Path
 
+from kartlegging.core.rawfolder import ignored_entries, record_files
 from kartlegging.infra.code_deps import PACKAGE_DIR, closure
+from kartlegging.infra.runner import run_step
 
 RAW = config["raw_dir"]
 PROC = config["processed_dir"]
@@ -23,6 +25,11 @@ SRC = PACKAGE_DIR
 # versions, and each KOSTRA year is read in the structure valid that year.
 KLASS_VERSION_FILES = sorted(str(p) for p in Path(REF, "ssb-klass-131").glob("version-*.json"))
 KLASS_CHANGES_FILES = sorted(str(p) for p in Path(REF, "ssb-klass-131").glob("changes-*.json"))
+# Oslo's bydeler: read with every Klass version a step loads.
+BYDELER = os.path.join(REF, "oslo-bydeler.csv")
+# Every reference file a step that translates between Klass versions may read. A step is given the files its
+# rule declares (kartlegging.core.classification.ReferenceFiles), never the folder, so it reads no other.
+ALL_REFERENCE = [*KLASS_VERSION_FILES, *KLASS_CHANGES_FILES, BYDELER]
 
 
 wildcard_constraints:
@@ -94,11 +101,9 @@ def round_geometry_source(wildcards):
 
 
 def files_in(folder):
-    """Every file of a raw folder, sorted, so that a new or removed file reruns the ingest."""
-    if not os.path.isdir(folder):
-        return []
-    names = sorted(n for n in os.listdir(folder) if not n.startswith("."))
-    return [os.path.join(folder, n) for n in names if os.path.isfile(os.path.join(folder, n))]
+    """Every record file of a raw folder, sorted, so that a new or removed file reruns the ingest. Hidden
+    files (.DS_Store) and sub-folders are never inputs (kartlegging.core.rawfolder); see ignored_in."""
+    return record_files(folder)
 
 
 def email_files(wildcards):
@@ -109,18 +114,15 @@ def interview_files(wildcards):
     return files_in(os.path.join(RAW, wildcards.round, "intervjuer"))
 
 
-def folder_of(input_name, subfolder):
-    """Params function: the raw folder of a round's files, derived from the staged input files
-    (as they are seen where the job runs, which need not share a filesystem with this machine);
-    the configured folder when it holds no files."""
-
-    def _params(wildcards, input):
-        files = list(input[input_name])
-        if files:
-            return os.path.dirname(str(files[0]))
-        return os.path.join(RAW, wildcards.round, subfolder)
-
-    return _params
+def ignored_in(wildcards):
+    """Params function: what each raw folder of the round holds besides its record files (hidden files,
+    sub-folders), by source, for the conservation table to name. A param, not an input: these are never
+    read, and a new .DS_Store reruns only consolidate."""
+    return {
+        "epost": ignored_entries(os.path.join(RAW, wildcards.round, "epost")),
+        "intervju": ignored_entries(os.path.join(RAW, wildcards.round, "intervjuer")),
+        "kostra": ignored_entries(os.path.join(RAW, "kostra")),
+    }
 
 
 def overrides_file(round_name):
@@ -172,8 +174,8 @@ def round_table(name):
 
 def code_of(rule):
     """Input: the package files a rule's step runs, relative to the working directory: the import closure
-    (kartlegging.infra.code_deps) of its step module kartlegging/steps/<rule>.py, plus the runner its thin
-    script starts it with. Snakemake only sees the thin script as the rule's code; with these as inputs a
+    (kartlegging.infra.code_deps) of its step module kartlegging/steps/<rule>.py, plus the runner its run:
+    block calls it through. Snakemake only sees the run: block as the rule's code; with these as inputs a
     change to the logic reruns the rules that use it, and only those. Nothing is listed by hand."""
     files = closure(SRC, [f"steps.{rule}", "infra.runner"])
     return sorted({os.path.relpath(p) for p in files})

@@ -10,7 +10,7 @@ rule consolidate:
         issues=[round_table(f"issues_{s}") for s in ("epost", "telefon", "intervju")],
         applied=[round_table(f"overrides_{s}") for s in ("epost", "telefon", "intervju")],
         klass=lambda wc: klass_version_file(wc.round),
-        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        bydeler=BYDELER,
         overrides=lambda wc: [p for p in [overrides_file(wc.round)] if os.path.exists(p)],
         dispatch_csv=os.path.join(RAW, "{round}", "utsendelse.csv"),
         phone_log=os.path.join(RAW, "{round}", "telefonrunde.xlsx"),
@@ -29,6 +29,7 @@ rule consolidate:
         conservation=round_table("conservation"),
     params:
         round="{round}",
+        ignored=ignored_in,
     log:
         os.path.join(LOGS, "{round}", "consolidate.log"),
     threads: 1
@@ -36,10 +37,11 @@ rule consolidate:
     priority: 10
     resources:
         mem_mb=1000,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/consolidate.py"
+    run:
+        from kartlegging.steps.consolidate import step_consolidate
+
+        run_step(rule, wildcards, log, output, step_consolidate, params.round, input.klass, input.bydeler,
+                 input.overrides, input, output, params.ignored)
 
 
 rule figures:
@@ -68,7 +70,8 @@ rule figures:
     threads: 1
     resources:
         mem_mb=500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/figures.py"
+    run:
+        from kartlegging.steps.figures import step_figures
+
+        run_step(rule, wildcards, log, output, step_figures, params.round, input, input.get("register"),
+                 output.figures, output.reconciliation, output.series)

@@ -8,14 +8,14 @@ rule database:
         copies=directory(os.path.join(PROC, "duckdb")),
         dictionary=os.path.join(PROC, "data_dictionary.md"),
     params:
-        processed_dir=lambda wc, output: os.path.dirname(output.db),
         rounds=ROUNDS,
     log:
         os.path.join(LOGS, "database.log"),
     threads: 1
     resources:
         mem_mb=500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/database.py"
+    run:
+        from kartlegging.steps.database import step_database
+
+        run_step(rule, wildcards, log, output, step_database, params.rounds, input.tables, output.db,
+                 output.dictionary)

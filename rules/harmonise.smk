@@ -13,14 +13,11 @@ HARMONISE_TO = str(
 rule crosswalk:
     """Kommune codes of each round's Klass version translated to every other version used and to harmonise_to."""
     input:
-        klass=KLASS_VERSION_FILES,
-        changes=KLASS_CHANGES_FILES,
-        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        reference=ALL_REFERENCE,
         code=code_of("crosswalk"),
     output:
         crosswalk=os.path.join(PROC, "reference", "crosswalk.parquet"),
     params:
-        reference_dir=lambda wc, input: os.path.dirname(input.bydeler),
         rounds={r: str(round_cfg(r)["classification"]) for r in ROUNDS},
         harmonise_to=HARMONISE_TO,
     log:
@@ -28,24 +25,22 @@ rule crosswalk:
     threads: 1
     resources:
         mem_mb=500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/crosswalk.py"
+    run:
+        from kartlegging.steps.crosswalk import step_crosswalk
+
+        run_step(rule, wildcards, log, output, step_crosswalk, input.reference, dict(params.rounds),
+                 params.harmonise_to, output.crosswalk)
 
 
 rule harmonise:
     """Every round's kommune_status in the kommune structure of harmonise_to."""
     input:
         status=expand(os.path.join(PROC, "{round}", "kommune_status.parquet"), round=ROUNDS),
-        klass=KLASS_VERSION_FILES,
-        changes=KLASS_CHANGES_FILES,
-        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        reference=ALL_REFERENCE,
         code=code_of("harmonise"),
     output:
         status=os.path.join(PROC, "harmonised", "kommune_status.parquet"),
     params:
-        reference_dir=lambda wc, input: os.path.dirname(input.bydeler),
         rounds={r: str(round_cfg(r)["classification"]) for r in ROUNDS},
         harmonise_to=HARMONISE_TO,
     log:
@@ -53,7 +48,8 @@ rule harmonise:
     threads: 1
     resources:
         mem_mb=500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/harmonise.py"
+    run:
+        from kartlegging.steps.harmonise import step_harmonise
+
+        run_step(rule, wildcards, log, output, step_harmonise, input.reference, dict(params.rounds),
+                 params.harmonise_to, list(input.status), output.status)

@@ -7,7 +7,7 @@ rule dispatch:
     input:
         dispatch=os.path.join(RAW, "{round}", "utsendelse.csv"),
         klass=lambda wc: klass_version_file(wc.round),
-        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        bydeler=BYDELER,
         code=code_of("dispatch"),
     output:
         dispatch=round_table("dispatch"),
@@ -20,10 +20,11 @@ rule dispatch:
     priority: 10
     resources:
         mem_mb=500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/dispatch.py"
+    run:
+        from kartlegging.steps.dispatch import step_dispatch
+
+        run_step(rule, wildcards, log, output, step_dispatch, params.round, input.klass, input.bydeler,
+                 input.dispatch, output.dispatch)
 
 
 rule ingest_epost:
@@ -31,7 +32,7 @@ rule ingest_epost:
     input:
         dispatch=os.path.join(RAW, "{round}", "utsendelse.csv"),
         klass=lambda wc: klass_version_file(wc.round),
-        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        bydeler=BYDELER,
         emails=email_files,
         code=code_of("ingest_epost"),
     output:
@@ -40,7 +41,6 @@ rule ingest_epost:
         applied=round_table("overrides_epost"),
     params:
         round="{round}",
-        epost_dir=folder_of("emails", "epost"),
         overrides=overrides_for("epost"),
     log:
         os.path.join(LOGS, "{round}", "ingest_epost.log"),
@@ -49,10 +49,11 @@ rule ingest_epost:
     priority: 10
     resources:
         mem_mb=1000,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/ingest_epost.py"
+    run:
+        from kartlegging.steps.ingest_epost import step_ingest_email
+
+        run_step(rule, wildcards, log, output, step_ingest_email, params.round, input.klass, input.bydeler,
+                 input.dispatch, input.emails, params.overrides, output)
 
 
 rule ingest_telefon:
@@ -61,7 +62,7 @@ rule ingest_telefon:
         log=os.path.join(RAW, "{round}", "telefonrunde.xlsx"),
         dispatch=round_table("dispatch"),
         klass=lambda wc: klass_version_file(wc.round),
-        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        bydeler=BYDELER,
         code=code_of("ingest_telefon"),
     output:
         attempts=round_table("phone_attempts"),
@@ -78,10 +79,11 @@ rule ingest_telefon:
     priority: 10
     resources:
         mem_mb=1000,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/ingest_telefon.py"
+    run:
+        from kartlegging.steps.ingest_telefon import step_ingest_phone
+
+        run_step(rule, wildcards, log, output, step_ingest_phone, params.round, input.klass, input.bydeler,
+                 input.log, input.dispatch, params.overrides, output)
 
 
 rule ingest_intervjuer:
@@ -89,7 +91,7 @@ rule ingest_intervjuer:
     input:
         workbooks=interview_files,
         klass=lambda wc: klass_version_file(wc.round),
-        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        bydeler=BYDELER,
         code=code_of("ingest_intervjuer"),
     output:
         interviews=round_table("interviews"),
@@ -99,14 +101,14 @@ rule ingest_intervjuer:
         applied=round_table("overrides_intervju"),
     params:
         round="{round}",
-        intervju_dir=folder_of("workbooks", "intervjuer"),
         overrides=overrides_for("intervju"),
     log:
         os.path.join(LOGS, "{round}", "ingest_intervjuer.log"),
     threads: 1
     resources:
         mem_mb=1000,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/ingest_intervjuer.py"
+    run:
+        from kartlegging.steps.ingest_intervjuer import step_ingest_interviews
+
+        run_step(rule, wildcards, log, output, step_ingest_interviews, params.round, input.klass,
+                 input.bydeler, input.workbooks, params.overrides, output)

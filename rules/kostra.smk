@@ -10,24 +10,23 @@ rule kostra:
     input:
         # every file of {raw_dir}/kostra/; [] when the folder is absent, so the rule still runs
         files=lambda wc: files_in(os.path.join(RAW, "kostra")),
-        klass=KLASS_VERSION_FILES,
-        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        reference=[*KLASS_VERSION_FILES, BYDELER],
         code=code_of("kostra"),
     output:
         table=os.path.join(PROC, "kostra", "kostra.parquet"),
         issues=os.path.join(PROC, "kostra", "issues_kostra.parquet"),
     params:
-        reference_dir=lambda wc, input: os.path.dirname(input.bydeler),
         kostra=config.get("kostra", {}),
     log:
         os.path.join(LOGS, "kostra.log"),
     threads: 1
     resources:
         mem_mb=1000,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/kostra.py"
+    run:
+        from kartlegging.steps.kostra import step_kostra
+
+        run_step(rule, wildcards, log, output, step_kostra, input.files, input.reference, dict(params.kostra),
+                 output.table, output.issues)
 
 
 rule kostra_crosscheck:
@@ -37,20 +36,20 @@ rule kostra_crosscheck:
         services=round_table("services"),
         service_kommuner=round_table("service_kommuner"),
         status=round_table("kommune_status"),
-        klass=KLASS_VERSION_FILES,
-        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        # the crosswalk between a KOSTRA year's structure and the round's needs SSB's change table too
+        reference=ALL_REFERENCE,
         code=code_of("kostra_crosscheck"),
     output:
         check=round_table("kostra_crosscheck"),
     params:
-        reference_dir=lambda wc, input: os.path.dirname(input.bydeler),
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
     log:
         os.path.join(LOGS, "{round}", "kostra_crosscheck.log"),
     threads: 1
     resources:
         mem_mb=1000,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/kostra_crosscheck.py"
+    run:
+        from kartlegging.steps.kostra_crosscheck import step_crosscheck
+
+        run_step(rule, wildcards, log, output, step_crosscheck, input.kostra, input.services,
+                 input.service_kommuner, input.status, params.classification, input.reference, output.check)

@@ -17,15 +17,13 @@ rule map_status:
     input:
         status=round_table("kommune_status"),
         services=round_table("services"),
-        klass=map_klass_files,
+        # the Klass versions from the round's to the map's (map_klass_files), the change table, the bydeler
+        reference=lambda wc: [*map_klass_files(wc), *KLASS_CHANGES_FILES, BYDELER],
         target=MAP_KLASS,
-        changes=KLASS_CHANGES_FILES,
-        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
         code=code_of("map_status"),
     output:
         status=round_table("map_status"),
     params:
-        reference_dir=lambda wc, input: os.path.dirname(input.bydeler),
         round="{round}",
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
         map_version=lambda wc, input: Path(input.target).stem.split("-", 1)[1],
@@ -36,10 +34,11 @@ rule map_status:
     priority: 10
     resources:
         mem_mb=500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/map_status.py"
+    run:
+        from kartlegging.steps.map_status import step_map_status
+
+        run_step(rule, wildcards, log, output, step_map_status, input.status, input.services, params.round,
+                 params.classification, params.map_version, input.reference, output.status)
 
 
 # The round's own map: its kommune_status on the kommune geometry of its Klass version or the nearest
@@ -60,10 +59,10 @@ rule map_geometry:
     threads: 1
     resources:
         mem_mb=700,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/map_geometry.py"
+    run:
+        from kartlegging.steps.map_geometry import step_map_geometry
+
+        run_step(rule, wildcards, log, output, step_map_geometry, input.geometry, output.geometry)
 
 
 rule round_map:
@@ -72,13 +71,11 @@ rule round_map:
         status=round_table("kommune_status"),
         services=round_table("services"),
         geometry=round_geometry,
-        klass=KLASS_VERSION_FILES,
-        changes=KLASS_CHANGES_FILES,
+        reference=ALL_REFERENCE,
         code=code_of("round_map"),
     output:
         figure=os.path.join(PROC, "{round}", "kart.json"),
     params:
-        reference_dir=lambda wc, input: os.path.dirname(os.path.dirname(input.klass[0])),
         round="{round}",
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
     log:
@@ -87,7 +84,8 @@ rule round_map:
     priority: 10
     resources:
         mem_mb=700,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/round_map.py"
+    run:
+        from kartlegging.steps.round_map import step_round_map
+
+        run_step(rule, wildcards, log, output, step_round_map, input.status, input.services, params.round,
+                 params.classification, input.geometry, input.reference, output.figure)

@@ -1,22 +1,21 @@
 rule reference:
     """Klass 131 kommuner, typed-name variants and Oslo's bydeler for every version the rounds use."""
     input:
-        klass=sorted({klass_version_file(r) for r in ROUNDS}),
-        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        reference=[*sorted({klass_version_file(r) for r in ROUNDS}), BYDELER],
         code=code_of("reference"),
     output:
         kommuner=os.path.join(PROC, "reference", "kommuner.parquet"),
         navn=os.path.join(PROC, "reference", "kommune_navn.parquet"),
         bydeler=os.path.join(PROC, "reference", "bydeler.parquet"),
     params:
-        reference_dir=lambda wc, input: os.path.dirname(input.bydeler),
         versions=[str(round_cfg(r)["classification"]) for r in ROUNDS],
     log:
         os.path.join(LOGS, "reference.log"),
     threads: 1
     resources:
         mem_mb=500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/reference.py"
+    run:
+        from kartlegging.steps.reference import step_reference
+
+        run_step(rule, wildcards, log, output, step_reference, input.reference, list(params.versions),
+                 output.kommuner, output.navn, output.bydeler)

@@ -58,7 +58,6 @@ rule report:
         html=os.path.join(REPORT, "{round}", "kartlegging.html"),
     params:
         round="{round}",
-        processed_dir=lambda wc, input: os.path.dirname(os.path.dirname(input.tables[0])),
         synthetic=lambda wc: bool(round_cfg(wc.round).get("synthetic", False)),
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
         harmonise_to=HARMONISE_TO,
@@ -70,10 +69,10 @@ rule report:
     priority: 10
     resources:
         mem_mb=1500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/render_report.py"
+    run:
+        from kartlegging.steps.report import step_report
+
+        run_step(rule, wildcards, log, output, step_report, input, params, workflow.basedir, output.html)
 
 
 rule report_pdf:
@@ -89,7 +88,7 @@ rule report_pdf:
     priority: 10
     resources:
         mem_mb=500,
-    conda:
-        "../environment.yml"
-    script:
-        "../scripts/render_pdf.py"
+    run:
+        from kartlegging.steps.report_pdf import step_report_pdf
+
+        run_step(rule, wildcards, log, output, step_report_pdf, input.html, output.pdf)

@@ -66,7 +66,7 @@ def demo_run(demo_pipeline) -> Path:
 
 @pytest.fixture
 def quiet_logger():
-    """runner.setup_logging attaches handlers to the package logger: detach them after the test."""
+    """runner.run_step installs its log router on the package logger: detach it after the test."""
     import logging
 
     yield

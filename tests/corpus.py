@@ -709,7 +709,10 @@ def write_adversarial_round(raw_dir: Path, name: str = ROUND) -> dict[str, objec
     for case in EMAIL_CASES:
         for fname, data in case.files.items():
             (rd / "epost" / fname).write_bytes(data)
-    (rd / "epost" / "undermappe").mkdir()  # a folder inside epost/ is no message and not counted
+    # what a folder holds besides its records: never read, never an input, named by the conservation table
+    (rd / "epost" / "undermappe").mkdir()
+    (rd / "epost" / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+    (rd / "intervjuer" / "._LMS Bodø.xlsx").write_bytes(b"\x00\x05\x16\x07AppleDouble")
     log, rows = phone_rows_log(base=PHONE_BASE + PHONE_FILL)
     (rd / "telefonrunde.xlsx").write_bytes(log)
     for case in INTERVIEW_CASES:
@@ -758,10 +761,13 @@ def zip_of(members: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-class FakeJob:
-    """The part of Snakemake's ``snakemake`` object :func:`kartlegging.infra.runner.run` uses."""
+def stopped(rule: str, output: list[str], log: Path | None, step: Callable[[], object]) -> str:
+    """Run ``step`` as a rule's ``run:`` block does (:func:`kartlegging.infra.runner.run_step`) and return
+    the one-line message of the :class:`~kartlegging.infra.runner.StepFailed` it must stop with."""
+    import pytest
 
-    def __init__(self, rule: str, output: list[str], log: Path | None) -> None:
-        self.rule = rule
-        self.output = output
-        self.log = [str(log)] if log else []
+    from kartlegging.infra.runner import StepFailed, run_step
+
+    with pytest.raises(StepFailed) as stop:
+        run_step(rule, None, [str(log)] if log else [], output, step)
+    return str(stop.value)

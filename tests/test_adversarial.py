@@ -29,6 +29,7 @@ from kartlegging.core.classification import load
 from kartlegging.core.config_check import ConfigError, validate_config
 from kartlegging.core.issues import issues_frame
 from kartlegging.core.overrides import Override, OverrideError, check_all_matched, load_overrides
+from kartlegging.core.rawfolder import ignored_entries, record_files
 from kartlegging.core.tables import EMAIL_REPLIES, INTERVIEWS, PHONE_ATTEMPTS
 from kartlegging.ingest.dispatch import DispatchError, check_readable, read_dispatch
 from kartlegging.ingest.email.mime import decode_bytes
@@ -60,7 +61,7 @@ def dispatch(cls, tmp_path_factory):
 
 def files_of(folder: Path) -> list[str]:
     """The files of a raw folder as the Snakefile lists them (``files_in``): no folders, no dot-files."""
-    return sorted(str(p) for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    return record_files(folder)
 
 
 def outcomes(row: dict) -> dict[str, int]:
@@ -143,14 +144,17 @@ def test_body_invalid_in_its_declared_charset_is_decoded_without_loss():
     assert "lærings" in text and "Bærum" in text and "\ufffd" not in text
 
 
-def test_folder_inside_epost_is_quarantined_and_not_counted_as_a_file(tmp_path, cls, dispatch):
+def test_a_folder_or_hidden_file_in_epost_is_not_read_and_is_named_by_conservation(tmp_path, cls, dispatch):
     folder = tmp_path / "epost"
     (folder / "gamle svar").mkdir(parents=True)
     (folder / "a.eml").write_bytes(C.reply("K1804", "1. Ja"))
-    result = ingest_email(folder, dispatch, cls, C.ROUND, [])
-    assert result.table.set_index("file").loc["gamle svar", "status"] == "karantene"
-    row = cons.email_conservation(C.ROUND, files_of(folder), result.table)
+    (folder / "._a.eml").write_bytes(b"\x00\x05\x16\x07")  # a Mac's resource fork beside a copied file
+    for given in (folder, files_of(folder)):  # the folder (tests, notebooks) or the files a rule declares
+        result = ingest_email(given, dispatch, cls, C.ROUND, [])
+        assert list(result.table["file"]) == ["a.eml"] and result.issues == []
+    row = cons.email_conservation(C.ROUND, files_of(folder), result.table, ignored_entries(folder))
     assert row["records_in"] == 1 and row["ingested"] == 1 and row["unaccounted"] == 0
+    assert (row["ignored"], row["ignored_names"]) == (2, "._a.eml; gamle svar")
 
 
 # ---------------------------------------------------------------------------
@@ -275,12 +279,14 @@ def test_missing_interview_folder_stops_the_step(tmp_path, cls):
         ingest_interviews(tmp_path / "intervjuer", cls, C.ROUND, [])
 
 
-def test_folder_inside_intervjuer_is_quarantined(tmp_path, cls):
+def test_a_folder_or_hidden_file_in_intervjuer_is_not_read_and_is_named_by_conservation(tmp_path, cls):
     (tmp_path / "gamle").mkdir()
+    (tmp_path / ".DS_Store").write_bytes(b"Bud1")
     result = ingest_interviews(tmp_path, cls, C.ROUND, [])
-    assert [(i.file, i.action) for i in result.issues] == [("gamle", "quarantine")]
-    assert cons.interview_conservation(C.ROUND, files_of(tmp_path), result.interviews,
-                                       issues_frame(C.ROUND, result.issues))["records_in"] == 0
+    assert result.issues == [] and result.interviews.empty
+    row = cons.interview_conservation(C.ROUND, files_of(tmp_path), result.interviews,
+                                      issues_frame(C.ROUND, result.issues), ignored_entries(tmp_path))
+    assert (row["records_in"], row["ignored"], row["ignored_names"]) == (0, 2, ".DS_Store; gamle")
 
 
 def test_duplicated_item_leaves_the_service_undecided(tmp_path, cls):
@@ -308,7 +314,6 @@ def test_personal_items_of_a_workbook_never_leave_the_ingest(tmp_path, cls):
 
 @pytest.mark.parametrize("case", C.DISPATCH_CASES, ids=lambda c: c.id)
 def test_unusable_dispatch_list_stops_the_step_with_one_message(case: C.StopCase, tmp_path, capsys, quiet_logger):
-    from kartlegging.infra.runner import run
     from kartlegging.steps.ingest_epost import step_ingest_email
 
     raw = tmp_path / "raw"
@@ -320,13 +325,11 @@ def test_unusable_dispatch_list_stops_the_step_with_one_message(case: C.StopCase
     assert message.startswith(str(rd / "utsendelse.csv")) and case.message in message
 
     out = {k: str(tmp_path / "out" / f"{k}.parquet") for k in ("dispatch", "replies", "issues", "applied")}
-    job = C.FakeJob("ingest_epost", list(out.values()), tmp_path / "ingest_epost.log")
-    with pytest.raises(SystemExit) as stop:
-        run(job, lambda smk, logger: step_ingest_email(C.ROUND, *REF_FILES, str(rd / "utsendelse.csv"),
-                                                       str(rd / "epost"), [], out))
-    assert stop.value.code == 1
-    err_lines = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
-    assert err_lines == [f"ERROR rule ingest_epost stopped: DispatchError: {message}"]
+    stop = C.stopped("ingest_epost", list(out.values()), tmp_path / "ingest_epost.log",
+                     lambda: step_ingest_email(C.ROUND, *REF_FILES, str(rd / "utsendelse.csv"), str(rd / "epost"),
+                                               [], out))
+    assert stop == f"rule ingest_epost stopped: DispatchError: {message}"
+    assert capsys.readouterr().err == ""  # Snakemake shows the line (the logger plugin); nothing else
     assert not any(Path(p).exists() or Path(p + ".tmp").exists() for p in out.values())
 
 
@@ -566,8 +569,20 @@ def test_adversarial_round_every_case_is_in_the_review_queue(adversarial_run):
         if case.reason and not has("intervju", case.name, case.record, case.reason, case.action):
             missing.append(case.id)
     assert not missing
-    # the sub-folder of epost/ is named too, though it is no file
-    assert has("epost", "undermappe", "", "a directory", "quarantine")
+    # what the folders hold besides their records is read by nobody: no review item, no quarantine
+    assert not issues["file"].isin(["undermappe", ".DS_Store", "._LMS Bodø.xlsx"]).any()
+
+
+@pytest.mark.e2e
+def test_adversarial_round_conservation_names_what_the_folders_hold_besides_records(adversarial_run):
+    """A .DS_Store, a Mac's ._ file and a sub-folder are no inputs of any rule; the conservation table counts and
+    names them, so everything in the folder is accounted for."""
+    table = adversarial_run.table("conservation").set_index("source")
+    assert (int(table.loc["epost", "ignored"]), table.loc["epost", "ignored_names"]) == (2, ".DS_Store; undermappe")
+    assert (int(table.loc["intervju", "ignored"]), table.loc["intervju", "ignored_names"]) == (1, "._LMS Bodø.xlsx")
+    assert int(table.loc["telefon", "ignored"]) == 0 and pd.isna(table.loc["telefon", "ignored_names"])
+    html = (adversarial_run.out / "report" / C.ROUND / "kartlegging.html").read_text(encoding="utf-8")
+    assert "(skjulte filer og undermapper, ingen råposter): .DS_Store, undermappe." in html
 
 
 @pytest.mark.e2e
@@ -650,7 +665,7 @@ def test_duplicated_enhet_id_stops_the_run_with_one_message(tmp_path):
     C.workdir_config(tmp_path / "work", raw, tmp_path / "out")
     proc = snakemake(tmp_path / "work")
     assert proc.returncode != 0
-    # from the ingest step ("ERROR rule ingest_epost stopped: DispatchError: ...") or, once the
+    # from the ingest step ("ERROR rule ingest_epost (round=t) stopped: DispatchError: ...") or, once the
     # Snakefile checks the list while parsing, from there ("kartlegging: ..."): the same text
     assert f"{rd / 'utsendelse.csv'}, {case.message}" in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
@@ -702,7 +717,8 @@ def test_phone_log_without_its_header_stops_the_phone_ingest_with_one_line(tmp_p
     C.workdir_config(tmp_path / "work", raw, tmp_path / "out")
     proc = snakemake(tmp_path / "work")
     assert proc.returncode != 0
-    lines = [ln for ln in proc.stderr.splitlines() if ln.startswith("ERROR rule ingest_telefon stopped:")]
+    lines = [ln for ln in proc.stderr.splitlines()
+             if ln.startswith(f"ERROR rule ingest_telefon (round={C.ROUND}) stopped:")]
     assert len(lines) == 1 and str(rd / "telefonrunde.xlsx") in lines[0] and case.reason in lines[0]
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "out" / "processed" / C.ROUND / "phone_attempts.parquet").exists()
@@ -789,7 +805,6 @@ def test_malformed_overrides_file_stops_before_any_job_runs_with_one_line(tmp_pa
 def test_override_matching_nothing_stops_consolidate_and_leaves_no_output(adversarial_run, tmp_path, capsys,
                                                                           quiet_logger):
     """The consolidate step of the adversarial round again, with an override for a file that does not exist."""
-    from kartlegging.infra.runner import run
     from kartlegging.steps.consolidate import step_consolidate
 
     proc_dir = adversarial_run.out / "processed" / C.ROUND
@@ -808,12 +823,10 @@ def test_override_matching_nothing_stops_consolidate_and_leaves_no_output(advers
         "emails": files_of(rd / "epost"), "workbooks": files_of(rd / "intervjuer"),
     }
     out = {k: str(tmp_path / f"{k}.parquet") for k in ("status", "issues", "applied", "conservation")}
-    job = C.FakeJob("consolidate", list(out.values()), tmp_path / "consolidate.log")
-    with pytest.raises(SystemExit):
-        run(job, lambda smk, logger: step_consolidate(C.ROUND, *REF_FILES, str(overrides), inputs, out))
-    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
-    assert err == [f"ERROR rule consolidate stopped: OverrideError: {overrides}: override(s) matched no record: "
-                   "ov-t-404 (intervju: finnes-ikke.xlsx [T18])"]
+    stop = C.stopped("consolidate", list(out.values()), tmp_path / "consolidate.log",
+                     lambda: step_consolidate(C.ROUND, *REF_FILES, str(overrides), inputs, out))
+    assert stop == (f"rule consolidate stopped: OverrideError: {overrides}: override(s) matched no record: "
+                    "ov-t-404 (intervju: finnes-ikke.xlsx [T18])")
     assert not any(Path(p).exists() for p in out.values())  # kommune_status was written first, then removed
 
 
@@ -871,7 +884,6 @@ def test_dispatch_conservation_counts_rows_against_the_table(tmp_path, cls):
 @pytest.mark.e2e
 def test_consolidate_stops_when_a_record_is_lost(adversarial_run, tmp_path, capsys, quiet_logger):
     """The adversarial round's consolidate step again, with one e-mail row taken out of the table."""
-    from kartlegging.infra.runner import run
     from kartlegging.steps.consolidate import step_consolidate
 
     proc_dir = adversarial_run.out / "processed" / C.ROUND
@@ -889,14 +901,11 @@ def test_consolidate_stops_when_a_record_is_lost(adversarial_run, tmp_path, caps
         "emails": files_of(rd / "epost"), "workbooks": files_of(rd / "intervjuer"),
     }
     out = {k: str(tmp_path / "out" / f"{k}.parquet") for k in ("status", "issues", "applied", "conservation")}
-    job = C.FakeJob("consolidate", list(out.values()), tmp_path / "consolidate.log")
-    with pytest.raises(SystemExit):
-        run(job, lambda smk, logger: step_consolidate(C.ROUND, *REF_FILES, str(tmp_path / "none.yaml"),
-                                                      inputs, out))
-    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
+    stop = C.stopped("consolidate", list(out.values()), tmp_path / "consolidate.log",
+                     lambda: step_consolidate(C.ROUND, *REF_FILES, str(tmp_path / "none.yaml"), inputs, out))
     n_mail = len(files_of(rd / "epost"))
-    assert err == [f"ERROR rule consolidate stopped: ConservationError: round t: records lost between raw files "
-                   f"and tables: epost: {n_mail} in, 1 unaccounted"]
+    assert stop == (f"rule consolidate stopped: ConservationError: round t: records lost between raw files "
+                    f"and tables: epost: {n_mail} in, 1 unaccounted")
     assert not any(Path(p).exists() for p in out.values())
 
 

@@ -69,7 +69,8 @@ def test_quick_benchmark_prints_the_table_and_writes_results(tmp_path):
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert proc.stdout.startswith("| measurement | median | × floor |")
-    for row in ("**floor**", "cold build", "no-op rerun", "one e-mail override edited",
+    for row in ("**floor**", "cold build", "no-op rerun", "one e-mail override edited", "exit wait",
+                "cold build at 2x, in threads", "cold build at 2x, a process per job",
                 "e-mail ingest 2x", "interview ingest 2x", "growth 1x → 2x"):
         assert row in proc.stdout, row
     text = out.read_text(encoding="utf-8")

@@ -24,8 +24,6 @@ ALLOWED = {
     # the map's legend and caption count the kommuner it colours from map_status, the map rule's table
     # (the map module and its caption are being redone with the map rule, issue 13)
     ("maps.py", "*"), ("sections.py", "coverage_map"),
-    # geometry, not a table: the running sum of ring areas when a polygon is simplified
-    ("map_geometry.py", "decimate"),
     # appendix B's counts of issues, records and files per source (issue 14 reworks the issue reasons)
     ("quality.py", "*"),
     # the comparison with earlier rounds needs every earlier round's tables, which the per-round figures

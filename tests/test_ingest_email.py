@@ -619,10 +619,12 @@ def test_unreadable_files_are_quarantined(tmp_path, dispatch, classification, na
     assert issue.action == "quarantine" and reason in issue.reason and issue.source == "epost"
 
 
-def test_subdirectory_is_quarantined_not_fatal(tmp_path, dispatch, classification):
+def test_subdirectory_and_hidden_files_are_not_read(tmp_path, dispatch, classification):
+    """No messages (the conservation table names them: kartlegging.core.rawfolder.ignored_entries)."""
     (tmp_path / "epost" / "gammelt").mkdir(parents=True)
+    (tmp_path / "epost" / ".DS_Store").write_bytes(b"Bud1")
     result = run(tmp_path, dispatch, classification, {"a.eml": make()})
-    assert row(result, "gammelt")["status"] == "karantene"
+    assert list(result.table["file"]) == ["a.eml"]
     assert row(result, "a.eml")["status"] == "svar"
 
 

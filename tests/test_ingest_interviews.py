@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -381,19 +380,17 @@ def test_malformed_override_is_an_error_naming_it(tmp_path, cls, record, setting
         ingest_interviews(tmp_path, cls, "2015", [Override("ov-9", "intervju", "a.xlsx", record, setting)])
 
 
-def test_reads_at_least_a_few_hundred_workbooks_per_second(tmp_path, cls):
-    """The target is 1,000/s on one core; the bound here leaves room for slow CI machines."""
+def test_many_copies_of_one_workbook_give_one_row_each(tmp_path, cls):
+    """Every file is read on its own. How fast is the benchmark's business (benchmarks/bench.py: the interview
+    ingest at 100x, 1,000 workbooks/s on one core), not a test's: a loaded CI machine is no measure."""
     template = write_interview(tmp_path / "template.xlsx")
     folder = tmp_path / "many"
     folder.mkdir()
-    n = 400
+    n = 20
     for k in range(n):
         shutil.copyfile(template, folder / f"iv-{k:04d}.xlsx")
-    start = time.perf_counter()
     result = ingest_interviews(folder, cls, "2015", [])
-    rate = n / (time.perf_counter() - start)
-    assert len(result.interviews) == n
-    assert rate >= 250, f"{rate:.0f} workbooks/s"
+    assert sorted(result.interviews["file"]) == [f"iv-{k:04d}.xlsx" for k in range(n)]
 
 
 def test_bydel_in_t02_means_oslo_and_a_kommune_in_t03_is_reviewed(tmp_path, cls):

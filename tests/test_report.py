@@ -770,9 +770,10 @@ def test_conservation_table_in_quality_appendix(tmp_path):
 
     conservation = pd.DataFrame([
         {"round": ROUND, "source": "epost", "unit": "fil", "records_in": 12, "ingested": 9, "superseded": 1,
-         "autosvar": 1, "review": 0, "quarantined": 1, "unaccounted": 0},
+         "autosvar": 1, "review": 0, "quarantined": 1, "unaccounted": 0, "ignored": 2,
+         "ignored_names": ".DS_Store; gamle"},
         {"round": ROUND, "source": "utsendelse", "unit": "rad", "records_in": 8, "ingested": 8, "superseded": 0,
-         "autosvar": 0, "review": 0, "quarantined": 0, "unaccounted": 0},
+         "autosvar": 0, "review": 0, "quarantined": 0, "unaccounted": 0, "ignored": 0, "ignored_names": None},
     ])
     frames = fake_frames()
     with_table = build_context(_inputs(frames, conservation=conservation), META)
@@ -781,6 +782,8 @@ def test_conservation_table_in_quality_appendix(tmp_path):
         ("E-post", "filer", 12, 1), ("Utsendelsesliste", "rader", 8, 0)]
     html = render_html(_inputs(frames, conservation=conservation), META)
     assert "Regnskap for alle råposter" in html
+    # what the e-mail folder holds besides its records is named, never read
+    assert "Ikke lest i mappen for e-post (skjulte filer og undermapper, ingen råposter): .DS_Store, gamle." in html
     # without the table the subsection is left out rather than shown empty
     assert build_context(_inputs(frames), META)["quality"]["conservation"] == []
     assert "Regnskap for alle råposter" not in render_html(_inputs(frames), META)

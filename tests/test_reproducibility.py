@@ -1,8 +1,11 @@
-"""Two runs on the same inputs, in two fresh output folders, give the same bytes.
+"""Two runs on the same inputs, in two fresh output folders, give the same bytes, with threads as without.
 
-The session's demo run (``demo_run``) is the first run; this module makes a
-second one into another folder and compares every file: Parquet tables, the
-data dictionary, HTML, PDF, any image and every log, byte for byte.
+The session's demo run (``demo_run``) is the first run: the default profile, every job's
+step in a thread of Snakemake's process. This module makes a second one into another
+folder without the profile's ``force-use-threads``, so that every job runs in a process
+of its own (the local executor spawns one per ``run:`` job), and compares every file:
+Parquet tables, the data dictionary, HTML, PDF, any image and every log, byte for byte.
+(tests/test_executors.py does the same under the cluster-generic executor.)
 
 Two exceptions, each narrowed as far as it goes:
 
@@ -31,8 +34,10 @@ DUCKDB_HEADER_BYTES = 3 * 4096
 
 @pytest.fixture(scope="module")
 def second_run(tmp_path_factory):
+    """The demo round again, each job in a process of its own: without the default profile (which sets
+    force-use-threads), with its quiet console and rerun-incomplete given on the command line."""
     out = tmp_path_factory.mktemp("second")
-    proc = run_pipeline(out)
+    proc = run_pipeline(out, "--workflow-profile", "none", "--logger", "kartlegging", "--rerun-incomplete")
     assert proc.returncode == 0, proc.stderr[-4000:]
     return out, proc
 

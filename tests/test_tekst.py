@@ -99,16 +99,11 @@ def test_demo_chapters_have_every_number_live():
 
 def test_unknown_id_stops_the_report_rule_with_one_line(tmp_path, capsys, quiet_logger):
     """Through the runner the report rule uses: exit 1, one line naming the file and line, no output left."""
-    from corpus import FakeJob
-
-    from kartlegging.infra.runner import run
+    from corpus import stopped
 
     path = _write(tmp_path, "{{ tall.kommuner_totlat }}\n")
     html = tmp_path / "kartlegging.html"
-    job = FakeJob("report", [str(html)], tmp_path / "report.log")
-    with pytest.raises(SystemExit) as stop:
-        run(job, lambda smk, logger: read_chapters([path], KNOWN))
-    assert stop.value.code == 1
-    err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
-    assert err == [f"ERROR rule report stopped: TekstError: {path} line 5: unknown figure id 'kommuner_totlat' "
-                   "in {{ tall.kommuner_totlat }}"]
+    stop = stopped("report", [str(html)], tmp_path / "report.log", lambda: read_chapters([path], KNOWN))
+    assert stop == (f"rule report stopped: TekstError: {path} line 5: unknown figure id 'kommuner_totlat' "
+                    "in {{ tall.kommuner_totlat }}")
+    assert capsys.readouterr().err == ""

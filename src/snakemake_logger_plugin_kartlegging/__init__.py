@@ -9,13 +9,18 @@ This plugin replaces only the console handler (``--logger kartlegging``, set in
 
 On the console: one line per finished job (``[3/15] ingest_epost round=2015``), a failed
 job as one line naming its rule and log file, and every other message (warnings,
-errors, the run's summary) as Snakemake formats it. It is found by Snakemake's plugin
+errors, the run's summary) as Snakemake formats it. A step that stops raises
+``kartlegging.infra.runner.StepFailed`` with a one-line message; Snakemake reports it
+as a ``RuleException`` with the place in the rule file and a traceback through its own
+code, and this handler shows the one line only (the traceback of the step itself is in
+the job's log file). It is found by Snakemake's plugin
 registry by its module name (``snakemake_logger_plugin_<name>``), installed with the
 package (``pip install -e .``).
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from logging import LogRecord
 from typing import Any
@@ -35,6 +40,18 @@ SILENT = {
 CHATTER = ("Select jobs to execute", "Execute ", "Using shell:", "Provided cores:", "Rules claiming more threads",
            "Building DAG of jobs", "Complete log(s):", "Job stats:", "Assuming unrestricted shared filesystem",
            "Provided resources:", "Waiting at most", "Removing output files of failed job")
+
+
+#: How Snakemake words an exception raised in a ``run:`` block (``snakemake.exceptions.format_error``):
+#: ``StepFailed in file "rules/x.smk", line 40:`` then the message, then ``  File ...`` lines.
+STEP_FAILED = re.compile(r'(?:^|\n)StepFailed in file [^\n]*:\n(?P<message>.*?)(?=\n  File "|\Z)', re.S)
+
+
+def step_failure(text: str) -> str | None:
+    """The one-line message of a step that stopped (``kartlegging.infra.runner.StepFailed``) inside
+    Snakemake's report of the exception, or None when the text reports something else."""
+    found = STEP_FAILED.search(text)
+    return found.group("message").strip() if found else None
 
 
 def job_label(rule: str, wildcards: Any) -> str:
@@ -92,6 +109,10 @@ class LogHandler(LogHandlerBase):
             labels = ", ".join(self._labels.get(j, "") for j in self._finished)
             self._finished.clear()
             return f"[{record.done}/{record.total}] {labels}".rstrip()
+        if event == LogEvent.ERROR:
+            failure = step_failure(record.getMessage())
+            if failure is not None:
+                return f"ERROR {failure}"
         if event == LogEvent.JOB_ERROR:
             label = self._labels.get(record.jobid, record.rule_name)
             logs = ", ".join(str(f) for f in (getattr(record, "log", None) or []))

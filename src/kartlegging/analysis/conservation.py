@@ -1,13 +1,17 @@
 """Conservation: every raw file and record of a round is accounted for, or the run fails.
 
 The ingest steps decide what becomes of each record; this module counts again,
-independently, from the raw folder listing and the tables, and sets the counts
-side by side. A record that went in and came out nowhere is *unaccounted*, and
-a round with any unaccounted record stops.
+independently, from the raw files the rules declare and the tables, and sets the
+counts side by side. A record that went in and came out nowhere is *unaccounted*, and
+a round with any unaccounted record stops. What a folder holds besides its records
+(hidden files such as ``.DS_Store``, sub-folders: see :mod:`kartlegging.core.rawfolder`)
+is never read; each row counts and names it (``ignored``, ``ignored_names``), so the
+table still accounts for everything in the folder.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -19,18 +23,22 @@ class ConservationError(ValueError):
     """Some raw records are not accounted for."""
 
 
-def _row(round_name: str, source: str, unit: str, records_in: int, **outcomes: int) -> dict:
+def _row(round_name: str, source: str, unit: str, records_in: int, ignored: Sequence[str] = (),
+         **outcomes: int) -> dict:
     counts = {k: int(outcomes.get(k, 0)) for k in OUTCOMES}
+    names = sorted(set(ignored))
     return {"round": round_name, "source": source, "unit": unit, "records_in": int(records_in), **counts,
-            "unaccounted": int(records_in) - sum(counts.values())}
+            "unaccounted": int(records_in) - sum(counts.values()),
+            "ignored": len(names), "ignored_names": "; ".join(names) or None}
 
 
-def email_conservation(round_name: str, epost_files: list[str], replies: pd.DataFrame) -> dict:
-    """Files in epost/ against rows of email_replies, by status."""
+def email_conservation(round_name: str, epost_files: list[str], replies: pd.DataFrame,
+                       ignored: Sequence[str] = ()) -> dict:
+    """Files in epost/ against rows of email_replies, by status; ``ignored``: what else the folder holds."""
     names = {Path(f).name for f in epost_files}
     seen = replies.loc[replies["file"].isin(names)]
     by = seen["status"].value_counts().to_dict()
-    return _row(round_name, "epost", "fil", len(names),
+    return _row(round_name, "epost", "fil", len(names), ignored,
                 ingested=by.get("svar", 0), superseded=by.get("erstattet", 0), autosvar=by.get("autosvar", 0),
                 review=by.get("til_vurdering", 0), quarantined=by.get("karantene", 0))
 
@@ -54,19 +62,20 @@ def phone_conservation(round_name: str, records_in: int, attempts: pd.DataFrame,
 
 
 def interview_conservation(round_name: str, workbook_files: list[str], interviews: pd.DataFrame,
-                           issues: pd.DataFrame) -> dict:
-    """Workbooks in intervjuer/ against interview rows (with a service, or waiting for review) and quarantine."""
+                           issues: pd.DataFrame, ignored: Sequence[str] = ()) -> dict:
+    """Workbooks in intervjuer/ against interview rows (with a service, or waiting for review) and quarantine;
+    ``ignored``: what else the folder holds."""
     names = {Path(f).name for f in workbook_files}
     rows = interviews.loc[interviews["file"].isin(names)]
     with_service = int(rows["service_id"].notna().sum())
     q = issues.loc[(issues["source"] == "intervju") & (issues["action"] == "quarantine")]
     quarantined = len(set(q["file"]) & names - set(rows["file"]))
-    return _row(round_name, "intervju", "arbeidsbok", len(names), ingested=with_service,
+    return _row(round_name, "intervju", "arbeidsbok", len(names), ignored, ingested=with_service,
                 review=len(rows) - with_service, quarantined=quarantined)
 
 
 def kostra_conservation(round_name: str, kostra_files: list[str], kostra: pd.DataFrame,
-                        kostra_issues: pd.DataFrame) -> dict:
+                        kostra_issues: pd.DataFrame, ignored: Sequence[str] = ()) -> dict:
     """Files in kostra/ (shared by the rounds) against the files that gave rows, the files read without
     a row (their items explain why: review), and the files quarantined. A file that gave no row and no
     item is unaccounted."""
@@ -77,7 +86,7 @@ def kostra_conservation(round_name: str, kostra_files: list[str], kostra: pd.Dat
     # an item may name several files (a value given differently in two): split the names
     itemised = {f for files in kostra_issues["file"] for f in str(files).split(",")} & names
     review = itemised - with_rows - quarantined
-    return _row(round_name, "kostra", "fil", len(names), ingested=len(with_rows), review=len(review),
+    return _row(round_name, "kostra", "fil", len(names), ignored, ingested=len(with_rows), review=len(review),
                 quarantined=len(quarantined))
 
 

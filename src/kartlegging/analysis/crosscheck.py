@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from kartlegging.analysis.crosswalk import build_crosswalk
 from kartlegging.analysis.kostra_values import kommune_values
 from kartlegging.core import classification as klass
 from kartlegging.core.tables import KOSTRA_CROSSCHECK
-from kartlegging.ingest.kostra.regions import _kommuner_of_year
 
 log = logging.getLogger("kartlegging")
 
@@ -39,16 +39,6 @@ CrosswalkBuilder = Callable[[str | Path, str, str], pd.DataFrame]
 
 
 
-def _default_crosswalk() -> CrosswalkBuilder | None:
-    """``kartlegging.analysis.crosswalk.build_crosswalk`` when that module exists (written in parallel), else None."""
-    try:
-        from kartlegging.analysis.crosswalk import build_crosswalk  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return build_crosswalk
-
-
-
 @dataclass(frozen=True)
 class _YearSource:
     year: int
@@ -70,7 +60,7 @@ def _year_sources(kostra: pd.DataFrame, target: int, round_version: str, referen
     round_codes = frozenset(klass.load(reference_dir, round_version).kommuner)
     sources, skipped = [], []
     for y in years:
-        structure = _kommuner_of_year(str(Path(reference_dir).resolve()), y)
+        structure = klass.kommuner_of_year(klass.reference_of(reference_dir), y)
         if structure is None:
             skipped.append(y)
             continue
@@ -134,12 +124,12 @@ def cross_check(kostra_df: pd.DataFrame, services: pd.DataFrame, service_kommune
     KOSTRA is read in the year nearest the round's (the round's classification
     year; ties go to the earlier year, nearer the field work), kommune by kommune,
     skipping years where the kommune has only a symbol. Years in another kommune
-    structure are translated with ``crosswalk`` (default: ``kartlegging.analysis.crosswalk``
-    if present; ``False`` to never translate); a merged kommune's value applies
-    to each of its parts. Without a crosswalk only years whose structure has the
+    structure are translated with ``crosswalk`` (default:
+    :func:`kartlegging.analysis.crosswalk.build_crosswalk`; ``False`` to never translate); a merged
+    kommune's value applies to each of its parts. Without a crosswalk only years whose structure has the
     round's kommune codes are used: for round 2015 that is 2013-2016.
     """
-    builder = _default_crosswalk() if crosswalk is True else (crosswalk or None)
+    builder = build_crosswalk if crosswalk is True else (crosswalk or None)
     cols = KOSTRA_CROSSCHECK.column_names
     if kommune_status.empty:
         return pd.DataFrame(columns=cols)

@@ -85,13 +85,13 @@ class CodeChange:
 
 # -- reading the change table ---------------------------------------------------
 
-def changes_file(reference_dir: str | Path) -> Path:
-    """The one change table in ``<reference_dir>/ssb-klass-131``.
+def changes_file(reference_dir: str | Path | klass.ReferenceFiles) -> Path:
+    """The one change table in ``<reference_dir>/ssb-klass-131`` (or among the reference files given).
 
     Exactly one ``changes-*.json`` is required: two files covering different
     periods would give different crosswalks depending on which one was read.
     """
-    found = sorted(klass.klass_dir(reference_dir).glob("changes-*.json"))
+    found = [Path(p) for p in klass.reference_of(reference_dir).changes]
     if len(found) != 1:
         raise CrosswalkError(
             f"{klass.klass_dir(reference_dir)}: expected exactly one changes-*.json (SSB's change table "

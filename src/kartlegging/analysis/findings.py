@@ -22,10 +22,10 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from kartlegging.core.tables import DOES_NOT_HOLD, HOLDS
+
 #: The unit of a finding in figures.parquet.
 UTSAGN = "utsagn"
-#: How a finding reads in the reconciliation and the report.
-HOLDS, DOES_NOT_HOLD = "holder", "holder ikke"
 
 #: The four diagnoses the publication names as the main target groups (T11 codes).
 FOUR_DIAGNOSES: tuple[str, ...] = ("diabetes", "kols", "hjerte_kar", "kreft")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kartlegging.ingest.kostra.parse import FLAG_VARIABLES, OSLO
+from kartlegging.core.classification import OSLO
+from kartlegging.core.tables import FLAG_VARIABLES
 
 
 def dedupe(frame: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import csv
 import json
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -287,16 +288,101 @@ def _present(value: object) -> bool:
 
 # -- loading ----------------------------------------------------------------
 
-def klass_dir(reference_dir: str | Path) -> Path:
+@dataclass(frozen=True)
+class ReferenceFiles:
+    """The reference files a pipeline step may read, given as files rather than as a folder.
+
+    A rule declares each file its step reads (Klass 131 version files, SSB's change
+    table, Oslo's bydeler) and the step sees exactly those: a version that is not among
+    them does not exist for it, so a step cannot read a file Snakemake does not know
+    of. Every function here that takes ``reference_dir`` accepts one in its place; a
+    folder (tests, notebooks) stands for every file in it.
+    """
+
+    #: Klass 131 version files by year (``version-2015.json`` -> ``2015``), oldest first.
+    versions: tuple[tuple[str, str], ...]
+    #: SSB's change tables (``changes-*.json``); the crosswalk needs exactly one.
+    changes: tuple[str, ...] = ()
+    #: ``oslo-bydeler.csv``, when given.
+    bydeler: str | None = None
+
+    @classmethod
+    def from_files(cls, files: Iterable[str | Path]) -> ReferenceFiles:
+        """Sort the declared files into their roles by name; a file of no known role is an error."""
+        versions: dict[str, str] = {}
+        changes: list[str] = []
+        bydeler = None
+        for f in files:
+            path = Path(f)
+            if path.name.startswith("version-") and path.suffix == ".json":
+                versions[path.stem.split("-", 1)[1]] = str(path)
+            elif path.name.startswith("changes-") and path.suffix == ".json":
+                changes.append(str(path))
+            elif path.name == "oslo-bydeler.csv":
+                bydeler = str(path)
+            else:
+                raise ClassificationError(f"{path}: not a reference file (version-*.json, changes-*.json, "
+                                          "oslo-bydeler.csv)")
+        return cls(tuple(sorted(versions.items())), tuple(sorted(changes)), bydeler)
+
+    @classmethod
+    def from_folder(cls, reference_dir: str | Path) -> ReferenceFiles:
+        """Every reference file in a reference folder (``ssb-klass-131/`` and ``oslo-bydeler.csv``)."""
+        base = Path(reference_dir)
+        files = [*sorted((base / "ssb-klass-131").glob("version-*.json")),
+                 *sorted((base / "ssb-klass-131").glob("changes-*.json"))]
+        bydeler = base / "oslo-bydeler.csv"
+        return cls.from_files([*files, *([bydeler] if bydeler.is_file() else [])])
+
+    @property
+    def folder(self) -> Path:
+        """Where the files are, for messages: the folder of the first version file."""
+        first = next(iter([p for _, p in self.versions] or list(self.changes) or [self.bydeler or "."]))
+        return Path(first).parent
+
+
+def reference_of(reference: str | Path | ReferenceFiles | Iterable[str | Path]) -> ReferenceFiles:
+    """The reference files a ``reference_dir`` argument stands for: the files a rule declares (a list), or
+    a folder, which stands for every reference file in it."""
+    if isinstance(reference, ReferenceFiles):
+        return reference
+    if isinstance(reference, (str, Path)):
+        return ReferenceFiles.from_folder(reference)
+    return ReferenceFiles.from_files(reference)
+
+
+def klass_dir(reference_dir: str | Path | ReferenceFiles) -> Path:
+    """The folder of the Klass 131 files (for messages and for listing a reference folder)."""
+    if isinstance(reference_dir, ReferenceFiles):
+        return reference_dir.folder
     return Path(reference_dir) / "ssb-klass-131"
 
 
-def available_versions(reference_dir: str | Path) -> dict[str, Path]:
+def available_versions(reference_dir: str | Path | ReferenceFiles) -> dict[str, Path]:
     """Version files present, keyed by the year of ``validFrom`` (``2015``)."""
-    out: dict[str, Path] = {}
-    for path in sorted(klass_dir(reference_dir).glob("version-*.json")):
-        out[path.stem.split("-", 1)[1]] = path
-    return out
+    return {year: Path(path) for year, path in reference_of(reference_dir).versions}
+
+
+def bydeler_file(reference_dir: str | Path | ReferenceFiles) -> Path:
+    """Oslo's bydeler (``oslo-bydeler.csv``) among the reference files."""
+    if not isinstance(reference_dir, ReferenceFiles):
+        return Path(reference_dir) / "oslo-bydeler.csv"
+    if reference_dir.bydeler is None:
+        raise ClassificationError(f"oslo-bydeler.csv is not among the reference files given "
+                                  f"(from {reference_dir.folder}); declare it as an input of the rule")
+    return Path(reference_dir.bydeler)
+
+
+@cache
+def kommuner_of_year(reference_dir: str | Path | ReferenceFiles, year: int) -> tuple[str, frozenset[str]] | None:
+    """Klass version and kommune codes of the structure valid on 1 January ``year``; None if no version is.
+
+    Cached per year: KOSTRA asks for every cell, and loading a Klass version builds a name index."""
+    try:
+        version = version_for(reference_dir, str(year))
+    except ClassificationError:
+        return None
+    return version, frozenset(load(reference_dir, version).kommuner)
 
 
 def version_for(reference_dir: str | Path, wanted: str) -> str:
@@ -335,9 +421,9 @@ def _read_json(path: Path) -> dict:
         raise ClassificationError(f"{path}: not valid JSON ({exc})") from exc
 
 
-def read_bydeler(reference_dir: str | Path) -> dict[str, str]:
+def read_bydeler(reference_dir: str | Path | ReferenceFiles) -> dict[str, str]:
     """Oslo's bydeler from ``oslo-bydeler.csv`` (``bydelsnummer;bydel``) in ``reference_dir``."""
-    return _read_bydeler_file(Path(reference_dir) / "oslo-bydeler.csv")
+    return _read_bydeler_file(bydeler_file(reference_dir))
 
 
 def _read_bydeler_file(path: Path) -> dict[str, str]:
@@ -345,10 +431,10 @@ def _read_bydeler_file(path: Path) -> dict[str, str]:
         return {row["bydelsnummer"].strip(): row["bydel"].strip() for row in csv.DictReader(fh, delimiter=";")}
 
 
-def load(reference_dir: str | Path, wanted: str) -> Classification:
+def load(reference_dir: str | Path | ReferenceFiles, wanted: str) -> Classification:
     """Load the classification a round is analysed in (the version :func:`version_for` picks)."""
     year = version_for(reference_dir, wanted)
-    return load_files(available_versions(reference_dir)[year], Path(reference_dir) / "oslo-bydeler.csv")
+    return load_files(available_versions(reference_dir)[year], bydeler_file(reference_dir))
 
 
 def load_files(version_file: str | Path, bydeler_file: str | Path) -> Classification:
@@ -379,7 +465,7 @@ def _load_cached(version_file: str, bydeler_file: str) -> Classification:
 
 # -- tables for researchers ---------------------------------------------------
 
-def reference_frames(reference_dir: str | Path, wanted: list[str]):
+def reference_frames(reference_dir: str | Path | ReferenceFiles, wanted: list[str]):
     """Kommuner, name variants and bydeler of the versions the rounds use, as frames.
 
     Returned in the column order of ``tables.KOMMUNER``, ``KOMMUNE_NAVN`` and

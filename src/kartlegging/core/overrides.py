@@ -198,10 +198,6 @@ def load_overrides(path: str | Path) -> list[Override]:
     return from_entries(read_entries(path), path)
 
 
-def for_source(overrides: list[Override], source: str) -> list[Override]:
-    return [o for o in overrides if o.source == source]
-
-
 def check_all_matched(overrides: list[Override], applied: set[str], path: str | Path) -> None:
     """Raise naming every override that matched no record."""
     unmatched = [o for o in overrides if o.id not in applied]

@@ -153,7 +153,3 @@ def message_nb(code: str) -> str:
     """The bokmål message of a code, for the report."""
     return reason(code).nb
 
-
-def message_en(code: str) -> str:
-    """The English message of a code, for logs."""
-    return reason(code).en

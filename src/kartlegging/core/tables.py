@@ -400,6 +400,9 @@ CONSERVATION = Table(
         Column("review", I64, "records kept but awaiting an analyst", False),
         Column("quarantined", I64, "records or files that could not be read", False),
         Column("unaccounted", I64, "records_in minus all outcomes; the run fails unless 0", False),
+        Column("ignored", I64, "entries of the source's folder that are no records and were not read: hidden "
+               "files (.DS_Store) and sub-folders", False),
+        Column("ignored_names", STR, "their names, '; '-separated; null when there are none"),
     ),
     ("round", "source"),
 )
@@ -421,6 +424,10 @@ def salted_hash(value: str, salt: str = "kartlegging") -> str:
     """
     digest = hashlib.sha256(f"{salt}:{value.strip().lower()}".encode())
     return digest.hexdigest()[:16]
+
+
+#: How a finding (unit ``utsagn`` in figures) reads in the reconciliation and the report.
+HOLDS, DOES_NOT_HOLD = "holder", "holder ikke"
 
 
 # -- harmonisation across Klass versions (written by rules/harmonise.smk) ---------
@@ -472,6 +479,9 @@ ALL_TABLES.update({t.name: t for t in (CROSSWALK, HARMONISED_STATUS)})
 
 
 # -- KOSTRA (SSB statbank extracts on frisklivssentraler) -------------------------
+
+#: Yes/no variables of the kostra table: Oslo's value derived from its bydeler is "any bydel has it", not a sum.
+FLAG_VARIABLES: frozenset[str] = frozenset({"Frisklivssentral", "AndreLMTilbud", "LiknendeTilbud", "EPJ"})
 
 KOSTRA_STATUS = (".", "..", "...", ":", "-", "ugyldig")
 

@@ -1,7 +1,7 @@
 """Which source files of the package a pipeline step runs, for Snakemake's rerun decision.
 
-Snakemake reruns a job when its rule's script changes, but the scripts in
-``scripts/`` are thin: the logic lives in this package, and a change there
+Snakemake reruns a job when its rule's ``run:`` block changes, but the blocks
+are thin: the logic lives in this package, and a change there
 (a coding rule, a figure's definition) must rerun the jobs that use it and
 only those. Each rule therefore lists, as inputs, the package modules its step
 imports, followed transitively. The imports are found by scanning the source
@@ -59,10 +59,29 @@ def _resolve_relative(current: str, is_package: bool, dotted: str) -> str:
     return ".".join([*base, rest] if rest else base)
 
 
+# A module-level ``def __getattr__`` (PEP 562) and its body: the indented lines after it.
+_LAZY_GETATTR = re.compile(r"^def __getattr__\(.*?(?=^\S)", re.M | re.S)
+
+
+def without_lazy_imports(text: str) -> str:
+    """The source without a module-level ``__getattr__`` (PEP 562).
+
+    A package's ``__init__.py`` may offer names of its submodules lazily (``report/__init__.py``
+    imports ``report.render`` only when ``kartlegging.report.render_html`` is asked for). Python runs
+    the ``__init__`` for every module below it, but not that function: following its imports would
+    make every module of the package part of every step that imports any one of them (the PDF step
+    and the map rules would depend on all of ``analysis/``). A step that wants a lazily offered name
+    imports it from the module that defines it (tests/test_code_deps.py checks that none goes through
+    a facade), so the closure stays exact.
+    """
+    return _LAZY_GETATTR.sub("", text + "\n#")[:-2] if "def __getattr__(" in text else text
+
+
 @cache
 def direct_imports(src_root: Path, path: Path) -> frozenset[Path]:
-    """The package files one source file imports (each imported name that is itself a module counts)."""
-    text = path.read_text(encoding="utf-8")
+    """The package files one source file imports (each imported name that is itself a module counts);
+    the imports of a lazy module ``__getattr__`` do not count (:func:`without_lazy_imports`)."""
+    text = without_lazy_imports(path.read_text(encoding="utf-8"))
     current = _module_name(src_root, path)
     is_package = path.name == "__init__.py"
     found: set[Path] = set()

@@ -44,14 +44,14 @@ def open_items(issues: pd.DataFrame) -> pd.DataFrame:
 def _email_excerpt(path: Path, field: str) -> list[str]:
     """Subject, sender and the start of the body (or its end, for identification: a sign-off below
     the quote) of one message, decoded as the ingest decodes it."""
-    from kartlegging.ingest.email.message import _read_parts
+    from kartlegging.ingest.email.message import read_parts
     from kartlegging.ingest.email.mime import decode_header_text
 
     raw = path.read_bytes()
     msg = email.message_from_bytes(raw, policy=email.policy.compat32)
     out = [f"Subject: {decode_header_text(msg.get('Subject'))}", f"From:    {decode_header_text(msg.get('From'))}"]
     try:
-        body, _, _, _ = _read_parts(msg)
+        body, _, _, _ = read_parts(msg)
     except Exception as exc:  # an unreadable part: show what the file begins with instead
         out.append(f"(the body cannot be decoded: {type(exc).__name__})")
         body = raw.decode("utf-8", errors="replace")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from kartlegging.core.classification import OSLO, Classification, Resolution, un
 from kartlegging.core.coding import CodingError, cell_text, is_empty
 from kartlegging.core.issues import Issue
 from kartlegging.core.overrides import Override, OverrideError
+from kartlegging.core.rawfolder import record_files
 from kartlegging.core.tables import INTERVIEWS, SERVICE_KOMMUNER, SERVICES
 from kartlegging.ingest.workbook import SheetData, WorkbookError, cell_ref, find_header, read_sheet
 
@@ -567,33 +569,37 @@ def build_services(records: list[Interview], classification: Classification, rou
     return services, bridge, issues
 
 
-def ingest_interviews(intervju_dir: str | Path, classification: Classification, round_name: str,
-                      overrides: list[Override]) -> InterviewResult:
-    """Read every file in ``intervju_dir`` (sorted by name) into interviews, services and kommuner.
+def workbook_files(intervju: str | Path | Iterable[str | Path]) -> list[Path]:
+    """The interview files to read, sorted by name: the files a rule declares (a list), or the visible files of
+    an ``intervjuer/`` folder (:func:`kartlegging.core.rawfolder.record_files`; hidden files and sub-folders are
+    not read). A folder that does not exist stops the step: without it every kommune would silently count as
+    having no service."""
+    if isinstance(intervju, (str, Path)):
+        if not Path(intervju).is_dir():
+            raise FileNotFoundError(f"{intervju}: interview folder not found (it is required, even when empty)")
+        intervju = record_files(intervju)
+    return sorted((Path(p) for p in intervju), key=lambda p: p.name)
 
-    Every entry of the folder is looked at, not only ``*.xlsx``: the
-    conservation check counts every file the analysts put there, so a file the
-    ingest skipped (``notater.docx``, ``SALTDAL.XLSX`` missed by a case-sensitive
-    pattern) would be lost without a word and stop the run. A workbook suffix is
-    matched case-insensitively; any other file, and a sub-folder, is quarantined
-    with its reason. Unreadable workbooks are quarantined (one issue each) and
-    give no row; everything the rules cannot decide within a workbook goes to
-    review with the item code as record. Only overrides with source
-    ``intervju`` are used. A missing folder stops the step (FileNotFoundError).
+
+def ingest_interviews(intervju_dir: str | Path | Iterable[str | Path], classification: Classification,
+                      round_name: str, overrides: list[Override]) -> InterviewResult:
+    """Read every interview file (``intervju_dir``: the files, or their folder), sorted by name, into
+    interviews, services and kommuner.
+
+    Every file is looked at, not only ``*.xlsx``: the conservation check counts
+    every file the analysts put there, so a file the ingest skipped
+    (``notater.docx``, ``SALTDAL.XLSX`` missed by a case-sensitive pattern) would
+    be lost without a word and stop the run. A workbook suffix is matched
+    case-insensitively; any other file is quarantined with its reason. Unreadable
+    workbooks are quarantined (one issue each) and give no row; everything the
+    rules cannot decide within a workbook goes to review with the item code as
+    record. Only overrides with source ``intervju`` are used.
     """
-    directory = Path(intervju_dir)
     own = [o for o in overrides if o.source == SOURCE]
     issues: list[Issue] = []
     applied: set[str] = set()
     records: list[Interview] = []
-    if not directory.is_dir():
-        # without it every kommune would silently count as having no service
-        raise FileNotFoundError(f"{directory}: interview folder not found (it is required, even when empty)")
-    for path in sorted(directory.iterdir(), key=lambda p: p.name):
-        if path.is_dir():
-            issues.append(Issue(SOURCE, path.name, "", "workbook", "intervju.mappe",
-                                "a folder, not a workbook: not read", "quarantine", locator="file"))
-            continue
+    for path in workbook_files(intervju_dir):
         if path.suffix.lower() != ".xlsx":
             issues.append(Issue(SOURCE, path.name, "", "workbook", "intervju.ikke_xlsx",
                                 f"not an .xlsx workbook (suffix '{path.suffix}'): not read; save interviews as .xlsx",

@@ -23,10 +23,10 @@ import pandas as pd
 from kartlegging.core import coding
 from kartlegging.core.classification import Classification, Resolution, unresolved_reason
 from kartlegging.core.coding import CodingError, cell_text, is_empty
+from kartlegging.core.errors import InputError
 from kartlegging.core.issues import Issue
 from kartlegging.core.overrides import Override, OverrideError
 from kartlegging.core.tables import PHONE_ATTEMPTS, PHONE_UNITS
-from kartlegging.infra.runner import InputError
 from kartlegging.ingest.workbook import WorkbookError, cell_ref, find_header, read_sheet
 
 SOURCE = "telefon"

@@ -126,7 +126,8 @@ class FigureBook:
             if status == "trykkfeil i kilden":
                 text = f"{where} trykket {printed}, som er en trykkfeil; dataene gir {shown}. Se vedlegg A."
             elif status == "innenfor toleranse":
-                text = f"{where} oppga {printed}; dataene gir {shown}, innenfor det kilden selv sier er omtrentlig. Se vedlegg A."
+                text = (f"{where} oppga {printed}; dataene gir {shown}, innenfor det kilden selv sier er omtrentlig. "
+                        "Se vedlegg A.")
             else:
                 text = f"{where} oppga {printed}; dataene gir {shown}. Forskjellen er ikke forklart. Se vedlegg A."
             note = Footnote(len(self._notes) + 1, figure_id, text)
@@ -139,8 +140,8 @@ class FigureBook:
         if figure_id not in self._differs or figure_id not in self._by_id:
             return shown
         note = self._footnote(figure_id)
-        return shown + Markup('<a class="fn-ref" href="#fotnote-{0}" aria-label="fotnote {0}"><sup>{0}</sup></a>').format(
-            note.number)
+        marker = Markup('<a class="fn-ref" href="#fotnote-{0}" aria-label="fotnote {0}"><sup>{0}</sup></a>')
+        return shown + marker.format(note.number)
 
     @property
     def footnotes(self) -> list[Footnote]:

@@ -8,7 +8,6 @@ notebooks and tests). Optional tables each enable one section of the report.
 from __future__ import annotations
 
 import json
-
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields

@@ -100,7 +100,8 @@ def fmt_published(published: object) -> str:
 
 
 def fmt_tolerance(tolerance: object) -> str:
-    """A register tolerance in words: ``5`` → ``±5``, ``2 pp`` → ``±2 prosentpoeng``, ``1.8–2.2x`` → ``1,8–2,2 ganger``."""
+    """A register tolerance in words: ``5`` → ``±5``, ``2 pp`` → ``±2 prosentpoeng``,
+    ``1.8–2.2x`` → ``1,8–2,2 ganger``."""
     text = str(tolerance).strip()
     if text.endswith("x"):
         return _NUMBER.sub(_norwegian_number, text[:-1]).strip() + " ganger"

@@ -10,10 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from kartlegging.report.numbers import is_missing
-
 # The labels of the series the figures step writes are defined there, once; re-exported here.
 from kartlegging.analysis.figure_series import ORG_LABELS, PHONE_LABELS, RECRUIT_LABELS  # noqa: F401
+from kartlegging.report.numbers import is_missing
 
 TYPE_LABELS = {"kommunal": "Kommunal", "interkommunal": "Interkommunal"}
 ORG_ORDER = tuple(ORG_LABELS)

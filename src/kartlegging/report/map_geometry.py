@@ -12,15 +12,18 @@ Two kinds of file are read:
   kilometres. Their property names differ by year (see :data:`CODE_KEYS`), and
   an integer code loses its leading zero, so codes are padded to four digits.
 
-A round's map uses the file whose Klass version is nearest the round's own
-(:func:`geometry_file_for`); fylke borders are the union of the fylke's kommuner
-(shapely), so a map never mixes structures.
+A round's map uses the file whose Klass version is nearest the round's own (the
+``map_geometry`` and ``round_map`` rules choose it); the kommuner are simplified as a
+coverage (:func:`simplify_coverage`, shapely) and fylke borders are the union of the
+fylke's simplified kommuner, so a map never mixes structures and a county border
+lies on the kommune borders it follows.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -54,7 +57,7 @@ def project(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _signed_area(ring: np.ndarray) -> float:
     """Shoelace area: positive for a counter-clockwise ring."""
     x, y = ring[:, 0], ring[:, 1]
-    return 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    return 0.5 * float(x[:-1] @ y[1:] - y[:-1] @ x[1:] + x[-1] * y[0] - y[-1] * x[0])
 
 
 def _open_ring(ring: np.ndarray) -> np.ndarray | None:
@@ -66,74 +69,6 @@ def _open_ring(ring: np.ndarray) -> np.ndarray | None:
     if len(ring) < 3 or _signed_area(ring) == 0:
         return None
     return ring
-
-
-def decimate(rings: Sequence[np.ndarray], min_area: float, groups: Sequence[int] | None = None,
-             max_passes: int = 60) -> list[np.ndarray]:
-    """Drop vertices that add less than ``min_area`` (km²) to their ring, the same way in every ring.
-
-    Visvalingam's effective-area rule, made consistent across rings so that
-    neighbouring kommuner (and a county and its kommuner) keep one common
-    border instead of two slightly different ones with slivers between them:
-
-    * a vertex is identified by its coordinates, so a border vertex is the same
-      vertex in every ring that holds it, and it goes only where every ring
-      holding it would drop it: removal is all or nothing;
-    * in each pass a ring drops a vertex only if its triangle is smaller than
-      both neighbours' (ties by coordinates), so no two neighbours go at once;
-    * junctions, where three or more rings of one group (``groups``: the layer
-      of each ring) meet, never move, nor does the first vertex (by
-      coordinates) of every ring; a ring keeps at least four vertices.
-    """
-    if not rings:
-        return []
-    sizes = np.array([len(r) for r in rings])
-    offsets = np.cumsum(np.r_[0, sizes[:-1]])
-    xy = np.vstack(rings)
-    n = len(xy)
-    ring_of = np.repeat(np.arange(len(rings)), sizes)
-    start = np.repeat(offsets, sizes)
-    size = np.repeat(sizes, sizes)
-    pos = np.arange(n) - start
-    prev = start + (pos - 1) % size
-    nxt = start + (pos + 1) % size
-    _, key = np.unique(xy, axis=0, return_inverse=True)
-    key = key.ravel()
-    n_keys = int(key.max()) + 1
-
-    group = np.zeros(len(rings), dtype=np.int64) if groups is None else np.asarray(groups, dtype=np.int64)
-    pairs = np.unique(np.column_stack([key, group[ring_of], ring_of]), axis=0)
-    per_group = np.unique(pairs[:, :2], axis=0, return_counts=True)
-    fixed_key = np.zeros(n_keys, dtype=bool)
-    fixed_key[per_group[0][per_group[1] >= 3, 0]] = True
-    first_key = np.full(len(rings), n_keys)
-    np.minimum.at(first_key, ring_of, key)
-    fixed_key[first_key] = True
-
-    idx = np.arange(n)
-    alive = np.ones(n, dtype=bool)
-    for _ in range(max_passes):
-        d1, d2 = xy[prev] - xy, xy[nxt] - xy
-        area = 0.5 * np.abs(d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0])
-        area[~alive | fixed_key[key]] = np.inf
-        alive_in_ring = np.bincount(ring_of[alive], minlength=len(rings))
-        protected = np.zeros(n_keys, dtype=bool)
-        protected[key[alive & (alive_in_ring[ring_of] <= 4)]] = True
-
-        def before(i: np.ndarray, j: np.ndarray) -> np.ndarray:
-            return (area[i] < area[j]) | ((area[i] == area[j]) & (key[i] < key[j]))
-
-        chosen = alive & (area < min_area) & ~protected[key] & before(idx, prev) & before(idx, nxt)
-        refused = np.zeros(n_keys, dtype=bool)
-        refused[key[alive & ~chosen]] = True
-        drop = chosen & ~refused[key]
-        if not drop.any():
-            break
-        gone = np.flatnonzero(drop)
-        nxt[prev[gone]] = nxt[gone]
-        prev[nxt[gone]] = prev[gone]
-        alive[gone] = False
-    return [xy[s:s + m][alive[s:s + m]] for s, m in zip(offsets.tolist(), sizes.tolist())]
 
 
 def polygon_path(polygons: Sequence[Sequence[np.ndarray]]) -> MplPath | None:
@@ -225,6 +160,13 @@ def _feature_collection(path: str | Path) -> tuple[dict[str, Any], list[Any]]:
     return data, features
 
 
+def feature_names(path: str | Path, code_key: str, name_key: str) -> dict[str, str]:
+    """Code to name of every feature of a GeoJSON FeatureCollection (its geometry is not read)."""
+    _, features = _feature_collection(path)
+    props = [feature.get("properties") or {} for feature in features]
+    return {str(p.get(code_key) or "").strip(): str(p.get(name_key) or p.get(code_key)) for p in props}
+
+
 def read_features(path: str | Path, code_key: str, name_key: str) -> list[Feature]:
     """The features of a GeoJSON FeatureCollection, in code order, with a named error for what cannot be drawn."""
     data, features = _feature_collection(path)
@@ -243,37 +185,68 @@ def read_features(path: str | Path, code_key: str, name_key: str) -> list[Featur
     return [out[c] for c in sorted(out)]
 
 
-def _without_specks(parts: list[list[np.ndarray]], min_part: float) -> list[list[np.ndarray]]:
-    """The parts (islands) of at least ``min_part`` km², and always the largest, so no area vanishes."""
+def _without_specks(geom: Any, min_part: float) -> Any:
+    """The parts (islands) of at least ``min_part`` km² (by their outer ring), and always the largest, so no
+    area vanishes. Leaving out islands keeps a coverage a coverage."""
+    import shapely
+
+    parts = shapely.get_parts(geom)
     if min_part <= 0 or len(parts) < 2:
-        return parts
-    sizes = [abs(_signed_area(part[0])) for part in parts]
-    largest = max(range(len(parts)), key=lambda i: (sizes[i], -i))
-    return [part for i, part in enumerate(parts) if i == largest or sizes[i] >= min_part]
+        return geom
+    sizes = shapely.area(shapely.polygons(shapely.get_exterior_ring(parts)))
+    largest = int(np.argmax(sizes))  # the first of equals, as parts are in file order
+    kept = [part for i, part in enumerate(parts) if i == largest or sizes[i] >= min_part]
+    return kept[0] if len(kept) == 1 else shapely.MultiPolygon(kept)
 
 
-def _layers(sources: Sequence[tuple[str, list[Feature]]], min_area: float, min_part: float) -> list[Layer]:
-    """Layers simplified together, so a county border stays on the kommune borders it follows.
+def coverage_of(features: Sequence[Feature]) -> np.ndarray:
+    """The features as a polygonal coverage: one valid (Multi)Polygon each, in order, neighbours sharing their
+    border vertices exactly. A file whose neighbours do not (Kartverket's simplified 2024 file has a few such
+    borders) is cleaned into one (:func:`shapely.coverage_clean`, which moves those borders by metres)."""
+    import shapely
 
-    Islands smaller than ``min_part`` km² are left out first (the same island
-    has the same area in the kommune and the county file, so both lose it).
+    geoms = np.array([_to_shapely(parts) for _, _, parts in features], dtype=object)
+    return geoms if shapely.coverage_is_valid(geoms) else shapely.coverage_clean(geoms)
+
+
+def simplify_coverage(coverage: np.ndarray, detail_km2: float, speck_km2: float) -> np.ndarray:
+    """A coverage (:func:`coverage_of`) simplified as one, so that neighbours keep one common border.
+
+    Islands smaller than ``speck_km2`` are left out first (the largest part of a
+    kommune always stays). Then shapely's :func:`shapely.coverage_simplify`
+    (GEOS, Visvalingam-Whyatt on the edges between junctions) drops the vertices
+    whose triangle is below about ``detail_km2`` (its tolerance is the square
+    root of that area): a border shared by two kommuner is one edge of the
+    coverage, simplified once, junctions stay where they are, and no kommune
+    vanishes. Deterministic: the same coverage gives the same vertices.
+    Returns the simplified (Multi)Polygons in the order given.
     """
-    kept = [(source, [(code, name, _without_specks(parts, min_part)) for code, name, parts in feats])
-            for source, feats in sources]
-    rings = [ring for _, feats in kept for _, _, parts in feats for part in parts for ring in part]
-    groups = [g for g, (_, feats) in enumerate(kept) for _, _, parts in feats for part in parts for _ in part]
-    simple = iter(decimate(rings, min_area, groups) if min_area > 0 else rings)
-    layers = []
-    for source, feats in kept:
-        shapes = []
-        for code, name, parts in feats:
-            new_parts = [[next(simple) for _ in part] for part in parts]
-            path = polygon_path(new_parts)
-            if path is None:
-                raise ValueError(f"{source}: {code} {name} vanished when simplified; lower the tolerance")
-            shapes.append(Shape(code, name, path))
-        layers.append(Layer(source, tuple(shapes)))
-    return layers
+    import shapely
+
+    geoms = np.array([_without_specks(g, speck_km2) for g in coverage], dtype=object)
+    return shapely.coverage_simplify(geoms, math.sqrt(detail_km2)) if detail_km2 > 0 else geoms
+
+
+def _layer(source: str, features: Sequence[Feature]) -> Layer:
+    """Features as a layer of drawable shapes; an area the simplification emptied is an input error."""
+    shapes = []
+    for code, name, parts in features:
+        path = polygon_path(parts)
+        if path is None:
+            raise ValueError(f"{source}: {code} {name} vanished when simplified; lower the tolerance")
+        shapes.append(Shape(code, name, path))
+    return Layer(source, tuple(shapes))
+
+
+def _layers(source: str, kommuner: Sequence[Feature], coverage: np.ndarray, fylke_names: Mapping[str, str],
+            detail_km2: float, speck_km2: float, fylker_source: str | None = None) -> tuple[Layer, Layer]:
+    """The kommuner (``coverage``: their polygons) simplified as a coverage, and the fylker as unions of the
+    simplified kommuner, so a county border lies exactly on the kommune borders it follows."""
+    simple = simplify_coverage(coverage, detail_km2, speck_km2)
+    codes = [code for code, _, _ in kommuner]
+    kommune_features = [(code, name, _from_shapely(geom)) for (code, name, _), geom in zip(kommuner, simple)]
+    return (_layer(source, kommune_features),
+            _layer(fylker_source or f"{source} (fylker)", fylke_features(codes, simple, fylke_names)))
 
 
 @dataclass(frozen=True)
@@ -297,10 +270,11 @@ SMALL_DETAIL_KM2, SMALL_SPECK_KM2 = 15.0, 20.0
 @lru_cache(maxsize=4)
 def _read_geometry(kommuner: str, fylker: str, stamp: tuple[int, ...]) -> MapGeometry:
     """Cached read; ``stamp`` (mtimes and sizes) makes an edited file read again."""
-    sources = [(kommuner, read_features(kommuner, "kommunenummer", "kommunenavn")),
-               (fylker, read_features(fylker, "fylkesnummer", "fylkesnavn"))]
-    k_big, f_big = _layers(sources, DETAIL_KM2, SPECK_KM2)
-    k_small, f_small = _layers(sources, SMALL_DETAIL_KM2, SMALL_SPECK_KM2)
+    feats = read_features(kommuner, "kommunenummer", "kommunenavn")
+    coverage = coverage_of(feats)
+    names = feature_names(fylker, "fylkesnummer", "fylkesnavn")
+    k_big, f_big = _layers(kommuner, feats, coverage, names, DETAIL_KM2, SPECK_KM2, fylker)
+    k_small, f_small = _layers(kommuner, feats, coverage, names, SMALL_DETAIL_KM2, SMALL_SPECK_KM2, fylker)
     match = re.search(r"(\d{4})", Path(kommuner).name)
     return MapGeometry(k_big, f_big, k_small, f_small, match.group(1) if match else "")
 
@@ -308,7 +282,8 @@ def _read_geometry(kommuner: str, fylker: str, stamp: tuple[int, ...]) -> MapGeo
 def read_geometry(kommuner_path: str | Path, fylker_path: str | Path) -> MapGeometry:
     """Both layers of the map; the Klass version is the year in the kommune file's name (``kommuner-2024-S``).
 
-    Properties read: ``kommunenummer``/``kommunenavn`` and ``fylkesnummer``/``fylkesnavn``.
+    Properties read: ``kommunenummer``/``kommunenavn`` and ``fylkesnummer``/``fylkesnavn``. The fylker are
+    drawn as unions of the kommuner (their first two digits), named from the fylke file.
     """
     paths = [Path(kommuner_path).resolve(), Path(fylker_path).resolve()]
     stamp = tuple(v for p in paths for v in (p.stat().st_mtime_ns, p.stat().st_size))
@@ -326,31 +301,6 @@ UTM33 = "EPSG::25833"
 _YEAR = re.compile(r"kommuner-(\d{4})")
 
 
-def geometry_files(reference_dir: str | Path) -> dict[str, Path]:
-    """Every kommune geometry under the reference folder, by the year in its file name."""
-    base = Path(reference_dir)
-    found: dict[str, Path] = {}
-    for pattern in ("kartverket/kommuner-*.geojson", "kartverket-historic/kommuner-*.geojson"):
-        for path in sorted(base.glob(pattern)):
-            match = _YEAR.search(path.name)
-            if match:
-                found.setdefault(match.group(1), path)
-    return dict(sorted(found.items()))
-
-
-def geometry_file_for(round_version: str, files: Mapping[str, str | Path], versions: Mapping[str, str]) -> str:
-    """The geometry year for a round: the file whose Klass version is the round's, or the nearest one.
-
-    ``versions`` maps each file year to its Klass version (the 2021 file holds
-    version 2020). Ties go to the later file, which has fewer changes to
-    translate for a round between two versions.
-    """
-    if not files:
-        raise ValueError("no kommune geometry (kommuner-YYYY*.geojson) in the reference folder")
-    target = int(str(round_version)[:4])
-    return min(files, key=lambda year: (abs(int(versions[year][:4]) - target), -int(year)))
-
-
 def _is_utm33(data: Mapping[str, Any]) -> bool:
     crs = ((data.get("crs") or {}).get("properties") or {}).get("name", "")
     return str(crs).endswith(UTM33) or str(crs).endswith("EPSG:25833")
@@ -359,12 +309,13 @@ def _is_utm33(data: Mapping[str, Any]) -> bool:
 def _rings_plane(geometry: Mapping[str, Any], where: str) -> list[list[np.ndarray]]:
     """The rings of a Polygon or MultiPolygon in UTM 33 metres, as kilometres, opened."""
     kind = geometry.get("type")
-    parts = [geometry["coordinates"]] if kind == "Polygon" else geometry.get("coordinates") if kind == "MultiPolygon" else None
+    parts = {"Polygon": [geometry.get("coordinates")], "MultiPolygon": geometry.get("coordinates")}.get(str(kind))
     if parts is None:
         raise ValueError(f"{where}: geometry type {kind!r}, expected Polygon or MultiPolygon")
     out = []
     for part in parts:
-        rings = [r for r in (_open_ring(np.asarray(ring, dtype=float)[:, :2] / 1000.0) for ring in part) if r is not None]
+        opened = (_open_ring(np.asarray(ring, dtype=float)[:, :2] / 1000.0) for ring in part)
+        rings = [r for r in opened if r is not None]
         if rings:
             out.append(rings)
     return out
@@ -400,10 +351,18 @@ def read_kommune_features(path: str | Path) -> list[Feature]:
 
 
 def _to_shapely(parts: list[list[np.ndarray]]) -> Any:
+    """A feature's parts as one valid (Multi)Polygon: repaired where a ring crosses itself, and only its
+    areas kept (a repair can leave a line where a ring doubled back on itself)."""
     import shapely
 
     polys = [shapely.Polygon(rings[0], rings[1:]) for rings in parts]
-    return shapely.make_valid(shapely.MultiPolygon(polys)) if len(polys) > 1 else shapely.make_valid(polys[0])
+    geom = shapely.MultiPolygon(polys) if len(polys) > 1 else polys[0]
+    if shapely.is_valid(geom):
+        return geom
+    valid = shapely.make_valid(geom)
+    areas = [p for part in shapely.get_parts(valid) for p in shapely.get_parts(part)
+             if isinstance(p, shapely.Polygon) and not p.is_empty]
+    return areas[0] if len(areas) == 1 else shapely.MultiPolygon(areas)
 
 
 def _from_shapely(geom: Any) -> list[list[np.ndarray]]:
@@ -420,24 +379,21 @@ def _from_shapely(geom: Any) -> list[list[np.ndarray]]:
     return out
 
 
-def fylke_features(kommuner: Sequence[Feature], fylke_names: Mapping[str, str]) -> list[Feature]:
+def fylke_features(codes: Sequence[str], kommuner: Sequence[Any], fylke_names: Mapping[str, str]) -> list[Feature]:
     """Fylker as the union of their kommuner (the first two digits of the kommunenummer).
 
-    Drawn from the same kommune outlines, a fylke border lies exactly on the
-    kommune borders it follows, whatever structure the map is in. The union is
-    snapped to a 1 m grid first, so the slivers between two simplified
-    neighbours do not become borders of their own.
+    ``kommuner``: the kommune polygons as a coverage (:func:`simplify_coverage`), in the
+    order of ``codes``. Drawn from the same outlines, a fylke border lies exactly on the
+    kommune borders it follows, whatever structure the map is in; a coverage union
+    (:func:`shapely.coverage_union_all`) only drops the shared edges, so it moves none.
     """
     import shapely
 
     by_fylke: dict[str, list[Any]] = {}
-    for code, _name, parts in kommuner:
-        by_fylke.setdefault(code[:2], []).append(_to_shapely(parts))
-    out: list[Feature] = []
-    for fylke in sorted(by_fylke):
-        union = shapely.union_all(by_fylke[fylke], grid_size=0.001)
-        out.append((fylke, fylke_names.get(fylke, fylke), _from_shapely(union)))
-    return out
+    for code, geom in zip(codes, kommuner):
+        by_fylke.setdefault(code[:2], []).append(geom)
+    return [(fylke, fylke_names.get(fylke, fylke), _from_shapely(shapely.coverage_union_all(by_fylke[fylke])))
+            for fylke in sorted(by_fylke)]
 
 
 @lru_cache(maxsize=4)
@@ -445,8 +401,7 @@ def _read_own(kommuner: str, stamp: tuple[int, int], fylke_names: tuple[tuple[st
     if kommuner.endswith(PREPARED_SUFFIX):
         return read_prepared(kommuner)
     feats = read_kommune_features(kommuner)
-    sources = [(kommuner, feats), (f"{kommuner} (fylker)", fylke_features(feats, dict(fylke_names)))]
-    k_big, f_big = _layers(sources, DETAIL_KM2, SPECK_KM2)
+    k_big, f_big = _layers(kommuner, feats, coverage_of(feats), dict(fylke_names), DETAIL_KM2, SPECK_KM2)
     match = _YEAR.search(Path(kommuner).name)
     # one map per round: the small-multiple layers are the large ones (only the harmonise_to maps use them)
     return MapGeometry(k_big, f_big, k_big, f_big, match.group(1) if match else "")

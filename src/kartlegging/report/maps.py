@@ -34,13 +34,16 @@ Projection: Lambert azimuthal equal-area centred on 65° N 15° E, the middle of
 mainland Norway, so areas compare fairly between north and south (a plain
 lon/lat plot makes Finnmark look twice its size) without a GIS dependency.
 
-Size: the outlines are simplified (:func:`decimate`, the same way in every ring
-so neighbours keep one common border) and tiny islands left out, less for the
-large map than for the small ones; the large map's SVG is about 0.45 MB.
+Size: the outlines are simplified as a coverage
+(:func:`kartlegging.report.map_geometry.simplify_coverage`: neighbours keep one common
+border) and tiny islands left out, less for the large map than for the small ones; the
+large map's SVG is about 0.45 MB.
 
-Determinism: fixed ``svg.hashsalt``, no date in the metadata, rows and shapes in
-code order, and path coordinates cut to tenths of a point after drawing (0.035
-mm on paper, invisible at any zoom, and it keeps the SVG a quarter smaller).
+Determinism: stable SVG ids (:func:`kartlegging.report.charts.stable_ids`), no date in
+the metadata, rows and shapes in code order, and path coordinates cut to tenths of a
+point after drawing (0.035 mm on paper, invisible at any zoom, and it keeps the SVG a
+quarter smaller). Thread-safe like the charts: a :class:`~matplotlib.figure.Figure`
+per map and every setting given to its artist, never through ``rcParams``.
 """
 
 from __future__ import annotations
@@ -52,7 +55,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.collections import PathCollection
@@ -60,9 +62,10 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
-from kartlegging.core import classification as klass
 from kartlegging.analysis.crosswalk import harmonise_status
-from kartlegging.report.charts import chart_rc
+from kartlegging.core import classification as klass
+from kartlegging.core.tables import MAP_CLASSES, MAP_STATUS
+from kartlegging.report.charts import FONT_SIZE, save_svg, style_axes
 from kartlegging.report.map_geometry import (  # noqa: F401 (re-exported: the public names of the map)
     DETAIL_KM2,
     SMALL_DETAIL_KM2,
@@ -72,14 +75,12 @@ from kartlegging.report.map_geometry import (  # noqa: F401 (re-exported: the pu
     Layer,
     MapGeometry,
     Shape,
-    decimate,
     polygon_path,
     project,
     read_features,
     read_geometry,
 )
 from kartlegging.report.numbers import fmt_count
-from kartlegging.core.tables import MAP_CLASSES, MAP_STATUS
 
 LOG = logging.getLogger(__name__)
 
@@ -368,7 +369,9 @@ def _draw(ax: Any, kommuner: Layer, fylker: Layer, classes: Mapping[str, str], s
         ax.add_collection(coll, autolim=False)
         if style.hatch:
             hatch = PathPatch(MplPath.make_compound_path(*(s.path for s in shapes)), facecolor="none",
-                              edgecolor="none", hatchcolor=style.hatch_colour, linewidth=0, hatch=style.hatch, zorder=1.5)
+                              edgecolor="none", hatchcolor=style.hatch_colour, linewidth=0, hatch=style.hatch,
+                              zorder=1.5)
+            hatch.set_hatch_linewidth(MAP_HATCH_WIDTH)
             hatch.set_gid(f"map-{cls}-hatch")
             ax.add_patch(hatch)
     borders = PathCollection(
@@ -400,22 +403,22 @@ def _legend_handles(counts: Mapping[str, int] | None) -> list[Patch]:
     return handles
 
 
+def _thin_hatching(legend: Any) -> None:
+    """A legend draws copies of its handles, which take the hatch width from the global default: set it."""
+    for handle in legend.legend_handles:
+        handle.set_hatch_linewidth(MAP_HATCH_WIDTH)
+
+
 _COORD = re.compile(r"(-?\d+\.\d)\d+")
 
 
 def _save(fig: Figure) -> str:
-    """The figure as SVG without a date, path coordinates cut to tenths of a point."""
-    import io
-
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
-    svg = buffer.getvalue()
-    return re.sub(r'( d="[^"]*")', lambda m: _COORD.sub(r"\1", m.group(1)), svg)
+    """The figure as SVG without a date and with stable ids, path coordinates cut to tenths of a point."""
+    return re.sub(r'( d="[^"]*")', lambda m: _COORD.sub(r"\1", m.group(1)), save_svg(fig))
 
 
-def _map_rc() -> dict[str, Any]:
-    """The charts' settings with thinner hatching, which reads better in small areas."""
-    return {**chart_rc(), "hatch.linewidth": 0.45}
+#: Hatch lines on the maps are thinner than on the charts: they read better in small areas.
+MAP_HATCH_WIDTH = 0.45
 
 
 #: The kommune the inset centres on (Oslo) and how far around it the inset reaches (km).
@@ -441,25 +444,26 @@ def coverage_map_svg(geometry: MapGeometry, classes: Mapping[str, str], *,
     so Oslo and its small neighbours can be seen.
     """
     _check_codes(geometry.kommuner, classes)
-    with matplotlib.rc_context(_map_rc()):
-        fig = Figure(figsize=(width_in, width_in * 1.3))
-        ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
-        _draw(ax, geometry.kommuner, geometry.fylker, classes, 1.0)
-        bbox = _inset_bbox(geometry.kommuner) if inset else None
-        if bbox is not None:
-            sub = ax.inset_axes((0.01, 0.62, 0.36, 0.36))
-            _draw(sub, geometry.kommuner, geometry.fylker, classes, 1.6, bbox=bbox)
-            sub.set_title("Oslo-området", fontsize=8.5, loc="left")
-            sub.set_axis_on()
-            sub.set_xticks([])
-            sub.set_yticks([])
-            for spine in sub.spines.values():
-                spine.set_linewidth(0.6)
-            ax.indicate_inset((bbox[0], bbox[1], bbox[2] - bbox[0], bbox[3] - bbox[1]), sub, edgecolor="#111111",
-                              linewidth=0.6)
-        ax.legend(handles=_legend_handles(counts), loc="lower right", frameon=False, fontsize=8.5,
-                  title="Kommuner", title_fontsize=9, alignment="left", handlelength=1.6, handleheight=1.1)
-        return _save(fig)
+    fig = Figure(figsize=(width_in, width_in * 1.3))
+    ax = fig.add_axes((0.0, 0.0, 1.0, 1.0))
+    _draw(ax, geometry.kommuner, geometry.fylker, classes, 1.0)
+    bbox = _inset_bbox(geometry.kommuner) if inset else None
+    if bbox is not None:
+        sub = ax.inset_axes((0.01, 0.62, 0.36, 0.36))
+        _draw(sub, geometry.kommuner, geometry.fylker, classes, 1.6, bbox=bbox)
+        sub.set_title("Oslo-området", fontsize=8.5, loc="left")
+        sub.set_axis_on()
+        sub.set_xticks([])
+        sub.set_yticks([])
+        style_axes(sub)  # the charts' frame: left and bottom edges, in grey
+        for spine in sub.spines.values():
+            spine.set_linewidth(0.6)
+        ax.indicate_inset((bbox[0], bbox[1], bbox[2] - bbox[0], bbox[3] - bbox[1]), sub, edgecolor="#111111",
+                          linewidth=0.6)
+    _thin_hatching(ax.legend(handles=_legend_handles(counts), loc="lower right", frameon=False, fontsize=8.5,
+                             title="Kommuner", title_fontsize=9, alignment="left", handlelength=1.6,
+                             handleheight=1.1))
+    return _save(fig)
 
 
 def small_multiples_svg(geometry: MapGeometry, panels: Sequence[tuple[str, Mapping[str, str]]],
@@ -471,19 +475,18 @@ def small_multiples_svg(geometry: MapGeometry, panels: Sequence[tuple[str, Mappi
     ncols = min(n, 4)
     nrows = -(-n // ncols)
     panel_w = width_in / ncols
-    with matplotlib.rc_context(_map_rc()):
-        fig = Figure(figsize=(width_in, nrows * panel_w * 1.3 + 0.55), layout="constrained")
-        axes = fig.subplots(nrows, ncols, squeeze=False)
-        for i, (title, classes) in enumerate(panels):
-            _check_codes(geometry.kommuner_small, classes)
-            ax = axes[i // ncols][i % ncols]
-            _draw(ax, geometry.kommuner_small, geometry.fylker_small, classes, 0.6)
-            ax.set_title(title, fontsize=9.5)
-        for j in range(n, nrows * ncols):
-            axes[j // ncols][j % ncols].set_axis_off()
-        fig.legend(handles=_legend_handles(None), loc="outside lower center", ncols=4, frameon=False,
-                   fontsize=8, handlelength=1.4)
-        return _save(fig)
+    fig = Figure(figsize=(width_in, nrows * panel_w * 1.3 + 0.55), layout="constrained")
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for i, (title, classes) in enumerate(panels):
+        _check_codes(geometry.kommuner_small, classes)
+        ax = axes[i // ncols][i % ncols]
+        _draw(ax, geometry.kommuner_small, geometry.fylker_small, classes, 0.6)
+        ax.set_title(title, fontsize=FONT_SIZE)
+    for j in range(n, nrows * ncols):
+        axes[j // ncols][j % ncols].set_axis_off()
+    _thin_hatching(fig.legend(handles=_legend_handles(None), loc="outside lower center", ncols=4, frameon=False,
+                              fontsize=8, handlelength=1.4))
+    return _save(fig)
 
 
 __all__ = [
@@ -496,8 +499,6 @@ __all__ = [
     "map_status_frame",
     "read_geometry",
     "small_multiples_svg",
-    "step_map_status",
-    "step_round_map",
     "own_map_figure",
     "own_structure",
 ]

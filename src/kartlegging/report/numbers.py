@@ -22,7 +22,7 @@ import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from kartlegging.analysis.findings import DOES_NOT_HOLD, HOLDS
+from kartlegging.core.tables import DOES_NOT_HOLD, HOLDS
 
 MISSING = "ikke beregnet"
 """Shown where a figure was not computed (for instance the KOSTRA figures of a round without KOSTRA data)."""

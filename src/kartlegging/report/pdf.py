@@ -37,7 +37,7 @@ def _epoch_of(day: str) -> int:
     parsed = _day_of(day)
     if parsed is None:
         return 0
-    return int(dt.datetime(parsed.year, parsed.month, parsed.day, tzinfo=dt.timezone.utc).timestamp())
+    return int(dt.datetime(parsed.year, parsed.month, parsed.day, tzinfo=dt.UTC).timestamp())
 
 
 def compile_typst(document: TypstDocument, run_date: str = "") -> bytes:

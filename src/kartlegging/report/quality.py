@@ -147,5 +147,8 @@ def _conservation_rows(conservation: pd.DataFrame | None) -> list[dict[str, Any]
             "unit": CONSERVATION_UNITS.get(str(rec.unit), str(rec.unit)),
         }
         row.update({c: int(getattr(rec, c)) for c in CONSERVATION_COLUMNS})
+        # what the source's folder holds besides its records (hidden files, sub-folders): never read, named
+        names = getattr(rec, "ignored_names", None)
+        row["ignored_names"] = str(names).split("; ") if isinstance(names, str) and names else []
         rows.append(row)
     return rows

@@ -27,10 +27,10 @@ and its file identifier is derived from the HTML instead of drawn at random.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 import logging
 import os
 import subprocess
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,9 +109,9 @@ def run_date_from_env(environ: Mapping[str, str] | None = None, fallback_epoch: 
     if epoch:
         if not epoch.isdigit():
             raise ValueError(f"SOURCE_DATE_EPOCH must be whole seconds, got {epoch!r}")
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date().isoformat()
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
     if fallback_epoch is not None:
-        return dt.datetime.fromtimestamp(fallback_epoch, tz=dt.timezone.utc).date().isoformat()
+        return dt.datetime.fromtimestamp(fallback_epoch, tz=dt.UTC).date().isoformat()
     return dt.date.today().isoformat()
 
 

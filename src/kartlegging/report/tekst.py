@@ -32,7 +32,7 @@ from pathlib import Path
 
 import yaml
 from markdown_it import MarkdownIt
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 LOG = logging.getLogger(__name__)
 
@@ -200,7 +200,3 @@ def render_chapter(chapter: Chapter, figure: Callable[[str], Markup]) -> Markup:
     out = _SENTINEL.sub(lambda m: str(figure(ids[int(m.group(1))])), html)
     return Markup(out)
 
-
-def chapter_heading(chapter: Chapter) -> Markup:
-    """The chapter's title, escaped."""
-    return Markup(escape(chapter.title))

@@ -176,7 +176,8 @@ PREAMBLE = """\
 #show heading.where(level: 2): set text(size: 13pt)
 #show heading.where(level: 3): set text(size: 11pt)
 #show raw: set text(font: "DejaVu Sans Mono", size: 0.85em)
-#set table(stroke: (x, y) => if y == 0 {{ (bottom: 0.7pt) }} else {{ (bottom: 0.2pt + luma(180)) }}, inset: (x: 4pt, y: 3pt))
+#set table(stroke: (x, y) => if y == 0 {{ (bottom: 0.7pt) }} else {{ (bottom: 0.2pt + luma(180)) }}, \
+inset: (x: 4pt, y: 3pt))
 #show table: set text(size: 8.5pt)
 #show table: set par(leading: 0.45em)
 #show figure.where(kind: table): set figure.caption(position: top)
@@ -187,7 +188,8 @@ PREAMBLE = """\
 
 APPENDIX_NUMBERING = """\
 #counter(heading).update(0)
-#set heading(numbering: (..n) => if n.pos().len() == 1 { "Vedlegg " + numbering("A.", ..n) } else { numbering("A.1", ..n) }, supplement: [Vedlegg])
+#set heading(numbering: (..n) => if n.pos().len() == 1 { "Vedlegg " + numbering("A.", ..n) } \
+else { numbering("A.1", ..n) }, supplement: [Vedlegg])
 """
 
 
@@ -269,14 +271,16 @@ class _Writer:
             return self.block_children(node)
         body = self.children(node)
         return ("\n#page(numbering: none)[\n#v(3cm)\n" + body + "\n]\n"
-                "#set page(numbering: \"1\", footer: context align(center, text(size: 9pt)[Side #counter(page).display() av #counter(page).final().first()]))\n#counter(page).update(1)\n")
+                "#set page(numbering: \"1\", footer: context align(center, text(size: 9pt)"
+                "[Side #counter(page).display() av #counter(page).final().first()]))\n#counter(page).update(1)\n")
 
     def tag_nav(self, node: Node) -> str:
         if "toc" not in node.classes:
             return self.block_children(node)
         heading = node.elements("h2")
         title = self.children(heading[0]) if heading else "Innhold"
-        return f"\n\n#outline(title: heading(outlined: false, numbering: none)[{title}], depth: 2)\n\n#pagebreak(weak: true)\n"
+        return (f"\n\n#outline(title: heading(outlined: false, numbering: none)[{title}], depth: 2)\n\n"
+                "#pagebreak(weak: true)\n")
 
     # ---- headings
 

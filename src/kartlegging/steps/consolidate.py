@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -23,16 +25,23 @@ def step_consolidate(
     round_name: str,
     klass_file: str,
     bydeler_file: str,
-    overrides_file: str | None,
-    inputs: dict[str, str | list[str]],
-    out: dict[str, str],
+    overrides_file: str | list[str] | None,
+    inputs: Mapping[str, Any],
+    out: Mapping[str, str],
+    ignored: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
     """kommune_status, the merged review queue, the overrides applied and the conservation table.
 
     Stops the run (with one message) when an override matched nothing or a raw record is unaccounted for.
-    ``overrides_file`` is None when the round has none.
+    ``overrides_file`` is None (or an empty list: the rule's optional input) when the round has none.
+    ``ignored``: by source (``epost``, ``intervju``, ``kostra``), what the raw folder holds besides the
+    files it reads (hidden files, sub-folders), for the conservation table to name.
     """
+    ignored = ignored or {}
     from kartlegging.analysis import conservation as cons
+
+    if isinstance(overrides_file, list):
+        overrides_file = overrides_file[0] if overrides_file else None
 
     cls = klass.load_files(klass_file, bydeler_file)
     read = store.read_table
@@ -52,11 +61,14 @@ def step_consolidate(
 
     conservation = pd.DataFrame([
         cons.dispatch_conservation(round_name, cons.dispatch_rows_in(inputs["dispatch_csv"]), read(inputs["dispatch"])),
-        cons.email_conservation(round_name, _as_list(inputs["emails"]), read(inputs["replies"])),
+        cons.email_conservation(round_name, _as_list(inputs["emails"]), read(inputs["replies"]),
+                                ignored.get("epost", ())),
         cons.phone_conservation(round_name, cons.phone_rows_in(inputs["phone_log"]), read(inputs["attempts"]), issues),
-        cons.interview_conservation(round_name, _as_list(inputs["workbooks"]), read(inputs["interviews"]), issues),
+        cons.interview_conservation(round_name, _as_list(inputs["workbooks"]), read(inputs["interviews"]), issues,
+                                    ignored.get("intervju", ())),
         *([cons.kostra_conservation(round_name, _as_list(inputs["kostra_files"]), read(inputs["kostra"]),
-                                    read(inputs["kostra_issues"]))] if "kostra" in inputs else []),
+                                    read(inputs["kostra_issues"]), ignored.get("kostra", ()))]
+          if inputs.get("kostra") else []),
     ])
     cons.check(conservation)
     store.write_table(conservation, "conservation", out["conservation"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from kartlegging.analysis.crosswalk import build_crosswalks, crosswalk_pairs
 from kartlegging.core import classification as klass
@@ -12,8 +12,10 @@ from kartlegging.core import store
 log = logging.getLogger("kartlegging")
 
 
-def step_crosswalk(reference_dir: str, round_versions: Mapping[str, str], target: str, out: str) -> None:
-    """The ``crosswalk`` rule: every pair of versions the configuration uses, one table."""
+def step_crosswalk(reference: Iterable[str] | str, round_versions: Mapping[str, str], target: str, out: str) -> None:
+    """The ``crosswalk`` rule: every pair of versions the configuration uses, one table.
+    ``reference``: the reference files the rule declares (or a reference folder: every file in it)."""
+    reference_dir = klass.reference_of(reference)
     versions = sorted({klass.version_for(reference_dir, str(v)) for v in round_versions.values()})
     target_year = klass.version_for(reference_dir, str(target))
     pairs = crosswalk_pairs(versions, target_year)

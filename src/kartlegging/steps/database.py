@@ -12,9 +12,10 @@ from kartlegging.infra.database import build_database, data_dictionary
 log = logging.getLogger("kartlegging")
 
 
-def step_database(processed_dir: str, rounds: list[str], tables: Iterable[str], out_db: str,
-                  out_dictionary: str) -> None:
-    """One view per table whose file is among ``tables`` (the rules' Parquet outputs), and the dictionary."""
+def step_database(rounds: list[str], tables: Iterable[str], out_db: str, out_dictionary: str) -> None:
+    """One view per table whose file is among ``tables`` (the rules' Parquet outputs), and the dictionary.
+    The processed folder is the database file's: the views name tables by their path below it."""
+    processed_dir = os.path.dirname(out_db)
     available = [os.path.relpath(f, processed_dir).replace(os.sep, "/") for f in tables]
     views, missing = build_database(processed_dir, rounds, out_db, available)
     Path(out_dictionary).write_text(data_dictionary(rounds, missing), encoding="utf-8")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -12,7 +14,7 @@ from kartlegging.core import store
 log = logging.getLogger("kartlegging")
 
 
-def step_figures(round_name: str, inputs: dict[str, str], register_path: str | None, out_figures: str,
+def step_figures(round_name: str, inputs: Mapping[str, Any], register_path: str | None, out_figures: str,
                  out_reconciliation: str, out_series: str | None = None) -> None:
     """Every figure of the round and its reconciliation. Without a register (``None``) every figure the
     pipeline knows is computed and nothing is reconciled: a new round needs no published figures to run."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from kartlegging.core import classification as klass
 from kartlegging.core import store
@@ -12,7 +13,7 @@ log = logging.getLogger("kartlegging")
 
 
 def step_ingest_email(round_name: str, klass_file: str, bydeler_file: str, dispatch_csv: str, epost_dir: str,
-                      override_items: list[dict], out: dict[str, str]) -> None:
+                      override_items: list[dict], out: Mapping[str, str]) -> None:
     """E-mail replies, identified against the dispatch list. An unusable dispatch list stops the run
     (DispatchError). The list is parsed again here rather than read from dispatch.parquet because
     identification needs its lookups (Message-IDs, addresses), which the table keeps only hashed.
@@ -23,7 +24,7 @@ def step_ingest_email(round_name: str, klass_file: str, bydeler_file: str, dispa
     cls = klass.load_files(klass_file, bydeler_file)
     overrides = overrides_from_params(override_items)
     dispatch = read_dispatch(dispatch_csv, cls, round_name)
-    if "dispatch" in out:
+    if out.get("dispatch"):
         store.write_table(dispatch.table, "dispatch", out["dispatch"])
     result = ingest_email(epost_dir, dispatch, cls, round_name, overrides)
     store.write_table(result.table, "email_replies", out["replies"])

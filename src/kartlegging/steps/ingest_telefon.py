@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from kartlegging.core import classification as klass
 from kartlegging.core import store
@@ -12,7 +13,7 @@ log = logging.getLogger("kartlegging")
 
 
 def step_ingest_phone(round_name: str, klass_file: str, bydeler_file: str, phone_log: str, dispatch_path: str,
-                      override_items: list[dict], out: dict[str, str]) -> None:
+                      override_items: list[dict], out: Mapping[str, str]) -> None:
     """Phone round: attempts and final answers per unit."""
     from kartlegging.ingest.phone import ingest_phone
 

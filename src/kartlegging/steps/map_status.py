@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
+from kartlegging.core import classification as klass
 from kartlegging.core import store
 from kartlegging.core.tables import MAP_CLASSES, MAP_STATUS
 from kartlegging.report.maps import map_status_frame
@@ -13,11 +15,12 @@ log = logging.getLogger("kartlegging")
 
 def step_map_status(
     status_path: str, services_path: str, round_name: str, round_version: str, map_version: str,
-    reference_dir: str, out: str,
+    reference: Iterable[str] | str, out: str,
 ) -> None:
-    """The ``map_status`` rule: read, translate, write, and log the counts per class."""
+    """The ``map_status`` rule: read, translate, write, and log the counts per class.
+    ``reference``: the reference files the rule declares (or a reference folder: every file in it)."""
     frame = map_status_frame(store.read_table(status_path), store.read_table(services_path), round_name,
-                             round_version, map_version, reference_dir)
+                             round_version, map_version, klass.reference_of(reference))
     store.write_table(frame, MAP_STATUS, out)
     counts = frame["status"].value_counts()
     for cls in MAP_CLASSES:

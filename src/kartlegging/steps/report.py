@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from kartlegging.report import ReportMeta, git_commit, git_commit_time, read_inputs, render_html, run_date_from_env
-from kartlegging.report.inputs import INPUT_TABLES, ExtraPaths
+from kartlegging.report.inputs import INPUT_TABLES, ExtraPaths, read_inputs
+from kartlegging.report.render import ReportMeta, git_commit, git_commit_time, render_html, run_date_from_env
 
 log = logging.getLogger("kartlegging")
 

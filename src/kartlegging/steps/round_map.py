@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from pathlib import Path
 
+from kartlegging.core import classification as klass
 from kartlegging.core import store
 from kartlegging.report.maps import own_map_figure
 
@@ -13,10 +15,11 @@ log = logging.getLogger("kartlegging")
 
 
 def step_round_map(status_path: str, services_path: str, round_name: str, round_version: str, geometry_path: str,
-                   reference_dir: str, out: str) -> None:
-    """The ``round_map`` rule: the round's own-structure map as JSON (SVG, caption, alt text, classes)."""
+                   reference: Iterable[str] | str, out: str) -> None:
+    """The ``round_map`` rule: the round's own-structure map as JSON (SVG, caption, alt text, classes).
+    ``reference``: the reference files the rule declares (or a reference folder: every file in it)."""
     figure = own_map_figure(store.read_table(status_path), store.read_table(services_path), round_name,
-                            round_version, geometry_path, reference_dir)
+                            round_version, geometry_path, klass.reference_of(reference))
     Path(out).parent.mkdir(parents=True, exist_ok=True)
     Path(out).write_text(json.dumps(figure, ensure_ascii=False, sort_keys=True, indent=1), encoding="utf-8")
     log.info("round_map %s: Klass %s drawn on the %s geometry; counts %s; grouped %s; not drawn %s", round_name,

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from kartlegging.core.coding import code_answer
-from kartlegging.ingest.email.quoting import _is_quoted, split_signature
+from kartlegging.ingest.email.quoting import is_quoted, split_signature
 
 
 def _phrase(pattern: str) -> str:
@@ -118,7 +118,7 @@ def cut_answers(lines: list[str]) -> _Answers:
             current = int(mk.group(1))
             out.chunks.setdefault(current, []).append([])
             continue
-        if _is_quoted(line):
+        if is_quoted(line):
             qm = _QUOTED_NUMBERED_QUESTION.match(line)
             if qm:
                 current = int(qm.group(1))
@@ -382,7 +382,7 @@ class Coding:
 
 
 
-def _code_answers(ans: _Answers, prose: bool) -> Coding:
+def code_answers(ans: _Answers, prose: bool) -> Coding:
     """Questions 1 and 5 from one cut text.
 
     Question 1: the first chunk under question 1 that codes (leading ja/nei/vet
@@ -448,10 +448,10 @@ def code_reply(segments: list[list[str]], forward: bool) -> tuple[Coding, list[s
     never count: question texts become markers and option lists are removed.
     """
     body, sig = split_signature(segments[0])
-    coding = _code_answers(cut_answers(body), prose=True)
+    coding = code_answers(cut_answers(body), prose=True)
     if coding.q1 is None and len(segments) > 1:
         qbody, _ = split_signature(segments[1])
-        inner = _code_answers(cut_answers(qbody), prose=forward)
+        inner = code_answers(cut_answers(qbody), prose=forward)
         if inner.q1 is not None:
             q5, q5_unreadable, q5_raw = coding.q5, coding.q5_unreadable, coding.q5_raw
             if q5 is None:

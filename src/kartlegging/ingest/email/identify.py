@@ -7,8 +7,8 @@ import re
 from kartlegging.core.classification import OSLO, Classification
 from kartlegging.ingest.dispatch import DispatchResult, normalise_message_id
 from kartlegging.ingest.email.mime import decode_header_text
-from kartlegging.ingest.email.quoting import _is_quoted, sender_tail
-from kartlegging.ingest.email.row import _header, _Row
+from kartlegging.ingest.email.quoting import is_quoted, sender_tail
+from kartlegging.ingest.email.row import ReplyRow, header_value
 
 _TAG_BRACKET = re.compile(r"[\[(]\s*([KkBb])\s*-?\s*(\d{3,6})\s*[\])]")
 
@@ -81,7 +81,7 @@ def _message_ids(value: str) -> list[str]:
 
 
 
-def _identify(row: _Row, items: list[tuple[str, str]], dispatch: DispatchResult,
+def identify_unit(row: ReplyRow, items: list[tuple[str, str]], dispatch: DispatchResult,
               classification: Classification, body: list[str], sig: list[str],
               segments: list[list[str]], passes_on: bool) -> None:
     """Run the identification cascade (see the module docstring) and record the step."""
@@ -92,7 +92,7 @@ def _identify(row: _Row, items: list[tuple[str, str]], dispatch: DispatchResult,
     if len(tagged) > 1:
         row.ident_note = f"several tags in the subject ({', '.join(sorted(tagged))}); "
     for name in ("in-reply-to", "references"):
-        units = {dispatch.by_message_id[i] for i in _message_ids(decode_header_text(_header(items, name)))
+        units = {dispatch.by_message_id[i] for i in _message_ids(decode_header_text(header_value(items, name)))
                  if i in dispatch.by_message_id}
         if len(units) == 1:
             row.enhet_id, row.ident_method = next(iter(units)), "in_reply_to"
@@ -109,13 +109,13 @@ def _identify(row: _Row, items: list[tuple[str, str]], dispatch: DispatchResult,
             return
         if len(units) > 1:
             row.ident_note += f"sender domain shared by {len(units)} dispatched units; "
-    own_sig = "\n".join(ln for ln in sig if not _is_quoted(ln))
-    own_all = "\n".join(ln for ln in body + sig if not _is_quoted(ln))
+    own_sig = "\n".join(ln for ln in sig if not is_quoted(ln))
+    own_all = "\n".join(ln for ln in body + sig if not is_quoted(ln))
     # below the quoted questionnaire: a sign-off or a transport-rule disclaimer is the sender's own
     own_tail = "\n".join(sender_tail(segments))
     candidates = [own_sig, own_all, own_tail]
     if passes_on:
-        candidates.append("\n".join(ln for ln in segments[1] if not _is_quoted(ln)))
+        candidates.append("\n".join(ln for ln in segments[1] if not is_quoted(ln)))
     for text in candidates:
         if text.strip():
             unit = _units_named(text, classification, dispatch)

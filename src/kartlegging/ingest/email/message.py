@@ -13,21 +13,21 @@ from pathlib import Path
 
 from kartlegging.core.classification import Classification
 from kartlegging.ingest.dispatch import DispatchResult
-from kartlegging.ingest.email.coding import _code_answers, code_reply, cut_answers
-from kartlegging.ingest.email.identify import _identify
+from kartlegging.ingest.email.coding import code_answers, code_reply, cut_answers
+from kartlegging.ingest.email.identify import identify_unit
 from kartlegging.ingest.email.mime import (
     ENCODING_DEFECTS,
     STRUCTURE_LOST,
     Note,
-    _normalise_text,
     decode_bytes,
     decode_counting,
     decode_header_text,
     defect_names,
     html_to_text,
+    normalise_text,
 )
-from kartlegging.ingest.email.quoting import _FORWARD_SUBJECT, split_segments
-from kartlegging.ingest.email.row import _header, _Row
+from kartlegging.ingest.email.quoting import FORWARD_SUBJECT, split_segments
+from kartlegging.ingest.email.row import ReplyRow, header_value
 
 _AUTO_SUBJECT = re.compile(
     r"automatisk\s+svar|fraværsmelding|fravær\s*:|out\s+of\s+(?:the\s+)?office|autosvar|automatic\s+reply"
@@ -111,7 +111,7 @@ def attachment_label(name: str, ctype: str, size: int) -> str:
 
 
 
-def _read_parts(msg: email.message.Message) -> tuple[str, list[str], int, list[Note]]:
+def read_parts(msg: email.message.Message) -> tuple[str, list[str], int, list[Note]]:
     """Body text, attachment labels, how many attachments may hold an answer, and repair notes.
 
     Inline ``text/plain`` parts are preferred; ``text/html`` parts are used when
@@ -168,7 +168,7 @@ def _read_parts(msg: email.message.Message) -> tuple[str, list[str], int, list[N
             if replaced:
                 notes.append(Note("epost.tegn_erstattet", f"{replaced} byte(s) not valid in the part's charset "
                                   f"read as windows-1252", where))
-            text = _normalise_text(decoded)
+            text = normalise_text(decoded)
             (plain if ctype == "text/plain" else html).append(text)
             continue
         attachments.append(attachment_label(name, ctype, len(payload)))
@@ -194,11 +194,11 @@ def _header_block_cut(raw: bytes, msg: email.message.Message) -> bool:
 
 
 
-def _read_message(path: Path, dispatch: DispatchResult, classification: Classification) -> _Row:
+def read_message(path: Path, dispatch: DispatchResult, classification: Classification) -> ReplyRow:
     """Read, identify and code one file; every failure becomes a quarantine reason, every repair a note."""
-    row = _Row(path.name)
+    row = ReplyRow(path.name)
 
-    def quarantine(code: str, reason: str, locator: str = "file") -> _Row:
+    def quarantine(code: str, reason: str, locator: str = "file") -> ReplyRow:
         row.quarantine, row.quarantine_code, row.quarantine_locator = reason, code, locator
         return row
 
@@ -219,11 +219,11 @@ def _read_message(path: Path, dispatch: DispatchResult, classification: Classifi
     if not names & _MESSAGE_HEADERS:
         return quarantine("epost.ikke_epost", "no e-mail headers (From, To, Subject, Date, Message-ID): "
                           "not an RFC 5322 message")
-    row.message_id = decode_header_text(_header(items, "message-id")) or None
-    row.date = _parse_date(decode_header_text(_header(items, "date")))
-    row.subject = decode_header_text(_header(items, "subject"))
+    row.message_id = decode_header_text(header_value(items, "message-id")) or None
+    row.date = _parse_date(decode_header_text(header_value(items, "date")))
+    row.subject = decode_header_text(header_value(items, "subject"))
     row.content_type = msg.get_content_type()
-    row.sender = _sender_address(_header(items, "from"))
+    row.sender = _sender_address(header_value(items, "from"))
     if _header_block_cut(raw, msg):
         return quarantine("epost.avkortet", "truncated: the file ends inside the header block", "headers")
     if "MissingHeaderBodySeparatorDefect" in defect_names(msg) or not _has_header_end(raw):
@@ -238,23 +238,23 @@ def _read_message(path: Path, dispatch: DispatchResult, classification: Classifi
             row.notes.append(Note("epost.mime_defekt", "the final MIME boundary is missing "
                                   "(CloseBoundaryNotFoundDefect); the parts before the end are read", f"part {i}"))
     try:
-        body, row.attachments, row.answer_attachments, notes = _read_parts(msg)
+        body, row.attachments, row.answer_attachments, notes = read_parts(msg)
     except _Unreadable as exc:
         return quarantine(*exc.args)
     row.notes += notes
 
-    auto_submitted = (_header(items, "auto-submitted") or "").strip().lower()
+    auto_submitted = (header_value(items, "auto-submitted") or "").strip().lower()
     row.auto_reply = bool(
         (auto_submitted and auto_submitted != "no")
         or "x-autoreply" in names or "x-autorespond" in names
-        or (_header(items, "precedence") or "").strip().lower() == "auto_reply"
+        or (header_value(items, "precedence") or "").strip().lower() == "auto_reply"
         or _AUTO_SUBJECT.search(row.subject)
     )
-    forward = bool(_FORWARD_SUBJECT.match(row.subject))
+    forward = bool(FORWARD_SUBJECT.match(row.subject))
     segments = split_segments(body)
     row.coding, own_body, own_sig = code_reply(segments, forward)
     # a forwarded message names the unit only when it is the answer being passed on (the forwarder's
     # own text has none); otherwise it is someone else's message, context that never identifies
-    passes_on = forward and len(segments) > 1 and _code_answers(cut_answers(own_body), prose=True).q1 is None
-    _identify(row, items, dispatch, classification, own_body, own_sig, segments, passes_on)
+    passes_on = forward and len(segments) > 1 and code_answers(cut_answers(own_body), prose=True).q1 is None
+    identify_unit(row, items, dispatch, classification, own_body, own_sig, segments, passes_on)
     return row

@@ -66,13 +66,6 @@ def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error(_FALLBACK, _cp1252_fallback)
 
 
-def has_utf8_sequences(data: bytes) -> bool:
-    """Whether ``data`` holds at least one valid multi-byte UTF-8 sequence (so it is UTF-8 text,
-    perhaps with a few bad bytes, rather than single-byte text)."""
-    text = data.decode("utf-8", errors="ignore")
-    return any(ord(ch) > 0x7F for ch in text)
-
-
 def decode_utf8_mixed(data: bytes) -> tuple[str, int]:
     """Decode UTF-8 text with a few invalid bytes: valid sequences as UTF-8, each invalid byte
     as windows-1252. Returns the text and the number of bytes that needed the fallback."""
@@ -290,7 +283,7 @@ def html_to_text(html: str) -> str:
 
 
 
-def _normalise_text(text: str) -> str:
+def normalise_text(text: str) -> str:
     """Line endings, non-breaking and zero-width spaces, NULs: one canonical form."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     return text.replace("\xa0", " ").replace("\u200b", "").replace("\ufeff", "")

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from kartlegging.ingest.email.mime import _normalise_text
+from kartlegging.ingest.email.mime import normalise_text
 
 _QUOTED = re.compile(r"^\s*>")
 #: The last question of the questionnaire: numbered 5, or its answer options.
@@ -116,11 +116,11 @@ _SIGNATURE = re.compile(
 
 
 
-_FORWARD_SUBJECT = re.compile(r"^\s*(?:vs|fw|fwd|wg|tr|vb)\s*:", re.I)
+FORWARD_SUBJECT = re.compile(r"^\s*(?:vs|fw|fwd|wg|tr|vb)\s*:", re.I)
 
 
 
-def _is_quoted(line: str) -> bool:
+def is_quoted(line: str) -> bool:
     """A ``>``-quoted line: context for inline answers, never answer text itself."""
     return line.lstrip().startswith(">")
 
@@ -136,7 +136,7 @@ def _quote_header_at(lines: list[str], i: int) -> bool:
     ``skrev:``/``wrote:`` that is followed by ``>`` lines.
     """
     line = lines[i]
-    if _is_quoted(line):
+    if is_quoted(line):
         return False
     if _SEPARATOR.match(line):
         return True
@@ -161,7 +161,7 @@ def _quote_header_at(lines: list[str], i: int) -> bool:
             return True
     if len(line) < 300 and _WROTE_END.search(line):
         nxt = next((ln for ln in lines[i + 1:i + 3] if ln.strip()), "")
-        return _is_quoted(nxt)
+        return is_quoted(nxt)
     return False
 
 
@@ -173,7 +173,7 @@ def split_segments(text: str) -> list[list[str]]:
     inline answers); each later segment is one quoted or forwarded message with
     its ``Fra:/Sendt:/Til:/Emne:`` block removed.
     """
-    lines = _normalise_text(text).split("\n")
+    lines = normalise_text(text).split("\n")
     segments: list[list[str]] = [[]]
     i = 0
     while i < len(lines):
@@ -205,7 +205,7 @@ def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     sig: list[str] = []
     in_sig = False
     for line in lines:
-        if _is_quoted(line):
+        if is_quoted(line):
             in_sig = False
         elif _SIGNATURE.match(line):
             in_sig = True

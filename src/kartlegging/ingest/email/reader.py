@@ -41,6 +41,7 @@ set ``enhet_id`` (``ident_method`` = ``override``), ``q1``, ``q5`` or ``auto_rep
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,11 +50,12 @@ import pandas as pd
 from kartlegging.core.classification import Classification
 from kartlegging.core.issues import Issue
 from kartlegging.core.overrides import Override
+from kartlegging.core.rawfolder import record_files
 from kartlegging.core.tables import EMAIL_REPLIES, salted_hash
 from kartlegging.ingest.dispatch import DispatchResult, normalise_message_id
-from kartlegging.ingest.email.message import _read_message
-from kartlegging.ingest.email.row import SOURCE, EmailError, _Row
-from kartlegging.ingest.email.supersede import _apply_overrides, _final_answers, _supersede
+from kartlegging.ingest.email.message import read_message
+from kartlegging.ingest.email.row import SOURCE, EmailError, ReplyRow
+from kartlegging.ingest.email.supersede import apply_overrides, final_answers, supersede_replies
 
 
 @dataclass
@@ -105,7 +107,7 @@ class EmailResult:
 # ---------------------------------------------------------------------------
 
 
-def _issues_for(row: _Row, q1: str | None, q5: str | None) -> list[Issue]:
+def _issues_for(row: ReplyRow, q1: str | None, q5: str | None) -> list[Issue]:
     """The review and quarantine items of one row, each marked resolved by the override that settles it."""
     out: list[Issue] = [Issue(SOURCE, row.file, "", "mime", n.code, n.detail, "review", None, n.locator)
                         for n in row.notes]
@@ -138,9 +140,21 @@ def _issues_for(row: _Row, q1: str | None, q5: str | None) -> list[Issue]:
     return out
 
 
-def ingest_email(epost_dir: str | Path, dispatch: DispatchResult, classification: Classification,
-                 round_name: str, overrides: list[Override]) -> EmailResult:
-    """Read every file in ``epost/`` into ``EMAIL_REPLIES`` rows, issues and applied overrides.
+def message_files(epost: str | Path | Iterable[str | Path]) -> list[Path]:
+    """The message files to read, sorted by name: the files a rule declares (a list), or the visible files of
+    an ``epost/`` folder (:func:`kartlegging.core.rawfolder.record_files`; hidden files and sub-folders are no
+    messages and are not read). A folder that does not exist stops the step."""
+    if isinstance(epost, (str, Path)):
+        if not Path(epost).is_dir():
+            raise EmailError(f"{epost}: e-mail folder not found")
+        epost = record_files(epost)
+    return sorted((Path(p) for p in epost), key=lambda p: p.name)
+
+
+def ingest_email(epost_dir: str | Path | Iterable[str | Path], dispatch: DispatchResult,
+                 classification: Classification, round_name: str, overrides: list[Override]) -> EmailResult:
+    """Read every message file (``epost_dir``: the files, or their folder) into ``EMAIL_REPLIES`` rows,
+    issues and applied overrides.
 
     Coding of question 1 (``ja``/``nei``/``vet_ikke``/``uklart``), from the reply's
     own text with quotes and signature removed:
@@ -170,29 +184,22 @@ def ingest_email(epost_dir: str | Path, dispatch: DispatchResult, classification
 
     Auto-replies have ``q1``/``q5`` null and status ``autosvar``; they are
     identified when possible but never go to review. Identified non-automatic
-    replies take part in supersession (:func:`_supersede`).
+    replies take part in supersession (:func:`supersede_replies`).
     """
-    folder = Path(epost_dir)
-    if not folder.is_dir():
-        raise EmailError(f"{folder}: e-mail folder not found")
-    paths = sorted(folder.iterdir(), key=lambda p: p.name)
-    rows: list[_Row] = []
-    for path in paths:
-        if path.is_dir():
-            row = _Row(path.name, quarantine="a directory, not a message file", quarantine_code="epost.mappe")
-        else:
-            try:
-                row = _read_message(path, dispatch, classification)
-            except Exception as exc:  # one broken file must not stop a round; it is quarantined with its reason
-                row = _Row(path.name, quarantine=f"could not be parsed ({type(exc).__name__})")
+    rows: list[ReplyRow] = []
+    for path in message_files(epost_dir):
+        try:
+            row = read_message(path, dispatch, classification)
+        except Exception as exc:  # one broken file must not stop a round; it is quarantined with its reason
+            row = ReplyRow(path.name, quarantine=f"could not be parsed ({type(exc).__name__})")
         rows.append(row)
 
-    applied = _apply_overrides(rows, overrides, dispatch)
+    applied = apply_overrides(rows, overrides, dispatch)
 
     issues: list[Issue] = []
     answers: dict[str, tuple[str | None, str | None]] = {}
     for row in rows:
-        q1, q5 = _final_answers(row)
+        q1, q5 = final_answers(row)
         answers[row.file] = (q1, q5)
         if row.quarantine and row.ident_method != "override":
             row.status = "karantene"
@@ -204,7 +211,7 @@ def ingest_email(epost_dir: str | Path, dispatch: DispatchResult, classification
         else:
             row.status = "svar"
         issues.extend(_issues_for(row, *answers[row.file]))
-    _supersede(rows, issues)
+    supersede_replies(rows, issues)
 
     records = []
     for row in rows:

@@ -22,7 +22,7 @@ class EmailError(ValueError):
 
 
 @dataclass
-class _Row:
+class ReplyRow:
     """Everything learnt about one file; becomes one table row and its issues."""
 
     file: str
@@ -50,7 +50,7 @@ class _Row:
     override_values: dict[str, object] = field(default_factory=dict)
 
 
-def _header(items: list[tuple[str, str]], name: str) -> str | None:
+def header_value(items: list[tuple[str, str]], name: str) -> str | None:
     """First raw value of a header (``name`` lower-case); raw, so the repairing decoder sees the bytes."""
     for key, value in items:
         if key.lower() == name:

@@ -9,7 +9,7 @@ from kartlegging.core.issues import Issue
 from kartlegging.core.overrides import Override, OverrideError
 from kartlegging.core.tables import ANSWER
 from kartlegging.ingest.dispatch import DispatchResult
-from kartlegging.ingest.email.row import OVERRIDE_FIELDS, SOURCE, _Row
+from kartlegging.ingest.email.row import OVERRIDE_FIELDS, SOURCE, ReplyRow
 
 
 def _override_value(ov: Override, key: str, value: object, dispatch: DispatchResult) -> object:
@@ -41,7 +41,7 @@ def _override_value(ov: Override, key: str, value: object, dispatch: DispatchRes
 
 
 
-def _apply_overrides(rows: list[_Row], overrides: list[Override], dispatch: DispatchResult) -> set[str]:
+def apply_overrides(rows: list[ReplyRow], overrides: list[Override], dispatch: DispatchResult) -> set[str]:
     """Apply the analysts' decisions for this source; return the ids used so unmatched ones can be reported."""
     applied: set[str] = set()
     by_file = {r.file: r for r in rows}
@@ -66,7 +66,7 @@ def _apply_overrides(rows: list[_Row], overrides: list[Override], dispatch: Disp
 
 
 
-def _final_answers(row: _Row) -> tuple[str | None, str | None]:
+def final_answers(row: ReplyRow) -> tuple[str | None, str | None]:
     """Coded q1/q5 after overrides: null for auto-replies, ``uklart`` where the rules could not decide."""
     if row.auto_reply:
         return None, None
@@ -78,13 +78,13 @@ def _final_answers(row: _Row) -> tuple[str | None, str | None]:
 
 
 
-def _supersede(rows: list[_Row], issues: list[Issue]) -> None:
+def supersede_replies(rows: list[ReplyRow], issues: list[Issue]) -> None:
     """Latest reply per unit by Date is the answer; earlier ones are ``erstattet``.
 
     A missing Date sorts first (the message cannot claim to be the latest); on a
     tie the later file name wins and the tie goes to review.
     """
-    groups: dict[str, list[_Row]] = {}
+    groups: dict[str, list[ReplyRow]] = {}
     for row in rows:
         if row.status == "svar" and row.enhet_id:
             groups.setdefault(row.enhet_id, []).append(row)

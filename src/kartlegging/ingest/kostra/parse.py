@@ -56,8 +56,6 @@ DEFAULT_VARIABLES: dict[str, tuple[str, ...]] = {
 
 
 
-#: Yes/no variables: Oslo's value derived from its bydeler is "any bydel has it", not a sum.
-FLAG_VARIABLES: frozenset[str] = frozenset({"Frisklivssentral", "AndreLMTilbud", "LiknendeTilbud", "EPJ"})
 
 
 
@@ -306,7 +304,7 @@ def _column_role(name: str) -> str | None:
 
 
 @dataclass
-class _FileResult:
+class FileResult:
     """What one file gave: its cells, its own review items, unmapped variables (counted) and a log detail."""
 
     cells: list[Cell] = field(default_factory=list)
@@ -323,7 +321,7 @@ def _year(text: str) -> int | None:
 
 
 
-def parse_csv(raw: bytes, name: str, cfg: KostraConfig) -> _FileResult:
+def parse_csv(raw: bytes, name: str, cfg: KostraConfig) -> FileResult:
     """Cells of a statbank CSV in wide or long layout.
 
     Wide: one column per variable and year (``"Kommunen har frisklivssentral 2016"``).
@@ -335,7 +333,7 @@ def parse_csv(raw: bytes, name: str, cfg: KostraConfig) -> _FileResult:
     delimiter, header_at, rows = _find_header(text)
     header = [c.strip() for c in rows[header_at]]
     roles = [_column_role(h) for h in header]
-    out = _FileResult(detail=f"{encoding}, delimiter {delimiter!r}")
+    out = FileResult(detail=f"{encoding}, delimiter {delimiter!r}")
     i_region = roles.index("region")
     i_var = roles.index("variable") if "variable" in roles else None
     i_year = roles.index("year") if "year" in roles else None
@@ -413,7 +411,7 @@ def parse_csv(raw: bytes, name: str, cfg: KostraConfig) -> _FileResult:
 
 
 
-def _append_cell(out: _FileResult, name: str, region: str, year: int, variable: str, text: object) -> None:
+def _append_cell(out: FileResult, name: str, region: str, year: int, variable: str, text: object) -> None:
     """Parse one CSV cell the same way for both layouts, keeping invalid text for its review item."""
     value, status, empty = parse_cell(text)
     out.cells.append(Cell(region, year, variable, value, status, empty,
@@ -485,7 +483,7 @@ def _statuses(status: object, n: int) -> Callable[[int], str | None]:
 
 
 
-def parse_jsonstat(raw: bytes, name: str, cfg: KostraConfig) -> _FileResult:
+def parse_jsonstat(raw: bytes, name: str, cfg: KostraConfig) -> FileResult:
     """Cells of a JSON-stat 2.0 dataset; ``value`` row-major over ``id``, symbols in ``status``."""
     text, _ = decode(raw)
     ds = json.loads(text)
@@ -525,7 +523,7 @@ def parse_jsonstat(raw: bytes, name: str, cfg: KostraConfig) -> _FileResult:
             f"'value' holds {len(values) if isinstance(values, list) else '?'} values; size says {n}"
         )
     status_of = _statuses(ds.get("status"), n)
-    out = _FileResult(detail="JSON-stat 2.0")
+    out = FileResult(detail="JSON-stat 2.0")
 
     years: dict[str, int | None] = {c: _year(c) for c in dims[time][0]}
     for code, y in years.items():
@@ -579,7 +577,7 @@ def _sniff_json(raw: bytes) -> bool:
 
 
 
-def read_file(path: Path, cfg: KostraConfig) -> _FileResult:
+def read_file(path: Path, cfg: KostraConfig) -> FileResult:
     """Parse one file by its content (``{`` starts JSON-stat), not its extension."""
     raw = path.read_bytes()
     if not raw.strip():
@@ -594,5 +592,5 @@ def read_file(path: Path, cfg: KostraConfig) -> _FileResult:
 
 
 #: Errors that mean "this file is not what the contract describes": the file is quarantined.
-_UNREADABLE = (KostraFormatError, UnicodeError, json.JSONDecodeError, csv.Error, ValueError,
+UNREADABLE = (KostraFormatError, UnicodeError, json.JSONDecodeError, csv.Error, ValueError,
                KeyError, IndexError, TypeError, AttributeError, OSError)

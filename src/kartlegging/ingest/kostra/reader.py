@@ -47,8 +47,8 @@ import pandas as pd
 
 from kartlegging.core.issues import Issue
 from kartlegging.core.tables import KOSTRA
-from kartlegging.ingest.kostra.parse import _UNREADABLE, SOURCE, KostraConfig, KostraFormatError, read_file
-from kartlegging.ingest.kostra.regions import RegionContext, _classify, _conflicts
+from kartlegging.ingest.kostra.parse import SOURCE, UNREADABLE, KostraConfig, KostraFormatError, read_file
+from kartlegging.ingest.kostra.regions import RegionContext, classify_regions, value_conflicts
 
 log = logging.getLogger("kartlegging")
 
@@ -81,7 +81,7 @@ def read_kostra(paths: Iterable[str | Path], reference_dir: str | Path,
     for path in sorted((Path(p) for p in paths), key=lambda p: p.name):
         try:
             result = read_file(path, cfg)
-        except _UNREADABLE as exc:
+        except UNREADABLE as exc:
             reason = str(exc) if isinstance(exc, KostraFormatError) else f"{type(exc).__name__}: {exc}"
             issues.append(Issue(SOURCE, path.name, "", "file", "kostra.uleselig",
                                 f"cannot be read as statbank CSV or JSON-stat 2.0: {reason}", "quarantine",
@@ -89,7 +89,7 @@ def read_kostra(paths: Iterable[str | Path], reference_dir: str | Path,
             log.warning("kostra: %s quarantined: %s", path.name, reason)
             continue
         issues += [*result.issues]
-        counts = _classify(result, path.name, ctx, rows, issues)
+        counts = classify_regions(result, path.name, ctx, rows, issues)
         log.info("kostra: %s (%s): %s", path.name, result.detail,
                  ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no values")
     frame = pd.DataFrame(rows, columns=KOSTRA.column_names)
@@ -97,7 +97,7 @@ def read_kostra(paths: Iterable[str | Path], reference_dir: str | Path,
         frame["year"] = frame["year"].astype("int64")
         frame["value"] = frame["value"].astype("float64")
         frame = frame.sort_values(list(KOSTRA.sort_by), kind="stable").reset_index(drop=True)
-    issues += _conflicts(frame)
+    issues += value_conflicts(frame)
     return frame, issues
 
 

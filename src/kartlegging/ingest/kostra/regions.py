@@ -5,29 +5,28 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
 from kartlegging.core import classification as klass
 from kartlegging.core.issues import Issue
-from kartlegging.ingest.kostra.parse import INVALID_STATUS, SOURCE, KostraConfig, _FileResult, split_region
+from kartlegging.ingest.kostra.parse import INVALID_STATUS, SOURCE, FileResult, KostraConfig, split_region
 
 
 @dataclass
 class RegionContext:
     """What a region code can be: kommuner per data year, every kommune code ever, Oslo's bydeler."""
 
-    reference_dir: Path
+    reference: klass.ReferenceFiles
     cfg: KostraConfig
     bydeler: frozenset[str]
     all_kommuner: frozenset[str]
 
     @classmethod
-    def load(cls, reference_dir: str | Path, cfg: KostraConfig) -> RegionContext:
+    def load(cls, reference_dir: str | Path | klass.ReferenceFiles, cfg: KostraConfig) -> RegionContext:
         """Read the bydeler and every version's kommune codes, to tell an old code from an unknown one."""
-        ref = Path(reference_dir)
+        ref = klass.reference_of(reference_dir)
         every: set[str] = set()
         for version in klass.available_versions(ref):
             every |= set(klass.load(ref, version).kommuner)
@@ -35,7 +34,7 @@ class RegionContext:
 
     def kommuner(self, year: int) -> tuple[str, frozenset[str]] | None:
         """Klass version and kommune codes of the structure valid on 1 January ``year``; None if none is."""
-        return _kommuner_of_year(str(self.reference_dir.resolve()), year)
+        return klass.kommuner_of_year(self.reference, year)
 
     def level(self, code: str, year: int) -> str:
         """``kommune``, ``bydel``, ``aggregat`` or ``ukjent`` for a code in a data year (see the module docstring)."""
@@ -50,19 +49,10 @@ class RegionContext:
 
 
 
-@cache
-def _kommuner_of_year(reference_dir: str, year: int) -> tuple[str, frozenset[str]] | None:
-    """Cached per year: every cell asks, and loading a Klass version builds a name index."""
-    try:
-        version = klass.version_for(reference_dir, str(year))
-    except klass.ClassificationError:
-        return None
-    return version, frozenset(klass.load(reference_dir, version).kommuner)
 
 
-
-def _classify(
-    result: _FileResult, name: str, ctx: RegionContext, rows: list[dict], issues: list[Issue]
+def classify_regions(
+    result: FileResult, name: str, ctx: RegionContext, rows: list[dict], issues: list[Issue]
 ) -> dict[str, int]:
     """Turn a file's cells into table rows; collect the review items their regions and values raise."""
     counts: Counter = Counter()
@@ -104,7 +94,7 @@ def _classify(
 
 
 
-def _conflicts(frame: pd.DataFrame) -> list[Issue]:
+def value_conflicts(frame: pd.DataFrame) -> list[Issue]:
     """Review items for a region, year and variable given different values in two places."""
     if frame.empty:
         return []
