@@ -1,33 +1,46 @@
-# Harmonisation across Klass 131 versions: a crosswalk of kommune codes between
-# every version the configuration uses, and every round's kommune_status in the
-# structure of one version (config key harmonise_to, default the newest Klass
-# version in reference_dir). The logic lives in kartlegging.analysis.crosswalk.
+# Harmonisation across Klass 131 versions: the territorial crosswalk between every pair of Klass
+# versions (SSB's change table for the candidates, Kartverket's kommune polygons for the weights),
+# built once, and every round's kommune_status in the structure of one version (config key
+# harmonise_to, default the newest Klass version in reference_dir). Every rule that translates
+# kommuner (harmonise, map_status, round_map, kostra_crosscheck) reads the crosswalk table. The
+# logic lives in kartlegging.analysis.crosswalk and kartlegging.analysis.harmonise.
+import sys
 
 
-# harmonise_to from the config, or the newest version year present in reference_dir.
-HARMONISE_TO = str(
-    config.get("harmonise_to") or max((Path(p).stem.split("-", 1)[1] for p in KLASS_VERSION_FILES), default="")
-)
+def _harmonise_to():
+    """harmonise_to from the config as the Klass version year it names, or the newest version year present."""
+    wanted = config.get("harmonise_to")
+    if not wanted:
+        return max((Path(p).stem.split("-", 1)[1] for p in KLASS_VERSION_FILES), default="")
+    from kartlegging.core.classification import ClassificationError, version_for
+
+    try:
+        return version_for(REF, str(wanted))
+    except ClassificationError as err:
+        sys.exit(f"kartlegging: harmonise_to {wanted!r}: {err}")
+
+
+HARMONISE_TO = _harmonise_to()
+CROSSWALK = os.path.join(PROC, "reference", "crosswalk.parquet")
 
 
 rule crosswalk:
-    """Kommune codes of each round's Klass version translated to every other version used and to harmonise_to."""
+    """Every kommune of each Klass version, and the share of its land in each kommune of every other version."""
     input:
         klass=KLASS_VERSION_FILES,
         changes=KLASS_CHANGES_FILES,
-        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        # Kartverket's kommune polygons (2017-2021 and 2024): the weights where a kommune was split
+        polygons=MAP_GEOMETRY_FILES,
         code=code_of("crosswalk"),
     output:
-        crosswalk=os.path.join(PROC, "reference", "crosswalk.parquet"),
-    params:
-        reference_dir=lambda wc, input: os.path.dirname(input.bydeler),
-        rounds={r: str(round_cfg(r)["classification"]) for r in ROUNDS},
-        harmonise_to=HARMONISE_TO,
+        crosswalk=CROSSWALK,
     log:
         os.path.join(LOGS, "crosswalk.log"),
     threads: 1
+    # every translating rule waits for it: start it first (benchmarks/README.md)
+    priority: 20
     resources:
-        mem_mb=500,
+        mem_mb=700,
     conda:
         "../environment.yml"
     script:
@@ -38,15 +51,13 @@ rule harmonise:
     """Every round's kommune_status in the kommune structure of harmonise_to."""
     input:
         status=expand(os.path.join(PROC, "{round}", "kommune_status.parquet"), round=ROUNDS),
-        klass=KLASS_VERSION_FILES,
-        changes=KLASS_CHANGES_FILES,
-        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        crosswalk=CROSSWALK,
         code=code_of("harmonise"),
     output:
-        status=os.path.join(PROC, "harmonised", "kommune_status.parquet"),
+        # named as its DuckDB view: <processed_dir>/*/kommune_status.parquet reads the rounds only
+        status=os.path.join(PROC, "harmonised", "harmonised_status.parquet"),
     params:
-        reference_dir=lambda wc, input: os.path.dirname(input.bydeler),
-        rounds={r: str(round_cfg(r)["classification"]) for r in ROUNDS},
+        rounds={r: klass_version_of(r) for r in ROUNDS},
         harmonise_to=HARMONISE_TO,
     log:
         os.path.join(LOGS, "harmonise.log"),

@@ -37,6 +37,7 @@ rule kostra_crosscheck:
         services=round_table("services"),
         service_kommuner=round_table("service_kommuner"),
         status=round_table("kommune_status"),
+        crosswalk=CROSSWALK,
         klass=KLASS_VERSION_FILES,
         bydeler=os.path.join(REF, "oslo-bydeler.csv"),
         code=code_of("kostra_crosscheck"),

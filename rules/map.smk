@@ -1,6 +1,6 @@
 # Coverage map: each round's kommune_status in the kommune structure of the map geometry
 # (Kartverket's 2024 kommuner), one row per kommune of that structure with the class it is drawn
-# in. Per round, so adding a round never reruns another round's map or report. The logic lives
+# in, translated by the crosswalk table (rules/harmonise.smk). Per round, so adding a round never reruns another round's map or report. The logic lives
 # in kartlegging.report.maps. rules/report.smk uses MAP_GEOMETRY and includes this file itself
 # unless the Snakefile included it first.
 
@@ -17,18 +17,14 @@ rule map_status:
     input:
         status=round_table("kommune_status"),
         services=round_table("services"),
-        klass=map_klass_files,
-        target=MAP_KLASS,
-        changes=KLASS_CHANGES_FILES,
-        bydeler=os.path.join(REF, "oslo-bydeler.csv"),
+        crosswalk=CROSSWALK,
         code=code_of("map_status"),
     output:
         status=round_table("map_status"),
     params:
-        reference_dir=lambda wc, input: os.path.dirname(input.bydeler),
         round="{round}",
-        classification=lambda wc: str(round_cfg(wc.round)["classification"]),
-        map_version=lambda wc, input: Path(input.target).stem.split("-", 1)[1],
+        classification=lambda wc: klass_version_of(wc.round),
+        map_version=Path(MAP_KLASS).stem.split("-", 1)[1],
     log:
         os.path.join(LOGS, "{round}", "map_status.log"),
     threads: 1
@@ -72,15 +68,15 @@ rule round_map:
         status=round_table("kommune_status"),
         services=round_table("services"),
         geometry=round_geometry,
-        klass=KLASS_VERSION_FILES,
-        changes=KLASS_CHANGES_FILES,
+        crosswalk=CROSSWALK,
         code=code_of("round_map"),
     output:
         figure=os.path.join(PROC, "{round}", "kart.json"),
     params:
-        reference_dir=lambda wc, input: os.path.dirname(os.path.dirname(input.klass[0])),
         round="{round}",
-        classification=lambda wc: str(round_cfg(wc.round)["classification"]),
+        classification=lambda wc: klass_version_of(wc.round),
+        # the Klass version the geometry file draws (the 2021 file draws version 2020)
+        geometry_version=lambda wc: str(_klass_year_of(Path(round_geometry_source(wc)).name.split("-")[1][:4])),
     log:
         os.path.join(LOGS, "{round}", "round_map.log"),
     threads: 1

@@ -8,7 +8,7 @@ from kartlegging.steps.harmonise import step_harmonise
 
 def main(smk: Any, logger: Logger) -> None:
     """Pass the rule's params, inputs and output to the package step (no logic here, so tests can call the step)."""
-    step_harmonise(smk.params.reference_dir, dict(smk.params.rounds), smk.params.harmonise_to,
+    step_harmonise(smk.input.crosswalk, dict(smk.params.rounds), smk.params.harmonise_to,
                    list(smk.input.status), smk.output.status)
 
 
