@@ -8,6 +8,7 @@ that does not add up, a split measured on known areas).
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from pathlib import Path
@@ -104,7 +105,7 @@ def test_a_split_before_the_first_polygons_is_kept_whole_and_named(caplog):
     # the merger on the same date needs no polygons: Sandefjord and Andebu went whole
     assert weights(cw, "0706") == {"0710": 1.0} and set(cw.loc[cw["from_code"] == "0706", "weight_basis"]) == {"hel"}
     # the only split without polygons in the shipped files
-    table = crosswalk_table(REF)
+    table = shipped()
     unknown = table[(table["weight_basis"] == "uten_kart") & (table["from_version"] < table["to_version"])]
     assert set(unknown["from_code"]) == {"0720"}
 
@@ -118,7 +119,7 @@ def test_the_crosswalk_step_names_the_split_without_polygons(tmp_path, caplog):
 
 
 def test_every_weight_is_a_share_of_the_from_kommune():
-    table = crosswalk_table(REF)
+    table = shipped()
     assert set(zip(table["from_version"], table["to_version"])) == set(itertools.product(VERSIONS, VERSIONS))
     assert (table.loc[table["weight_basis"] == "hel", "weight"] == 1.0).all()
     known = table[table["weight"].notna()]
@@ -360,7 +361,7 @@ def test_a_polygon_file_in_another_projection_is_refused_with_its_name(tmp_path)
 
 def test_the_noise_threshold_is_below_every_real_share():
     """The smallest real share in the shipped files is 2 %; slivers among candidates stay under 0.5 %."""
-    table = crosswalk_table(REF)
+    table = shipped()
     measured = table[table["weight_basis"] == "areal"]
     assert measured["weight"].min() > 2 * MIN_SHARE
 
@@ -431,8 +432,10 @@ def status_frame(round_name: str, version: str, answers: dict[str, str], default
     return pd.DataFrame(rows)
 
 
-#: The crosswalk table of the shipped files, built once for the harmonisation tests.
-CROSSWALK = crosswalk_table(REF)
+@functools.cache
+def shipped() -> pd.DataFrame:
+    """The crosswalk table of the shipped files, built once for the harmonisation tests (not at collection)."""
+    return crosswalk_table(REF)
 
 
 def row(frame: pd.DataFrame, round_name: str, code: str) -> dict:
@@ -443,7 +446,7 @@ def row(frame: pd.DataFrame, round_name: str, code: str) -> dict:
 
 def test_merger_where_one_part_had_a_service():
     status = status_frame("r17", "2017", {"0709": "nei", "0728": "ja", "0702": "nei"})
-    out = harmonise_status([status], {"r17": "2017"}, "2018", CROSSWALK)
+    out = harmonise_status([status], {"r17": "2017"}, "2018", shipped())
     larvik = row(out, "r17", "0712")
     assert larvik["har_tjeneste"] == "ja"
     assert list(larvik["fra_kommuner"]) == ["0709", "0728"]
@@ -464,7 +467,7 @@ def test_merger_where_one_part_had_a_service():
 
 def test_split_kommune_gives_its_answer_to_each_part():
     status = status_frame("r15", "2015", {"0720": "ja"}, default="nei")
-    out = harmonise_status([status], {"r15": "2015"}, "2017", CROSSWALK)
+    out = harmonise_status([status], {"r15": "2015"}, "2017", shipped())
     for code, parts in (("0704", ["0704", "0720"]), ("0710", ["0706", "0719", "0720"])):
         got = row(out, "r15", code)
         assert got["har_tjeneste"] == "ja"
@@ -476,7 +479,7 @@ def test_split_kommune_gives_its_answer_to_each_part():
 
 def test_harmonising_backwards_attributes_a_merged_kommune_to_its_former_parts():
     status = status_frame("r18", "2018", {"5054": "ja"}, default="nei")
-    out = harmonise_status([status], {"r18": "2018"}, "2017", CROSSWALK)
+    out = harmonise_status([status], {"r18": "2018"}, "2017", shipped())
     for code in ("1624", "1718"):
         got = row(out, "r18", code)
         assert (got["har_tjeneste"], list(got["fra_kommuner"]), got["regel"]) == ("ja", ["5054"], "delt_del_av")
@@ -486,7 +489,7 @@ def test_harmonising_backwards_attributes_a_merged_kommune_to_its_former_parts()
 def test_several_rounds_to_2024_and_target_columns():
     s15 = status_frame("2015", "2015", {"1903": "ja"}, default="nei")
     s17 = status_frame("2017", "2017", {}, default="ukjent")
-    out = harmonise_status([s15, s17], {"2015": "2015", "2017": "2017"}, "2024", CROSSWALK)
+    out = harmonise_status([s15, s17], {"2015": "2015", "2017": "2017"}, "2024", shipped())
     assert out.groupby("round").size().to_dict() == {"2015": 357, "2017": 357}
     harstad = row(out, "2015", "5503")
     assert (harstad["har_tjeneste"], list(harstad["fra_kommuner"]), harstad["fylkesnavn"]) == ("ja", ["1903"], "Troms")
@@ -496,7 +499,7 @@ def test_several_rounds_to_2024_and_target_columns():
 def test_2024_haram_follows_2015_haram_and_alesund_keeps_its_service():
     """The issue's case: 2015 Ålesund had a service, 2015 Haram did not; 2024 Haram is 2015 Haram's land."""
     status = status_frame("2015", "2015", {"1504": "ja", "1534": "nei"}, default="nei")
-    out = harmonise_status([status], {"2015": "2015"}, "2024", CROSSWALK)
+    out = harmonise_status([status], {"2015": "2015"}, "2024", shipped())
     haram = row(out, "2015", "1580")
     assert (haram["har_tjeneste"], list(haram["fra_kommuner"]), haram["regel"]) == ("nei", ["1534"], "nytt_nummer")
     alesund = row(out, "2015", "1508")
@@ -505,7 +508,7 @@ def test_2024_haram_follows_2015_haram_and_alesund_keeps_its_service():
     assert list(alesund["fra_vekter"]) == [1.0, 1.0, 1.0, 1.0]
     # a split by land: both parts of Tysfjord got land that had its service
     status = status_frame("2015", "2015", {"1850": "ja"}, default="nei")
-    out = harmonise_status([status], {"2015": "2015"}, "2024", CROSSWALK)
+    out = harmonise_status([status], {"2015": "2015"}, "2024", shipped())
     for code in ("1806", "1875"):
         got = row(out, "2015", code)
         assert (got["har_tjeneste"], got["regel"]) == ("ja", "delt_del_av")
@@ -517,8 +520,8 @@ def test_every_kommune_with_a_service_lands_and_none_is_counted_without_one():
     """The 2015 column of the comparison: 2024 kommuner with a service are exactly those holding land of one."""
     rng_yes = sorted(klass.load(REF, "2015").kommuner)[::5]
     status = status_frame("2015", "2015", dict.fromkeys(rng_yes, "ja"), default="nei")
-    out = harmonise_status([status], {"2015": "2015"}, "2024", CROSSWALK)
-    cw = CROSSWALK[(CROSSWALK["from_version"] == "2015") & (CROSSWALK["to_version"] == "2024")]
+    out = harmonise_status([status], {"2015": "2015"}, "2024", shipped())
+    cw = shipped()[(shipped()["from_version"] == "2015") & (shipped()["to_version"] == "2024")]
     holding = set(cw.loc[cw["from_code"].isin(rng_yes), "to_code"])
     assert set(out.loc[out["har_tjeneste"] == "ja", "kommunenummer"]) == holding
     assert {f for parts in out.loc[out["har_tjeneste"] == "ja", "fra_kommuner"] for f in parts} >= set(rng_yes)
@@ -533,7 +536,7 @@ def test_every_kommune_with_a_service_lands_and_none_is_counted_without_one():
 def test_bad_status_is_reported(mutate, message):
     status = mutate(status_frame("r15", "2015", {}))
     with pytest.raises(CrosswalkError, match=message):
-        harmonise_status([status], {"r15": "2015"}, "2017", CROSSWALK)
+        harmonise_status([status], {"r15": "2015"}, "2017", shipped())
 
 
 def test_a_pair_the_table_lacks_is_named():
