@@ -4,6 +4,7 @@ import functools
 import glob
 import os
 import re
+import sys
 from pathlib import Path
 
 from kartlegging.infra.code_deps import PACKAGE_DIR, closure
@@ -47,6 +48,20 @@ def klass_version_file(round_name):
 def klass_version_of(round_name):
     """The Klass 131 version year a round is analysed in: the year in the name of its version file."""
     return Path(klass_version_file(round_name)).stem.split("-", 1)[1]
+
+
+def harmonise_to_version():
+    """harmonise_to from the config as the Klass version year it names, or the newest version year present;
+    a year or date no version covers stops the run with one line."""
+    wanted = config.get("harmonise_to")
+    if not wanted:
+        return max((Path(p).stem.split("-", 1)[1] for p in KLASS_VERSION_FILES), default="")
+    from kartlegging.core.classification import ClassificationError, version_for
+
+    try:
+        return version_for(REF, str(wanted))
+    except ClassificationError as err:
+        sys.exit(f"kartlegging: harmonise_to {wanted!r}: {err}")
 
 
 # The Klass version of the map geometry (Kartverket's 2024 kommuner, see rules/map.smk).

@@ -4,23 +4,10 @@
 # harmonise_to, default the newest Klass version in reference_dir). Every rule that translates
 # kommuner (harmonise, map_status, round_map, kostra_crosscheck) reads the crosswalk table. The
 # logic lives in kartlegging.analysis.crosswalk and kartlegging.analysis.harmonise.
-import sys
 
 
-def _harmonise_to():
-    """harmonise_to from the config as the Klass version year it names, or the newest version year present."""
-    wanted = config.get("harmonise_to")
-    if not wanted:
-        return max((Path(p).stem.split("-", 1)[1] for p in KLASS_VERSION_FILES), default="")
-    from kartlegging.core.classification import ClassificationError, version_for
-
-    try:
-        return version_for(REF, str(wanted))
-    except ClassificationError as err:
-        sys.exit(f"kartlegging: harmonise_to {wanted!r}: {err}")
-
-
-HARMONISE_TO = _harmonise_to()
+# harmonise_to as a Klass version year (common.smk)
+HARMONISE_TO = harmonise_to_version()
 CROSSWALK = os.path.join(PROC, "reference", "crosswalk.parquet")
 
 
