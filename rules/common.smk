@@ -4,6 +4,7 @@ import functools
 import glob
 import os
 import re
+import sys
 from pathlib import Path
 
 from kartlegging.core.rawfolder import ignored_entries, record_files
@@ -51,19 +52,31 @@ def klass_version_file(round_name):
     return str(Path(REF, "ssb-klass-131", f"version-{year}.json"))
 
 
+def klass_version_of(round_name):
+    """The Klass 131 version year a round is analysed in: the year in the name of its version file."""
+    return Path(klass_version_file(round_name)).stem.split("-", 1)[1]
+
+
+def harmonise_to_version():
+    """harmonise_to from the config as the Klass version year it names, or the newest version year present;
+    a year or date no version covers stops the run with one line."""
+    wanted = config.get("harmonise_to")
+    if not wanted:
+        return max((Path(p).stem.split("-", 1)[1] for p in KLASS_VERSION_FILES), default="")
+    from kartlegging.core.classification import ClassificationError, version_for
+
+    try:
+        return version_for(REF, str(wanted))
+    except ClassificationError as err:
+        sys.exit(f"kartlegging: harmonise_to {wanted!r}: {err}")
+
+
 # The Klass version of the map geometry (Kartverket's 2024 kommuner, see rules/map.smk).
 MAP_KLASS = os.path.join(REF, "ssb-klass-131", "version-2024.json")
 
 
-def map_klass_files(wildcards):
-    """Input function: the Klass version files from the round's version to the map's. Chaining a
-    code through SSB's changes needs the version in force on each change date in between."""
-    ends = sorted(Path(p).name for p in (klass_version_file(wildcards.round), MAP_KLASS))
-    return [p for p in KLASS_VERSION_FILES if ends[0] <= Path(p).name <= ends[1]]
-
-
-# Kommune geometries for drawing a round in its own structure (round_map in map.smk): Kartverket's
-# 2024 file and the historic ones, by the year in their names.
+# Kommune geometries for drawing a round in its own structure (round_map in map.smk) and for the weights
+# of the crosswalk (harmonise.smk): Kartverket's 2024 file and the historic ones, by the year in their names.
 MAP_GEOMETRY_FILES = sorted(
     str(p)
     for pattern in ("kartverket/kommuner-*.geojson", "kartverket-historic/kommuner-*.geojson")

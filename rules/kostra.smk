@@ -36,8 +36,9 @@ rule kostra_crosscheck:
         services=round_table("services"),
         service_kommuner=round_table("service_kommuner"),
         status=round_table("kommune_status"),
-        # the crosswalk between a KOSTRA year's structure and the round's needs SSB's change table too
-        reference=ALL_REFERENCE,
+        crosswalk=CROSSWALK,
+        # the Klass versions the KOSTRA years and the round are in, and the bydeler
+        reference=[*KLASS_VERSION_FILES, BYDELER],
         code=code_of("kostra_crosscheck"),
     output:
         check=round_table("kostra_crosscheck"),
@@ -52,4 +53,5 @@ rule kostra_crosscheck:
         from kartlegging.steps.kostra_crosscheck import step_crosscheck
 
         run_step(rule, wildcards, log, output, step_crosscheck, input.kostra, input.services,
-                 input.service_kommuner, input.status, params.classification, input.reference, output.check)
+                 input.service_kommuner, input.status, params.classification, input.reference, input.crosswalk,
+                 output.check)

@@ -1,6 +1,6 @@
 # Coverage map: each round's kommune_status in the kommune structure of the map geometry
 # (Kartverket's 2024 kommuner), one row per kommune of that structure with the class it is drawn
-# in. Per round, so adding a round never reruns another round's map or report. The logic lives
+# in, translated by the crosswalk table (rules/harmonise.smk). Per round, so adding a round never reruns another round's map or report. The logic lives
 # in kartlegging.report.maps. rules/report.smk uses MAP_GEOMETRY and includes this file itself
 # unless the Snakefile included it first.
 
@@ -17,16 +17,14 @@ rule map_status:
     input:
         status=round_table("kommune_status"),
         services=round_table("services"),
-        # the Klass versions from the round's to the map's (map_klass_files), the change table, the bydeler
-        reference=lambda wc: [*map_klass_files(wc), *KLASS_CHANGES_FILES, BYDELER],
-        target=MAP_KLASS,
+        crosswalk=CROSSWALK,
         code=code_of("map_status"),
     output:
         status=round_table("map_status"),
     params:
         round="{round}",
-        classification=lambda wc: str(round_cfg(wc.round)["classification"]),
-        map_version=lambda wc, input: Path(input.target).stem.split("-", 1)[1],
+        classification=lambda wc: klass_version_of(wc.round),
+        map_version=Path(MAP_KLASS).stem.split("-", 1)[1],
     log:
         os.path.join(LOGS, "{round}", "map_status.log"),
     threads: 1
@@ -38,7 +36,7 @@ rule map_status:
         from kartlegging.steps.map_status import step_map_status
 
         run_step(rule, wildcards, log, output, step_map_status, input.status, input.services, params.round,
-                 params.classification, params.map_version, input.reference, output.status)
+                 params.classification, params.map_version, input.crosswalk, output.status)
 
 
 # The round's own map: its kommune_status on the kommune geometry of its Klass version or the nearest
@@ -71,13 +69,15 @@ rule round_map:
         status=round_table("kommune_status"),
         services=round_table("services"),
         geometry=round_geometry,
-        reference=ALL_REFERENCE,
+        crosswalk=CROSSWALK,
         code=code_of("round_map"),
     output:
         figure=os.path.join(PROC, "{round}", "kart.json"),
     params:
         round="{round}",
-        classification=lambda wc: str(round_cfg(wc.round)["classification"]),
+        classification=lambda wc: klass_version_of(wc.round),
+        # the Klass version the geometry file draws (the 2021 file draws version 2020)
+        geometry_version=lambda wc: str(_klass_year_of(Path(round_geometry_source(wc)).name.split("-")[1][:4])),
     log:
         os.path.join(LOGS, "{round}", "round_map.log"),
     threads: 1
@@ -88,4 +88,5 @@ rule round_map:
         from kartlegging.steps.round_map import step_round_map
 
         run_step(rule, wildcards, log, output, step_round_map, input.status, input.services, params.round,
-                 params.classification, input.geometry, input.reference, output.figure)
+                 params.classification, input.geometry, params.geometry_version, input.crosswalk,
+                 output.figure)

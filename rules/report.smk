@@ -11,7 +11,7 @@ if "MAP_GEOMETRY" not in globals():
 # rounds, the harmonised kommune_status and the 2024 geometry. Later rounds never appear,
 # so adding a round leaves the first round's report untouched; a later round's report reads the
 # shared harmonised table (which a new round rewrites), so it reruns, with the same content.
-HARMONISED_STATUS = os.path.join(PROC, "harmonised", "kommune_status.parquet")
+HARMONISED_STATUS = os.path.join(PROC, "harmonised", "harmonised_status.parquet")
 
 
 rule report:

@@ -111,7 +111,7 @@ def test_figures_without_a_register_are_computed_not_reconciled(run, name):
 
 @pytest.mark.e2e
 def test_harmonised_table_has_both_rounds_in_2024(run):
-    harmonised = table(run, "harmonised", "kommune_status.parquet")
+    harmonised = table(run, "harmonised", "harmonised_status.parquet")
     assert set(harmonised["round"]) == set(ROUNDS)
     assert (harmonised.groupby("round").size() == 357).all()
     old = harmonised[harmonised["round"] == "r2013"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, snakemake
 
-from kartlegging.analysis.crosswalk import CrosswalkError, changes_file
+from kartlegging.analysis.crosswalk import CrosswalkError, KlassFiles, crosswalk_table
 from kartlegging.core import classification as klass
 from kartlegging.core.rawfolder import ignored_entries, record_files
 
@@ -50,7 +50,7 @@ def test_without_a_declared_bydeler_file_or_change_table_the_step_says_which_is_
     with pytest.raises(klass.ClassificationError, match="oslo-bydeler.csv is not among the reference files"):
         klass.load(versions_only, "2015")
     with pytest.raises(CrosswalkError, match="expected exactly one changes-\\*.json"):
-        changes_file(versions_only)
+        crosswalk_table(KlassFiles((str(KLASS / "version-2015.json"),), ()))
 
 
 def test_hidden_files_and_sub_folders_are_no_records_and_are_named(tmp_path):

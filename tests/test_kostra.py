@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from kartlegging.analysis.crosscheck import cross_check, cross_check_counts
-from kartlegging.analysis.crosswalk import build_crosswalk
+from kartlegging.analysis.crosswalk import build_crosswalk, crosswalk_table
 from kartlegging.analysis.figures import ratio_status, reconcile, status_for
 from kartlegging.analysis.kostra_figures import KOSTRA_FIGURES, kostra_figures
 from kartlegging.analysis.kostra_values import kommune_values
@@ -482,7 +482,7 @@ def test_cross_check_kinds_and_nearest_year(tmp_path):
     ]
     df, _ = _read(_write(tmp_path, "t.csv", csv_wide(data)))
     services, bridge, status = _round_tables()
-    check = cross_check(df, services, bridge, status, "2015", REF, crosswalk=False)
+    check = cross_check(df, services, bridge, status, "2015", REF)
     store.to_arrow(check, KOSTRA_CROSSCHECK)  # valid against the declaration
     got = {(r.kommunenummer, r.avvik) for r in check.itertuples()}
     assert got == {("0104", "fls_i_kartlegging_kostra_0"), ("0720", "fls_i_kartlegging_kostra_mangler"),
@@ -499,9 +499,10 @@ def test_cross_check_translates_other_structures_with_the_crosswalk(tmp_path):
             ("0101 Halden", "Frisklivssentral", 2017, "1")]
     df, _ = _read(_write(tmp_path, "t.json", jsonstat(data)))
     services, bridge, status = _round_tables()
-    without = cross_check(df, services, bridge, status, "2015", REF, crosswalk=False)
+    without = cross_check(df, services, bridge, status, "2015", REF)
     assert set(without["avvik"]) == {"fls_i_kartlegging_kostra_mangler"}  # 2017 is another structure
-    check = cross_check(df, services, bridge, status, "2015", REF, crosswalk=build_crosswalk).set_index("kommunenummer")
+    table = build_crosswalk(REF, "2017", "2015")  # the pair the crosswalk table holds for it
+    check = cross_check(df, services, bridge, status, "2015", REF, crosswalk=table).set_index("kommunenummer")
     stokke = check.loc["0720"]
     assert stokke["avvik"] == "fls_i_kartlegging_kostra_0" and bool(stokke["oversatt"])
     assert stokke["kostra_regioner"] == "0704,0710" and stokke["kostra_aar"] == 2017
@@ -510,7 +511,7 @@ def test_cross_check_translates_other_structures_with_the_crosswalk(tmp_path):
 def test_cross_check_on_the_demo_extracts(demo):
     _, _, df, _ = demo
     services, bridge, status = _round_tables()
-    check = cross_check(df, services, bridge, status, "2015", REF)
+    check = cross_check(df, services, bridge, status, "2015", REF, crosswalk=crosswalk_table(REF))
     assert set(check["kostra_aar"].dropna()) <= {2014, 2015, 2016}
     assert not check["oversatt"].any()
 

@@ -7,6 +7,7 @@ pipeline without running it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 from html.parser import HTMLParser
@@ -19,7 +20,8 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from kartlegging.analysis.crosswalk import harmonise_status
+from kartlegging.analysis.crosswalk import crosswalk_table
+from kartlegging.analysis.harmonise import harmonise_status
 from kartlegging.core import tables as T
 from kartlegging.report import ReportMeta, build_report, load_inputs, maps, render_html, run_date_from_env
 from kartlegging.report.numbers import (
@@ -35,7 +37,7 @@ from kartlegging.report.numbers import (
     fmt_share,
 )
 from kartlegging.report.render import INPUT_TABLES, ReportInputs
-from kartlegging.report.sections import EarlierRound
+from kartlegging.report.sections import EarlierRound, rule_sentence
 
 ROOT = Path(__file__).resolve().parents[1]
 REGISTER_PATH = ROOT / "config" / "register" / "2015.yaml"
@@ -296,9 +298,15 @@ def fake_crosscheck() -> pd.DataFrame:
     ])
 
 
+@functools.cache
+def crosswalk() -> pd.DataFrame:
+    """The crosswalk table of the shipped reference files (what the crosswalk rule writes)."""
+    return crosswalk_table(REFERENCE)
+
+
 def fake_map_status(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The fake round in the 2024 structure, as the map_status rule would write it."""
-    return maps.map_status_frame(frames["kommune_status"], frames["services"], ROUND, "2015", "2024", REFERENCE)
+    return maps.map_status_frame(frames["kommune_status"], frames["services"], ROUND, "2015", "2024", crosswalk())
 
 
 def _write(frame: pd.DataFrame, table: T.Table, path: Path) -> None:
@@ -725,8 +733,8 @@ def compared(geometry) -> str:
     status13, services13 = _earlier_frames()
     status19 = frames["kommune_status"].assign(round="2019", har_tjeneste="ja")
     harmonised = harmonise_status([status13, frames["kommune_status"], status19],
-                                  {"2013": "2013", "2015": "2015", "2019": "2019"}, "2024", REFERENCE)
-    ms13 = maps.map_status_frame(status13, services13, "2013", "2013", "2024", REFERENCE)
+                                  {"2013": "2013", "2015": "2015", "2019": "2019"}, "2024", crosswalk())
+    ms13 = maps.map_status_frame(status13, services13, "2013", "2013", "2024", crosswalk())
     inputs = _inputs(frames, map_status=fake_map_status(frames), geometry=geometry, harmonised=harmonised,
                      earlier=(EarlierRound("2013", ms13, services13),))
     meta = ReportMeta(round=ROUND, run_date="2015-01-01", commit="abc", synthetic=True, classification="2015",
@@ -749,7 +757,11 @@ def test_comparison_with_earlier_rounds_only(compared):
     # Tønsberg 2024 holds part of 0720 Stokke, split in 2017: the rule is named for both rounds.
     split = re.findall(r'<li data-round="(\d+)">(.*?)</li>', section, re.S)
     assert [r for r, _ in split] == ["2013", "2015"]
-    assert all("3905 Tønsberg (fra 0704, 0716, 0720)" in text for _, text in split)
+    assert all("3905 Tønsberg (fra 0704 Tønsberg, 0716 Re og en del av 0720 Stokke (andelen er ukjent))" in text
+               for _, text in split)
+    assert "Der andelen er ukjent" in section  # no polygons of 2013 or 2015 show where Stokke's land went
+    # the rule on the crosswalk's weights, in one sentence
+    assert section.count(rule_sentence()) == 1 and "minst én av rundens kommuner som den har fått land fra" in section
     # 1 flow, 2 map, 3-6 the round's charts, 7 the small maps, 8 organisation by round.
     assert re.search(r"Figur 7\. Kommuner med tjeneste i hver runde", compared)
     assert re.search(r"Figur 8\. Tjenester etter organisering i hver runde", compared)
@@ -758,7 +770,7 @@ def test_comparison_with_earlier_rounds_only(compared):
 def test_comparison_needs_the_harmonised_table(geometry):
     frames = fake_frames()
     status13, services13 = _earlier_frames()
-    ms13 = maps.map_status_frame(status13, services13, "2013", "2013", "2024", REFERENCE)
+    ms13 = maps.map_status_frame(status13, services13, "2013", "2013", "2024", crosswalk())
     with pytest.raises(ValueError, match="harmonised"):
         render_html(_inputs(frames, earlier=(EarlierRound("2013", ms13, services13),)), META)
 

@@ -73,7 +73,7 @@ def two_rounds(layout) -> Path:
     targets come before ``--configfile``, which takes every argument after it as a file.
     """
     processed = layout / "processed"
-    targets = [processed / "2024" / "reconciliation.parquet", processed / "harmonised" / "kommune_status.parquet",
+    targets = [processed / "2024" / "reconciliation.parquet", processed / "harmonised" / "harmonised_status.parquet",
                processed / "kartlegging.duckdb"]
     proc = snakemake(*targets, "--cores", "2", "--directory", ROOT, "--snakefile", ROOT / "Snakefile",
                      "--configfile", layout / "config.yaml", timeout=600)
@@ -218,13 +218,39 @@ def test_2024_figures_reconcile_with_the_design_register(two_rounds, layout):
 
 @pytest.mark.e2e
 def test_harmonised_status_has_both_rounds_in_357_kommuner(two_rounds):
-    h = pd.read_parquet(two_rounds / "harmonised" / "kommune_status.parquet")
+    h = pd.read_parquet(two_rounds / "harmonised" / "harmonised_status.parquet")
     counts = h.groupby("round")["kommunenummer"].nunique().to_dict()
     assert counts == {"2015": 357, "2024": 357}
     assert h.groupby("round").size().to_dict() == {"2015": 357, "2024": 357}
     ks = pd.read_parquet(two_rounds / "2024" / "kommune_status.parquet")
     assert len(ks) == 357 and ks["kommunenummer"].is_unique
     assert (ks["har_tjeneste"] != "ukjent").all()
+
+
+def _holding_land_of_a_service(two_rounds: Path) -> tuple[set[str], set[str]]:
+    """The 2015 kommuner with a service, and the 2024 kommuner holding their land by the crosswalk table."""
+    s15 = pd.read_parquet(two_rounds / "2015" / "kommune_status.parquet")
+    yes = set(s15.loc[s15["har_tjeneste"] == "ja", "kommunenummer"])
+    cw = pd.read_parquet(two_rounds / "reference" / "crosswalk.parquet")
+    cw = cw[(cw["from_version"] == "2015") & (cw["to_version"] == "2024")]
+    return yes, set(cw.loc[cw["from_code"].isin(yes), "to_code"])
+
+
+@pytest.mark.e2e
+def test_2024_haram_has_2015_harams_status_and_the_2015_column_counts_no_kommune_too_many(two_rounds):
+    """1534 Haram (nei) and 1504 Ålesund (ja) merged in 2020 and split in 2024: 1580 Haram is Haram's land."""
+    s15 = pd.read_parquet(two_rounds / "2015" / "kommune_status.parquet").set_index("kommunenummer")
+    assert (s15.at["1534", "har_tjeneste"], s15.at["1504", "har_tjeneste"]) == ("nei", "ja")
+    h = pd.read_parquet(two_rounds / "harmonised" / "harmonised_status.parquet")
+    h15 = h[h["round"] == "2015"].set_index("kommunenummer")
+    assert (h15.at["1580", "har_tjeneste"], list(h15.at["1580", "fra_kommuner"])) == ("nei", ["1534"])
+    assert (h15.at["1508", "har_tjeneste"], list(h15.at["1508", "fra_kommuner"])) == (
+        "ja", ["1504", "1523", "1529", "1546"])
+    yes, holding = _holding_land_of_a_service(two_rounds)
+    assert len(yes) == 79
+    column = set(h15.index[h15["har_tjeneste"] == "ja"])
+    assert column == holding and "1580" not in column
+    assert {f for parts in h15.loc[sorted(column), "fra_kommuner"] for f in parts} >= yes  # every one of the 79
 
 
 @pytest.mark.e2e
@@ -278,6 +304,22 @@ def test_2024_map_is_in_its_own_structure_and_comparison_in_harmonise_to(report_
     assert sum(figure["counts"].values()) == len(status) == 357
     html = report_2024.with_suffix(".html").read_text(encoding="utf-8")
     assert 'data-chart="kart_runder"' in html  # one small map per round, in the 2024 structure
+
+
+@pytest.mark.e2e
+def test_2024_comparison_does_not_list_haram_as_a_loss(report_2024, two_rounds):
+    html = report_2024.with_suffix(".html").read_text(encoding="utf-8")
+    section = html[html.index('<section id="endring">'):html.index('<section id="kostra">')]
+    lost = re.search(r'data-change="mistet".*?</table>', section, re.S)
+    assert lost is None or 'data-kommune="1580"' not in lost.group(0)
+    assert "Haram (del av delt kommune)" not in section
+    # the 2015 column counts the 2024 kommuner holding land of the 79, not one more
+    _, holding = _holding_land_of_a_service(two_rounds)
+    assert re.findall(r'data-round-total="(\d+)"', section)[0] == str(len(holding))
+    # Haram and Ålesund are no split any more; Tysfjord and Snillfjord are, with their shares
+    split = re.search(r'<ul class="split-list">.*?</ul>', section, re.S).group(0)
+    assert "1580 Haram" not in split and "1508 Ålesund" not in split
+    assert re.search(r"1875 Hábmer - Hamarøy \(fra 1849 Hábmer - Hamarøy og 6\d\W% av 1850 Tysfjord", split)
 
 
 # -- the round's own config; no tracked file written ------------------------------------

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from kartlegging.analysis.crosswalk import build_crosswalk
+from kartlegging.analysis.crosswalk import pair_of
 from kartlegging.analysis.kostra_values import kommune_values
 from kartlegging.core import classification as klass
 from kartlegging.core.tables import KOSTRA_CROSSCHECK
@@ -35,10 +35,6 @@ AVVIK_KOSTRA_FLS_INGEN_TJENESTE = "kostra_fls_ingen_tjeneste"
 
 
 
-CrosswalkBuilder = Callable[[str | Path, str, str], pd.DataFrame]
-
-
-
 @dataclass(frozen=True)
 class _YearSource:
     year: int
@@ -48,12 +44,14 @@ class _YearSource:
 
 
 def _year_sources(kostra: pd.DataFrame, target: int, round_version: str, reference_dir: str | Path,
-                  crosswalk: CrosswalkBuilder | None) -> tuple[list[_YearSource], list[int]]:
+                  crosswalk: pd.DataFrame | None) -> tuple[list[_YearSource], list[int]]:
     """KOSTRA years usable for the round, nearest first (ties: the earlier year), and those left out.
 
     A year in the round's structure, or in one with the same kommune codes, is
-    used as it is. Another structure needs the crosswalk; without it the year
-    is left out rather than matched on codes that may mean other kommuner.
+    used as it is. Another structure needs the crosswalk table: a round kommune
+    reads the kommuner of the year's structure whose land lies in it (the
+    table's links). Without the table the year is left out rather than matched
+    on codes that may mean other kommuner.
     """
     years = sorted({int(y) for y in kostra.loc[kostra["variable"] == "Frisklivssentral", "year"]},
                    key=lambda y: (abs(y - target), y))
@@ -68,7 +66,7 @@ def _year_sources(kostra: pd.DataFrame, target: int, round_version: str, referen
         if version == round_version or codes == round_codes:
             sources.append(_YearSource(y, version, None))
         elif crosswalk is not None:
-            cw = crosswalk(reference_dir, version, round_version)
+            cw = pair_of(crosswalk, version, round_version)
             mapping: dict[str, list[str]] = defaultdict(list)
             for f, t in zip(cw["from_code"].astype(str), cw["to_code"].astype(str)):
                 mapping[t].append(f)
@@ -107,7 +105,7 @@ def _kostra_fls(per_year: Mapping[int, pd.DataFrame], sources: list[_YearSource]
 
 def cross_check(kostra_df: pd.DataFrame, services: pd.DataFrame, service_kommuner: pd.DataFrame,
                 kommune_status: pd.DataFrame, round_version: str, reference_dir: str | Path,
-                crosswalk: CrosswalkBuilder | None | bool = True) -> pd.DataFrame:
+                crosswalk: pd.DataFrame | None = None) -> pd.DataFrame:
     """Kommuner where the kartlegging and KOSTRA disagree on frisklivssentral (the ``kostra_crosscheck`` table).
 
     Three kinds (``avvik``):
@@ -124,19 +122,19 @@ def cross_check(kostra_df: pd.DataFrame, services: pd.DataFrame, service_kommune
     KOSTRA is read in the year nearest the round's (the round's classification
     year; ties go to the earlier year, nearer the field work), kommune by kommune,
     skipping years where the kommune has only a symbol. Years in another kommune
-    structure are translated with ``crosswalk`` (default:
-    :func:`kartlegging.analysis.crosswalk.build_crosswalk`; ``False`` to never translate); a merged
-    kommune's value applies to each of its parts. Without a crosswalk only years whose structure has the
-    round's kommune codes are used: for round 2015 that is 2013-2016.
+    structure are translated with ``crosswalk``, the crosswalk table (territorial:
+    a round kommune reads the year's kommuner that hold its land, so 2024's 1580
+    Haram reads 2019's 1534 Haram only); a merged kommune's value applies to each
+    of its parts. Without it only years whose structure has the round's kommune
+    codes are used: for round 2015 that is 2013-2016.
     """
-    builder = build_crosswalk if crosswalk is True else (crosswalk or None)
     cols = KOSTRA_CROSSCHECK.column_names
     if kommune_status.empty:
         return pd.DataFrame(columns=cols)
     round_name = str(kommune_status["round"].iloc[0])
     version = klass.version_for(reference_dir, str(round_version))
     target = int(str(round_version)[:4])
-    sources, skipped = _year_sources(kostra_df, target, version, reference_dir, builder)
+    sources, skipped = _year_sources(kostra_df, target, version, reference_dir, crosswalk)
     if skipped:
         log.info("kostra cross-check: years not used (another kommune structure and no crosswalk, or no "
                  "structure): %s", ", ".join(map(str, skipped)))

@@ -1,71 +1,98 @@
-"""Kommune crosswalks between Klass 131 versions, and kommune_status in one common structure.
+"""The territorial crosswalk: each kommune of one Klass 131 version, and where its land lies in another.
 
 A round is analysed in the kommune structure of its own year (2015: 428
-kommuner). To compare rounds, or to draw a 2015 round on a 2024 map (357
-kommuner), every round's ``kommune_status`` has to be put into one structure.
-This module derives the translation from SSB's own change table of
-classification 131 (``changes-*.json``: ``oldCode``/``newCode``/``changeOccurred``)
-rather than from a hand-kept list, so a new Klass version only needs its file.
+kommuner). To compare rounds, to draw a round on another year's map or to read
+KOSTRA of another year, a kommune of one version has to be followed into
+another. Two sources do it together:
+
+* **Candidates from SSB's change table** (``changes-*.json``: ``oldCode``,
+  ``newCode``, ``changeOccurred``), chained date by date, so a new Klass version
+  only needs its file. The chain says which kommuner a kommune's land *may*
+  have gone to; it cannot say which part went where when a kommune was merged
+  and later split (1534 Haram went into 1507 Ålesund in 2020, which was split
+  into 1508 Ålesund and 1580 Haram in 2024: code by code, each of the five
+  former kommuner lands in both).
+* **Weights from territory.** Where a kommune has several candidates, the
+  Kartverket polygons (:mod:`kartlegging.analysis.territory`) measure the share
+  of its land that lies in each: ``weight`` is the area of the overlap over the
+  sum of its overlaps with the candidates (so the weights of a kommune sum to
+  1). A kommune with one candidate needs no polygons: its land went whole
+  (weight 1, basis ``hel``).
 
 Rules, in one place (the docstrings below say why):
 
 * Forward (older to newer): the change rows dated after the from-version took
   effect and on or before the to-version took effect are applied date by date;
-  a code with no row on a date keeps its code. Several codes going to one code is
-  a merger, one code going to several codes is a split (0720 Stokke, 2017).
-* Backward (newer to older): the forward crosswalk read the other way round. A
-  merger read backwards is a split (5054 Indre Fosen 2018 goes back to 1624
-  Rissa and 1718 Leksvik; 3905 Tønsberg 2024 to 0704 Tønsberg, 0716 Re and
-  0720 Stokke, of which it holds a part) and a split read backwards is a merger.
-* Border adjustments: SSB sometimes lists a change for a kommune that goes on
-  existing (``0704 Tønsberg -> 0704 Tønsberg`` in 2017, when Tønsberg received
-  part of Stokke), and may list a transfer of a small area to a neighbour. When
-  the old code goes on existing after the change, the kommune is *not* treated as
-  split into the neighbour: its link to its own code is kept and the links to
-  other codes are dropped (and logged). A kommune is split only when its code
-  ceases.
-* Completeness: every code of the from-version must land on a code of the
-  to-version, and every code of the to-version must be reached; otherwise the
-  change table and the version files disagree and :class:`CrosswalkError` names
-  the code. Nothing is dropped silently.
+  a code with no row on a date keeps its code. Backward (newer to older): the
+  forward chain read the other way round, so a merger read backwards is a split.
+* Border adjustments: a kommune whose code goes on existing after a change
+  (``0704 Tønsberg -> 0704 Tønsberg`` in 2017) is not split into its neighbours:
+  its link to its own code is kept and the others dropped (and logged). Border
+  changes SSB does not list (1520 Ørsta gave Bjørke to Volda in 2020) are not
+  followed either: the candidates are the chain's.
+* Drawing noise: the polygons are generalised, and two files draw one border a
+  little differently, so a kommune overlaps candidates that got none of its land
+  by slivers (1534 Haram and 1508 Ålesund share 0.1 % of Haram). An overlap
+  smaller than :data:`MIN_SHARE` of both kommuner's areas is no land and the
+  link is dropped (logged); the test is symmetric, so the backward crosswalk
+  holds the same links as the forward one.
+* Polygons of a version without its own file (2013, 2015, 2022, 2023): a
+  kommune's polygon is taken from the nearest version with polygons in which
+  the same kommune has the same land, i.e. the chain links it one to one both
+  ways (2015's 1534 Haram is 2019's 1534). A kommune that was merged before the
+  nearest file (2015's 0720 Stokke, split between Tønsberg and Sandefjord in
+  2017, the first year with polygons) has no polygon anywhere: when it, or a
+  candidate, has none and there are several candidates, the weights are left
+  empty (basis ``uten_kart``), every candidate is kept, and the step names the
+  kommune in its log. Nothing is guessed.
+* Completeness: every code of the from-version lands on a code of the
+  to-version and every code of the to-version is reached, or
+  :class:`CrosswalkError` names the code. Nothing is dropped silently.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from kartlegging.core import classification as klass
-from kartlegging.core.classification import Classification
+from kartlegging.analysis.territory import KommuneLand, TerritoryError, file_year, overlap_m2, read_land
 
 log = logging.getLogger("kartlegging.analysis.crosswalk")
 
-#: Labels of a crosswalk row (see :func:`build_crosswalk`).
+#: Labels of a crosswalk row (see :func:`_label`).
 CHANGES = ("uendret", "nytt_nummer", "navn", "sammenslått", "delt")
 
-#: How a target kommune got its status in :func:`harmonise_status`.
-RULES = ("uendret", "navn", "nytt_nummer", "sammenslått", "delt_del_av")
+#: How a link's weight was found: the land went whole (no polygons needed), measured by area, or not measurable.
+BASES = ("hel", "areal", "uten_kart")
 
-STATUS_VALUES = ("ja", "nei", "ukjent")
+#: An overlap below this share of both kommuner's areas is drawing noise, not land (see the module docstring).
+#: Measured on the shipped files, every pair of versions: the largest sliver between a kommune and one of its
+#: candidates is 0.5 % (1529 Skodje in 1580 Haram, 2017 or 2019 file against 2024), the smallest real share 2 %
+#: (1507 Ålesund of 2020 read back into 1546 Sandøy, which is all of Sandøy's land).
+MIN_SHARE = 0.01
 
-CROSSWALK_COLUMNS = ["from_version", "from_code", "to_version", "to_code", "change"]
-HARMONISED_COLUMNS = [
-    "round", "kommunenummer", "kommunenavn", "fylkesnummer", "fylkesnavn",
-    "har_tjeneste", "fra_kommuner", "regel",
+CROSSWALK_COLUMNS = [
+    "from_version", "from_code", "from_name", "to_version", "to_code", "to_name",
+    "change", "weight", "weight_basis", "geometry",
 ]
+
+#: SSB's code for "Uoppgitt" in every version: no kommune.
+_NOT_A_KOMMUNE = "9999"
 
 
 class CrosswalkError(ValueError):
-    """The change table and the version files do not give a complete translation.
+    """The change table, the version files and the polygons do not give a complete translation.
 
     A ``ValueError`` so the runner reports it as input to fix (a missing or
     outdated Klass file), not as a bug.
@@ -83,29 +110,73 @@ class CodeChange:
     occurred: date
 
 
-# -- reading the change table ---------------------------------------------------
+@dataclass(frozen=True)
+class Version:
+    """One Klass 131 version: its year, validity and kommuner (code -> name)."""
 
-def changes_file(reference_dir: str | Path | klass.ReferenceFiles) -> Path:
-    """The one change table in ``<reference_dir>/ssb-klass-131`` (or among the reference files given).
+    year: str
+    valid_from: date
+    valid_to: date | None
+    kommuner: dict[str, str] = field(hash=False, compare=False)
 
-    Exactly one ``changes-*.json`` is required: two files covering different
-    periods would give different crosswalks depending on which one was read.
+
+@dataclass(frozen=True)
+class KlassFiles:
+    """The files a crosswalk is built from: Klass 131 versions, the change table and kommune polygons.
+
+    A step gets them as its declared inputs; :meth:`in_folder` finds them in a
+    reference folder laid out as ``data/reference`` (for tests, notebooks and
+    the demo generator).
     """
-    found = [Path(p) for p in klass.reference_of(reference_dir).changes]
-    if len(found) != 1:
-        raise CrosswalkError(
-            f"{klass.klass_dir(reference_dir)}: expected exactly one changes-*.json (SSB's change table "
-            f"of classification 131), found {len(found)}: {', '.join(p.name for p in found) or 'none'}"
-        )
-    return found[0]
+
+    versions: tuple[str, ...]
+    changes: tuple[str, ...]
+    polygons: tuple[str, ...] = ()
+
+    @classmethod
+    def in_folder(cls, reference_dir: str | Path) -> KlassFiles:
+        ref = Path(reference_dir)
+        klass = ref / "ssb-klass-131"
+        polygons = [p for pattern in ("kartverket/kommuner-*.geojson", "kartverket-historic/kommuner-*.geojson")
+                    for p in ref.glob(pattern)]
+        return cls(tuple(sorted(str(p) for p in klass.glob("version-*.json"))),
+                   tuple(sorted(str(p) for p in klass.glob("changes-*.json"))),
+                   tuple(sorted(str(p) for p in polygons)))
 
 
-@cache
-def _read_changes(path: Path) -> tuple[CodeChange, ...]:
+Source = str | Path | KlassFiles
+
+
+def _files(source: Source) -> KlassFiles:
+    return source if isinstance(source, KlassFiles) else KlassFiles.in_folder(source)
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+def _json(path: str) -> Any:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CrosswalkError(f"{path}: file not found") from exc
     except json.JSONDecodeError as exc:
         raise CrosswalkError(f"{path}: not valid JSON ({exc})") from exc
+
+
+def _read_version(path: str) -> Version:
+    """A ``version-YYYY.json`` as SSB's Klass API serves it: validity and the kommuner (no 9999)."""
+    data = _json(path)
+    try:
+        items = data["classificationItems"]
+        valid_to = date.fromisoformat(data["validTo"][:10]) if data.get("validTo") else None
+        return Version(Path(path).stem.split("-", 1)[1], date.fromisoformat(data["validFrom"][:10]), valid_to,
+                       {str(i["code"]): str(i["name"]).strip() for i in items if str(i["code"]) != _NOT_A_KOMMUNE})
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise CrosswalkError(f"{path}: not a Klass version (classificationItems, validFrom): {exc!r}") from exc
+
+
+def _read_changes(path: str) -> tuple[CodeChange, ...]:
+    data = _json(path)
     rows = data.get("codeChanges") if isinstance(data, dict) else None
     if not isinstance(rows, list):
         raise CrosswalkError(f"{path}: no 'codeChanges' list (the shape SSB's Klass API serves)")
@@ -122,27 +193,148 @@ def _read_changes(path: Path) -> tuple[CodeChange, ...]:
     return tuple(out)
 
 
-def read_changes(reference_dir: str | Path) -> tuple[CodeChange, ...]:
-    """Every row of the change table, in file order."""
-    return _read_changes(changes_file(reference_dir).resolve())
+class _Klass:
+    """The versions, the change table and the polygons of one set of files, with the chains between versions."""
+
+    def __init__(self, files: KlassFiles) -> None:
+        if not files.versions:
+            raise CrosswalkError("no Klass 131 version files (version-YYYY.json)")
+        if len(files.changes) != 1:
+            # two files covering different periods would give different crosswalks depending on which one was read
+            raise CrosswalkError(
+                f"expected exactly one changes-*.json (SSB's change table of classification 131), found "
+                f"{len(files.changes)}: {', '.join(Path(p).name for p in files.changes) or 'none'}")
+        self.versions = sorted((_read_version(p) for p in files.versions), key=lambda v: v.valid_from)
+        self.by_year = {v.year: v for v in self.versions}
+        self.changes = _read_changes(files.changes[0])
+        self.polygon_files = self._polygon_versions(files.polygons)
+        self._chains: dict[tuple[str, str], dict[str, set[str]]] = {}
+        # memos: a kommune's polygon, a file's polygons and an overlap are the same in every pair of versions
+        self._polygons: dict[tuple[str, str], tuple[Any, str] | None] = {}
+        self._land: dict[str, KommuneLand] = {}
+        self._overlaps: dict[tuple[str, str, str, str], float] = {}
+
+    def version_for(self, wanted: str) -> Version:
+        """A version year (``2015``), or the version valid on a date or 1 January of a year (``2016`` -> 2015)."""
+        text = str(wanted)
+        if text in self.by_year:
+            return self.by_year[text]
+        try:
+            when = date.fromisoformat(text) if len(text) == 10 else date(int(text), 1, 1)
+        except ValueError as exc:
+            raise CrosswalkError(f"classification '{wanted}' is neither a year nor a date") from exc
+        found = self.valid_on(when)
+        if found is None:
+            raise CrosswalkError(f"no Klass 131 version is valid on {when}; available: {', '.join(self.by_year)}")
+        return found
+
+    def valid_on(self, when: date) -> Version | None:
+        for v in self.versions:
+            if v.valid_from <= when and (v.valid_to is None or when < v.valid_to):
+                return v
+        return None
+
+    def _polygon_versions(self, paths: Iterable[str]) -> dict[str, str]:
+        """Klass version -> the polygon file of that structure: the version valid on 1 January of the file's year.
+
+        When two files draw one version, the one named for the version's year wins, else the later one.
+        """
+        best: dict[str, tuple[tuple[bool, str], str]] = {}
+        for path in sorted(paths):
+            try:
+                year = file_year(path)
+            except TerritoryError as exc:
+                raise CrosswalkError(str(exc)) from exc
+            version = self.valid_on(date(int(year), 1, 1))
+            if version is None:
+                raise CrosswalkError(f"{path}: no Klass 131 version is valid on 1 January {year}")
+            rank = (year == version.year, year)
+            if version.year not in best or rank > best[version.year][0]:
+                best[version.year] = (rank, path)
+        return {v: path for v, (_, path) in sorted(best.items())}
+
+    def land(self, version: str) -> KommuneLand:
+        if version not in self._land:
+            try:
+                self._land[version] = read_land(self.polygon_files[version])
+            except TerritoryError as exc:
+                raise CrosswalkError(str(exc)) from exc
+        return self._land[version]
+
+    def overlap(self, a: tuple[Any, str], a_code: str, b: tuple[Any, str], b_code: str) -> float:
+        """Area two kommune polygons share (memoised by file and code: one overlap serves every pair)."""
+        key = (a[1], a_code, b[1], b_code)
+        if key not in self._overlaps:
+            self._overlaps[key] = overlap_m2(a[0], b[0])
+        return self._overlaps[key]
+
+    # -- chaining ------------------------------------------------------------------
+
+    def chain(self, a: str, b: str) -> dict[str, set[str]]:
+        """From-code -> candidate to-codes, by SSB's change table alone (cached per pair)."""
+        if (a, b) not in self._chains:
+            src, dst = self.by_year[a], self.by_year[b]
+            if a == b:
+                mapping = {code: {code} for code in src.kommuner}
+            elif src.valid_from < dst.valid_from:
+                mapping = self._forward(src, dst)
+            else:
+                inverse: dict[str, set[str]] = defaultdict(set)
+                for old, news in self.chain(b, a).items():
+                    for new in news:
+                        inverse[new].add(old)
+                mapping = dict(inverse)
+            _check_complete(mapping, src, dst)
+            self._chains[(a, b)] = mapping
+        return self._chains[(a, b)]
+
+    def _forward(self, src: Version, dst: Version) -> dict[str, set[str]]:
+        """Chain the change dates in ``(src.validFrom, dst.validFrom]``, date by date."""
+        by_date: dict[date, list[CodeChange]] = defaultdict(list)
+        for ch in self.changes:
+            if src.valid_from < ch.occurred <= dst.valid_from:
+                by_date[ch.occurred].append(ch)
+        current = {code: {code} for code in src.kommuner}
+        for when in sorted(by_date):
+            after = self.valid_on(when)
+            step = _step(by_date[when], set(after.kommuner) if after else None, when)
+            current = {code: set().union(*(step.get(c, {c}) for c in now)) for code, now in current.items()}
+        return current
+
+    # -- polygons --------------------------------------------------------------------
+
+    def polygon(self, version: str, code: str) -> tuple[Any, str] | None:
+        """The polygon of a kommune of ``version`` and the file it is from, or None when no file has its land.
+
+        Its own version's file first; else the nearest version with a file in which
+        the chain links the kommune one to one in both directions (the same land).
+        """
+        if (version, code) not in self._polygons:
+            self._polygons[(version, code)] = self._find_polygon(version, code)
+        return self._polygons[(version, code)]
+
+    def _find_polygon(self, version: str, code: str) -> tuple[Any, str] | None:
+        here = self.by_year[version].valid_from
+        order = sorted(self.polygon_files, key=lambda v: (abs((self.by_year[v].valid_from - here).days), -int(v)))
+        for other in order:
+            if other == version:
+                target = code
+            else:
+                forward = self.chain(version, other).get(code, set())
+                if len(forward) != 1:
+                    continue
+                target = next(iter(forward))
+                if self.chain(other, version).get(target) != {code}:
+                    continue
+            land = self.land(other)
+            if target in land.shapes:
+                return land.shapes[target], land.name
+        return None
 
 
-# -- chaining --------------------------------------------------------------------
-
-def _all_versions(reference_dir: str | Path) -> list[Classification]:
-    """Every available version, oldest first; used to know which codes exist after a change date."""
-    return sorted(
-        (klass.load(reference_dir, year) for year in klass.available_versions(reference_dir)),
-        key=lambda c: c.valid_from,
-    )
-
-
-def _codes_valid_on(versions: list[Classification], when: date) -> set[str] | None:
-    """Codes of the version in force on ``when``; ``None`` when no file covers that date."""
-    for cls in versions:
-        if cls.valid_from <= when and (cls.valid_to is None or when < cls.valid_to):
-            return set(cls.kommuner)
-    return None
+@cache
+def _klass(files: KlassFiles) -> _Klass:
+    return _Klass(files)
 
 
 def _step(batch: list[CodeChange], live_after: set[str] | None, when: date) -> dict[str, set[str]]:
@@ -175,45 +367,82 @@ def _step(batch: list[CodeChange], live_after: set[str] | None, when: date) -> d
     return out
 
 
-def _forward(reference_dir: str | Path, src: Classification, dst: Classification) -> dict[str, set[str]]:
-    """From-code -> to-codes for ``src`` older than ``dst``, chaining the change dates in between."""
-    versions = _all_versions(reference_dir)
-    by_date: dict[date, list[CodeChange]] = defaultdict(list)
-    for ch in read_changes(reference_dir):
-        if src.valid_from < ch.occurred <= dst.valid_from:
-            by_date[ch.occurred].append(ch)
-    current = {code: {code} for code in src.kommuner}
-    for when in sorted(by_date):
-        step = _step(by_date[when], _codes_valid_on(versions, when), when)
-        current = {
-            code: set().union(*(step.get(c, {c}) for c in now)) for code, now in current.items()
-        }
-    return current
-
-
-def _check_complete(mapping: Mapping[str, set[str]], src: Classification, dst: Classification) -> None:
+def _check_complete(mapping: Mapping[str, set[str]], src: Version, dst: Version) -> None:
     """Every from-code lands in the to-version and every to-code is reached, or a named error."""
+    to_codes = set(dst.kommuner)
     for code in sorted(src.kommuner):
         landed = mapping.get(code, set())
         if not landed:
             raise CrosswalkError(
-                f"kommune {code} {src.kommuner[code].name} (Klass {src.version}) maps to no kommune of "
-                f"Klass {dst.version}: the change table does not say what became of it"
+                f"kommune {code} {src.kommuner[code]} (Klass {src.year}) maps to no kommune of "
+                f"Klass {dst.year}: the change table does not say what became of it"
             )
-        stray = sorted(landed - set(dst.kommuner))
+        stray = sorted(landed - to_codes)
         if stray:
             raise CrosswalkError(
-                f"kommune {code} {src.kommuner[code].name} (Klass {src.version}) maps to {', '.join(stray)}, "
-                f"which is not a kommune of Klass {dst.version}: the change table and the version files disagree"
+                f"kommune {code} {src.kommuner[code]} (Klass {src.year}) maps to {', '.join(stray)}, "
+                f"which is not a kommune of Klass {dst.year}: the change table and the version files disagree"
             )
     reached = set().union(*mapping.values()) if mapping else set()
     orphans = sorted(set(dst.kommuner) - reached)
     if orphans:
-        names = ", ".join(f"{c} {dst.kommuner[c].name}" for c in orphans)
+        names = ", ".join(f"{c} {dst.kommuner[c]}" for c in orphans)
         raise CrosswalkError(
-            f"kommune(s) {names} of Klass {dst.version} are reached from no kommune of Klass {src.version}: "
-            "the change table does not say where they came from"
+            f"kommune(s) {names} of Klass {dst.year} are reached from no kommune of Klass {src.year}: "
+            "the change table (or, after a split, the polygons) does not say where they came from"
         )
+
+
+# -- weights ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link of a from-kommune: its target, the share of its land there, and how that share was found."""
+
+    to_code: str
+    weight: float | None
+    basis: str
+    geometry: str | None = None
+
+
+def _measured(k: _Klass, src: Version, dst: Version, code: str, targets: list[str]) -> list[Link]:
+    """The links of a kommune with several candidates, weighted by the area it shares with each."""
+    own = k.polygon(src.year, code)
+    theirs = {t: k.polygon(dst.year, t) for t in targets}
+    if own is None or any(v is None for v in theirs.values()):
+        lacking = ([f"{code} {src.kommuner[code]} (Klass {src.year})"] if own is None else []) + [
+            f"{t} {dst.kommuner[t]} (Klass {dst.year})" for t, v in theirs.items() if v is None]
+        log.info("Klass %s -> %s: %s %s goes to %s; no polygons of %s, so the shares are unknown and every "
+                 "candidate is kept", src.year, dst.year, code, src.kommuner[code], ", ".join(targets),
+                 ", ".join(lacking))
+        return [Link(t, None, "uten_kart") for t in targets]
+    shape, own_file = own
+    overlaps = {t: k.overlap(own, code, theirs[t], t) for t in targets}
+    kept = {t: a for t, a in overlaps.items() if a > 0 and a >= MIN_SHARE * min(shape.area, theirs[t][0].area)}
+    for t in targets:
+        if t not in kept:
+            log.info("Klass %s -> %s: %s %s -> %s %s dropped: they share %.3f %% of %s's land, drawing noise "
+                     "below %g %%", src.year, dst.year, code, src.kommuner[code], t, dst.kommuner[t],
+                     100 * overlaps[t] / shape.area, code, 100 * MIN_SHARE)
+    if not kept:
+        raise CrosswalkError(
+            f"kommune {code} {src.kommuner[code]} (Klass {src.year}) shares no land with its candidates "
+            f"{', '.join(targets)} of Klass {dst.year} in the polygon files; a polygon file is wrong")
+    total = sum(kept.values())
+    geometry = " / ".join([own_file, *sorted({theirs[t][1] for t in kept} - {own_file})])
+    return [Link(t, 1.0 if len(kept) == 1 else round(a / total, 6), "areal", geometry) for t, a in sorted(kept.items())]
+
+
+def _links(k: _Klass, src: Version, dst: Version) -> dict[str, list[Link]]:
+    """Every from-code's links: one candidate goes whole, several are weighted by territory."""
+    out = {}
+    for code, targets in sorted(k.chain(src.year, dst.year).items()):
+        if len(targets) == 1:
+            out[code] = [Link(next(iter(targets)), 1.0, "hel")]
+        else:
+            out[code] = _measured(k, src, dst, code, sorted(targets))
+    return out
 
 
 def _bare_name(name: str) -> str:
@@ -227,8 +456,8 @@ def _bare_name(name: str) -> str:
     return re.sub(r"\s*\([^)]*\)\s*$", "", name).strip()
 
 
-def _label(mapping: Mapping[str, set[str]], src: Classification, dst: Classification) -> pd.DataFrame:
-    """Rows with their change label.
+def _label(mapping: Mapping[str, set[str]], src: Version, dst: Version) -> dict[tuple[str, str], str]:
+    """The change label of every link.
 
     A from-code going to several to-codes is ``delt``; this wins over
     ``sammenslått`` when both hold (0720 Stokke -> 0704 Tønsberg, which also took
@@ -241,192 +470,87 @@ def _label(mapping: Mapping[str, set[str]], src: Classification, dst: Classifica
     for targets in mapping.values():
         for t in targets:
             incoming[t] += 1
-    rows = []
-    for code in sorted(mapping):
-        targets = mapping[code]
-        for t in sorted(targets):
+    out = {}
+    for code, targets in mapping.items():
+        for t in targets:
             if len(targets) > 1:
                 change = "delt"
             elif incoming[t] > 1:
                 change = "sammenslått"
             elif t == code:
-                same = _bare_name(src.kommuner[code].name) == _bare_name(dst.kommuner[t].name)
-                change = "uendret" if same else "navn"
+                change = "uendret" if _bare_name(src.kommuner[code]) == _bare_name(dst.kommuner[t]) else "navn"
             else:
                 change = "nytt_nummer"
-            rows.append({"from_version": src.version, "from_code": code,
-                         "to_version": dst.version, "to_code": t, "change": change})
+            out[(code, t)] = change
+    return out
+
+
+def build_crosswalk(source: Source, from_version: str, to_version: str) -> pd.DataFrame:
+    """Every kommune of ``from_version``, and the share of its land in each kommune of ``to_version``.
+
+    ``source`` is a reference folder or the :class:`KlassFiles`. Versions are
+    given as in a round's ``classification`` (a version year, or a year or date
+    inside a version's validity) and written as the version year. One row per
+    link (columns :data:`CROSSWALK_COLUMNS`): a split gives several rows for one
+    from-code, a merger several rows for one to-code. ``weight`` is the share of
+    the from-kommune's land in the to-kommune (1 where it went whole, empty where
+    it cannot be measured); ``change`` is one of :data:`CHANGES`
+    (see :func:`_label`). Raises :class:`CrosswalkError` when a code of either
+    version is left without a partner.
+    """
+    k = _klass(_files(source))
+    src, dst = k.version_for(str(from_version)), k.version_for(str(to_version))
+    links = _links(k, src, dst)
+    mapping = {code: {link.to_code for link in ls} for code, ls in links.items()}
+    _check_complete(mapping, src, dst)
+    labels = _label(mapping, src, dst)
+    rows = [
+        (src.year, code, src.kommuner[code], dst.year, link.to_code, dst.kommuner[link.to_code],
+         labels[(code, link.to_code)], link.weight, link.basis, link.geometry)
+        for code in sorted(links) for link in links[code]
+    ]
     return pd.DataFrame(rows, columns=CROSSWALK_COLUMNS)
 
 
-def build_crosswalk(reference_dir: str | Path, from_version: str, to_version: str) -> pd.DataFrame:
-    """Translation of every kommune code of ``from_version`` into ``to_version``.
-
-    Versions are given as in a round's ``classification`` (a version year, or a
-    year or date inside a version's validity) and written as the version year.
-    Columns ``from_version, from_code, to_version, to_code, change``; one row per
-    link, so a split gives several rows for one from-code and a merger several
-    rows for one to-code. ``change`` is one of ``uendret``, ``navn``,
-    ``nytt_nummer``, ``sammenslått``, ``delt`` (see :func:`_label`).
-
-    Forward translation chains SSB's change rows dated in
-    ``(from.validFrom, to.validFrom]`` date by date. Backward translation is the
-    forward crosswalk inverted, so a merger read backwards is a split (``delt``)
-    and a split read backwards a merger (``sammenslått``). Change rows for a
-    kommune whose code goes on existing are read as border adjustments and do
-    not split it (see the module docstring). Raises :class:`CrosswalkError` when
-    a code of either version is left without a partner.
-    """
-    src = klass.load(reference_dir, str(from_version))
-    dst = klass.load(reference_dir, str(to_version))
-    if src.version == dst.version:
-        mapping = {code: {code} for code in src.kommuner}
-    elif src.valid_from < dst.valid_from:
-        mapping = _forward(reference_dir, src, dst)
-    else:
-        inverse: dict[str, set[str]] = defaultdict(set)
-        for old, news in _forward(reference_dir, dst, src).items():
-            for new in news:
-                inverse[new].add(old)
-        mapping = dict(inverse)
-    _check_complete(mapping, src, dst)
-    return _label(mapping, src, dst)
-
-
-def crosswalk_pairs(round_versions: Iterable[str], target_version: str) -> list[tuple[str, str]]:
-    """Ordered version pairs the configuration needs: every round version to every other one and to the target."""
-    rounds = sorted({str(v) for v in round_versions})
-    every = sorted(set(rounds) | {str(target_version)})
-    return [(a, b) for a in rounds for b in every if a != b]
-
-
-def build_crosswalks(reference_dir: str | Path, pairs: Iterable[tuple[str, str]]) -> pd.DataFrame:
-    """The crosswalks of several version pairs stacked, for the ``crosswalk`` table."""
-    frames = [build_crosswalk(reference_dir, a, b) for a, b in pairs]
+def build_crosswalks(source: Source, pairs: Iterable[tuple[str, str]]) -> pd.DataFrame:
+    """The crosswalks of several version pairs stacked."""
+    frames = [build_crosswalk(source, a, b) for a, b in pairs]
     if not frames:
         return pd.DataFrame(columns=CROSSWALK_COLUMNS)
     return pd.concat(frames, ignore_index=True)
 
 
-def newest_version(reference_dir: str | Path) -> str:
+def version_years(source: Source) -> list[str]:
+    """Every Klass version of the files, oldest first."""
+    return [v.year for v in _klass(_files(source)).versions]
+
+
+def crosswalk_table(source: Source) -> pd.DataFrame:
+    """The ``crosswalk`` table: every ordered pair of the versions, a version with itself included.
+
+    Every pair, not only those the configuration uses, so that adding a round or
+    changing ``harmonise_to`` never reruns it, and every reader finds its pair.
+    """
+    years = version_years(source)
+    return build_crosswalks(source, [(a, b) for a, b in itertools.product(years, years)])
+
+
+def newest_version(source: Source) -> str:
     """The newest Klass version present: the default structure to harmonise to."""
-    versions = _all_versions(reference_dir)
-    if not versions:
-        raise CrosswalkError(f"{klass.klass_dir(reference_dir)}: no version-*.json files")
-    return versions[-1].version
+    return version_years(source)[-1]
 
 
-# -- harmonising kommune_status ---------------------------------------------------
-
-def _combine(values: list[str]) -> str:
-    """A target kommune has a service if any of its parts had one.
-
-    ``ja`` if any part said ja; else ``nei`` if any part said nei; else
-    ``ukjent``. A merged kommune where one former kommune had a service thus
-    has one: the service now serves part of the merged kommune, which is what
-    "has a service" means in the report.
-    """
-    if "ja" in values:
-        return "ja"
-    if "nei" in values:
-        return "nei"
-    return "ukjent"
+def pair_of(crosswalk: pd.DataFrame, from_version: str, to_version: str) -> pd.DataFrame:
+    """The rows of one version pair of the crosswalk table, or a named error when the table lacks it."""
+    part = crosswalk[(crosswalk["from_version"].astype(str) == str(from_version))
+                     & (crosswalk["to_version"].astype(str) == str(to_version))]
+    if part.empty:
+        raise CrosswalkError(f"the crosswalk table has no rows from Klass {from_version} to Klass {to_version} "
+                             "(give version years that have a version-YYYY.json; rerun the crosswalk rule)")
+    return part
 
 
-def _harmonise_round(
-    round_name: str, status: pd.DataFrame, version: str, target: Classification, reference_dir: str | Path
-) -> list[dict]:
-    """One round's status rows translated to the target structure."""
-    source = klass.load(reference_dir, version)
-    unknown_codes = sorted(set(status["kommunenummer"]) - set(source.kommuner))
-    if unknown_codes:
-        raise CrosswalkError(
-            f"round {round_name}: kommune_status has {', '.join(unknown_codes[:10])}, not kommuner of "
-            f"Klass {source.version} (the round's classification)"
-        )
-    bad = sorted(set(status["har_tjeneste"].dropna()) - set(STATUS_VALUES))
-    if bad or status["har_tjeneste"].isna().any():
-        raise CrosswalkError(f"round {round_name}: har_tjeneste must be ja, nei or ukjent, found {bad or 'null'}")
-    if status["kommunenummer"].duplicated().any():
-        dups = sorted(status.loc[status["kommunenummer"].duplicated(), "kommunenummer"].unique())
-        raise CrosswalkError(f"round {round_name}: kommune_status lists {', '.join(dups[:10])} more than once")
-    answer = dict(zip(status["kommunenummer"], status["har_tjeneste"]))
-    missing = sorted(set(source.kommuner) - set(answer))
-    if missing:
-        log.warning(
-            "round %s: %d kommuner of Klass %s have no kommune_status row and count as ukjent: %s",
-            round_name, len(missing), source.version, ", ".join(missing[:10]),
-        )
-
-    cw = build_crosswalk(reference_dir, source.version, target.version)
-    fan_out = cw.groupby("from_code")["to_code"].nunique()
-    parts: dict[str, list[str]] = defaultdict(list)
-    single_change: dict[str, str] = {}
-    for row in cw.itertuples(index=False):
-        parts[row.to_code].append(row.from_code)
-        single_change[row.to_code] = row.change
-    rows = []
-    for code in sorted(target.kommuner):
-        froms = sorted(parts[code])
-        if any(fan_out[f] > 1 for f in froms):
-            regel = "delt_del_av"
-        elif len(froms) > 1:
-            regel = "sammenslått"
-        else:
-            regel = single_change[code]
-        kommune = target.kommuner[code]
-        rows.append({
-            "round": round_name, "kommunenummer": code, "kommunenavn": kommune.name,
-            "fylkesnummer": kommune.fylkesnummer, "fylkesnavn": kommune.fylkesnavn,
-            "har_tjeneste": _combine([answer.get(f, "ukjent") for f in froms]),
-            "fra_kommuner": froms, "regel": regel,
-        })
-    return rows
-
-
-def harmonise_status(
-    statuses: list[pd.DataFrame],
-    round_versions: Mapping[str, str],
-    target_version: str,
-    reference_dir: str | Path,
-) -> pd.DataFrame:
-    """Every round's kommune_status in the kommune structure of ``target_version``.
-
-    ``statuses`` are kommune_status frames (each with a ``round`` column; a frame
-    may hold several rounds); ``round_versions`` gives each round's
-    classification. One row per round and kommune of the target version:
-
-    * ``har_tjeneste``: ``ja`` if any former kommune that makes up the target
-      kommune (or a part of it) said ja, else ``nei`` if any said nei, else
-      ``ukjent``;
-    * ``fra_kommuner``: the codes of the round's structure that were combined;
-    * ``regel``: ``uendret``, ``navn`` or ``nytt_nummer`` for a 1:1 link;
-      ``sammenslått`` when several whole kommuner were combined; ``delt_del_av``
-      when at least one of them was split, so the whole former kommune's answer
-      is attributed to this part of it (the survey cannot say which part a
-      service served). Harmonising backwards, a merged kommune's answer is
-      attributed to each former kommune in the same way.
-    """
-    target = klass.load(reference_dir, str(target_version))
-    rows: list[dict] = []
-    seen: set[str] = set()
-    for frame in statuses:
-        missing_cols = {"round", "kommunenummer", "har_tjeneste"} - set(frame.columns)
-        if missing_cols:
-            raise CrosswalkError(f"kommune_status frame lacks column(s) {', '.join(sorted(missing_cols))}")
-        for round_name, part in frame.groupby(frame["round"].astype(str), sort=True):
-            if round_name in seen:
-                raise CrosswalkError(f"round {round_name} appears in more than one kommune_status")
-            seen.add(round_name)
-            if round_name not in round_versions:
-                raise CrosswalkError(
-                    f"round {round_name}: no classification given (rounds configured: "
-                    f"{', '.join(sorted(round_versions)) or 'none'})"
-                )
-            rows += _harmonise_round(round_name, part, str(round_versions[round_name]), target, reference_dir)
-    return pd.DataFrame(rows, columns=HARMONISED_COLUMNS)
-
-
-# -- pipeline steps ------------------------------------------------------------------
-
-
+__all__ = [
+    "BASES", "CHANGES", "CROSSWALK_COLUMNS", "MIN_SHARE", "CrosswalkError", "KlassFiles", "Link", "Version",
+    "build_crosswalk", "build_crosswalks", "crosswalk_table", "newest_version", "pair_of", "version_years",
+]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa_pd
 import pyarrow as pa
@@ -39,8 +40,10 @@ def pandera_schema(table: Table) -> pa_pd.DataFrameSchema:
 
 def _to_python(value: object, typ: pa.DataType) -> object:
     """Convert one pandas cell to what pyarrow expects for the declared type."""
-    if isinstance(value, (list, tuple)):
-        return [str(v) for v in value]
+    if isinstance(value, (list, tuple, np.ndarray)):
+        # each item as the list's declared item type (a list of weights stays numbers, a missing one null)
+        inner = typ.value_type if pa.types.is_list(typ) else pa.string()
+        return [_to_python(v, inner) for v in value]
     if value is None:
         return None
     try:

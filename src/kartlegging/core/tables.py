@@ -25,6 +25,7 @@ F64 = pa.float64()
 DATE = pa.date32()
 TS = pa.timestamp("us", tz="UTC")
 STR_LIST = pa.list_(pa.string())
+F64_LIST = pa.list_(pa.float64())
 
 
 @dataclass(frozen=True)
@@ -434,18 +435,31 @@ HOLDS, DOES_NOT_HOLD = "holder", "holder ikke"
 
 CROSSWALK = Table(
     "crosswalk",
-    "Kommune codes of one Klass 131 version translated into another, from SSB's change table; "
-    "one row per link (a split gives several rows for one from_code, a merger several for one to_code). "
-    "Every pair of versions the configuration uses: each round's version to every other and to harmonise_to. "
+    "The territorial crosswalk: every kommune of one Klass 131 version, and the share of its land that lies in "
+    "each kommune of another version; every ordered pair of the Klass versions in the reference folder, a "
+    "version with itself included. The candidates of a link come from SSB's change table, chained date by "
+    "date; where a kommune has several (a split, or a merger followed by a split), the weights come from "
+    "Kartverket's kommune polygons (area of overlap in UTM 33, overlaps below 1 % of both kommuner dropped as "
+    "drawing noise). One row per link: a split gives several rows for one from_code, a merger several for one "
+    "to_code. Built once by the crosswalk rule; harmonise, map_status, round_map and kostra_crosscheck read it. "
     "File: <processed_dir>/reference/crosswalk.parquet.",
     (
-        Column("from_version", STR, "Klass version translated from", False),
+        Column("from_version", STR, "Klass version translated from (the year it took effect)", False),
         Column("from_code", STR, "kommune code in from_version", False),
+        Column("from_name", STR, "its name in from_version", False),
         Column("to_version", STR, "Klass version translated to", False),
         Column("to_code", STR, "kommune code in to_version", False),
-        Column("change", STR, "delt: from_code goes to several to_codes (wins over sammenslått); "
+        Column("to_name", STR, "its name in to_version", False),
+        Column("change", STR, "delt: from_code's land goes to several to_codes (wins over sammenslått); "
                "sammenslått: several from_codes go to to_code; else uendret, navn (same code, new name) "
                "or nytt_nummer", False, ("uendret", "nytt_nummer", "navn", "sammenslått", "delt")),
+        Column("weight", F64, "share (0-1) of from_code's land that lies in to_code; the weights of one from_code "
+               "sum to 1. 1 where the land went whole; null where it cannot be measured (weight_basis uten_kart)"),
+        Column("weight_basis", STR, "hel: one candidate, the land went whole (no polygons needed); areal: measured "
+               "as area of overlap with the candidates' polygons; uten_kart: several candidates but no polygons "
+               "of this kommune's land (2015's 0720 Stokke, split in 2017, before the first polygon year), so "
+               "every candidate is kept and the shares are unknown", False, ("hel", "areal", "uten_kart")),
+        Column("geometry", STR, "polygon files measured (from / to), for weight_basis areal"),
     ),
     ("from_version", "to_version", "from_code", "to_code"),
     per_round=False,
@@ -454,25 +468,30 @@ CROSSWALK = Table(
 
 HARMONISED_STATUS = Table(
     "harmonised_status",
-    "Every round's kommune_status in the kommune structure of one Klass version (config harmonise_to). "
-    "A kommune has a service if any of the round's kommuner it is made of had one. "
-    "File: <processed_dir>/harmonised/kommune_status.parquet.",
+    "Every round's kommune_status in the kommune structure of one Klass version (config harmonise_to), by the "
+    "territorial crosswalk. Rule: a kommune had a service in a round when at least one of the round's kommuner "
+    "that gave it land (a link of the crosswalk) had one; else none when one of them answered; else unknown. "
+    "File: <processed_dir>/harmonised/harmonised_status.parquet (named as its view, so that "
+    "<processed_dir>/*/kommune_status.parquet reads the rounds' own tables only).",
     (
         _ROUND,
         Column("kommunenummer", STR, "kommune in the harmonise_to version", False),
         Column("kommunenavn", STR, "official name in the harmonise_to version", False),
         Column("fylkesnummer", STR, "county number in the harmonise_to version", False),
         Column("fylkesnavn", STR, "county name in the harmonise_to version", False),
-        Column("har_tjeneste", STR, "ja if any part said ja; else nei if any said nei; else ukjent", False,
-               ("ja", "nei", "ukjent")),
-        Column("fra_kommuner", STR_LIST, "kommuner of the round's classification combined into this one", False),
+        Column("har_tjeneste", STR, "ja if any kommune that gave it land said ja; else nei if any said nei; "
+               "else ukjent", False, ("ja", "nei", "ukjent")),
+        Column("fra_kommuner", STR_LIST, "kommuner of the round's classification that gave it land", False),
+        Column("fra_navn", STR_LIST, "their names, in the order of fra_kommuner", False),
+        Column("fra_vekter", F64_LIST, "share of each one's land that lies here, in the order of fra_kommuner "
+               "(the crosswalk's weight; null where unknown)", False),
         Column("regel", STR, "uendret, navn, nytt_nummer: 1:1; sammenslått: several whole kommuner combined; "
                "delt_del_av: a split kommune's whole answer attributed to this part of it", False,
                ("uendret", "navn", "nytt_nummer", "sammenslått", "delt_del_av")),
     ),
     ("round", "kommunenummer"),
     per_round=False,
-    path="harmonised/kommune_status.parquet",
+    path="harmonised/harmonised_status.parquet",
 )
 
 ALL_TABLES.update({t.name: t for t in (CROSSWALK, HARMONISED_STATUS)})

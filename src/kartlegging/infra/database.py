@@ -114,12 +114,17 @@ GUIDES: dict[str, Guide] = {
         "`harmonised_status`, never by kommunenummer across rounds in `kommune_status`.",
         "SELECT round, status, count(*) AS kommuner FROM map_status GROUP BY round, status ORDER BY round, status"),
     "harmonised_status": Guide(
-        "None; use it to compare rounds in one kommune structure.",
+        "None; use it to compare rounds in one kommune structure (`fra_kommuner` and `fra_vekter` say which of "
+        "the round's kommuner gave each kommune land, and how much of theirs).",
         "SELECT round, count(*) FILTER (WHERE har_tjeneste = 'ja') AS med_tjeneste FROM harmonised_status "
         "GROUP BY round ORDER BY round"),
     "kommuner": Guide("Keep one `version` (the Klass version of the round's classification)."),
     "kommune_navn": Guide("Keep one `version`."),
-    "crosswalk": Guide("Keep one pair of `from_version` and `to_version`."),
+    "crosswalk": Guide(
+        "Keep one pair of `from_version` and `to_version`; `weight` is the share of the from-kommune's land in "
+        "the to-kommune (null where `weight_basis = 'uten_kart'`).",
+        "SELECT from_code, from_name, to_code, to_name, weight FROM crosswalk WHERE from_version = '2015' AND "
+        "to_version = '2024' AND change = 'delt' ORDER BY from_code, to_code"),
     "kostra": Guide(
         "Keep `region_level = 'kommune'` for kommuner (aggregates and Oslo's bydeler are rows too) and "
         "`value IS NOT NULL` (SSB symbols such as '..' leave it empty).",
@@ -240,6 +245,12 @@ def data_dictionary(rounds: list[str], missing: Iterable[str] = ()) -> str:
         "that failed it still answers, with the tables of the last run that reached the database step. Open it "
         "with `kartlegging.infra.database.connect(path)`, or from any DuckDB client (1.0 or later) started in "
         "`<processed_dir>`, or run `SET file_search_path='<processed_dir>'` first.",
+        "",
+        "Without the database, one table of every round is a glob over the round folders: "
+        "`SELECT round, count(*) FILTER (WHERE har_tjeneste = 'ja') FROM "
+        "read_parquet('<processed_dir>/*/kommune_status.parquet') GROUP BY round`. Only a round's folder holds "
+        "per-round tables; a table that spans rounds has a file named as its view (`harmonised/"
+        "harmonised_status.parquet`, `reference/crosswalk.parquet`), so the glob never reads one.",
         "",
         "Each ingest step also writes its own `issues_<source>` and `overrides_<source>` tables (same columns as "
         "`issues` and `overrides_applied`, source `epost`, `telefon` or `intervju`), which `consolidate` merges "

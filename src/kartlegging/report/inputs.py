@@ -257,7 +257,7 @@ def load_inputs(
         kommuner_geojson=geo_k, fylker_geojson=geo_f,
         earlier_map_status=tuple(Path(processed_dir) / r / f"{T.MAP_STATUS.name}.parquet" for r in earlier),
         earlier_services=tuple(Path(processed_dir) / r / f"{T.SERVICES.name}.parquet" for r in earlier),
-        harmonised=Path(processed_dir) / "harmonised" / "kommune_status.parquet" if earlier else None,
+        harmonised=Path(processed_dir) / str(T.HARMONISED_STATUS.path) if earlier else None,
         kostra=Path(processed_dir) / "kostra" / "kostra.parquet",
         kostra_crosscheck=base / f"{T.KOSTRA_CROSSCHECK.name}.parquet",
         conservation=conservation if conservation.exists() else None,

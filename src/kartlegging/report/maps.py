@@ -10,8 +10,9 @@ Three parts (the geometry itself, reading and simplifying, lives in
   inset shows the Oslo area;
 * :func:`map_status_frame` (the ``map_status`` rule) puts one round's
   ``kommune_status`` into the kommune structure of the map geometry
-  (Kartverket's 2024 kommuner) through :func:`kartlegging.analysis.crosswalk.harmonise_status`,
-  so the map agrees with the harmonised table by construction, and adds the kind
+  (Kartverket's 2024 kommuner) through :func:`kartlegging.analysis.harmonise.harmonise_status`
+  on the ``crosswalk`` table, so the map agrees with the harmonised table by construction (the
+  same rule: a map kommune takes the statuses of the round's kommuner that gave it land), and adds the kind
   of service the kommune is drawn with; the maps comparing rounds use it;
 * :func:`coverage_map_svg` and :func:`small_multiples_svg` draw those classes
   with matplotlib, one compound path per kommune, county borders on top.
@@ -28,7 +29,8 @@ Classes and how several kommuner of the round combine into one map kommune
   among its parts, in the order interkommunal, kommunal, ingen, ukjent. That is
   the harmonised table's rule (a service if any part had one) with the kind
   added: interkommunal if any part with a service had an interkommunal one.
-* A round kommune later split (2015's 0720 Stokke) passes its class to every part.
+* A round kommune later split (2015's 0720 Stokke) passes its class to every part that got some of
+  its land; a kommune that got none of it (2024's 1580 Haram, none of 2015's Ålesund) gets nothing.
 
 Projection: Lambert azimuthal equal-area centred on 65° N 15° E, the middle of
 mainland Norway, so areas compare fairly between north and south (a plain
@@ -62,8 +64,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
-from kartlegging.analysis.crosswalk import harmonise_status
-from kartlegging.core import classification as klass
+from kartlegging.analysis.crosswalk import pair_of
+from kartlegging.analysis.harmonise import harmonise_status
+from kartlegging.core.classification import FYLKER
 from kartlegging.core.tables import MAP_CLASSES, MAP_STATUS
 from kartlegging.report.charts import FONT_SIZE, save_svg, style_axes
 from kartlegging.report.map_geometry import (  # noqa: F401 (re-exported: the public names of the map)
@@ -174,25 +177,27 @@ def map_status_frame(
     round_name: str,
     round_version: str,
     map_version: str,
-    reference_dir: str | Path,
+    crosswalk: pd.DataFrame,
 ) -> pd.DataFrame:
     """One round's classes in the map's kommune structure: the ``map_status`` table.
 
-    ``fra_kommuner`` and ``regel`` come from :func:`harmonise_status`, so they
-    match the harmonised table; a kommune of the round missing from
-    ``kommune_status`` counts as ``ukjent`` there too (and is logged). An empty
-    kommune_status (a round not yet collected) gives every kommune ``ukjent``.
+    ``round_version`` and ``map_version`` are Klass version years; ``crosswalk``
+    is the crosswalk table. ``fra_kommuner`` and ``regel`` come from
+    :func:`harmonise_status`, so they match the harmonised table; a kommune of
+    the round missing from ``kommune_status`` counts as ``ukjent`` there too
+    (and is logged). An empty kommune_status (a round not yet collected) gives
+    every kommune ``ukjent``.
     """
     if status.empty:
-        cls = klass.load(reference_dir, str(round_version))
+        codes = sorted(set(pair_of(crosswalk, str(round_version), str(map_version))["from_code"].astype(str)))
         status = pd.DataFrame({
-            "round": round_name, "kommunenummer": sorted(cls.kommuner), "har_tjeneste": "ukjent",
-            "service_ids": [[] for _ in cls.kommuner], "tjenestetype": None,
+            "round": round_name, "kommunenummer": codes, "har_tjeneste": "ukjent",
+            "service_ids": [[] for _ in codes], "tjenestetype": None,
         })
     status = status.assign(round=str(round_name))
-    harmonised = harmonise_status([status], {str(round_name): str(round_version)}, str(map_version), reference_dir)
+    harmonised = harmonise_status([status], {str(round_name): str(round_version)}, str(map_version), crosswalk)
     part_class = kommune_classes(status, services)
-    map_year = klass.version_for(reference_dir, str(map_version))
+    map_year = str(map_version)
     rows = []
     for row in harmonised.itertuples(index=False):
         parts = list(row.fra_kommuner)
@@ -231,21 +236,21 @@ class OwnStructure:
 
 
 def own_structure(status: pd.DataFrame, services: pd.DataFrame, round_name: str, round_version: str,
-                  geometry_version: str, geometry_codes: Sequence[str], reference_dir: str | Path) -> OwnStructure:
+                  geometry_version: str, geometry_codes: Sequence[str], crosswalk: pd.DataFrame) -> OwnStructure:
     """Place each kommune of the round on the geometry's polygons, translating only those that differ.
 
     A round kommune whose code is a polygon of the geometry and exists in the
     geometry's Klass version under the same code is drawn on its own. The
-    others go through the crosswalk (:func:`harmonise_status`, round version to
-    geometry version): a polygon that several round kommuner became is drawn in
-    their combined class (:func:`combine_classes`) and named in the caption; a
-    round kommune whose polygon the file lacks is not drawn and named too.
+    others go through the crosswalk table (:func:`harmonise_status`, round
+    version to geometry version): a polygon that several round kommuner became
+    is drawn in their combined class (:func:`combine_classes`) and named in the
+    caption; a round kommune whose polygon the file lacks is not drawn and named too.
     """
     part_class = kommune_classes(status, services)
     codes = set(geometry_codes)
     status = status.assign(round=str(round_name))
     harmonised = harmonise_status([status], {str(round_name): str(round_version)}, str(geometry_version),
-                                  reference_dir)
+                                  crosswalk)
     target_codes = set(harmonised["kommunenummer"].astype(str))
     round_codes = sorted(part_class)
     polygons: dict[str, list[str]] = {}
@@ -277,32 +282,35 @@ def _names(codes: Sequence[str], names: Mapping[str, str]) -> str:
 
 
 def own_map_figure(status: pd.DataFrame, services: pd.DataFrame, round_name: str, round_version: str,
-                   geometry_path: str | Path, reference_dir: str | Path) -> dict[str, Any]:
+                   geometry_path: str | Path, geometry_version: str, crosswalk: pd.DataFrame) -> dict[str, Any]:
     """The round's coverage map in its own kommune structure, as a JSON-ready dict.
 
-    Keys: ``svg``, ``alt``, ``caption`` (bokmål), ``counts`` (the round's own
-    counts per class, which the legend shows), ``classes`` (class -> the
-    round's kommuner drawn in it), ``polygons`` (geometry code -> round
-    kommuner), ``version`` (the round's Klass version) and ``geometry``
-    (the geometry file's year).
+    ``round_version`` is the round's Klass version year, ``geometry_version`` the
+    Klass version the geometry file draws (the 2021 file draws version 2020) and
+    ``crosswalk`` the crosswalk table (the round's kommuner and their names are
+    its rows from the round's version). Keys: ``svg``, ``alt``, ``caption``
+    (bokmål), ``counts`` (the round's own counts per class, which the legend
+    shows), ``classes`` (class -> the round's kommuner drawn in it), ``polygons``
+    (geometry code -> round kommuner), ``version`` (the round's Klass version)
+    and ``geometry`` (the geometry file's year).
     """
     from kartlegging.report.map_geometry import read_own_geometry
 
-    round_klass = klass.load(reference_dir, str(round_version))
-    geometry = read_own_geometry(geometry_path, klass.FYLKER)
-    geometry_version = klass.version_for(reference_dir, geometry.version)
-    own = own_structure(status, services, round_name, round_klass.version, geometry_version,
-                        geometry.kommuner.codes, reference_dir)
+    version = str(round_version)
+    geometry = read_own_geometry(geometry_path, FYLKER)
+    own = own_structure(status, services, round_name, version, str(geometry_version), geometry.kommuner.codes,
+                        crosswalk)
+    own_rows = pair_of(crosswalk, version, version)
+    round_klass_names = dict(zip(own_rows["from_code"].astype(str), own_rows["from_name"].astype(str)))
     round_classes = kommune_classes(status, services)
     counts = class_counts(round_classes)
     svg = coverage_map_svg(geometry, own.classes, counts=counts, inset=True)
-    names = {**{k: v for k, v in geometry.kommuner.names().items()},
-             **{code: k.name for code, k in round_klass.kommuner.items()}}
+    names = {**{k: v for k, v in geometry.kommuner.names().items()}, **round_klass_names}
     n = len(round_classes)
-    caption = [f"Rundens egen kommuneinndeling (SSB Klass 131, versjon {round_klass.version}, "
+    caption = [f"Rundens egen kommuneinndeling (SSB Klass 131, versjon {version}, "
                f"{fmt_count(n)} kommuner), farget etter om kommunen har en lærings- og mestringstjeneste. "
                "Tallene i tegnforklaringen er kommuner i denne inndelingen, og svarte linjer er fylkesgrenser."]
-    if geometry.version != round_klass.version:
+    if geometry.version != version:
         caption.append(f"Kartet er tegnet med Kartverkets kommunegrenser fra {geometry.version}, den nærmeste "
                        "inndelingen det finnes kart for; kommuner som er like i de to inndelingene, er tegnet "
                        "hver for seg.")
@@ -313,7 +321,7 @@ def own_map_figure(status: pd.DataFrame, services: pd.DataFrame, round_name: str
         caption.append(f"{_names(own.missing, names)} mangler i kartgrunnlaget og er ikke tegnet; "
                        "de er med i tallene.")
     caption.append("Innfelt: Oslo-området forstørret. Kartgrunnlag: Kartverket.")
-    alt = (f"Kart over Norges {fmt_count(n)} kommuner i runde {round_name} (inndelingen fra {round_klass.version}): "
+    alt = (f"Kart over Norges {fmt_count(n)} kommuner i runde {round_name} (inndelingen fra {version}): "
            f"{fmt_count(counts['kommunal'])} kommuner med kommunal tjeneste, {fmt_count(counts['interkommunal'])} "
            f"med interkommunal tjeneste, {fmt_count(counts['ingen'])} uten tjeneste og {fmt_count(counts['ukjent'])} "
            "med ukjent status. Fylkesgrensene er tegnet med svarte linjer; Oslo-området er vist forstørret.")
@@ -321,7 +329,7 @@ def own_map_figure(status: pd.DataFrame, services: pd.DataFrame, round_name: str
         "svg": svg, "alt": alt, "caption": " ".join(caption), "counts": counts,
         "classes": {cls: sorted(c for c, v in round_classes.items() if v == cls) for cls in MAP_CLASSES},
         "polygons": own.polygons, "grouped": [[t, p] for t, p in own.grouped], "missing": own.missing,
-        "version": round_klass.version, "geometry": geometry.version,
+        "version": version, "geometry": geometry.version,
     }
 
 

@@ -28,9 +28,10 @@ from typing import Any
 
 import pandas as pd
 
+from kartlegging.analysis.crosswalk import MIN_SHARE
 from kartlegging.report import charts, maps
 from kartlegging.report.labels import ORG_LABELS, ORG_ORDER, TYPE_LABELS, as_list, label, sort_key
-from kartlegging.report.numbers import fmt_count, fmt_decimal, fmt_share, is_missing
+from kartlegging.report.numbers import fmt_count, fmt_decimal, fmt_percent, fmt_share, is_missing
 from kartlegging.report.series import SeriesBook
 
 STATUS_LABELS = {"ja": "Har tjeneste", "nei": "Ingen tjeneste", "ukjent": "Ukjent"}
@@ -241,15 +242,53 @@ def _org_rows(services_by_round: Mapping[str, pd.DataFrame], rounds: Sequence[st
     return rows
 
 
+#: The comparison's rule, in one sentence: what a kommune of the common structure inherits from the round's
+#: kommuner (kartlegging.analysis.harmonise; the threshold is the crosswalk's, so the sentence follows the code).
+RULE_SENTENCE = (
+    "En kommune i den felles inndelingen regnes som å ha hatt en tjeneste i en runde når minst én av rundens "
+    "kommuner som den har fått land fra, hadde en; hvor landet gikk da en kommune ble delt, er målt med "
+    "Kartverkets kommunegrenser, og overlapp under {terskel} av kommunens areal regnes som unøyaktighet i "
+    "grensene, ikke som land."
+)
+
+
+def rule_sentence() -> str:
+    """The comparison's rule sentence, with the crosswalk's noise threshold in Norwegian form."""
+    return RULE_SENTENCE.format(terskel=fmt_percent(100 * MIN_SHARE))
+
+
+def _and_list(items: Sequence[str]) -> str:
+    """'a, b og c'."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " og " + items[-1]
+
+
+def _part(code: str, name: str, weight: Any) -> str:
+    """One former kommune of a harmonised kommune, with the share of its land when it was split."""
+    if is_missing(weight):
+        return f"en del av {code} {name} (andelen er ukjent)"
+    if float(weight) < 1.0:
+        return f"{fmt_percent(100 * float(weight))} av {code} {name}"
+    return f"{code} {name}"
+
+
 def _split_rows(harmonised: pd.DataFrame, rounds: Sequence[str]) -> list[dict[str, Any]]:
-    """Where a split kommune's whole answer was given to each of its parts, per round."""
+    """Where a split kommune's whole answer was given to each part that got some of its land, per round.
+
+    Each item names the former kommuner the part got land from and, for the
+    split one, the share of its land (the crosswalk's weight; unknown where no
+    polygons show where it went).
+    """
     out = []
     for r in rounds:
         part = harmonised[(harmonised["round"].astype(str) == r) & (harmonised["regel"].astype(str) == "delt_del_av")]
-        items = [f"{row.kommunenummer} {row.kommunenavn} (fra {', '.join(as_list(row.fra_kommuner))})"
-                 for row in part.sort_values("kommunenummer").itertuples(index=False)]
+        items, unknown = [], False
+        for row in part.sort_values("kommunenummer").itertuples(index=False):
+            weights = list(row.fra_vekter)
+            unknown = unknown or any(is_missing(w) for w in weights)
+            parts = [_part(c, n, w) for c, n, w in zip(as_list(row.fra_kommuner), as_list(row.fra_navn), weights)]
+            items.append(f"{row.kommunenummer} {row.kommunenavn} (fra {_and_list(parts)})")
         if items:
-            out.append({"round": r, "n": len(items), "items": items})
+            out.append({"round": r, "n": len(items), "items": items, "ukjent_andel": unknown})
     return out
 
 
@@ -321,6 +360,7 @@ def comparison(round_name: str, services: pd.DataFrame, map_status: pd.DataFrame
         "org_rows": _org_rows(services_by_round, rounds, codes),
         "org_chart": org_chart,
         "split": _split_rows(harm, rounds),
+        "rule": rule_sentence(),
     }
 
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 
-from kartlegging.core import classification as klass
 from kartlegging.core import store
 from kartlegging.core.tables import MAP_CLASSES, MAP_STATUS
 from kartlegging.report.maps import map_status_frame
@@ -15,12 +13,11 @@ log = logging.getLogger("kartlegging")
 
 def step_map_status(
     status_path: str, services_path: str, round_name: str, round_version: str, map_version: str,
-    reference: Iterable[str] | str, out: str,
+    crosswalk_path: str, out: str,
 ) -> None:
-    """The ``map_status`` rule: read, translate, write, and log the counts per class.
-    ``reference``: the reference files the rule declares (or a reference folder: every file in it)."""
+    """The ``map_status`` rule: read, translate by the crosswalk table, write, and log the counts per class."""
     frame = map_status_frame(store.read_table(status_path), store.read_table(services_path), round_name,
-                             round_version, map_version, klass.reference_of(reference))
+                             round_version, map_version, store.read_table(crosswalk_path))
     store.write_table(frame, MAP_STATUS, out)
     counts = frame["status"].value_counts()
     for cls in MAP_CLASSES:
@@ -30,4 +27,3 @@ def step_map_status(
     if split:
         log.info("map_status round %s: %d kommuner hold part of a split kommune and take its whole answer",
                  round_name, split)
-
