@@ -159,14 +159,29 @@ def test_organisation_text_and_chart_say_which_measure(demo):
 
 
 def test_catalogue_has_bokmal_text_for_every_register_figure():
-    ids = set()
+    from kartlegging.analysis.findings import FINDINGS
+    from kartlegging.core.register import read_register
+
+    ids = set(FINDINGS)
     for path in sorted((ROOT / "config" / "register").glob("*.yaml")):
-        ids |= {f["id"] for f in yaml.safe_load(path.read_text(encoding="utf-8"))["figures"]}
+        register = read_register(path)
+        ids |= set(register.ids)
+        used = {str(f["source"]) for f in register.figures if f.get("source")}
+        assert used <= set(register.sources), path  # every source the round's entries use is named by the round
     missing = sorted(ids - set(katalog.load()["tall"]))
     assert missing == []
-    for code in ("notat", "forpro", "ssb"):
-        assert katalog.source_name(code) != code
-    assert "NK LMH" in katalog.source_name("notat") and "KOSTRA" in katalog.source_name("ssb")
+    register = read_register(ROOT / "config" / "register" / "2015.yaml")
+    assert "NK LMH" in register.source("notat").full and "KOSTRA" in register.source("ssb").short
+
+
+def test_catalogue_keeps_only_what_holds_for_every_round():
+    """Notes and dated definitions belong to a round's register: the catalogue has labels and round-neutral text."""
+    entries = katalog.load()["tall"]
+    assert all(set(e) <= {"etikett", "definisjon"} for e in entries.values())
+    dated = {fid: e["definisjon"] for fid, e in entries.items()
+             if not fid.startswith("kostra_") and re.search(r"\b(19|20)\d\d\b", e.get("definisjon", ""))}
+    assert dated == {}
+    assert set(katalog.load()) == {"statuser", "registre", "tall"}
 
 
 @pytest.mark.parametrize("published, expected", [(16000, "16 000"), ("1.05", "1,05"), ("72 %", "72 %"),
