@@ -10,7 +10,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-import yaml
 
 from kartlegging.report import katalog
 

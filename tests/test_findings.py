@@ -24,8 +24,8 @@ from kartlegging.analysis.findings import (
     target_group_counts,
 )
 from kartlegging.core.classification import load
-from kartlegging.core.register import parse_register
 from kartlegging.core.overrides import load_overrides
+from kartlegging.core.register import parse_register
 from kartlegging.ingest.interviews import ingest_interviews
 from kartlegging.report.numbers import fmt_figure
 from kartlegging_synth import generate

@@ -7,7 +7,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-import yaml
 
 from kartlegging.analysis.crosscheck import cross_check, cross_check_counts
 from kartlegging.analysis.crosswalk import build_crosswalk

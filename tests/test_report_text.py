@@ -197,7 +197,8 @@ def test_flipping_the_finding_changes_the_sentence(demo_run, tmp_path):
     plain = frame.index[(frame["inkludert"] == "ja") & (frame["organisering"] == "frisklivssentral")
                         & ~frame["friskliv_og_mestring_navn"]][0]
     frame.loc[plain, "friskliv_og_mestring_navn"] = True
-    pq.write_table(pa.Table.from_pandas(frame, schema=services.schema, preserve_index=False), folder / "services.parquet")
+    pq.write_table(pa.Table.from_pandas(frame, schema=services.schema, preserve_index=False),
+                   folder / "services.parquet")
     html = _rerun_figures_and_report(processed)
     text, caption = _organisation(html)
     assert "ulike tall" in text and "på samme måte" not in text
