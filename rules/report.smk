@@ -15,20 +15,11 @@ if "MAP_GEOMETRY" not in globals():
 HARMONISED_STATUS = os.path.join(PROC, "harmonised", "kommune_status.parquet")
 
 
-def rounds_up_to(round_name):
-    """The rounds a round's report covers: every round up to and including it, oldest first."""
-    return ROUNDS[: ROUNDS.index(round_name) + 1]
 
-
-def round_files(table):
-    """Input function: one table of every round up to the wildcard's round."""
-    return lambda wc: [os.path.join(PROC, r, f"{table}.parquet") for r in rounds_up_to(wc.round)]
-
-
+# The first round has nothing before it (an empty comparison table) and does not read the harmonised
+# status, so adding a later round reruns nothing of the first round.
 rule comparison:
-    """A round set beside the rounds before it: the comparison table its report's chapter on change reads.
-    The first round has nothing before it (an empty table) and does not read the harmonised status, so
-    adding a later round reruns nothing of the first round."""
+    """A round set beside the rounds before it: the comparison table its report's chapter on change reads."""
     input:
         unpack(lambda wc: {"harmonised": HARMONISED_STATUS} if ROUNDS.index(wc.round) > 0 else {}),
         status=round_files("kommune_status"),
