@@ -786,7 +786,8 @@ def test_comparison_with_earlier_rounds_only(compared):
     assert re.search(r"Figur 7\. Tjenester etter organisering i hver runde", compared)
     # the summary states the change in both structures and why the totals could differ
     summary = compared[compared.index('<section id="sammendrag">'):compared.index('<section id="metode">')]
-    assert 'data-change-summary="2013-2015"' in summary and "1 av 8 kommuner" in summary
+    assert 'data-change-summary="2013-2015"' in summary
+    assert "1 av 8 kommuner" in re.sub(r"</?span\b[^>]*>", "", summary)
 
 
 def test_comparison_needs_the_comparison_table(geometry):

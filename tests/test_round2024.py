@@ -288,6 +288,7 @@ def test_2024_map_is_in_its_own_structure_and_comparison_in_harmonise_to(report_
 def _visible(html: str) -> str:
     """The text a reader sees, on one line (tags, styles and scripts removed)."""
     html = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"</?span\b[^>]*>", "", html)  # inline: a tagged number reads as its text
     return " ".join(re.sub(r"<[^>]+>", " ", html).replace("&amp;", "&").split())
 
 

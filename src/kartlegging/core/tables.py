@@ -565,7 +565,7 @@ COMPARISON = Table(
     "A round set beside the rounds before it, as its report shows it: coverage per round in each round's own "
     "structure and in the common one (config harmonise_to), per county, the kommuner that gained or lost a "
     "service, services by organisation, and split kommuner. Long like figure_series: one row per series, "
-    "category, round compared and measure. Only for a round with an earlier round; "
+    "category, round compared and measure. Empty for the first round (nothing to compare with); "
     "file: <processed_dir>/<round>/comparison.parquet.",
     (
         _ROUND,
