@@ -11,11 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kartlegging.report.numbers import is_missing
-
 # The labels of the series the figures step writes are defined there, once; re-exported here.
 from kartlegging.analysis.figure_series import ORG_LABELS, PHONE_LABELS, RECRUIT_LABELS  # noqa: F401
 from kartlegging.analysis.quality_series import EMAIL_STATUS_LABELS, SOURCE_LABELS  # noqa: F401
+from kartlegging.report.numbers import is_missing
 
 TYPE_LABELS = {"kommunal": "Kommunal", "interkommunal": "Interkommunal"}
 

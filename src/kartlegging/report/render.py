@@ -436,7 +436,8 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
         "by_county": _services_by_county(inputs, book),
         "recon_rows": recon_rows,
         "status_counts": status_counts,
-        "status_texts": [(s, katalog.status_text(s)) for s in STATUS_ORDER],
+        # what each status means, for the statuses that occur in this round (the counts list every status)
+        "status_texts": [(s, katalog.status_text(s)) for s, n in status_counts if n],
         # the register's sources quoted in appendix A, each named in full once
         "sources": [(code, register.source(code).short, register.source(code).full)
                     for code in sorted({str(s) for s in inputs.reconciliation["source"].dropna()})] if register else [],

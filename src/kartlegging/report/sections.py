@@ -167,7 +167,7 @@ def comparison(round_name: str, table: pd.DataFrame | None, map_status: pd.DataF
     change_counts = {code: cells.get((None, "kommuner")) for code, _, cells in _by_category(table, "endring_antall")}
 
     org_rows, org_codes = [], []
-    for code, label, cells in _by_category(table, "organisering"):
+    for _code, label, cells in _by_category(table, "organisering"):
         change = cells.get((None, "endring")) or 0.0
         sign = "+" if change > 0 else ("\u2212" if change < 0 else "±")
         kind = str(cells.get((None, "slag")))

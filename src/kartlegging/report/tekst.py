@@ -39,8 +39,8 @@ Checks (see README, "Analysts' chapters"):
   without its ``hvis`` or a ``hvis`` never closed, or any other ``{{ ... }}`` / ``{% ... %}``,
   stops the run with file and line;
 * a number typed as digits (other than a year, a day of a date, a publication's number in its series
-  such as ``4/2016``, the number of a chapter, figure, table or appendix, or a number in a condition) is logged and listed in appendix B: it would not
-  follow the data next round.
+  such as ``4/2016``, the number of a chapter, figure, table or appendix, or a number in a condition)
+  is logged and listed in appendix B: it would not follow the data next round.
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ class Condition:
 class Block:
     """A conditional block: its branches in order (``None`` is ``ellers``), each a tuple of segments."""
 
-    branches: tuple[tuple[Condition | None, tuple["Segment", ...]], ...]
+    branches: tuple[tuple[Condition | None, tuple[Segment, ...]], ...]
 
 
 #: A piece of a chapter body: Markdown text (with ``{{ tall.x }}`` references) or a conditional block.
