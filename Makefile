@@ -61,7 +61,7 @@ demo-data: $(STAMP)
 	$(PY) -m kartlegging_synth --out data/raw --round 2015 --seed 2015
 
 # A second, SYNTHETIC demonstration round in the 2024 structure, kept out of the default run:
-# writes data/raw/2024/, config/overrides/2024.yaml, config/register/2024.yaml and config/demo-2024.yaml
+# writes data/raw/2024/, config/overrides/2024.yaml, config/register/2024.yaml, config/tekst/2024/ and config/demo-2024.yaml
 # (rounds 2015 and 2024; all gitignored, no tracked file changes), then runs the pipeline with that
 # config. `$(PY) scripts/add_round.py --remove` takes the round out again.
 DEMO_2024_CONFIG := config/demo-2024.yaml

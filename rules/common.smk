@@ -185,6 +185,16 @@ def round_table(name):
     return os.path.join(PROC, "{round}", f"{name}.parquet")
 
 
+def rounds_up_to(round_name):
+    """The rounds a round's report covers: every round up to and including it, oldest first."""
+    return ROUNDS[: ROUNDS.index(round_name) + 1]
+
+
+def round_files(table):
+    """Input function: one table of every round up to the wildcard's round."""
+    return lambda wc: [os.path.join(PROC, r, f"{table}.parquet") for r in rounds_up_to(wc.round)]
+
+
 def code_of(rule):
     """Input: the package files a rule's step runs, relative to the working directory: the import closure
     (kartlegging.infra.code_deps) of its step module kartlegging/steps/<rule>.py, plus the runner its run:

@@ -58,6 +58,10 @@ rule figures:
         status=round_table("kommune_status"),
         kostra=os.path.join(PROC, "kostra", "kostra.parquet"),
         kostra_crosscheck=round_table("kostra_crosscheck"),
+        # appendix B's counts: the round's review items with the shared KOSTRA extracts', and the overrides
+        issues=round_table("issues"),
+        kostra_issues=os.path.join(PROC, "kostra", "issues_kostra.parquet"),
+        overrides_applied=round_table("overrides_applied"),
         code=code_of("figures"),
     output:
         figures=round_table("figures"),
@@ -65,6 +69,8 @@ rule figures:
         reconciliation=round_table("reconciliation"),
     params:
         round="{round}",
+        # the year the KOSTRA cross-check aims at: the round's Klass version year
+        reference_year=lambda wc: int(str(round_cfg(wc.round)["classification"])[:4]),
     log:
         os.path.join(LOGS, "{round}", "figures.log"),
     threads: 1
@@ -74,4 +80,4 @@ rule figures:
         from kartlegging.steps.figures import step_figures
 
         run_step(rule, wildcards, log, output, step_figures, params.round, input, input.get("register"),
-                 output.figures, output.reconciliation, output.series)
+                 output.figures, output.reconciliation, output.series, params.reference_year)

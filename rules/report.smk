@@ -7,11 +7,42 @@ if "MAP_GEOMETRY" not in globals():
 
 # Beyond its own tables, the report of a round reads its own map (round_map, in the round's own
 # structure) and, only when there is an earlier round to compare with, the map status of every round
-# up to it (one small map per round, in the harmonise_to structure), the services of the earlier
-# rounds, the harmonised kommune_status and the 2024 geometry. Later rounds never appear,
-# so adding a round leaves the first round's report untouched; a later round's report reads the
-# shared harmonised table (which a new round rewrites), so it reruns, with the same content.
+# up to it (one small map per round, in the harmonise_to structure), its comparison table (every count
+# the chapter on change shows, from the harmonised kommune_status and the earlier rounds' tables) and the
+# 2024 geometry. Later rounds never appear, so adding a round leaves the first round's report untouched;
+# a later round's comparison reads the shared harmonised table (which a new round rewrites), so it
+# reruns, with the same content.
 HARMONISED_STATUS = os.path.join(PROC, "harmonised", "harmonised_status.parquet")
+
+
+
+# The first round has nothing before it (an empty comparison table) and does not read the harmonised
+# status, so adding a later round reruns nothing of the first round.
+rule comparison:
+    """A round set beside the rounds before it: the comparison table its report's chapter on change reads."""
+    input:
+        unpack(lambda wc: {"harmonised": HARMONISED_STATUS} if ROUNDS.index(wc.round) > 0 else {}),
+        status=round_files("kommune_status"),
+        services=round_files("services"),
+        map_status=round_files("map_status"),
+        code=code_of("comparison"),
+    output:
+        table=round_table("comparison"),
+    params:
+        round="{round}",
+        rounds=lambda wc: rounds_up_to(wc.round),
+        classifications=lambda wc: {r: str(round_cfg(r)["classification"]) for r in rounds_up_to(wc.round)},
+    log:
+        os.path.join(LOGS, "{round}", "comparison.log"),
+    threads: 1
+    resources:
+        mem_mb=500,
+    run:
+        from kartlegging.steps.comparison import step_comparison
+
+        run_step(rule, wildcards, log, output, step_comparison, params.round, params.rounds,
+                 params.classifications, list(input.status), list(input.services), list(input.map_status),
+                 input.get("harmonised"), output.table)
 
 
 rule report:
@@ -22,14 +53,12 @@ rule report:
                 "earlier_map_status": [
                     os.path.join(PROC, r, "map_status.parquet") for r in ROUNDS[: ROUNDS.index(wc.round)]
                 ],
-                "earlier_services": [
-                    os.path.join(PROC, r, "services.parquet") for r in ROUNDS[: ROUNDS.index(wc.round)]
-                ],
-                # the maps comparing rounds stay in the harmonise_to structure: the 2024 geometry
+                # the maps comparing rounds stay in the harmonise_to structure: the 2024 geometry; every
+                # count of the comparison is a row of the comparison table
                 **(
                     {
                         "map_status": os.path.join(PROC, wc.round, "map_status.parquet"),
-                        "harmonised": HARMONISED_STATUS,
+                        "comparison": os.path.join(PROC, wc.round, "comparison.parquet"),
                         "geometry_kommuner": MAP_GEOMETRY["kommuner"],
                         "geometry_fylker": MAP_GEOMETRY["fylker"],
                     }
@@ -61,7 +90,9 @@ rule report:
         synthetic=lambda wc: bool(round_cfg(wc.round).get("synthetic", False)),
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
         harmonise_to=HARMONISE_TO,
-        publication=config.get("publication", {}),
+        # the round's own title page and colophon, and the title of the leader the letter went to
+        publication=lambda wc: dict(round_cfg(wc.round).get("publication") or {}),
+        leader_title=lambda wc: str(round_cfg(wc.round).get("leader_title") or ""),
     log:
         os.path.join(LOGS, "{round}", "report.log"),
     threads: 1

@@ -27,6 +27,10 @@ def test_shipped_config_is_valid():
     (lambda c: c["rounds"]["2015"].update(classification="femten"), "femten"),
     (lambda c: c.update(rounds={}), "rounds"),
     (lambda c: c.update(unknown_key=1), "unknown_key"),
+    # the publication is per round: a top-level block is refused, a round's block is checked
+    (lambda c: c.update(publication={"number": "1/2026"}), "publication"),
+    (lambda c: c["rounds"]["2015"]["publication"].update(date="30.11.2026"), "30.11.2026"),
+    (lambda c: c["rounds"]["2015"]["publication"].update(nummer="1"), "nummer"),
 ])
 def test_invalid_configs_are_rejected(mutate, fragment):
     bad = copy.deepcopy(CONFIG)
@@ -57,3 +61,18 @@ def test_bad_config_stops_snakemake_with_one_message(tmp_path):
     assert proc.returncode != 0
     assert "rounds.2015.classification" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_publication_and_leader_title_are_per_round():
+    """Each round its own publication frame (every key optional) and leader title; none is inherited."""
+    from kartlegging.core.config_check import validate_config
+
+    cfg = copy.deepcopy(CONFIG)
+    assert "publication" not in cfg and cfg["rounds"]["2015"]["publication"]["number"] == "1/2026"
+    cfg["rounds"]["2026"] = {"classification": "2024"}  # added as the README says
+    validate_config(cfg, ROOT / "config" / "schema.yaml")
+    assert "publication" not in cfg["rounds"]["2026"] and cfg["rounds"]["2026"]["synthetic"] is False
+    cfg["rounds"]["2027"] = {"classification": "2024", "leader_title": "kommunedirektør",
+                             "publication": {"series": "Rapporter", "number": "3/2027"}}
+    validate_config(cfg, ROOT / "config" / "schema.yaml")
+    assert cfg["rounds"]["2027"]["publication"]["demonstration"] is False

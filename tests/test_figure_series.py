@@ -10,7 +10,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-import yaml
 
 from kartlegging.report import katalog
 
@@ -19,17 +18,11 @@ REPORT_PACKAGE = ROOT / "src" / "kartlegging" / "report"
 #: pandas calls that aggregate a table.
 AGGREGATIONS = frozenset({"groupby", "value_counts", "nunique", "sum", "mean", "median", "count", "size", "mode",
                           "agg", "aggregate", "pivot_table", "crosstab", "describe", "cumsum"})
-#: Where the report package still counts, and why (each a known, bounded exception):
-ALLOWED = {
-    # the map's legend and caption count the kommuner it colours from map_status, the map rule's table
-    # (the map module and its caption are being redone with the map rule, issue 13)
-    ("maps.py", "*"), ("sections.py", "coverage_map"),
-    # appendix B's counts of issues, records and files per source (issue 14 reworks the issue reasons)
-    ("quality.py", "*"),
-    # the comparison with earlier rounds needs every earlier round's tables, which the per-round figures
-    # step does not read; it is shown only when there is an earlier round (never in the demo round)
-    ("sections.py", "_coverage_rows"), ("sections.py", "_org_count"), ("sections.py", "_org_rows"),
-}
+#: Where the report package may still call one of those, and why: nowhere (the map's simplification is
+#: shapely's coverage_simplify; every count is a row of an analysis/ table).
+ALLOWED: set[tuple[str, str]] = set()
+#: Jinja filters that count or group rows: a template lays out, it counts nothing either.
+TEMPLATE_COUNTING = re.compile(r"\|\s*(sum|selectattr|rejectattr|groupby)\b")
 
 
 def aggregations(source: str, filename: str) -> list[tuple[str, str, int]]:
@@ -47,9 +40,10 @@ def aggregations(source: str, filename: str) -> list[tuple[str, str, int]]:
 
         def visit_Call(self, node: ast.Call) -> None:
             if isinstance(node.func, ast.Attribute) and node.func.attr in AGGREGATIONS:
+                name = node.func.attr
                 function = self.stack[0] if self.stack else "<module>"
                 if (filename, "*") not in ALLOWED and (filename, function) not in ALLOWED:
-                    found.append((function, node.func.attr, node.lineno))
+                    found.append((function, name, node.lineno))
             self.generic_visit(node)
 
     Visitor().visit(ast.parse(source))
@@ -59,6 +53,9 @@ def aggregations(source: str, filename: str) -> list[tuple[str, str, int]]:
 def test_report_package_does_not_aggregate_tables():
     found = {p.name: aggregations(p.read_text(encoding="utf-8"), p.name) for p in sorted(REPORT_PACKAGE.glob("*.py"))}
     assert {name: hits for name, hits in found.items() if hits} == {}
+    templates = {p.name: TEMPLATE_COUNTING.findall(p.read_text(encoding="utf-8"))
+                 for p in sorted((REPORT_PACKAGE / "templates").glob("*.j2"))}
+    assert {name: hits for name, hits in templates.items() if hits} == {}
 
 
 def test_the_static_check_catches_a_count():
@@ -66,6 +63,7 @@ def test_the_static_check_catches_a_count():
     assert aggregations(planted, "render.py") == [("figure", "sum", 2)]
     assert aggregations("def f(s):\n    return s.groupby('x').size()\n", "render.py") == [
         ("f", "size", 2), ("f", "groupby", 2)]
+    assert TEMPLATE_COUNTING.findall("{{ rows | selectattr('x') | list | length }}") == ["selectattr"]
 
 
 # --------------------------------------------------------------------------- the demo round
@@ -157,14 +155,29 @@ def test_organisation_text_and_chart_say_which_measure(demo):
 
 
 def test_catalogue_has_bokmal_text_for_every_register_figure():
-    ids = set()
+    from kartlegging.analysis.findings import FINDINGS
+    from kartlegging.core.register import read_register
+
+    ids = set(FINDINGS)
     for path in sorted((ROOT / "config" / "register").glob("*.yaml")):
-        ids |= {f["id"] for f in yaml.safe_load(path.read_text(encoding="utf-8"))["figures"]}
+        register = read_register(path)
+        ids |= set(register.ids)
+        used = {str(f["source"]) for f in register.figures if f.get("source")}
+        assert used <= set(register.sources), path  # every source the round's entries use is named by the round
     missing = sorted(ids - set(katalog.load()["tall"]))
     assert missing == []
-    for code in ("notat", "forpro", "ssb"):
-        assert katalog.source_name(code) != code
-    assert "NK LMH" in katalog.source_name("notat") and "KOSTRA" in katalog.source_name("ssb")
+    register = read_register(ROOT / "config" / "register" / "2015.yaml")
+    assert "NK LMH" in register.source("notat").full and "KOSTRA" in register.source("ssb").short
+
+
+def test_catalogue_keeps_only_what_holds_for_every_round():
+    """Notes and dated definitions belong to a round's register: the catalogue has labels and round-neutral text."""
+    entries = katalog.load()["tall"]
+    assert all(set(e) <= {"etikett", "definisjon"} for e in entries.values())
+    dated = {fid: e["definisjon"] for fid, e in entries.items()
+             if not fid.startswith("kostra_") and re.search(r"\b(19|20)\d\d\b", e.get("definisjon", ""))}
+    assert dated == {}
+    assert set(katalog.load()) == {"statuser", "registre", "tall"}
 
 
 @pytest.mark.parametrize("published, expected", [(16000, "16 000"), ("1.05", "1,05"), ("72 %", "72 %"),

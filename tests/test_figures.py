@@ -8,6 +8,7 @@ import pytest
 from kartlegging.analysis.consolidate import combine_answers, kommune_status
 from kartlegging.analysis.figures import FIGURES, Tables, compute_figures, reconcile, status_for
 from kartlegging.core import classification as klass
+from kartlegging.core.register import parse_register
 
 REF = Path(__file__).resolve().parents[1] / "data" / "reference"
 
@@ -132,7 +133,7 @@ def test_reconcile_keeps_register_order_and_notes():
         {"figure_id": "a", "value": 2.0, "unit": "antall", "text": None, "numerator": None, "denominator": None},
         {"figure_id": "b", "value": 81.5, "unit": "prosent", "text": None, "numerator": 349.0, "denominator": 428.0},
     ])
-    rec = reconcile("t", register, figs)
+    rec = reconcile("t", parse_register(register), figs)
     assert list(rec["figure_id"]) == ["b", "a", "kostra_x"]
     assert list(rec["status"]) == ["avviker", "lik", "ikke beregnet"]
     assert rec.loc[0, "note"] == "misprint"
@@ -153,7 +154,7 @@ def test_misprint_flag_gives_its_own_status():
 
     def status(**entry) -> str:
         register = {"figures": [{"id": "andel", "source": "notat", **entry}]}
-        return reconcile("t", register, figures).loc[0, "status"]
+        return reconcile("t", parse_register(register), figures).loc[0, "status"]
 
     assert status(published="72 %", misprint=True) == "trykkfeil i kilden"
     assert status(published="72 %") == "avviker"

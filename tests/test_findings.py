@@ -25,6 +25,7 @@ from kartlegging.analysis.findings import (
 )
 from kartlegging.core.classification import load
 from kartlegging.core.overrides import load_overrides
+from kartlegging.core.register import parse_register
 from kartlegging.ingest.interviews import ingest_interviews
 from kartlegging.report.numbers import fmt_figure
 from kartlegging_synth import generate
@@ -144,7 +145,7 @@ def test_reconciliation_row_carries_the_statement_and_whether_it_holds():
     entry = next(f for f in REGISTER["figures"] if f["id"] == "malgrupper_pa_tvers_fa")
     figs = pd.DataFrame([{"figure_id": entry["id"], "value": 0.0, "unit": UTSAGN, "text": "holder ikke",
                           "numerator": 3.0, "denominator": 4.0}])
-    row = reconcile("t", {"figures": [entry]}, figs).iloc[0]
+    row = reconcile("t", parse_register({"figures": [entry]}), figs).iloc[0]
     assert row["published"] == entry["published"]
     assert (row["status"], row["computed"], row["value"]) == ("avviker", "holder ikke", 0.0)
 
@@ -223,8 +224,8 @@ def test_compute_figures_gives_the_findings_as_utsagn(generated_services):
 
     empty = pd.DataFrame()
     t = Tables(empty, empty, empty, empty, empty, generated_services, empty, empty)
-    register = {"figures": [{"id": fid} for fid in FINDING_IDS]}
-    figs = compute_figures("2015", t, register).set_index("figure_id")
+    register = {"figures": [{"id": fid, "published": "x"} for fid in FINDING_IDS]}
+    figs = compute_figures("2015", t, parse_register(register)).set_index("figure_id")
     assert list(figs.index) == FINDING_IDS
     assert (figs["unit"] == UTSAGN).all() and (figs["value"] == 1.0).all() and (figs["text"] == "holder").all()
 

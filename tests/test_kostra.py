@@ -7,7 +7,6 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-import yaml
 
 from kartlegging.analysis.crosscheck import cross_check, cross_check_counts
 from kartlegging.analysis.crosswalk import build_crosswalk, crosswalk_table
@@ -16,6 +15,7 @@ from kartlegging.analysis.kostra_figures import KOSTRA_FIGURES, kostra_figures
 from kartlegging.analysis.kostra_values import kommune_values
 from kartlegging.core import classification as klass
 from kartlegging.core import store
+from kartlegging.core.register import read_register
 from kartlegging.core.tables import KOSTRA, KOSTRA_CROSSCHECK
 from kartlegging.ingest.kostra.parse import KostraConfig, parse_cell, split_region
 from kartlegging.ingest.kostra.reader import read_kostra
@@ -25,8 +25,8 @@ from kartlegging_synth.kostra import CSV_NAME, JSON_NAME, survey_centres, write_
 
 ROOT = Path(__file__).resolve().parents[1]
 REF = ROOT / "data" / "reference"
-REGISTER = yaml.safe_load((ROOT / "config" / "register" / "2015.yaml").read_text(encoding="utf-8"))
-KOSTRA_IDS = [f["id"] for f in REGISTER["figures"] if f["id"].startswith("kostra_")]
+REGISTER = read_register(ROOT / "config" / "register" / "2015.yaml")
+KOSTRA_IDS = [f for f in REGISTER.ids if f.startswith("kostra_")]
 
 LABELS = {
     "Frisklivssentral": "Kommunen har frisklivssentral (1 = ja, 0 = nei)",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -249,16 +250,21 @@ def fake_frames() -> dict[str, pd.DataFrame]:
 
 def fake_series(frames: dict[str, pd.DataFrame], kostra: pd.DataFrame | None = None,
                 crosscheck: pd.DataFrame | None = None) -> pd.DataFrame:
-    """figure_series as the figures step writes it, from the fake tables (KOSTRA ones by default)."""
+    """figure_series as the figures step writes it, from the fake tables (KOSTRA ones by default), with the
+    appendices' counts (reconciliation statuses against the 2015 register; data quality)."""
     from kartlegging.analysis.figure_series import compute_series
     from kartlegging.analysis.figures import Tables
+    from kartlegging.analysis.quality_series import quality_series, reconciliation_series
+    from kartlegging.core.register import read_register
 
     tables = Tables(dispatch=frames["dispatch"], email_replies=frames["email_replies"],
                     phone_attempts=T.PHONE_ATTEMPTS.schema.empty_table().to_pandas(),
                     phone_units=frames["phone_units"], interviews=frames["interviews"], services=frames["services"],
                     service_kommuner=frames["service_kommuner"], kommune_status=frames["kommune_status"])
+    extra = reconciliation_series(read_register(REGISTER_PATH), frames["figures"], frames["reconciliation"])
+    extra.update(quality_series(tables, frames["issues"], frames["overrides_applied"]))
     return compute_series(ROUND, tables, fake_kostra() if kostra is None else kostra,
-                          fake_crosscheck() if crosscheck is None else crosscheck)
+                          fake_crosscheck() if crosscheck is None else crosscheck, 2015, extra)
 
 
 def fake_kostra() -> pd.DataFrame:
@@ -302,6 +308,17 @@ def fake_crosscheck() -> pd.DataFrame:
 def crosswalk() -> pd.DataFrame:
     """The crosswalk table of the shipped reference files (what the crosswalk rule writes)."""
     return crosswalk_table(REFERENCE)
+def _round_map() -> str:
+    """The fake round's own map, drawn once as the round_map rule draws it (on the 2017 kommuner, nearest 2015)."""
+    frames = fake_frames()
+    geometry = REFERENCE / "kartverket-historic" / "kommuner-2017.geojson"
+    return json.dumps(maps.own_map_figure(frames["kommune_status"], frames["services"], ROUND, "2015", geometry,
+                                          "2017", crosswalk()))
+
+
+def fake_round_map(frames: dict[str, pd.DataFrame]) -> dict:
+    """kart.json of the fake round (the round_map rule's figure: svg, caption, alt, counts, classes)."""
+    return json.loads(_round_map())
 
 
 def fake_map_status(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -326,6 +343,7 @@ def write_round(processed: Path, frames: dict[str, pd.DataFrame], extras: bool =
         pq.write_table(arrow, folder / f"{table.name}.parquet")
     if extras:
         _write(fake_map_status(frames), T.MAP_STATUS, folder / "map_status.parquet")
+        (folder / "kart.json").write_text(json.dumps(fake_round_map(frames)), encoding="utf-8")
         _write(fake_kostra(), T.KOSTRA, processed / "kostra" / "kostra.parquet")
         _write(fake_crosscheck(), T.KOSTRA_CROSSCHECK, folder / "kostra_crosscheck.parquet")
     return processed
@@ -642,23 +660,22 @@ def geometry() -> maps.MapGeometry:
 def test_map_in_html_and_pdf(html_text, pdf_text):
     assert 'data-chart="kart"' in html_text
     caption = re.search(r'data-chart="kart".*?</figcaption>', html_text, re.S).group(0)
-    # Translated from 2015 to 2024, with the round's own counts (5 of 8 kommuner; 2 kommunal, 3 interkommunal).
-    assert "oversatt med SSBs" in caption and "5 av 8 kommuner" in caption
-    assert "2 med kommunal og 3 med interkommunal" in caption
+    # The round in its own structure (Klass 2015, 8 kommuner), drawn on the nearest geometry (2017).
+    assert "versjon 2015, 8 kommuner" in caption and "Kartverkets kommunegrenser fra 2017" in caption
     assert "Figur 2. Kommuner med lærings- og mestringstjeneste, runde 2015." in pdf_text
 
 
 def test_map_key_lists_the_kommuner_of_each_class(html_text):
     keys = dict(re.findall(r'data-map-class="(\w+)" data-kommuner="([\d ]*)"', html_text))
-    # Oslo kommunal; Eigersund (1101) is kommunal; Sandnes (1108 in 2024), Stavanger and Bergen (4601) interkommunal.
+    # The round's own kommuner: Oslo and Eigersund kommunal; Sandnes, Stavanger and Bergen interkommunal.
     assert keys["kommunal"].split() == ["0301", "1101"]
-    assert keys["interkommunal"].split() == ["1103", "1108", "4601"]
-    assert set(keys["ingen"].split()) == {"4611", "4613"}  # Etne, Bømlo
-    assert len(keys["ukjent"].split()) == 357 - 7
+    assert keys["interkommunal"].split() == ["1102", "1103", "1201"]
+    assert set(keys["ingen"].split()) == {"1211", "1219"}  # Etne, Bømlo
+    assert keys["ukjent"].split() == ["1216"]  # Sveio, in no source
 
 
-def test_no_map_without_geometry_or_status(rendered):
-    html = render_html(load_inputs(rendered["processed"], ROUND), META)  # no reference_dir: no geometry
+def test_no_map_without_the_round_map():
+    html = render_html(_inputs(fake_frames()), META)  # no kart.json from the round_map rule: no map
     assert 'data-chart="kart"' not in html and "Figur 2. Organisering" in html
 
 
@@ -726,6 +743,14 @@ def _earlier_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
     return status, services
 
 
+def _comparison(frames, status13, services13, ms13, harmonised):
+    from kartlegging.analysis.comparison import RoundTables, compare_rounds
+
+    rounds = [RoundTables("2013", "2013", status13, services13, ms13),
+              RoundTables(ROUND, "2015", frames["kommune_status"], frames["services"], fake_map_status(frames))]
+    return compare_rounds(ROUND, rounds, harmonised)
+
+
 @pytest.fixture(scope="module")
 def compared(geometry) -> str:
     """Round 2015 with 2013 before it; the harmonised table also holds a later round 2019, which must not show."""
@@ -735,8 +760,9 @@ def compared(geometry) -> str:
     harmonised = harmonise_status([status13, frames["kommune_status"], status19],
                                   {"2013": "2013", "2015": "2015", "2019": "2019"}, "2024", crosswalk())
     ms13 = maps.map_status_frame(status13, services13, "2013", "2013", "2024", crosswalk())
-    inputs = _inputs(frames, map_status=fake_map_status(frames), geometry=geometry, harmonised=harmonised,
-                     earlier=(EarlierRound("2013", ms13, services13),))
+    table = _comparison(frames, status13, services13, ms13, harmonised)
+    inputs = _inputs(frames, map_status=fake_map_status(frames), geometry=geometry, comparison=table,
+                     earlier=(EarlierRound("2013", ms13),))
     meta = ReportMeta(round=ROUND, run_date="2015-01-01", commit="abc", synthetic=True, classification="2015",
                       harmonise_to="2024")
     return render_html(inputs, meta)
@@ -749,9 +775,10 @@ def test_comparison_with_earlier_rounds_only(compared):
     totals = re.findall(r'data-round-total="(\d+)"', section)
     assert totals == ["1", "5"]  # kommuner with a service in the 2024 structure, 2013 and 2015
     gained = re.search(r'data-change="fikk".*?</table>', section, re.S).group(0)
-    # Oslo; Sandnes (1108 in 2024) and Stavanger in Rogaland; Bergen (4601): by county name, then kommune name.
+    # Oslo; Sandnes (1108 in 2024) and Stavanger in Rogaland; Bergen (4601): counties in SSB's order, then names.
     assert re.findall(r'data-kommune="(\d+)"', gained) == ["0301", "1108", "1103", "4601"]
     assert 'data-change="mistet"' not in section
+    assert "ukjent status i én av rundene" not in section  # no change involves an unknown status here
     org = re.search(r'class="compact org-rounds".*?</table>', section, re.S).group(0)
     assert re.search(r"Alle tjenester</th><td class=\"num\">1</td><td class=\"num\">3</td><td class=\"num\">\+2", org)
     # Tønsberg 2024 holds part of 0720 Stokke, split in 2017: the rule is named for both rounds.
@@ -762,17 +789,34 @@ def test_comparison_with_earlier_rounds_only(compared):
     assert "Der andelen er ukjent" in section  # no polygons of 2013 or 2015 show where Stokke's land went
     # the rule on the crosswalk's weights, in one sentence
     assert section.count(rule_sentence()) == 1 and "minst én av rundens kommuner som den har fått land fra" in section
-    # 1 flow, 2 map, 3-6 the round's charts, 7 the small maps, 8 organisation by round.
-    assert re.search(r"Figur 7\. Kommuner med tjeneste i hver runde", compared)
-    assert re.search(r"Figur 8\. Tjenester etter organisering i hver runde", compared)
+    # 1 flow, 2-5 the round's charts (no round map given here), 6 the small maps, 7 organisation by round.
+    assert re.search(r"Figur 6\. Kommuner med tjeneste i hver runde", compared)
+    assert re.search(r"Figur 7\. Tjenester etter organisering i hver runde", compared)
+    # the summary states the change in both structures and why the totals could differ
+    summary = compared[compared.index('<section id="sammendrag">'):compared.index('<section id="metode">')]
+    assert 'data-change-summary="2013-2015"' in summary
+    assert "1 av 8 kommuner" in re.sub(r"</?span\b[^>]*>", "", summary)
+    assert all("3905 Tønsberg (fra 0704 Tønsberg, 0716 Re og en del av 0720 Stokke (andelen er ukjent))" in text
+               for _, text in split)
+    assert "Der andelen er ukjent" in section  # no polygons of 2013 or 2015 show where Stokke's land went
+    # the rule on the crosswalk's weights, in one sentence
+    assert section.count(rule_sentence()) == 1 and "minst én av rundens kommuner som den har fått land fra" in section
 
 
-def test_comparison_needs_the_harmonised_table(geometry):
+def test_comparison_needs_the_comparison_table(geometry):
     frames = fake_frames()
     status13, services13 = _earlier_frames()
     ms13 = maps.map_status_frame(status13, services13, "2013", "2013", "2024", crosswalk())
-    with pytest.raises(ValueError, match="harmonised"):
-        render_html(_inputs(frames, earlier=(EarlierRound("2013", ms13, services13),)), META)
+    with pytest.raises(ValueError, match="comparison table"):
+        render_html(_inputs(frames, earlier=(EarlierRound("2013", ms13),)), META)
+
+
+def test_comparison_needs_every_round_in_the_harmonised_table():
+    frames = fake_frames()
+    status13, services13 = _earlier_frames()
+    harmonised = harmonise_status([frames["kommune_status"]], {"2015": "2015"}, "2024", crosswalk())
+    with pytest.raises(ValueError, match="harmonised kommune_status lacks round"):
+        _comparison(frames, status13, services13, None, harmonised)
 
 
 def test_conservation_table_in_quality_appendix(tmp_path):

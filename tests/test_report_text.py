@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from pypdf import PdfReader
@@ -112,7 +113,7 @@ def test_pdf_is_bokmal_with_norwegian_numbers(demo_run):
     words, decimals = _problems(text)
     assert words == [] and decimals == []
     # the analysts' chapters reach the PDF too
-    for title in ("Forord", "Bakgrunn", "Hva tjenestene gir brukere og fagfolk", "Avslutning"):
+    for title in ("Forord", "Bakgrunn", "Hva tjenestene gir brukere og fagpersoner", "Avslutning"):
         assert title in text, title
 
 
@@ -138,6 +139,74 @@ def _body(text: str) -> str:
     return text[text.index("Forord Denne rapporten"):text.index("Vedlegg A. Avstemming mot publiserte tall Tabellen")]
 
 
+def _copy_round(demo_run: Path, processed: Path) -> Path:
+    """A copy of the demo round's processed tables (and the shared KOSTRA ones) to change and rerun."""
+    shutil.copytree(demo_run / "processed" / ROUND, processed / ROUND)
+    shutil.copytree(demo_run / "processed" / "kostra", processed / "kostra")
+    return processed / ROUND
+
+
+def _rerun_figures_and_report(processed: Path) -> str:
+    """The real figures step on the copied tables, then the report from them (with the round's chapters)."""
+    folder = processed / ROUND
+    register = ROOT / "config" / "register" / "2015.yaml"
+    inputs = {"dispatch": folder / "dispatch.parquet", "replies": folder / "email_replies.parquet",
+              "attempts": folder / "phone_attempts.parquet", "units": folder / "phone_units.parquet",
+              "interviews": folder / "interviews.parquet", "services": folder / "services.parquet",
+              "service_kommuner": folder / "service_kommuner.parquet", "status": folder / "kommune_status.parquet",
+              "kostra": processed / "kostra" / "kostra.parquet",
+              "kostra_crosscheck": folder / "kostra_crosscheck.parquet", "issues": folder / "issues.parquet",
+              "kostra_issues": processed / "kostra" / "issues_kostra.parquet",
+              "overrides_applied": folder / "overrides_applied.parquet"}
+    step_figures(ROUND, {k: str(v) for k, v in inputs.items()}, str(register), str(folder / "figures.parquet"),
+                 str(folder / "reconciliation.parquet"), str(folder / "figure_series.parquet"), 2015)
+    meta = ReportMeta(round=ROUND, run_date="2015-01-01", commit="test", synthetic=True, classification="2015")
+    return render_html(load_inputs(processed, ROUND, register, tekst_dir=ROOT / "config" / "tekst"), meta)
+
+
+def _organisation(html: str) -> tuple[str, str]:
+    """Section 5.3's paragraph on name and organisation, and figure 3's caption, as a reader sees them."""
+    para = re.search(r'<p data-finding="frisklivsnavn_som_organisering">(.*?)</p>', html, re.S).group(1)
+    caption = re.search(r'data-chart="organisering".*?<figcaption>(.*?)</figcaption>', html, re.S).group(1)
+    return " ".join(visible_text(para).split()), " ".join(visible_text(caption).split())
+
+
+def test_section_on_organisation_agrees_with_figure_3(demo_run):
+    """2015: the services named with both friskliv and mestring are those organised so (figure 3), and the
+    text says so; the finding reads holder in appendix A."""
+    html = (demo_run / "report" / ROUND / "kartlegging.html").read_text(encoding="utf-8")
+    text, caption = _organisation(html)
+    assert "deler tjenestene på samme måte" in text and "ulike tall" not in text
+    assert "gir samme fordeling" in caption and "skiller seg" not in caption
+    series = pd.read_parquet(demo_run / "processed" / ROUND / "figure_series.parquet")
+    org = series[(series["series_id"] == "organisering") & (series["measure"] == "tjenester")]
+    named = pd.read_parquet(demo_run / "processed" / ROUND / "figures.parquet").set_index("figure_id")
+    assert org.set_index("category").loc["friskliv_og_mestring", "value"] == named.loc[
+        "tjenester_friskliv_og_mestring_navn", "value"]
+    row = re.search(r'data-reconciliation-id="frisklivsnavn_som_organisering".*?</tr>', html, re.S).group(0)
+    assert ">holder<" in row
+
+
+def test_flipping_the_finding_changes_the_sentence(demo_run, tmp_path):
+    """In a copy of the round, one frisklivssentral gets both words in its name (T01) while organised as a plain
+    frisklivssentral (T06): the finding no longer holds, and 5.3 and figure 3's caption say the split differs."""
+    processed = tmp_path / "processed"
+    folder = _copy_round(demo_run, processed)
+    services = pq.read_table(folder / "services.parquet")
+    frame = services.to_pandas()
+    plain = frame.index[(frame["inkludert"] == "ja") & (frame["organisering"] == "frisklivssentral")
+                        & ~frame["friskliv_og_mestring_navn"]][0]
+    frame.loc[plain, "friskliv_og_mestring_navn"] = True
+    pq.write_table(pa.Table.from_pandas(frame, schema=services.schema, preserve_index=False),
+                   folder / "services.parquet")
+    html = _rerun_figures_and_report(processed)
+    text, caption = _organisation(html)
+    assert "ulike tall" in text and "på samme måte" not in text
+    assert "skiller seg fra figuren" in caption and "gir samme fordeling" not in caption
+    row = re.search(r'data-reconciliation-id="frisklivsnavn_som_organisering".*?</tr>', html, re.S).group(0)
+    assert "holder ikke" in row and "avviker" in row
+
+
 def test_one_reply_less_changes_every_188_in_the_body(demo_run, tmp_path):
     """Remove one kommune's only e-mail reply from a copy of the round's tables, rerun the figures
     step and the report: every body place that said 188 kommuner says 187 kommuner.
@@ -146,27 +215,15 @@ def test_one_reply_less_changes_every_188_in_the_body(demo_run, tmp_path):
     figures step (which writes figures and figure_series) and the report are the real ones.
     """
     processed = tmp_path / "processed"
-    shutil.copytree(demo_run / "processed" / ROUND, processed / ROUND)
-    shutil.copytree(demo_run / "processed" / "kostra", processed / "kostra")
-    folder = processed / ROUND
+    folder = _copy_round(demo_run, processed)
     email = pq.read_table(folder / "email_replies.parquet").to_pandas()
     replies = email[email["status"].isin(["svar", "erstattet"]) & email["kommunenummer"].notna()]
     per_kommune = replies.groupby("kommunenummer").size()
     single = sorted(k for k, n in per_kommune.items() if n == 1 and k != "0301")[0]
     email[email["kommunenummer"] != single].to_parquet(folder / "email_replies.parquet", index=False)
 
-    register = ROOT / "config" / "register" / "2015.yaml"
-    inputs = {"dispatch": folder / "dispatch.parquet", "replies": folder / "email_replies.parquet",
-              "attempts": folder / "phone_attempts.parquet", "units": folder / "phone_units.parquet",
-              "interviews": folder / "interviews.parquet", "services": folder / "services.parquet",
-              "service_kommuner": folder / "service_kommuner.parquet", "status": folder / "kommune_status.parquet",
-              "kostra": processed / "kostra" / "kostra.parquet",
-              "kostra_crosscheck": folder / "kostra_crosscheck.parquet"}
-    step_figures(ROUND, {k: str(v) for k, v in inputs.items()}, str(register), str(folder / "figures.parquet"),
-                 str(folder / "reconciliation.parquet"), str(folder / "figure_series.parquet"))
-    meta = ReportMeta(round=ROUND, run_date="2015-01-01", commit="test", synthetic=True, classification="2015")
+    after_html = _rerun_figures_and_report(processed)
     before = _body(visible_text((demo_run / "report" / ROUND / "kartlegging.html").read_text(encoding="utf-8")))
-    after_html = render_html(load_inputs(processed, ROUND, register, tekst_dir=ROOT / "config" / "tekst"), meta)
     # 187 now differs from the published 188: each mention carries a footnote marker, read past it here
     after = _body(visible_text(re.sub(r'<a class="fn-ref"[^>]*><sup>\d+</sup></a>', "", after_html)))
     assert 'data-footnote-figure="epost_kommuner_med_svar"' in after_html

@@ -28,6 +28,7 @@ from kartlegging_synth.add_round import demo_config, main
 from kartlegging_synth.design import DesignError, Service
 from kartlegging_synth.register2024 import REGISTER_IDS, check_design, register_targets
 from kartlegging_synth.round2024 import derive_design, generate, kommune_translation
+from kartlegging_synth.tekst2024 import write_chapters
 
 ROOT = Path(__file__).resolve().parents[1]
 # The whole module is the 2024 round: generating it takes seconds, its pipeline runs minutes (marked e2e).
@@ -46,6 +47,8 @@ def layout(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("two_rounds")
     for sub in ("raw", "overrides", "register"):
         (root / sub).mkdir()
+    shutil.copytree(ROOT / "config" / "tekst" / "2015", root / "tekst" / "2015")
+    write_chapters(root / "tekst" / "2024", "2024")
     (root / "raw" / "2015").symlink_to(ROOT / "data" / "raw" / "2015", target_is_directory=True)
     if (ROOT / "data" / "raw" / "kostra").is_dir():
         (root / "raw" / "kostra").symlink_to(ROOT / "data" / "raw" / "kostra", target_is_directory=True)
@@ -56,7 +59,7 @@ def layout(tmp_path_factory) -> Path:
     config = {
         "raw_dir": str(root / "raw"), "processed_dir": str(root / "processed"), "report_dir": str(root / "report"),
         "log_dir": str(root / "logs"), "overrides_dir": str(root / "overrides"),
-        "register_dir": str(root / "register"),
+        "register_dir": str(root / "register"), "tekst_dir": str(root / "tekst"),
         # the rounds make demo-round-2024 writes into its own config: the shipped ones and 2024
         **demo_config(yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))),
     }
@@ -132,10 +135,12 @@ def test_check_design_fails_when_a_kommune_is_in_two_services():
         check_design(design)
 
 
-def test_register_has_the_survey_ids_of_2015():
+def test_register_has_the_survey_ids_of_2015_and_every_finding():
+    from kartlegging.analysis.findings import FINDINGS
+
     register15 = yaml.safe_load((ROOT / "config" / "register" / "2015.yaml").read_text(encoding="utf-8"))
     survey = [f["id"] for f in register15["figures"] if not f["id"].startswith("kostra_")]
-    assert list(REGISTER_IDS) == survey
+    assert list(REGISTER_IDS) == survey + [f for f in FINDINGS if f not in survey]
 
 
 # -- the files ---------------------------------------------------------------------------
@@ -165,7 +170,7 @@ def test_round_is_marked_synthetic(layout):
     assert "SYNTHETIC DEMONSTRATION" in (layout / "raw" / "2024" / "README.md").read_text(encoding="utf-8")
     register = (layout / "register" / "2024.yaml").read_text(encoding="utf-8")
     assert register.startswith("# SYNTHETIC DEMONSTRATION REGISTER") and "design target" in register
-    assert yaml.safe_load(register)["synthetic"] is True
+    assert yaml.safe_load(register)["kind"] == "design_targets"
     assert "SYNTHETIC DEMONSTRATION" in (layout / "overrides" / "2024.yaml").read_text(encoding="utf-8")
 
 
@@ -320,6 +325,114 @@ def test_2024_comparison_does_not_list_haram_as_a_loss(report_2024, two_rounds):
     split = re.search(r'<ul class="split-list">.*?</ul>', section, re.S).group(0)
     assert "1580 Haram" not in split and "1508 Ålesund" not in split
     assert re.search(r"1875 Hábmer - Hamarøy \(fra 1849 Hábmer - Hamarøy og 6\d\W% av 1850 Tysfjord", split)
+def _visible(html: str) -> str:
+    """The text a reader sees, on one line (tags, styles and scripts removed)."""
+    html = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.S)
+    html = re.sub(r"</?span\b[^>]*>", "", html)  # inline: a tagged number reads as its text
+    return " ".join(re.sub(r"<[^>]+>", " ", html).replace("&amp;", "&").split())
+
+
+#: Notes written for round 2015 that a later round's report must not carry (issue 21).
+NOTES_OF_2015 = ("Trykkfeil i kilden: 349 av 428 er 81,5 %", "omtrentlig 135", "minst sju", "51 + 24 + 4 = 79",
+                 "1. januar 2015", "design: design")
+
+
+@pytest.mark.e2e
+def test_2024_report_carries_no_note_of_2015_and_names_its_register(report_2024):
+    html = report_2024.with_suffix(".html").read_text(encoding="utf-8")
+    text = _visible(html)
+    start = text.index("Vedlegg A. Avstemming mot generatorens designmål Runden er syntetisk")
+    appendix = text[start:text.index("Vedlegg B. Datakvalitet", start)]
+    for note in NOTES_OF_2015:
+        assert note not in appendix, note
+    # and nowhere else either (the version date of a test run is 1 January 2015, so that one is left out here)
+    assert not [n for n in NOTES_OF_2015 if n != "1. januar 2015" and n in text]
+    # the generator's design targets are called what they are, never published figures
+    assert "publiserte tall" not in text and "Vedlegg A. Avstemming mot generatorens designmål" in text
+    assert "Designmål : Målene generatoren av den syntetiske runden 2024 satte" in appendix
+    assert re.search(r'<th scope="col" class="num">Designmål</th>', html)
+
+
+@pytest.mark.e2e
+def test_2024_report_reads_as_its_own(report_2024, two_rounds):
+    html = report_2024.with_suffix(".html").read_text(encoding="utf-8")
+    text = _visible(html)
+    # its own number, a draft (no publication date), the demonstration said; the leader is a kommunedirektør
+    title = _visible(html[html.index('id="tittel"'):html.index("</header>")])
+    assert "nr. 2/2026" in title and "nr. 1/2026" not in text and "Utkast" in title and "Publisert" not in title
+    assert "kommunedirektøren i hver av de 357" in text and "357 kommunedirektører og 15" in text
+    assert "rådmann" not in text and "rådmenn" not in text
+    # its own forord, bakgrunn and avslutning
+    for chapter in ("Forord Dette er den andre runden", "Bakgrunn Siden forrige runde", "Avslutning Runden fant"):
+        assert chapter in text, chapter
+    # the summary states the change since 2015, in both structures, and why the totals differ
+    summary = text[text.index("Sammendrag"):text.index("Bakgrunn Siden")]
+    assert re.search(r"I runde 2015 hadde 79 av 428 kommuner \(18 %\) en tjeneste; i runde 2024 gjaldt det "
+                     r"\d+ av 357", summary)
+    assert "kommunereformen" in summary and re.search(r"hadde \d+ av 357 kommuner \(\d+ %\) en tjeneste i runde 2015",
+                                                      summary)
+    # fylker in SSB's order everywhere: Østfold, Akershus, Oslo, ...; never Oslo, Rogaland, Møre og Romsdal first
+    order = ["Østfold", "Akershus", "Oslo", "Innlandet", "Buskerud", "Vestfold", "Telemark", "Agder", "Rogaland",
+             "Vestland", "Møre og Romsdal", "Trøndelag", "Nordland", "Troms", "Finnmark"]
+    coverage = re.search(r'<table class="compact coverage">.*?</table>', html, re.S).group(0)
+    assert re.findall(r'<th scope="row">([^<]+)</th>', coverage)[:-1] == order
+    rounds = re.search(r'<table class="compact coverage-rounds">.*?</table>', html, re.S).group(0)
+    assert [n for n in re.findall(r'<th scope="row">([^<]+)</th>', rounds)][:-1] == order
+    counties = re.findall(r'<section class="county" data-fylke="(\d+)"', html)
+    assert counties[:3] == ["31", "32", "03"]
+    groups = re.findall(r'<details class="fylke-gruppe" data-fylke="(\d+)"', html)
+    assert groups[:3] == ["31", "32", "03"]
+    # kommune names beside the codes of split kommuner
+    assert "1508 Ålesund (fra 1504 Ålesund, 1523 Ørskog, 1529 Skodje" in text
+    # the KOSTRA year is said when it is not the round's: KOSTRA 2019 for round 2024, five years before
+    assert "KOSTRA-tallene som er brukt, er fra 2019, 5 år før rundens år (2024)" in text
+    # no sentence about a case that does not occur: no change in this comparison involves an unknown status
+    changes = pd.read_parquet(two_rounds / "2024" / "comparison.parquet")
+    unknown = changes[(changes["series_id"] == "endring_antall") & (changes["category"] == "ukjent")]["value"]
+    assert unknown.tolist() == [0.0] and "ukjent status i én av rundene" not in text
+
+
+# -- a round added as the README says -------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def analyst_round(two_rounds, layout, tmp_path_factory) -> Path:
+    """A round added exactly as the README says (its folder in raw/ and `classification` under rounds:, nothing
+    else) beside the shipped 2015, on a copy of the two-round run's tables so that 2015 is not built again."""
+    root = tmp_path_factory.mktemp("analyst")
+    shutil.copytree(two_rounds, root / "processed", symlinks=True)
+    (root / "raw").mkdir()
+    for name in ("2015", "kostra"):
+        if (layout / "raw" / name).exists():
+            (root / "raw" / name).symlink_to((layout / "raw" / name).resolve(), target_is_directory=True)
+    (root / "raw" / "2026").symlink_to(layout / "raw" / "2024", target_is_directory=True)
+    shipped = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    config = {
+        "raw_dir": str(root / "raw"), "processed_dir": str(root / "processed"), "report_dir": str(root / "report"),
+        "log_dir": str(root / "logs"), "overrides_dir": str(layout / "overrides"),
+        "register_dir": str(ROOT / "config" / "register"), "tekst_dir": str(ROOT / "config" / "tekst"),
+        "rounds": {"2015": shipped["rounds"]["2015"], "2026": {"classification": "2024"}},
+    }
+    (root / "config.yaml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    targets = [root / "report" / "2015" / "kartlegging.html", root / "report" / "2026" / "kartlegging.html"]
+    proc = snakemake(*targets, "--cores", "2", "--directory", ROOT, "--snakefile", ROOT / "Snakefile",
+                     "--configfile", root / "config.yaml", timeout=600)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return root
+
+
+@pytest.mark.e2e
+def test_a_round_added_as_the_readme_says_is_its_own(analyst_round, demo_run):
+    html = (analyst_round / "report" / "2026" / "kartlegging.html").read_text(encoding="utf-8")
+    title = _visible(html[html.index('id="tittel"'):html.index("</header>")])
+    # not a demonstration, no series number of another round, a draft with the software version beside it
+    assert 'data-synthetic="true"' not in html and "demonstrasjon" not in title.lower()
+    assert "nr." not in title and "Utkast" in title and "commit" in title
+    # no register, no publication: it reconciles nothing and says so
+    text = _visible(html)
+    assert "Vedlegg A. Beregnede tall" in text and "ingenting er avstemt" in text
+    # the 2015 report is the same, byte for byte, with or without a later round configured
+    alone = (demo_run / "report" / "2015" / "kartlegging.html").read_bytes()
+    assert (analyst_round / "report" / "2015" / "kartlegging.html").read_bytes() == alone
 
 
 # -- the round's own config; no tracked file written ------------------------------------
@@ -337,10 +450,16 @@ harmonise_to: "2024"
 
 
 def test_demo_config_lists_the_shipped_rounds_and_2024():
+    from kartlegging_synth.add_round import DEMO_PUBLICATION
+
     data = demo_config(yaml.safe_load(CONFIG))
     assert data == {"rounds": {"2015": {"classification": "2015", "synthetic": True},
-                               "2024": {"classification": "2024", "synthetic": True}}}
+                               "2024": {"classification": "2024", "synthetic": True,
+                                        "leader_title": "kommunedirektør", "publication": DEMO_PUBLICATION}}}
     assert list(data["rounds"]) == ["2015", "2024"]  # both: --configfile rounds replace the shipped ones
+    # the demo round's own number, no date (a draft), nothing inherited from 2015
+    assert DEMO_PUBLICATION["number"] == "2/2026" and "date" not in DEMO_PUBLICATION
+    assert DEMO_PUBLICATION["demonstration"] is True
 
 
 def test_add_round_script_writes_and_removes(tmp_path, capsys):
@@ -348,9 +467,11 @@ def test_add_round_script_writes_and_removes(tmp_path, capsys):
     config.write_text(CONFIG, encoding="utf-8")
     demo = tmp_path / "demo.yaml"
     args = ["--raw-dir", str(tmp_path / "raw"), "--overrides-dir", str(tmp_path / "ov"),
-            "--register-dir", str(tmp_path / "reg"), "--config", str(config), "--demo-config", str(demo),
-            "--reference", str(REFERENCE)]
+            "--register-dir", str(tmp_path / "reg"), "--tekst-dir", str(tmp_path / "tekst"), "--config", str(config),
+            "--demo-config", str(demo), "--reference", str(REFERENCE)]
     assert main(args) == 0
+    assert sorted(p.name for p in (tmp_path / "tekst" / "2024").iterdir()) == [
+        "01-forord.md", "02-bakgrunn.md", "03-avslutning.md"]
     first = demo.read_bytes()
     assert main(args) == 0  # a second run rewrites the same files
     assert demo.read_bytes() == first
@@ -363,6 +484,7 @@ def test_add_round_script_writes_and_removes(tmp_path, capsys):
     assert config.read_text(encoding="utf-8") == CONFIG
     assert not demo.exists()
     assert not (tmp_path / "raw" / "2024").exists() and not (tmp_path / "ov" / "2024.yaml").exists()
+    assert not (tmp_path / "tekst" / "2024").exists()
     assert f"wrote {demo}: rounds 2015, 2024" in capsys.readouterr().out
 
 
@@ -400,5 +522,6 @@ def test_demo_round_leaves_git_status_unchanged(tmp_path, monkeypatch):
     monkeypatch.chdir(repo)
     assert main(["--round", "2024", "--seed", "2024", "--reference", str(REFERENCE)]) == 0
     assert (repo / "config" / "demo-2024.yaml").exists() and (repo / "data" / "raw" / "2024").is_dir()
+    assert (repo / "config" / "tekst" / "2024" / "01-forord.md").exists()
     assert _git(repo, "status", "--porcelain", "--untracked-files=all") == ""
     assert {rel: (repo / rel).read_bytes() for rel in tracked} == tracked

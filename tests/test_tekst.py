@@ -89,9 +89,12 @@ def test_demo_chapters_have_every_number_live():
     paths = sorted((ROOT / "config" / "tekst" / "2015").glob("*.md"))
     import yaml
 
+    from kartlegging.analysis.findings import FINDINGS
+
     register = yaml.safe_load((ROOT / "config" / "register" / "2015.yaml").read_text(encoding="utf-8"))
-    chapters = read_chapters(paths, [f["id"] for f in register["figures"]])
-    assert [c.title for c in chapters] == ["Forord", "Bakgrunn", "Hva tjenestene gir brukere og fagfolk", "Avslutning"]
+    chapters = read_chapters(paths, [f["id"] for f in register["figures"]], FINDINGS)
+    assert [c.title for c in chapters] == ["Forord", "Bakgrunn", "Hva tjenestene gir brukere og fagpersoner",
+                                           "Avslutning"]
     assert all(c.position in POSITIONS for c in chapters)
     assert all(c.typed_numbers == () for c in chapters)
     assert sum(len(c.references) for c in chapters) >= 15
@@ -107,3 +110,81 @@ def test_unknown_id_stops_the_report_rule_with_one_line(tmp_path, capsys, quiet_
     assert stop == (f"rule report stopped: TekstError: {path} line 5: unknown figure id 'kommuner_totlat' "
                     "in {{ tall.kommuner_totlat }}")
     assert capsys.readouterr().err == ""
+
+
+# -- conditions: a sentence that states a finding renders only where the finding holds -------------------------
+
+FINDINGS = ("navn_som_organisering", "fire_diagnoser")
+CONDITIONAL = ("Første setning.\n"
+               "{% hvis funn.navn_som_organisering %}\n"
+               "Navn og organisering deler likt.\n"
+               "{% ellers hvis tall.kommuner_totalt > 400 %}\n"
+               "Mange kommuner.\n"
+               "{% ellers %}\n"
+               "Navn og organisering gir ulike tall.\n"
+               "{% slutt %}\n"
+               "Siste setning{% hvis ikke funn.fire_diagnoser %}, uten de fire{% slutt %}.\n")
+
+
+def _lookup(values):
+    return lambda kind, fid: values.get(f"{kind}.{fid}")
+
+
+@pytest.mark.parametrize(("values", "shown", "hidden"), [
+    ({"funn.navn_som_organisering": 1.0, "tall.kommuner_totalt": 428.0, "funn.fire_diagnoser": 1.0},
+     ["Navn og organisering deler likt.", "Siste setning."], ["ulike tall", "Mange kommuner", "uten de fire"]),
+    ({"funn.navn_som_organisering": 0.0, "tall.kommuner_totalt": 428.0, "funn.fire_diagnoser": 0.0},
+     ["Mange kommuner.", "Siste setning, uten de fire."], ["deler likt", "ulike tall"]),
+    ({"funn.navn_som_organisering": 0.0, "tall.kommuner_totalt": 357.0, "funn.fire_diagnoser": 1.0},
+     ["Navn og organisering gir ulike tall."], ["deler likt", "Mange kommuner"]),
+])
+def test_a_condition_chooses_the_sentence_the_data_bear_out(tmp_path, values, shown, hidden):
+    ch = read_chapter(_write(tmp_path, CONDITIONAL), KNOWN, FINDINGS)
+    html = str(render_chapter(ch, _fig, _lookup(values)))
+    for text in shown:
+        assert text in html, text
+    for text in hidden:
+        assert text not in html, text
+    # a line holding only a tag leaves no blank line: the block stays inside the paragraph around it
+    assert html.count("<p>") == 1
+    assert ch.typed_numbers == ()  # the number a condition compares with is not a typed number
+
+
+def test_a_finding_not_computed_shows_neither_the_claim_nor_its_opposite(tmp_path, caplog):
+    ch = read_chapter(_write(tmp_path, CONDITIONAL), KNOWN, FINDINGS)
+    with caplog.at_level(logging.WARNING, logger="kartlegging.report.tekst"):
+        html = str(render_chapter(ch, _fig, _lookup({"tall.kommuner_totalt": 428.0})))
+    assert "deler likt" not in html and "ulike tall" not in html and "Mange kommuner" not in html
+    assert "Første setning." in html and "not computed" in caplog.text
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("{% hvis funn.finnes_ikke %}x{% slutt %}\n", "line 5: unknown finding 'finnes_ikke'"),
+    ("{% hvis tall.finnes_ikke > 1 %}x{% slutt %}\n", "line 5: unknown figure id 'finnes_ikke' in a condition"),
+    ("{% hvis kommuner_totalt %}x{% slutt %}\n", "line 5: cannot read the condition"),
+    ("{% hvis tall.kommuner_totalt + 1 %}x{% slutt %}\n", "line 5: cannot read the condition"),
+    ("{% hvis 1 > 0 %}x{% slutt %}\n", "names no figure or finding"),
+    ("Tekst.\n{% slutt %}\n", "line 6: {% slutt %} without an open"),
+    ("{% hvis funn.fire_diagnoser %}\nx\n", "line 5: {% hvis ... %} is never closed"),
+    ("{% hvis funn.fire_diagnoser %}a{% ellers %}b{% ellers %}c{% slutt %}\n", "after {% ellers %}"),
+    ("{% for x in y %}{% endfor %}\n", "line 5: '{% for x in y %}' is not a condition"),
+    ("{% hvis funn.fire_diagnoser and config %}x{% slutt %}\n", "cannot read the condition"),
+])
+def test_a_bad_condition_stops_with_file_and_line(tmp_path, body, message):
+    with pytest.raises(TekstError, match=re.escape(message)):
+        read_chapter(_write(tmp_path, body), KNOWN, FINDINGS)
+
+
+def test_conditions_nest(tmp_path):
+    body = ("{% hvis funn.fire_diagnoser %}A{% hvis tall.kommuner_totalt >= 428 %} og B{% ellers %} men ikke B"
+            "{% slutt %}.{% slutt %}\n")
+    ch = read_chapter(_write(tmp_path, body), KNOWN, FINDINGS)
+    both = str(render_chapter(ch, _fig, _lookup({"funn.fire_diagnoser": 1.0, "tall.kommuner_totalt": 428.0})))
+    one = str(render_chapter(ch, _fig, _lookup({"funn.fire_diagnoser": 1.0, "tall.kommuner_totalt": 357.0})))
+    none = str(render_chapter(ch, _fig, _lookup({"funn.fire_diagnoser": 0.0, "tall.kommuner_totalt": 428.0})))
+    assert "A og B." in both and "A men ikke B." in one and none == ""
+
+
+def test_a_publication_number_is_not_a_typed_number(tmp_path):
+    ch = read_chapter(_write(tmp_path, "Notat 4/2016 fra NK LMH, men 12 tjenester.\n"), KNOWN)
+    assert [n.number for n in ch.typed_numbers] == ["12"]

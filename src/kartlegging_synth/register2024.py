@@ -39,6 +39,7 @@ FINDING_STATEMENTS: dict[str, str] = {
     "erfaring_flere_tilbud": "tjenestene som er inkludert på erfaring, har flere tilbud hver",
     "frisklivsnavn_som_organisering": "navn og organisering skiller frisklivs- og mestringssentre fra "
                                       "frisklivssentraler på samme måte",
+    "frisklivssentral_vanligst": "flest tjenester er organisert som eller sammen med en frisklivssentral",
 }
 
 #: What each figure counts, in this register's own words (the pipeline's definitions are in
@@ -94,6 +95,8 @@ DEFINITIONS: dict[str, str] = {
     "erfaring_flere_tilbud": "every service included on experience (T19 = erfaring) reports 2 or more tilbud (T10)",
     "frisklivsnavn_som_organisering": "the services named (T01) with both friskliv and mestring are exactly those "
                                       "organised (T06) as frisklivs- og mestringssenter",
+    "frisklivssentral_vanligst": "more included services are organised (T06) as or with a frisklivssentral than as "
+                                 "an own centre or department, a coordinator or otherwise",
 }
 
 _MONTHS = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
@@ -176,7 +179,12 @@ def register_yaml(targets: dict[str, object], seed: int, round_name: str) -> str
         "# of round 2015's register (the KOSTRA figures belong to their own years, not to a round).",
         "# Written by `make demo-round-2024`; edits are overwritten.",
         f"round: {round_name}",
-        "synthetic: true",
+        "kind: design_targets",
+        "sources:",
+        "  design:",
+        "    short: Designmål",
+        f"    full: \"Målene generatoren av den syntetiske runden {round_name} satte for dataene "
+        f"(kartlegging_synth, frø {seed}); ingen publikasjon\"",
         "figures:",
     ]
     for fid, v in targets.items():

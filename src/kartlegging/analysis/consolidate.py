@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kartlegging.core.classification import Classification
+from kartlegging.core.tables import included  # noqa: F401 (re-exported: the one inclusion rule)
 
 #: Precedence when several units of one kommune (Oslo's bydeler) answered.
 _ANSWER_ORDER = ("ja", "nei", "vet_ikke", "uklart", "ikke_nådd")
@@ -58,11 +59,6 @@ def kommuner_with_reply(email_replies: pd.DataFrame) -> set[str]:
         return set()
     mask = is_reply(email_replies) & email_replies["kommunenummer"].notna()
     return set(email_replies.loc[mask, "kommunenummer"])
-
-
-def included(services: pd.DataFrame) -> pd.DataFrame:
-    """Services that meet the definition (T18 = ja)."""
-    return services.loc[services["inkludert"] == "ja"]
 
 
 def kommune_status(

@@ -13,7 +13,7 @@ import pandas as pd
 from kartlegging.analysis.crosswalk import pair_of
 from kartlegging.analysis.kostra_values import kommune_values
 from kartlegging.core import classification as klass
-from kartlegging.core.tables import KOSTRA_CROSSCHECK
+from kartlegging.core.tables import KOSTRA_CROSSCHECK, included
 
 log = logging.getLogger("kartlegging")
 
@@ -140,7 +140,7 @@ def cross_check(kostra_df: pd.DataFrame, services: pd.DataFrame, service_kommune
                  "structure): %s", ", ".join(map(str, skipped)))
     per_year = {src.year: kommune_values(kostra_df, src.year, "Frisklivssentral") for src in sources}
 
-    inc = services[services["inkludert"] == "ja"]
+    inc = included(services)
     fls_ids = set(inc.loc[inc["organisering"].isin(FLS_ORGANISERING), "service_id"])
     org_of = dict(zip(inc["service_id"], inc["organisering"]))
     bridge = service_kommuner[service_kommuner["service_id"].isin(set(inc["service_id"]))]

@@ -16,24 +16,19 @@ figures the text quotes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 import pandas as pd
 
-from kartlegging.analysis.consolidate import included, replied
+from kartlegging.analysis.consolidate import replied
 from kartlegging.analysis.figures import Tables, kommuner_covered
+from kartlegging.analysis.findings import FINDINGS
+from kartlegging.analysis.series_rows import ORG_LABELS, Row
+from kartlegging.core.classification import fylke_order
+from kartlegging.core.tables import included
 
 #: Labels the report prints for answer codes.
 ANSWER_LABELS = {"ja": "Ja", "nei": "Nei", "vet_ikke": "Vet ikke", "uklart": "Uklart"}
 NOT_GIVEN = "Ikke oppgitt"
-ORG_LABELS = {
-    "frisklivssentral": "Frisklivssentral",
-    "friskliv_og_mestring": "Frisklivs- og mestringssenter",
-    "eget_senter": "Eget senter",
-    "avdeling": "Avdeling",
-    "koordinator": "Koordinator",
-    "annet": "Annet",
-}
 PHONE_LABELS = {"ja": "Ja", "nei": "Nei", "vet_ikke": "Vet ikke", "ikke_nådd": "Ikke nådd"}
 RECRUIT_LABELS = {
     "via_brukerorganisasjoner": "Via brukerorganisasjonene",
@@ -43,7 +38,7 @@ RECRUIT_LABELS = {
 # The codes of coding.MALGRUPPER (T11); an unknown code is shown humanised, not dropped.
 TARGET_GROUP_LABELS = {
     "diabetes": "Diabetes",
-    "kols": "KOLS",
+    "kols": "Kols",
     "hjerte_kar": "Hjerte- og karsykdom",
     "kreft": "Kreft",
     "psykisk_helse": "Psykisk helse",
@@ -67,19 +62,6 @@ TILBUD_BINS: tuple[tuple[str, str, float, float], ...] = (
 )
 #: The two measures of a chart over services: the services, and the kommuner they cover.
 TJENESTER, KOMMUNER = "tjenester", "kommuner"
-
-
-@dataclass(frozen=True)
-class Row:
-    """One value of a series."""
-
-    category: str
-    label: str
-    measure: str
-    value: float | None
-    denominator: float | None = None
-    unit: str = "antall"
-    text: str | None = None
 
 
 def humanise(code: object, labels: Mapping[str, str]) -> str:
@@ -119,7 +101,6 @@ def response_flow(t: Tables) -> list[Row]:
     the units phoned are those phoned without such a reply.
     """
     dispatch, email, phone, services = t.dispatch, t.email_replies, t.phone_units, t.services
-    roles = _col(dispatch, "mottaker_rolle")
     status = _col(email, "status")
     identified = email["enhet_id"].notna()
     answered = replied(email)
@@ -130,8 +111,10 @@ def response_flow(t: Tables) -> list[Row]:
     inkl = _col(services, "inkludert")
     counts = [
         ("mottakere", "Mottakere", len(dispatch)),
-        ("radmenn", "Rådmenn", int((roles == "rådmann").sum())),
-        ("bydelsdirektorer", "Bydelsdirektører", int((roles == "bydelsdirektør").sum())),
+        # the kommuner's own leaders (rådmann or kommunedirektør, as the round's config names them) and Oslo's
+        # bydelsdirektører: told apart by whether the unit is a bydel, whatever title the list gives
+        ("kommuneledere", "Kommunenes ledere", int(dispatch["bydelsnummer"].isna().sum())),
+        ("bydelsdirektorer", "Bydelsdirektører", int(dispatch["bydelsnummer"].notna().sum())),
         ("meldinger", "E-poster mottatt", len(email)),
         ("autosvar", "Autosvar", int((status == "autosvar").sum())),
         ("erstattet", "Erstattet av et senere svar", int((status == "erstattet").sum())),
@@ -212,10 +195,12 @@ def _answers(frame: pd.DataFrame, column: str, labels: Mapping[str, str]) -> lis
 
 
 def coverage_by_county(t: Tables) -> list[Row]:
-    """Kommuner, those with a service (denominator: the county's kommuner) and unknown, per county."""
+    """Kommuner, those with a service (denominator: the county's kommuner) and unknown, per county, the
+    counties in SSB's standard order (:func:`kartlegging.core.classification.fylke_order`)."""
     rows = []
     status = t.kommune_status
-    for (nr, navn), grp in status.groupby(["fylkesnummer", "fylkesnavn"], sort=True):
+    groups = sorted(status.groupby(["fylkesnummer", "fylkesnavn"], sort=True), key=lambda g: fylke_order(g[0][0]))
+    for (nr, navn), grp in groups:
         har = _col(grp, "har_tjeneste")
         n = float(len(grp))
         rows += [Row(str(nr), str(navn), KOMMUNER, n),
@@ -286,26 +271,52 @@ AVVIK_LABELS = {
 }
 
 
-def kostra_crosscheck_series(crosscheck: pd.DataFrame | None) -> list[Row]:
-    """Per kind of disagreement: how many kommuner, and the KOSTRA year most of them are from."""
+def kostra_crosscheck_series(crosscheck: pd.DataFrame | None, reference_year: int | None = None) -> list[Row]:
+    """Per kind of disagreement: how many kommuner, the KOSTRA year most of them are from and, given the
+    year the round aims at, how many years that is from it (``aar_fra_runde``, negative: before)."""
     if crosscheck is None:
         return []
     rows = [Row("i_alt", "I alt", KOMMUNER, float(len(crosscheck)))]
+    if reference_year is not None:
+        rows.append(Row("i_alt", "I alt", "rundens_aar", float(reference_year), unit="år"))
     for code, label in AVVIK_LABELS.items():
         part = crosscheck[crosscheck["avvik"].astype(str) == code]
         years = part["kostra_aar"].dropna().astype(int)
+        common = float(years.mode().min()) if not years.empty else None
         rows.append(Row(code, label, KOMMUNER, float(len(part))))
-        rows.append(Row(code, label, "vanligste_aar", float(years.mode().min()) if not years.empty else None,
-                        unit="år"))
+        rows.append(Row(code, label, "vanligste_aar", common, unit="år"))
+        if reference_year is not None:
+            rows.append(Row(code, label, "aar_fra_runde", None if common is None else common - reference_year,
+                            unit="år"))
+    return rows
+
+
+def findings(t: Tables) -> list[Row]:
+    """Every finding of :data:`kartlegging.analysis.findings.FINDINGS`, whether the round's register lists it
+    or not: 1 where it holds (measure ``holder``) and the two counts it rests on. The report's own sentences
+    and the analysts' chapters (``funn.<id>``) branch on these rows, so a claim renders only where it holds."""
+    inc = _sorted_included(t.services)
+    rows = []
+    for fid, finding in FINDINGS.items():
+        f = finding(inc)
+        rows += [Row(fid, fid, "holder", 1.0 if f.holds else 0.0, unit="flagg"),
+                 Row(fid, fid, "teller", f.numerator), Row(fid, fid, "nevner", f.denominator)]
     return rows
 
 
 def compute_series(round_name: str, t: Tables, kostra: pd.DataFrame | None = None,
-                   crosscheck: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Every series of the round as rows of ``figure_series``."""
+                   crosscheck: pd.DataFrame | None = None, reference_year: int | None = None,
+                   extra: Mapping[str, list[Row]] | None = None) -> pd.DataFrame:
+    """Every series of the round as rows of ``figure_series``.
+
+    ``reference_year`` is the year the round's KOSTRA cross-check aims at (its classification year);
+    ``extra`` adds series computed elsewhere (the data-quality and reconciliation series of
+    :mod:`kartlegging.analysis.quality_series`).
+    """
     inc = _sorted_included(t.services)
     started = _started(inc)
     series: dict[str, list[Row]] = {
+        "funn": findings(t),
         "svarflyt": response_flow(t),
         "dekning_fylke": coverage_by_county(t),
         "brukerorg_etablering": _answers(
@@ -321,7 +332,8 @@ def compute_series(round_name: str, t: Tables, kostra: pd.DataFrame | None = Non
         **kostra_series(kostra),
     }
     if crosscheck is not None:
-        series["kostra_avvik"] = kostra_crosscheck_series(crosscheck)
+        series["kostra_avvik"] = kostra_crosscheck_series(crosscheck, reference_year)
+    series.update(extra or {})
     records = []
     for series_id, rows in series.items():
         order: dict[str, int] = {}

@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from kartlegging.analysis.consolidate import included, kommuner_with_reply, replied
+from kartlegging.analysis.consolidate import kommuner_with_reply, replied
 from kartlegging.analysis.crosscheck import FLS_ORGANISERING
 from kartlegging.analysis.findings import FINDINGS, UTSAGN, finding_status, finding_values
+from kartlegging.core.register import Register
+from kartlegging.core.tables import included
 
 MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august",
              "september", "oktober", "november", "desember")
@@ -197,21 +197,13 @@ FIGURES: dict[str, Callable[[Tables], Figure]] = {
 FIGURES.update({fid: (lambda t, fid=fid: Figure(fid, unit=UTSAGN, **finding_values(fid, t.inc))) for fid in FINDINGS})
 
 
-def load_register(path: str | Path) -> dict:
-    """The register of published figures for a round (``config/register/<round>.yaml``)."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    if not isinstance(data, dict) or not isinstance(data.get("figures"), list):
-        raise ValueError(f"{path}: expected a mapping with a list 'figures'")
-    return data
-
-
-def compute_figures(round_name: str, tables: Tables, register: dict | None = None) -> pd.DataFrame:
+def compute_figures(round_name: str, tables: Tables, register: Register | None = None) -> pd.DataFrame:
     """Every survey figure this module knows, as rows of the ``figures`` table.
 
     Figures of the register that need other sources (``kostra_*``) are left to
     their own step and appear in the reconciliation as not computed.
     """
-    wanted = [f["id"] for f in register["figures"]] if register else list(FIGURES)
+    wanted = list(register.ids) if register else list(FIGURES)
     rows = []
     for fid in wanted:
         if fid not in FIGURES:
@@ -359,7 +351,7 @@ def status_for(entry: dict, fig: dict | None) -> tuple[str, str | None]:
     return "avviker", computed
 
 
-def reconcile(round_name: str, register: dict | None, figures: pd.DataFrame) -> pd.DataFrame:
+def reconcile(round_name: str, register: Register | None, figures: pd.DataFrame) -> pd.DataFrame:
     """Published against computed for every id of the register, in register order.
 
     A round without a register (a new round nobody has published yet) has
@@ -370,7 +362,7 @@ def reconcile(round_name: str, register: dict | None, figures: pd.DataFrame) -> 
 
     by_id = {r["figure_id"]: r for r in figures.to_dict("records")}
     rows = []
-    for nr, entry in enumerate(register["figures"] if register else [], 1):
+    for nr, entry in enumerate(register.figures if register else (), 1):
         fig = by_id.get(entry["id"])
         if fig is not None and fig.get("unit") == "tekst":
             fig = {**fig, "value": None}

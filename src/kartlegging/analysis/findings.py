@@ -113,6 +113,24 @@ def name_matches_organisation(services: pd.DataFrame) -> Finding:
     return Finding(named == organised, float(len(named & organised)), float(len(named | organised)))
 
 
+#: Organisation codes (T06) of a service organised as or with a frisklivssentral, and the groups the
+#: report compares them with (an own centre and a department are one group, as in the register).
+FLS_CODES: tuple[str, ...] = ("frisklivssentral", "friskliv_og_mestring")
+OTHER_ORGANISATION: tuple[tuple[str, ...], ...] = (("eget_senter", "avdeling"), ("koordinator",), ("annet",))
+
+
+def frisklivssentral_most_common(services: pd.DataFrame) -> Finding:
+    """More services are organised as or with a frisklivssentral (T06) than in any other way.
+
+    The other ways are an own centre or department (together), a coordinator, and other; the
+    counts are the frisklivssentral services and the largest other group.
+    """
+    org = services["organisering"]
+    fls = int(org.isin(FLS_CODES).sum())
+    largest_other = max(int(org.isin(group).sum()) for group in OTHER_ORGANISATION)
+    return Finding(fls > largest_other, float(fls), float(largest_other))
+
+
 #: Every finding the pipeline can compute, by register id.
 FINDINGS: dict[str, Callable[[pd.DataFrame], Finding]] = {
     "malgrupper_fire_diagnoser_flest": four_diagnoses_most_named,
@@ -120,6 +138,7 @@ FINDINGS: dict[str, Callable[[pd.DataFrame], Finding]] = {
     "malgrupper_pa_tvers_fa": few_across_diagnoses,
     "erfaring_flere_tilbud": experience_several_tilbud,
     "frisklivsnavn_som_organisering": name_matches_organisation,
+    "frisklivssentral_vanligst": frisklivssentral_most_common,
 }
 
 

@@ -25,6 +25,7 @@ import pandas as pd
 
 from kartlegging.analysis.figures import Figure
 from kartlegging.analysis.kostra_values import dedupe, kommune_values
+from kartlegging.core.register import Register
 from kartlegging.ingest.kostra.parse import OSLO
 
 FLS = "Frisklivssentral"
@@ -159,14 +160,14 @@ KOSTRA_FIGURES: dict[str, Callable[[pd.DataFrame], Figure]] = {
 FIGURE_COLUMNS = ["round", "figure_id", "value", "numerator", "denominator", "unit", "text"]
 
 
-def kostra_figures(kostra_df: pd.DataFrame, round_name: str, register: dict | None = None) -> pd.DataFrame:
+def kostra_figures(kostra_df: pd.DataFrame, round_name: str, register: Register | None = None) -> pd.DataFrame:
     """The ``kostra_*`` figures as rows of the ``figures`` table, in register order.
 
     Every ``kostra_*`` id of the register this module knows gets a row; one
     without data (no extract for its year) has a null value, which the
     reconciliation reports as ``ikke beregnet``.
     """
-    wanted = [f["id"] for f in register["figures"]] if register else list(KOSTRA_FIGURES)
+    wanted = list(register.ids) if register else list(KOSTRA_FIGURES)
     rows = []
     for fid in wanted:
         if fid not in KOSTRA_FIGURES:

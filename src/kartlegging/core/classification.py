@@ -32,6 +32,22 @@ FYLKER: dict[str, str] = {
     "54": "Troms og Finnmark", "55": "Troms", "56": "Finnmark",
 }
 
+#: SSB's standard order of the fylker (north-going, as SSB lists them in its tables), for every county
+#: number 2013-2024: a fylke's place is that of its territory, so a table of any year, or one that
+#: mixes years, lists Østfold, Akershus, Oslo ... Finnmark, and never the order of the numbers
+#: (2024's 03 Oslo, 11 Rogaland, 15 Møre og Romsdal come before 31 Østfold by number).
+FYLKE_ORDER: tuple[str, ...] = (
+    "30", "01", "31", "02", "32", "03", "34", "04", "05", "33", "06", "38", "39", "07", "40", "08",
+    "42", "09", "10", "11", "46", "12", "14", "15", "50", "16", "17", "18", "54", "55", "19", "56", "20",
+)
+
+
+def fylke_order(fylkesnummer: object) -> tuple[int, str]:
+    """Sort key of a county number in SSB's standard order; an unknown number after every known one."""
+    code = str(fylkesnummer)
+    return (FYLKE_ORDER.index(code), code) if code in FYLKE_ORDER else (len(FYLKE_ORDER), code)
+
+
 OSLO = "0301"
 _NOT_A_KOMMUNE = {"9999"}
 

@@ -119,9 +119,49 @@ def write_table(df: pd.DataFrame, table: Table | str, path: str | Path) -> Path:
     return p
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a processed table back into pandas (lists stay lists)."""
-    return pq.read_table(path).to_pandas()
+#: Kinds of Arrow type a column may be stored as: a file written by another Parquet writer (pandas, DuckDB)
+#: may choose another width, unit or list field name, but never another kind.
+_KINDS = (pa.types.is_string, pa.types.is_large_string, pa.types.is_integer, pa.types.is_floating,
+          pa.types.is_boolean, pa.types.is_date, pa.types.is_timestamp, pa.types.is_list, pa.types.is_large_list)
+
+
+def _same_kind(found: pa.DataType, declared: pa.DataType) -> bool:
+    """Whether a stored column type can stand for the declared one (an all-null column always can)."""
+    if found == declared or pa.types.is_null(found):
+        return True
+    if pa.types.is_integer(declared) and pa.types.is_floating(found):
+        return False
+    string = (pa.types.is_string, pa.types.is_large_string)
+    if any(k(declared) for k in string):
+        return any(k(found) for k in string)
+    lists = (pa.types.is_list, pa.types.is_large_list)
+    if any(k(declared) for k in lists):
+        return any(k(found) for k in lists) and _same_kind(found.value_type, declared.value_type)
+    return any(k(declared) and k(found) for k in _KINDS)
+
+
+def read_table(path: str | Path, table: Table | str | None = None) -> pd.DataFrame:
+    """Read a processed table back into pandas (lists stay lists): the one Parquet reader of the package.
+
+    With ``table`` (a declaration or its name), the file is checked against the contract before it is
+    used: every declared column present with its declared Arrow type (a file of another version of the
+    pipeline, or one written by hand, stops here naming file, table and column), and the frame comes
+    back with the contract's columns in contract order. The check reads only the file's schema, so it
+    costs nothing next to the read; the values were validated when :func:`write_table` wrote them.
+    """
+    arrow = pq.read_table(path)
+    if table is None:
+        return arrow.to_pandas()
+    tbl = ALL_TABLES[table] if isinstance(table, str) else table
+    types = {f.name: f.type for f in arrow.schema}
+    missing = [c.name for c in tbl.columns if c.name not in types]
+    if missing:
+        raise TableValidationError(f"{path}: table {tbl.name!r} lacks columns {missing}")
+    wrong = [f"{c.name} ({types[c.name]}, declared {c.type})" for c in tbl.columns
+             if not _same_kind(types[c.name], c.type)]
+    if wrong:
+        raise TableValidationError(f"{path}: table {tbl.name!r} has columns of another type: {', '.join(wrong)}")
+    return arrow.select(tbl.column_names).to_pandas()
 
 
 def empty_frame(table: Table | str) -> pd.DataFrame:

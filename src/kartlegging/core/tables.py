@@ -317,8 +317,9 @@ FIGURE_SERIES = Table(
         Column("measure", STR, "what is counted: tjenester, kommuner, antall, or a named measure of the series", False),
         Column("value", F64, "the count or sum; null when the source has no number"),
         Column("denominator", F64, "the base of a share shown beside the value (e.g. the county's kommuner)"),
-        Column("unit", STR, "antall, dato, flagg (1 = ja) or år", False, ("antall", "dato", "flagg", "år")),
-        Column("text", STR, "value that is not a number (an ISO date)"),
+        Column("unit", STR, "antall, dato, flagg (1 = ja), år or tekst", False,
+               ("antall", "dato", "flagg", "år", "tekst")),
+        Column("text", STR, "value that is not a number (an ISO date, a reconciliation status)"),
     ),
     ("series_id", "nr", "measure"),
 )
@@ -584,3 +585,47 @@ MAP_STATUS = Table(
 )
 
 ALL_TABLES.update({MAP_STATUS.name: MAP_STATUS})
+
+
+# -- comparison between rounds (written per later round by the comparison rule) -----
+
+COMPARISON = Table(
+    "comparison",
+    "A round set beside the rounds before it, as its report shows it: coverage per round in each round's own "
+    "structure and in the common one (config harmonise_to), per county, the kommuner that gained or lost a "
+    "service, services by organisation, and split kommuner. Long like figure_series: one row per series, "
+    "category, round compared and measure. Empty for the first round (nothing to compare with); "
+    "file: <processed_dir>/<round>/comparison.parquet.",
+    (
+        _ROUND,
+        Column("series_id", STR, "runder, dekning_fylke, endring, endring_antall, organisering, delte or "
+               "kart_runder", False),
+        Column("nr", I64, "position of the category in the series, as the report shows it", False),
+        Column("category", STR, "code of the category (round, county number, kommune number, organisation code)",
+               False),
+        Column("label", STR, "bokmål label the report prints for the category", False),
+        Column("of_round", STR, "the round the value describes; null for a value across rounds (a change)"),
+        Column("measure", STR, "what is counted or described", False),
+        Column("value", F64, "the count; null for a text"),
+        Column("denominator", F64, "the base of a share shown beside the value"),
+        Column("text", STR, "value that is not a number (a status code, a county name, a list of kommuner)"),
+    ),
+    ("series_id", "nr", "of_round", "measure"),
+)
+
+ALL_TABLES.update({COMPARISON.name: COMPARISON})
+
+
+# -- the one inclusion rule ------------------------------------------------------------
+
+#: ``services.inkludert`` of a service that meets the kartlegging's definition (T18 = ja).
+INCLUDED = "ja"
+
+
+def included(services):  # noqa: ANN001, ANN201 (a pandas frame; pandas is not imported by the contracts)
+    """The services that meet the definition: the one place the ``inkludert = ja`` rule is written.
+
+    Every count of services, every kommune's status and every list the report shows goes through
+    this predicate (in SQL: ``WHERE inkludert = 'ja'``, as the data dictionary says).
+    """
+    return services.loc[services["inkludert"].astype("object") == INCLUDED]

@@ -32,7 +32,7 @@ from kartlegging.core.coding import CodingError, cell_text, is_empty
 from kartlegging.core.issues import Issue
 from kartlegging.core.overrides import Override, OverrideError
 from kartlegging.core.rawfolder import record_files
-from kartlegging.core.tables import INTERVIEWS, SERVICE_KOMMUNER, SERVICES
+from kartlegging.core.tables import INCLUDED, INTERVIEWS, SERVICE_KOMMUNER, SERVICES
 from kartlegging.ingest.workbook import SheetData, WorkbookError, cell_ref, find_header, read_sheet
 
 SOURCE = "intervju"
@@ -534,7 +534,7 @@ def build_services(records: list[Interview], classification: Classification, rou
         if host is None:
             continue
         if host == OSLO:
-            (oslo_in if r.values.get("inkludert") == "ja" else oslo_out).append(r)
+            (oslo_in if r.values.get("inkludert") == INCLUDED else oslo_out).append(r)
             if r.members:
                 issues.append(Issue(SOURCE, r.file, "T05", "andre_kommuner", "intervju.oslo_andre_kommuner",
                                     f"Oslo's services count as one kommunal service; the other kommuner "

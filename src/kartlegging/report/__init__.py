@@ -20,7 +20,7 @@ step), the map, comparison, KOSTRA and kommune-list sections in
 # step: kartlegging.report.pdf) does not import pandas and matplotlib with the package.
 _RENDER_NAMES = frozenset({
     "ExtraPaths", "ReportInputs", "ReportMeta", "build_report", "git_commit", "git_commit_time", "html_to_pdf",
-    "load_inputs", "read_inputs", "read_register_ids", "render_html", "run_date_from_env",
+    "load_inputs", "read_inputs", "render_html", "run_date_from_env",
 })
 
 
@@ -42,7 +42,6 @@ __all__ = [
     "html_to_pdf",
     "load_inputs",
     "read_inputs",
-    "read_register_ids",
     "render_html",
     "run_date_from_env",
 ]

@@ -11,6 +11,7 @@ source printed; later mentions point to the same note. Appendix A shows the plai
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,7 +64,10 @@ def _none(value: Any) -> Any:
 class FigureBook:
     """Lookup of figures.parquet by id, rendering each figure as a tagged span."""
 
-    def __init__(self, figures: pd.DataFrame, reconciliation: pd.DataFrame | None = None) -> None:
+    def __init__(self, figures: pd.DataFrame, reconciliation: pd.DataFrame | None = None,
+                 sources: Mapping[str, str] | None = None) -> None:
+        """``sources``: the short name of each source code of the round's register (for the footnotes)."""
+        self._sources = dict(sources or {})
         self._by_id: dict[str, FigureValue] = {}
         for row in figures.sort_values("figure_id").itertuples(index=False):
             fid = str(row.figure_id)
@@ -100,6 +104,16 @@ class FigureBook:
         fig = self._by_id.get(figure_id)
         return None if fig is None else fig.value
 
+    def truth(self, figure_id: str) -> float | None:
+        """What a condition reads of a figure: its number (a finding 1 or 0), 1 for a text that is there,
+        None when the figure was not computed."""
+        fig = self._by_id.get(figure_id)
+        if fig is None:
+            return None
+        if fig.unit == "tekst":
+            return None if fig.text is None else 1.0
+        return fig.value
+
     def plain(self, figure_id: str) -> Markup:
         """The figure as ``<span data-figure-id=... data-value=...>formatted</span>``, no footnote.
 
@@ -121,7 +135,7 @@ class FigureBook:
         if note is None:
             status, published, source = self._differs[figure_id]
             shown = self._by_id[figure_id].formatted
-            where = katalog.source_short(source) if source else "kilden"
+            where = self._sources.get(source, source) if source else "Kilden"
             printed = katalog.fmt_published(published)
             if status == "trykkfeil i kilden":
                 text = f"{where} trykket {printed}, som er en trykkfeil; dataene gir {shown}. Se vedlegg A."

@@ -3,6 +3,9 @@
 :class:`ReportInputs` holds the tables; :func:`read_inputs` reads them from the
 paths a Snakemake rule names, :func:`load_inputs` from a processed folder (for
 notebooks and tests). Optional tables each enable one section of the report.
+Every table is read by :func:`kartlegging.core.store.read_table` against its
+declaration, and the round's register by :func:`kartlegging.core.register.read_register`:
+the report has no reader of its own.
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import pyarrow.parquet as pq
-import yaml
 
 from kartlegging.core import tables as T
+from kartlegging.core.register import Register, read_register
+from kartlegging.core.store import read_table
 from kartlegging.report import maps
 from kartlegging.report.sections import EarlierRound
 from kartlegging.report.tekst import Chapter, read_chapters
@@ -44,28 +47,29 @@ INPUT_TABLES: dict[str, T.Table] = {
 # Optional inputs (field of ReportInputs -> contract); absent ones leave their section out.
 OPTIONAL_TABLES: dict[str, T.Table] = {
     "map_status": T.MAP_STATUS,
-    "harmonised": T.HARMONISED_STATUS,
+    "comparison": T.COMPARISON,
     "kostra": T.KOSTRA,
     "kostra_crosscheck": T.KOSTRA_CROSSCHECK,
     "conservation": T.CONSERVATION,
 }
-OPTIONAL_FIELDS = frozenset({"register_ids", "geometry", "earlier", "chapters", "round_map", *OPTIONAL_TABLES})
+OPTIONAL_FIELDS = frozenset({"register", "geometry", "earlier", "chapters", "round_map", *OPTIONAL_TABLES})
 
 
 @dataclass(frozen=True)
 class ReportInputs:
     """The processed tables of one round that the report reads.
 
-    ``register_ids`` lists the figure ids of the round's register in register
-    order. It is optional: with it, Appendix A also lists a register figure
-    that neither figures.parquet nor reconciliation.parquet carries, so a
-    figure dropped upstream shows up as 'ikke beregnet' instead of vanishing.
+    ``register`` is the round's register (:mod:`kartlegging.core.register`): its
+    kind names appendix A (published figures or a generator's design targets),
+    its sources and notes are the round's own. Without one the round has no
+    publication, reconciles nothing, and appendix A says so.
 
     The remaining fields are optional too, each enabling one section:
-    ``map_status`` and ``geometry`` the coverage map; ``earlier`` (rounds
-    before this one) with ``harmonised`` the comparison between rounds;
-    ``kostra`` and ``kostra_crosscheck`` the KOSTRA section. Without them the
-    report leaves the map out and says that no KOSTRA data were given.
+    ``round_map`` the coverage map; ``comparison`` (with ``earlier``, the rounds
+    before this one, and ``map_status`` and ``geometry`` for the small maps) the
+    comparison between rounds; ``kostra`` and ``kostra_crosscheck`` the KOSTRA
+    section. Without them the report leaves the map out and says that no KOSTRA
+    data were given.
     """
 
     figures: pd.DataFrame
@@ -80,11 +84,11 @@ class ReportInputs:
     phone_units: pd.DataFrame
     dispatch: pd.DataFrame
     interviews: pd.DataFrame
-    register_ids: tuple[str, ...] = ()
+    register: Register | None = None
     map_status: pd.DataFrame | None = None
     geometry: maps.MapGeometry | None = None
     earlier: tuple[EarlierRound, ...] = ()
-    harmonised: pd.DataFrame | None = None
+    comparison: pd.DataFrame | None = None
     kostra: pd.DataFrame | None = None
     kostra_crosscheck: pd.DataFrame | None = None
     conservation: pd.DataFrame | None = None
@@ -99,8 +103,7 @@ class ReportInputs:
         ]
         checks += [(name, getattr(self, name), table) for name, table in OPTIONAL_TABLES.items()]
         for e in self.earlier:
-            checks += [(f"map_status of round {e.round}", e.map_status, T.MAP_STATUS),
-                       (f"services of round {e.round}", e.services, T.SERVICES)]
+            checks += [(f"map_status of round {e.round}", e.map_status, T.MAP_STATUS)]
         for name, frame, table in checks:
             if frame is None:
                 continue
@@ -109,23 +112,9 @@ class ReportInputs:
                 raise ValueError(f"report input {name!r} lacks columns {missing}")
 
 
-def read_table(path: str | Path, table: T.Table) -> pd.DataFrame:
-    """Read one Parquet table and keep the contract's columns in contract order."""
-    frame = pq.read_table(path).to_pandas()
-    missing = [c for c in table.column_names if c not in frame.columns]
-    if missing:
-        raise ValueError(f"{path}: table {table.name!r} lacks columns {missing}")
-    return frame[table.column_names]
-
-
-def read_register_ids(path: str | Path) -> tuple[str, ...]:
-    """Figure ids of a register YAML (``figures: [{id: ...}, ...]``), in register order."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    items = data.get("figures", []) if isinstance(data, dict) else []
-    if not isinstance(items, list):
-        raise ValueError(f"{path}: expected a list 'figures'")
-    ids = [str(item["id"]) for item in items if isinstance(item, dict) and "id" in item]
-    return tuple(ids)
+def _findings(series: pd.DataFrame) -> tuple[str, ...]:
+    """The findings the figures step computed for the round (figure_series ``funn``): what a chapter may branch on."""
+    return tuple(sorted(set(series.loc[series["series_id"] == "funn", "category"].astype(str))))
 
 
 @dataclass(frozen=True)
@@ -141,8 +130,7 @@ class ExtraPaths:
     kommuner_geojson: str | Path | None = None
     fylker_geojson: str | Path | None = None
     earlier_map_status: tuple[str | Path, ...] = ()
-    earlier_services: tuple[str | Path, ...] = ()
-    harmonised: str | Path | None = None
+    comparison: str | Path | None = None
     kostra: str | Path | None = None
     kostra_crosscheck: str | Path | None = None
     conservation: str | Path | None = None
@@ -169,17 +157,13 @@ def _read_optional(path: str | Path | None, table: T.Table) -> pd.DataFrame | No
     return read_table(path, table)
 
 
-def _read_earlier(map_paths: Iterable[str | Path], service_paths: Iterable[str | Path]) -> tuple[EarlierRound, ...]:
-    """Earlier rounds' map status and services, paired by round, oldest first."""
-    by_round: dict[str, dict[str, pd.DataFrame]] = {}
-    for kind, paths, table in (("map_status", map_paths, T.MAP_STATUS), ("services", service_paths, T.SERVICES)):
-        for path in paths:
-            frame = read_table(path, table)
-            by_round.setdefault(_round_of(frame, path), {})[kind] = frame
-    incomplete = sorted(r for r, parts in by_round.items() if len(parts) != 2)
-    if incomplete:
-        raise ValueError(f"earlier round(s) {incomplete}: need both map_status and services")
-    return tuple(EarlierRound(r, parts["map_status"], parts["services"]) for r, parts in sorted(by_round.items()))
+def _read_earlier(map_paths: Iterable[str | Path]) -> tuple[EarlierRound, ...]:
+    """Earlier rounds' map status (drawn as the small maps), by round, oldest first."""
+    by_round: dict[str, pd.DataFrame] = {}
+    for path in map_paths:
+        frame = read_table(path, T.MAP_STATUS)
+        by_round[_round_of(frame, path)] = frame
+    return tuple(EarlierRound(r, frame) for r, frame in sorted(by_round.items()))
 
 
 def read_inputs(
@@ -202,23 +186,26 @@ def read_inputs(
         # the KOSTRA extracts are shared by every round: their review and quarantine items
         # (source 'kostra') belong in each round's data-quality appendix
         frames["issues"] = pd.concat([frames["issues"], kostra_issues], ignore_index=True)
-    register_ids = read_register_ids(register_path) if register_path else ()
+    register = read_register(register_path) if register_path else None
     if (extra.kommuner_geojson is None) != (extra.fylker_geojson is None):
         raise ValueError("the map needs both the kommune and the county GeoJSON, or neither")
     geometry = (maps.read_geometry(extra.kommuner_geojson, extra.fylker_geojson)
                 if extra.kommuner_geojson is not None and extra.fylker_geojson is not None else None)
     return ReportInputs(
         **frames,
-        register_ids=register_ids,
+        register=register,
         map_status=read_table(extra.map_status, T.MAP_STATUS) if extra.map_status is not None else None,
         geometry=geometry,
-        earlier=_read_earlier(extra.earlier_map_status, extra.earlier_services),
-        harmonised=read_table(extra.harmonised, T.HARMONISED_STATUS) if extra.harmonised is not None else None,
+        earlier=_read_earlier(extra.earlier_map_status),
+        comparison=read_table(extra.comparison, T.COMPARISON) if extra.comparison is not None else None,
         kostra=_read_optional(extra.kostra, T.KOSTRA),
         kostra_crosscheck=_read_optional(extra.kostra_crosscheck, T.KOSTRA_CROSSCHECK),
         conservation=read_table(extra.conservation, T.CONSERVATION) if extra.conservation is not None else None,
-        # chapters may quote any figure computed, or one of the register not computed this round
-        chapters=read_chapters(extra.chapters, {*frames["figures"]["figure_id"].astype(str), *register_ids}),
+        # chapters may quote any figure computed, or one of the register not computed this round, and branch
+        # on any finding the figures step computed (figure_series ``funn``)
+        chapters=read_chapters(extra.chapters, {*frames["figures"]["figure_id"].astype(str),
+                                                *(register.ids if register else ())},
+                               _findings(frames["figure_series"])),
         round_map=(json.loads(Path(extra.round_map).read_text(encoding="utf-8"))
                    if extra.round_map is not None else None),
     )
@@ -236,10 +223,10 @@ def load_inputs(
     """Read ``{processed_dir}/{round}/<table>.parquet`` for every table the report uses.
 
     For notebooks and tests. Optional inputs are picked up when present: the
-    round's map_status.parquet (drawn when ``reference_dir`` holds the map
-    geometry), the KOSTRA tables, and for ``earlier_rounds`` their map_status
-    and services with the harmonised kommune_status; with ``tekst_dir``, the analysts' chapters
-    ``{tekst_dir}/{round}/*.md``.
+    round's map (kart.json) and map_status.parquet, the KOSTRA tables, and for
+    ``earlier_rounds`` their map_status with the round's comparison table (the
+    small maps need the geometry of ``reference_dir``); with ``tekst_dir``, the
+    analysts' chapters ``{tekst_dir}/{round}/*.md``.
     """
     base = Path(processed_dir) / str(round)
     paths = {name: base / f"{table.name}.parquet" for name, table in INPUT_TABLES.items()}
@@ -256,8 +243,7 @@ def load_inputs(
         map_status=map_status if map_status.exists() else None,
         kommuner_geojson=geo_k, fylker_geojson=geo_f,
         earlier_map_status=tuple(Path(processed_dir) / r / f"{T.MAP_STATUS.name}.parquet" for r in earlier),
-        earlier_services=tuple(Path(processed_dir) / r / f"{T.SERVICES.name}.parquet" for r in earlier),
-        harmonised=Path(processed_dir) / str(T.HARMONISED_STATUS.path) if earlier else None,
+        comparison=base / f"{T.COMPARISON.name}.parquet" if earlier else None,
         kostra=Path(processed_dir) / "kostra" / "kostra.parquet",
         kostra_crosscheck=base / f"{T.KOSTRA_CROSSCHECK.name}.parquet",
         conservation=conservation if conservation.exists() else None,

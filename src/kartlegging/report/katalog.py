@@ -1,11 +1,13 @@
-"""The report's bokmål catalogue (``katalog.yaml``): labels, definitions and remarks of every figure
-of the register, the register's sources named in full, and the reconciliation statuses.
+"""The report's bokmål catalogue (``katalog.yaml``): what holds for every round.
 
-The register (``config/register/<round>.yaml``) keeps the project's working definitions in
-English for the analysts; the report shows the catalogue's bokmål text instead. A figure the
-catalogue does not know yet (a register entry added before its text) falls back to the register's
-own definition and is logged, so the report still builds; ``tests/test_katalog.py`` asks for an
-entry for every register id.
+Labels and round-neutral definitions of every figure id a register may list, what each
+reconciliation status means, and how appendix A names a register by its kind. What belongs to
+one round (its sources, the notes on its values, a definition tied to its date) is the round's
+register (:mod:`kartlegging.core.register`): :func:`figure_text` takes the round's note and
+definition and falls back to the catalogue only for what the register does not say. A figure
+the catalogue does not know yet (a register entry added before its text) shows the register's
+own definition and is logged, so the report still builds; ``tests/test_figure_series.py`` asks
+for an entry for every register id.
 
 Published values and tolerances are written as the register has them (``16000``, ``1.05``,
 ``1.8–2.2x``, ``2 pp``); :func:`fmt_published` and :func:`fmt_tolerance` give their Norwegian
@@ -43,35 +45,40 @@ class FigureText:
 def load() -> dict[str, Any]:
     """The catalogue, read once per process."""
     data = yaml.safe_load(KATALOG_PATH.read_text(encoding="utf-8"))
-    for key in ("kilder", "kilder_kort", "statuser", "tall"):
+    for key in ("statuser", "registre", "tall"):
         if not isinstance(data.get(key), dict):
             raise ValueError(f"{KATALOG_PATH}: expected a mapping {key!r}")
     return data
 
 
-def figure_text(figure_id: str, register_definition: str = "", register_note: str = "") -> FigureText:
-    """Bokmål label, definition and remark of a figure; the register's text when the catalogue lacks it."""
+def figure_text(figure_id: str, register_definition: str = "", round_note: str = "",
+                round_definition: str = "") -> FigureText:
+    """Bokmål label, definition and remark of a figure in one round.
+
+    The remark is the round's own (its register's ``merknad``); the definition is the round's
+    (``definisjon``) where the register gives one, else the catalogue's round-neutral one. A figure
+    the catalogue lacks shows the register's working definition and is logged.
+    """
     entry = load()["tall"].get(figure_id)
     if entry is None:
         LOG.warning("report: figure %s has no entry in %s; showing the register's text", figure_id, KATALOG_PATH.name)
-        return FigureText(figure_id, register_definition, register_note)
-    return FigureText(str(entry.get("etikett", figure_id)), str(entry.get("definisjon", "")),
-                      str(entry.get("merknad", "")))
-
-
-def source_name(code: str) -> str:
-    """The register's source code (``notat``, ``forpro``, ``ssb``) named in full; unknown codes as given."""
-    return str(load()["kilder"].get(code, code))
-
-
-def source_short(code: str) -> str:
-    """Short name of a source for a table cell (``NK LMH 4/2016``)."""
-    return str(load()["kilder_kort"].get(code, code))
+        return FigureText(figure_id, round_definition or register_definition, round_note)
+    return FigureText(str(entry.get("etikett", figure_id)), round_definition or str(entry.get("definisjon", "")),
+                      round_note)
 
 
 def status_text(status: str) -> str:
     """What a reconciliation status means, in one sentence."""
     return str(load()["statuser"].get(status, ""))
+
+
+def register_words(kind: str | None) -> dict[str, str]:
+    """How appendix A names a register of this kind (``published``, ``design_targets``; None: no register):
+    its title, the column of the register's values, and the paragraph that opens it."""
+    words = load()["registre"].get(kind or "none")
+    if words is None:
+        raise ValueError(f"{KATALOG_PATH}: no 'registre' entry for register kind {kind!r}")
+    return {k: str(v) for k, v in words.items()}
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")

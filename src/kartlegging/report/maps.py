@@ -64,6 +64,12 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
 
+from kartlegging.analysis.coverage import (  # noqa: F401 (re-exported)
+    PRECEDENCE,
+    class_counts,
+    combine_classes,
+    kommune_classes,
+)
 from kartlegging.analysis.crosswalk import pair_of
 from kartlegging.analysis.harmonise import harmonise_status
 from kartlegging.core.classification import FYLKER
@@ -114,61 +120,11 @@ CLASS_STYLES: dict[str, ClassStyle] = {
 if tuple(CLASS_STYLES) != MAP_CLASSES:
     raise RuntimeError("CLASS_STYLES and tables.MAP_CLASSES name different classes")
 
-#: Precedence when parts combine: the first class any part has wins.
-PRECEDENCE: tuple[str, ...] = ("interkommunal", "kommunal", "ingen", "ukjent")
-
 KOMMUNE_EDGE = "#6f7680"
 COUNTY_EDGE = "#111111"
 
 
 # --------------------------------------------------------------------------- classes
-
-
-def _as_list(value: Any) -> list[str]:
-    """A list cell (numpy array, list or None) as strings."""
-    if value is None or (isinstance(value, float) and value != value):
-        return []
-    return [str(v) for v in value if v is not None]
-
-
-def kommune_classes(status: pd.DataFrame, services: pd.DataFrame) -> dict[str, str]:
-    """The map class of every kommune of a round, in the round's own structure.
-
-    ``interkommunal`` when any included service covering the kommune is
-    interkommunal (looked up in ``services``; ``tjenestetype`` as well, which
-    holds the kind of its first service), ``kommunal`` for any other kommune
-    with ``har_tjeneste = ja``; ``ingen`` for ``nei`` and ``ukjent`` for ``ukjent``.
-    """
-    inc = services[services["inkludert"].astype("object") == "ja"]
-    kind_of = dict(zip(inc["service_id"].astype(str), inc["type"].astype(str)))
-    out: dict[str, str] = {}
-    for row in status.itertuples(index=False):
-        code = str(row.kommunenummer)
-        har = str(row.har_tjeneste)
-        if har == "ja":
-            kinds = {kind_of.get(s) for s in _as_list(row.service_ids)}
-            if isinstance(row.tjenestetype, str):
-                kinds.add(row.tjenestetype)
-            out[code] = "interkommunal" if "interkommunal" in kinds else "kommunal"
-        elif har == "nei":
-            out[code] = "ingen"
-        else:
-            out[code] = "ukjent"
-    return out
-
-
-def combine_classes(classes: Sequence[str]) -> str:
-    """The class of a map kommune made of several parts: the first of :data:`PRECEDENCE` any part has."""
-    for cls in PRECEDENCE:
-        if cls in classes:
-            return cls
-    return "ukjent"
-
-
-def class_counts(classes: Mapping[str, str]) -> dict[str, int]:
-    """How many kommuner in each class, every class present (zero when none)."""
-    values = list(classes.values())
-    return {c: values.count(c) for c in MAP_CLASSES}
 
 
 def map_status_frame(

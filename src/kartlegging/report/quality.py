@@ -3,6 +3,9 @@
 Only counts, codes, file names and reasons reach it, each reason as the bokmål
 message of its code (:mod:`kartlegging.core.reasons`): the English detail of the
 issues table stays out, since the report is meant to be shared and is in bokmål.
+Every count is a row of figure_series, counted by the figures step
+(:mod:`kartlegging.analysis.quality_series`); this module lays them out and lists
+the unreadable files and the overrides as the tables have them.
 """
 
 from __future__ import annotations
@@ -11,99 +14,55 @@ from typing import Any
 
 import pandas as pd
 
-from kartlegging.core.reasons import CATALOGUE
+from kartlegging.analysis.quality_series import SEP, reason_nb
 from kartlegging.report.inputs import ReportInputs
-from kartlegging.report.labels import EMAIL_STATUS_LABELS, PHONE_LABELS, SOURCE_LABELS, label
+from kartlegging.report.labels import SOURCE_LABELS, label
 from kartlegging.report.numbers import is_missing
+from kartlegging.report.series import SeriesBook
 
 
-def reason_nb(code: object) -> str:
-    """The bokmål message of a reason code. A code the catalogue does not know (a table written by
-    another version of the pipeline) is shown as the code itself rather than failing the report."""
-    entry = CATALOGUE.get(str(code))
-    return entry.nb if entry is not None else str(code)
+def _sources(book: SeriesBook) -> list[dict[str, Any]]:
+    """Per source: records in (with their unit) and what became of them, as the figures step counted."""
+    out: list[dict[str, Any]] = []
+    for c in book.categories("kilder"):
+        if SEP not in c.code:
+            out.append({"source": c.label, "in": c.get("inn"), "in_label": c.texts.get("inn") or "", "out": []})
+        elif out:
+            out[-1]["out"].append((c.label, c.get("antall")))
+    return out
 
 
-def quality_appendix(inputs: ReportInputs) -> dict[str, Any]:
+def _split(code: str, parts: int) -> list[str]:
+    codes = code.split(SEP)
+    return codes + [""] * (parts - len(codes))
+
+
+def quality_appendix(inputs: ReportInputs, book: SeriesBook) -> dict[str, Any]:
     """Appendix B: counts in and out per source, open items, overrides and unreadable files.
 
     Only counts, codes, file names and the bokmål message of each reason code: the
     English detail stays out, since the report is meant to be shared.
     """
-    email = inputs.email_replies
-    status = email["status"].astype("object")
-    interviews = inputs.interviews
-    services = inputs.services
-    issues = inputs.issues.copy()
-    issues["open"] = issues["resolved_by"].isna()
-    phone = inputs.phone_units["svar"].astype("object")
+    summary = [{"source": c.label, "review": c.get("til_vurdering"), "review_open": c.get("apne"),
+                "quarantine": c.get("karantene"), "resolved": c.get("avgjort")} for c in book.categories("saker")]
+    open_rows = []
+    for c in book.categories("apne_saker"):
+        source, field, _reason = _split(c.code, 3)
+        open_rows.append({"source": label(source, SOURCE_LABELS), "field": field, "reason": c.label,
+                          "n": c.get("antall")})
+    record_rows = []
+    for c in book.categories("karantene_poster"):
+        source, _reason = _split(c.code, 2)
+        record_rows.append({"source": label(source, SOURCE_LABELS), "reason": c.label, "n": c.get("antall")})
 
-    sources = [
-        {
-            "source": SOURCE_LABELS["dispatch"], "in_label": "rader i utsendelseslisten",
-            "in": len(inputs.dispatch),
-            "out": [("Enheter som fikk spørreskjemaet", len(inputs.dispatch))],
-        },
-        {
-            "source": SOURCE_LABELS["epost"], "in_label": "e-postfiler",
-            "in": len(email),
-            "out": [(EMAIL_STATUS_LABELS[c], int((status == c).sum())) for c in EMAIL_STATUS_LABELS],
-        },
-        {
-            "source": SOURCE_LABELS["telefon"], "in_label": "enheter som ble ringt",
-            "in": len(inputs.phone_units),
-            "out": [(f"Endelig svar: {PHONE_LABELS[c].lower()}", int((phone == c).sum())) for c in PHONE_LABELS],
-        },
-        {
-            "source": SOURCE_LABELS["intervju"], "in_label": "intervjuskjemaer",
-            "in": len(interviews),
-            "out": [
-                ("Knyttet til en tjeneste", int(interviews["service_id"].notna().sum())),
-                ("Mulige tjenester etter sammenslåing", len(services)),
-                ("Tjenester inkludert", int((services["inkludert"].astype("object") == "ja").sum())),
-            ],
-        },
-    ]
-
-    def grouped(frame: pd.DataFrame, keys: list[str]) -> list[dict[str, Any]]:
-        if frame.empty:
-            return []
-        g = frame.groupby(keys, sort=True, dropna=False).size().reset_index(name="n")
-        return [
-            {**{k: ("" if is_missing(row[k]) else str(row[k])) for k in keys}, "n": int(row["n"])}
-            for _, row in g.iterrows()
-        ]
-
-    summary = []
-    for src, grp in issues.groupby("source", sort=True):
-        action = grp["action"].astype("object")
-        summary.append({
-            "source": label(src, SOURCE_LABELS),
-            "review": int((action == "review").sum()),
-            "review_open": int(((action == "review") & grp["open"]).sum()),
-            "quarantine": int((action == "quarantine").sum()),
-            "resolved": int((~grp["open"]).sum()),
-        })
-
-    open_review = issues[(issues["action"].astype("object") == "review") & issues["open"]]
-    open_rows = grouped(open_review, ["source", "field", "reason_code"])
-    for row in open_rows:
-        row["source"] = label(row["source"], SOURCE_LABELS)
-        row["reason"] = reason_nb(row["reason_code"])
-
-    quarantine = issues[issues["action"].astype("object") == "quarantine"]
-    files_q = quarantine[quarantine["record"].fillna("").astype(str) == ""]
+    issues = inputs.issues
+    files_q = issues[(issues["action"].astype("object") == "quarantine")
+                     & (issues["record"].fillna("").astype(str) == "")]
     unreadable = [
         {"source": label(r.source, SOURCE_LABELS), "file": str(r.file), "reason": reason_nb(r.reason_code),
          "resolved": not is_missing(r.resolved_by)}
         for r in files_q.sort_values(["source", "file", "field"]).itertuples(index=False)
     ]
-    records_q = quarantine[quarantine["record"].fillna("").astype(str) != ""]
-    record_rows = grouped(records_q, ["source", "reason_code"])
-    for row in record_rows:
-        row["source"] = label(row["source"], SOURCE_LABELS)
-        row["reason"] = reason_nb(row["reason_code"])
-
     overrides = inputs.overrides_applied.sort_values(["override_id", "field"])
     override_rows = [
         {"id": str(o.override_id), "source": label(o.source, SOURCE_LABELS), "file": str(o.file),
@@ -112,15 +71,13 @@ def quality_appendix(inputs: ReportInputs) -> dict[str, Any]:
         for o in overrides.itertuples(index=False)
     ]
     return {
-        "sources": sources,
+        "sources": _sources(book),
         "issue_summary": summary,
-        "issues_total": len(issues),
-        "open_total": int(len(open_review)),
         "open_rows": open_rows,
         "unreadable": unreadable,
         "record_quarantine": record_rows,
         "overrides": override_rows,
-        "overrides_count": len({r["id"] for r in override_rows}),
+        "overrides_count": book.value("overstyringer", "i_alt"),
         "conservation": _conservation_rows(inputs.conservation),
     }
 

@@ -39,6 +39,9 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from kartlegging.analysis.quality_series import APPENDIX_STATUSES, NOT_COMPUTED
+from kartlegging.core.classification import fylke_order
+from kartlegging.core.tables import included
 from kartlegging.report import charts, katalog, sections, tekst
 from kartlegging.report.figurebook import FigureBook
 from kartlegging.report.inputs import (
@@ -47,10 +50,8 @@ from kartlegging.report.inputs import (
     ReportInputs,
     load_inputs,
     read_inputs,
-    read_register_ids,
-    read_table,
 )
-from kartlegging.report.labels import ORG_LABELS, TYPE_LABELS, label, sort_key
+from kartlegging.report.labels import ORG_LABELS, TYPE_LABELS, label, leader_title, sort_key
 from kartlegging.report.numbers import MISSING, fmt_count, fmt_date, fmt_share, is_missing, parse_iso_date
 from kartlegging.report.pdf import html_to_pdf
 from kartlegging.report.quality import quality_appendix
@@ -64,8 +65,8 @@ TEMPLATE = "kartlegging.html.j2"
 STYLESHEET = "style.css"
 
 
-STATUS_ORDER = ("lik", "innenfor toleranse", "trykkfeil i kilden", "avviker", "ikke beregnet", "ikke i registeret")
-NOT_IN_REGISTER = "ikke i registeret"
+#: Statuses of appendix A, in order (decided and counted by the figures step: analysis.quality_series).
+STATUS_ORDER = APPENDIX_STATUSES
 # Figures after figure 1 (the response flow), in the order the template shows them.
 FIGURE_ORDER = (
     "kart", "organisering", "malgrupper", "samarbeid_hf", "hf_bidrag",
@@ -87,8 +88,16 @@ class ReportMeta:
     synthetic: bool
     classification: str = ""
     harmonise_to: str = ""
-    # The publication's frame from config (publisher, series, number, authors, date); see _ramme_*.html.j2.
+    # The round's own publication frame from config (rounds.<round>.publication: publisher, series, number,
+    # authors, date, demonstration); see _ramme_*.html.j2. Without a date the report is a draft (Utkast).
     publication: Mapping[str, Any] | None = None
+    # The title of the kommune leader the letter went to (rounds.<round>.leader_title); '' for the default.
+    leader_title: str = ""
+
+    @property
+    def draft(self) -> bool:
+        """A report without a publication date is a draft: the title page says Utkast beside the version."""
+        return not (self.publication or {}).get("date")
 
 
 # --------------------------------------------------------------------------- run metadata
@@ -186,8 +195,7 @@ def _services_by_county(inputs: ReportInputs, book: SeriesBook) -> list[dict[str
     ``dekning_fylke`` rows of figure_series.
     """
     status = inputs.kommune_status
-    services = inputs.services
-    inc = services[services["inkludert"].astype("object") == "ja"].sort_values("service_id")
+    inc = included(inputs.services).sort_values("service_id")
     names = dict(zip(status["kommunenummer"].astype(str), status["kommunenavn"].astype(str)))
     county = dict(zip(status["kommunenummer"].astype(str), status["fylkesnummer"].astype(str)))
     bridge = inputs.service_kommuner.sort_values(["service_id", "kommunenummer"])
@@ -200,7 +208,8 @@ def _services_by_county(inputs: ReportInputs, book: SeriesBook) -> list[dict[str
             per_county.setdefault(county.get(k, "??"), []).append((names.get(k, k), str(m.rolle) == "vert"))
         for fnr, kommuner in per_county.items():
             kommuner.sort(key=lambda item: (not item[1], _sort_key(item[0])))
-            others = [name for f, v in sorted(per_county.items()) if f != fnr for name, _ in v]
+            others = [name for f, v in sorted(per_county.items(), key=lambda i: fylke_order(i[0])) if f != fnr
+                      for name, _ in v]
             by_county.setdefault(fnr, []).append({
                 "navn": "(uten navn)" if is_missing(svc.navn) else str(svc.navn),
                 "type": _label(svc.type, TYPE_LABELS),
@@ -212,7 +221,7 @@ def _services_by_county(inputs: ReportInputs, book: SeriesBook) -> list[dict[str
             })
     counts = {c.code: c for c in book.categories("dekning_fylke")}
     out = []
-    for fnr in sorted(by_county):
+    for fnr in sorted(by_county, key=fylke_order):
         rows = sorted(by_county[fnr], key=lambda r: (_sort_key(r["navn"]), r["service_id"]))
         cat = counts.get(fnr)
         out.append({
@@ -235,38 +244,35 @@ def _coverage_rows(book: SeriesBook) -> list[dict[str, Any]]:
     return out
 
 
-def _reconciliation_rows(inputs: ReportInputs, figs: FigureBook) -> list[dict[str, Any]]:
-    """Appendix A: one row per figure of the register (or of figures.parquet).
+def _reconciliation_rows(inputs: ReportInputs, figs: FigureBook, book: SeriesBook) -> list[dict[str, Any]]:
+    """Appendix A: one row per figure, in the order and with the status the figures step gave
+    (figure_series ``avstemming``: the register's figures in register order, then those outside it).
 
-    Order: register order (the register itself when given, else the ``nr``
-    column of reconciliation.parquet), then figures outside the register. The
-    computed value comes from figures.parquet through the same formatter as the
-    text, so the appendix and the body cannot disagree; the published value and
-    status come from reconciliation.parquet, the words from the bokmål catalogue.
+    The computed value comes from figures.parquet through the same formatter as the
+    text, so the appendix and the body cannot disagree; the published value from
+    reconciliation.parquet; the label and round-neutral definition from the bokmål
+    catalogue, the note (and a definition tied to the round) from the round's register.
     A figure with unit ``utsagn`` (a statement of the source, value 1 or 0) shows
     the statement and ``holder`` / ``holder ikke`` instead of a number.
     """
-    ordered = inputs.reconciliation.sort_values(["nr", "figure_id"], kind="stable")
-    recon = {str(r.figure_id): r for r in ordered.itertuples(index=False)}
-    order = list(dict.fromkeys([*inputs.register_ids, *recon, *figs.ids]))
+    recon = {str(r.figure_id): r for r in inputs.reconciliation.itertuples(index=False)}
+    register = inputs.register
     rows = []
-    for fid in order:
+    for c in book.categories("avstemming"):
+        fid, status = c.code, c.texts.get("status") or NOT_COMPUTED
         r = recon.get(fid)
         fig = figs.get(fid)
-        computed = figs.has(fid)
-        if r is None:
-            status = NOT_IN_REGISTER if fid not in inputs.register_ids else "ikke beregnet"
-        else:
-            status = "ikke beregnet" if not computed else str(r.status)
-        text = katalog.figure_text(fid, "" if r is None or is_missing(r.definition) else str(r.definition),
-                                   "" if r is None or is_missing(r.note) else str(r.note))
+        text = katalog.figure_text(
+            fid, "" if r is None or is_missing(r.definition) else str(r.definition),
+            register.text(fid, "merknad") if register else "", register.text(fid, "definisjon") if register else "")
         source = "" if r is None or is_missing(r.source) else str(r.source)
+        named = register.source(source) if register and source else None
         statement = fig is not None and fig.unit == "utsagn"
         rows.append({
             "figure_id": fid,
             "label": text.etikett,
-            "source": katalog.source_short(source) if source else "",
-            "source_full": katalog.source_name(source) if source else "",
+            "source": named.short if named else source,
+            "source_full": named.full if named else source,
             "definition": text.definisjon,
             "published": "–" if r is None else (str(r.published) if statement else katalog.fmt_published(r.published)),
             "tolerance": "" if r is None or is_missing(r.tolerance) else katalog.fmt_tolerance(r.tolerance),
@@ -298,8 +304,20 @@ BOTH = {"tjenester": "Tjenester", "kommuner": "Kommuner (inkl. interkommunale)"}
 
 def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
     """Everything the template shows, looked up in figures, figure_series and the other inputs."""
-    figs = FigureBook(inputs.figures, inputs.reconciliation)
+    register = inputs.register
+    figs = FigureBook(inputs.figures, inputs.reconciliation,
+                      {code: s.short for code, s in register.sources.items()} if register else None)
     book = SeriesBook(inputs.figure_series)
+
+    def finding(finding_id: str) -> bool | None:
+        """Whether a finding of the round holds (figure_series ``funn``); None when it was not computed."""
+        value = book.value("funn", finding_id, "holder")
+        return None if value is None else value == 1.0
+
+    def lookup(kind: str, figure_id: str) -> float | None:
+        """What a chapter's condition reads: a figure (``tall``) or a finding (``funn``, 1 or 0)."""
+        return figs.truth(figure_id) if kind == "tall" else book.value("funn", figure_id, "holder")
+
     chart_list: list[Chart] = []
 
     def add_chart(key: str, title: str, caption: str, legends: dict[str, str], category_label: str) -> None:
@@ -308,11 +326,16 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
             return
         chart_list.append(_chart(key, 0, title, caption, categories, series, "Antall", category_label, series_id=key))
 
+    # whether the name (T01) and the organisation (T06) split the services alike: the caption says which
+    alike = finding("frisklivsnavn_som_organisering")
     add_chart(
         "organisering", "Organisering av tjenestene, slik lederne oppga den i intervjuet",
         "Inkluderte tjenester etter organisering oppgitt i intervjuet (spørsmål T06), og kommunene de dekker "
-        "(interkommunale tjenester teller med alle deltakende kommuner). Teksten over deler tjenestene etter navnet "
-        "(T01), så tallene kan skille seg fra figuren.",
+        "(interkommunale tjenester teller med alle deltakende kommuner). "
+        + ("Navnet tjenesten oppga (T01), gir samme fordeling mellom frisklivssentraler og frisklivs- og "
+           "mestringssentre som teksten over." if alike else
+           "Teksten over deler tjenestene etter navnet (T01), og den fordelingen skiller seg fra figuren."
+           if alike is False else ""),
         BOTH, "Organisering",
     )
     add_chart(
@@ -337,9 +360,8 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
     # Sections that show the data as maps, across rounds, from KOSTRA and as a list.
     status = inputs.kommune_status
     services = inputs.services
-    coverage_map = sections.coverage_map(status, services, inputs.map_status, inputs.geometry, meta.round,
-                                         meta.classification, round_map=inputs.round_map)
-    comparison = sections.comparison(meta.round, services, inputs.map_status, inputs.earlier, inputs.harmonised,
+    coverage_map = sections.coverage_map(inputs.round_map, meta.round)
+    comparison = sections.comparison(meta.round, inputs.comparison, inputs.map_status, inputs.earlier,
                                      inputs.geometry, meta.harmonise_to)
     if comparison and comparison["org_chart"]:
         org = comparison["org_chart"]
@@ -379,8 +401,8 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
     first = book.text("svarflyt", "sendt_forste", "dato")
     last = book.text("svarflyt", "sendt_siste", "dato")
 
-    recon_rows = _reconciliation_rows(inputs, figs)
-    status_counts = [(s, sum(1 for r in recon_rows if r["status"] == s)) for s in STATUS_ORDER]
+    recon_rows = _reconciliation_rows(inputs, figs, book)
+    status_counts = [(s, book.value("avstemming_status", s, "figurer")) for s in STATUS_ORDER]
     run_day = parse_iso_date(meta.run_date)
     chapters: dict[str, list[Chapter]] = {p: [] for p in tekst.POSITIONS}
     for ch in inputs.chapters:
@@ -410,18 +432,23 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
         "coverage_map": coverage_map,
         "comparison": comparison,
         "kostra": kostra,
-        "kommune_list": sections.kommune_list(status, services),
+        "kommune_list": sections.kommune_list(status, services, book),
         "by_county": _services_by_county(inputs, book),
         "recon_rows": recon_rows,
         "status_counts": status_counts,
-        "status_texts": [(s, katalog.status_text(s)) for s in STATUS_ORDER],
+        # what each status means, for the statuses that occur in this round (the counts list every status)
+        "status_texts": [(s, katalog.status_text(s)) for s, n in status_counts if n],
         # the register's sources quoted in appendix A, each named in full once
-        "sources": [(code, katalog.source_short(code), katalog.source_name(code))
-                    for code in sorted({str(s) for s in inputs.reconciliation["source"].dropna()})],
-        "quality": quality_appendix(inputs),
+        "sources": [(code, register.source(code).short, register.source(code).full)
+                    for code in sorted({str(s) for s in inputs.reconciliation["source"].dropna()})] if register else [],
+        # appendix A named for what the round's register is: published figures, design targets, or none
+        "register_words": katalog.register_words(register.kind if register else None),
+        "quality": quality_appendix(inputs, book),
         "chapters": chapters,
         "typed_numbers": typed,
-        "chapter_html": lambda ch: tekst.render_chapter(ch, figs.span),
+        "chapter_html": lambda ch: tekst.render_chapter(ch, figs.span, lookup),
+        "finding": finding,
+        "leader": leader_title(meta.leader_title, meta.classification),
     }
 
 
@@ -485,8 +512,6 @@ __all__ = [
     "html_to_pdf",
     "load_inputs",
     "read_inputs",
-    "read_register_ids",
-    "read_table",
     "render_html",
     "run_date_from_env",
 ]

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from kartlegging.core import classification as klass
 from kartlegging.core import store
+from kartlegging.core.tables import included
 from kartlegging.steps.common import overrides_from_params, write_issues_and_applied
 
 log = logging.getLogger("kartlegging")
@@ -25,6 +26,6 @@ def step_ingest_interviews(round_name: str, klass_file: str, bydeler_file: str, 
     store.write_table(result.service_kommuner, "service_kommuner", out["service_kommuner"])
     write_issues_and_applied(round_name, result.issues, overrides, result.applied, out["issues"], out["applied"])
     log.info("interviews: %d workbooks read, %d candidate services (%d included), %d issues",
-             len(result.interviews), len(result.services), int((result.services["inkludert"] == "ja").sum()),
+             len(result.interviews), len(result.services), len(included(result.services)),
              len(result.issues))
 

@@ -4,9 +4,9 @@ The PDF is typeset from it by the ``report_pdf`` rule. The run date comes from S
 set, else from the commit time (reruns stay byte-identical), and the commit from git at run time (a
 param would rerun the report on every commit).
 
-Optional inputs, each used when the rule names it: ``map_status`` with ``geometry_kommuner`` and
-``geometry_fylker`` (the coverage map); ``earlier_map_status``, ``earlier_services`` and ``harmonised``
-(the comparison with earlier rounds); ``kostra`` and ``kostra_crosscheck`` (the KOSTRA section).
+Optional inputs, each used when the rule names it: ``round_map`` (the coverage map); ``comparison``
+with ``earlier_map_status``, ``map_status``, ``geometry_kommuner`` and ``geometry_fylker`` (the comparison
+with earlier rounds and its small maps); ``kostra`` and ``kostra_crosscheck`` (the KOSTRA section).
 """
 
 from __future__ import annotations
@@ -46,8 +46,7 @@ def step_report(inputs: Mapping[str, Any], params: Mapping[str, Any], repo_dir: 
         kommuner_geojson=_named(inputs, "geometry_kommuner"),
         fylker_geojson=_named(inputs, "geometry_fylker"),
         earlier_map_status=_named_list(inputs, "earlier_map_status"),
-        earlier_services=_named_list(inputs, "earlier_services"),
-        harmonised=_named(inputs, "harmonised"),
+        comparison=_named(inputs, "comparison"),
         kostra=_named(inputs, "kostra"),
         kostra_crosscheck=_named(inputs, "kostra_crosscheck"),
         conservation=_named(inputs, "conservation"),
@@ -65,6 +64,7 @@ def step_report(inputs: Mapping[str, Any], params: Mapping[str, Any], repo_dir: 
         classification=str(params.get("classification", "") or ""),
         harmonise_to=str(params.get("harmonise_to", "") or ""),
         publication=dict(params.get("publication", None) or {}) or None,
+        leader_title=str(params.get("leader_title", "") or ""),
     )
     log.info("report: round %s, commit %s, run date %s, synthetic %s",
              meta.round, meta.commit, meta.run_date, meta.synthetic)
