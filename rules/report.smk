@@ -56,10 +56,18 @@ rule report:
         code=report_sources(),
     output:
         html=os.path.join(REPORT, "{round}", "kartlegging.html"),
+        # every table of the report as CSV, linked under the table in the HTML
+        tables=directory(os.path.join(REPORT, "{round}", "tabeller")),
     params:
         round="{round}",
         processed_dir=lambda wc, input: os.path.dirname(os.path.dirname(input.tables[0])),
         synthetic=lambda wc: bool(round_cfg(wc.round).get("synthetic", False)),
+        # which sources are generated demonstration data: the rounds so flagged, and KOSTRA
+        # (rounds up to this one only: a later round never reruns an earlier report)
+        synthetic_rounds=lambda wc: [
+            r for r in ROUNDS[: ROUNDS.index(wc.round) + 1] if bool(round_cfg(r).get("synthetic", False))
+        ],
+        kostra_synthetic=bool((config.get("kostra") or {}).get("synthetic", False)),
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
         harmonise_to=HARMONISE_TO,
         publication=config.get("publication", {}),

@@ -10,7 +10,8 @@ from kartlegging.steps.report import step_report
 
 
 def main(smk, logger):
-    step_report(dict(smk.input.items()), dict(smk.params.items()), Path(smk.scriptdir).parent, smk.output.html)
+    step_report(dict(smk.input.items()), dict(smk.params.items()), Path(smk.scriptdir).parent, smk.output.html,
+                smk.output.tables)
 
 
 run(snakemake, main)  # noqa: F821 (injected by Snakemake)

@@ -43,7 +43,7 @@ RECRUIT_LABELS = {
 # The codes of coding.MALGRUPPER (T11); an unknown code is shown humanised, not dropped.
 TARGET_GROUP_LABELS = {
     "diabetes": "Diabetes",
-    "kols": "KOLS",
+    "kols": "Kols",
     "hjerte_kar": "Hjerte- og karsykdom",
     "kreft": "Kreft",
     "psykisk_helse": "Psykisk helse",

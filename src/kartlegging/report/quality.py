@@ -15,6 +15,7 @@ from kartlegging.core.reasons import CATALOGUE
 from kartlegging.report.inputs import ReportInputs
 from kartlegging.report.labels import EMAIL_STATUS_LABELS, PHONE_LABELS, SOURCE_LABELS, label
 from kartlegging.report.numbers import is_missing
+from kartlegging.report.skjema import field_label
 
 
 def reason_nb(code: object) -> str:
@@ -90,6 +91,7 @@ def quality_appendix(inputs: ReportInputs) -> dict[str, Any]:
     for row in open_rows:
         row["source"] = label(row["source"], SOURCE_LABELS)
         row["reason"] = reason_nb(row["reason_code"])
+        row["field_label"] = field_label(row["field"])
 
     quarantine = issues[issues["action"].astype("object") == "quarantine"]
     files_q = quarantine[quarantine["record"].fillna("").astype(str) == ""]
@@ -107,7 +109,9 @@ def quality_appendix(inputs: ReportInputs) -> dict[str, Any]:
     overrides = inputs.overrides_applied.sort_values(["override_id", "field"])
     override_rows = [
         {"id": str(o.override_id), "source": label(o.source, SOURCE_LABELS), "file": str(o.file),
-         "record": str(o.record), "field": str(o.field),
+         # an interview's record is its item code (T05): named in words, as the field is
+         "record": _record_text(o.source, o.record),
+         "field": field_label(o.field),
          "reason": "" if is_missing(o.reason) else str(o.reason)}
         for o in overrides.itertuples(index=False)
     ]
@@ -123,6 +127,18 @@ def quality_appendix(inputs: ReportInputs) -> dict[str, Any]:
         "overrides_count": len({r["id"] for r in override_rows}),
         "conservation": _conservation_rows(inputs.conservation),
     }
+
+
+def _record_text(source: object, record: object) -> str:
+    """Where in a file an override applies, in words: the phone log's row, the interview's item (never its code)."""
+    text = "" if is_missing(record) else str(record)
+    if not text:
+        return ""
+    if str(source) == "telefon":
+        return f"rad {text}"
+    if str(source) == "intervju":
+        return field_label(text)
+    return text
 
 
 CONSERVATION_SOURCES = {"utsendelse": "dispatch", "epost": "epost", "telefon": "telefon", "intervju": "intervju",

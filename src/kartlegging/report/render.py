@@ -39,7 +39,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from kartlegging.report import charts, katalog, sections, tekst
+from kartlegging.report import charts, katalog, kilder, sections, skjema, tekst
 from kartlegging.report.figurebook import FigureBook
 from kartlegging.report.inputs import (
     INPUT_TABLES,
@@ -51,7 +51,16 @@ from kartlegging.report.inputs import (
     read_table,
 )
 from kartlegging.report.labels import ORG_LABELS, TYPE_LABELS, label, sort_key
-from kartlegging.report.numbers import MISSING, fmt_count, fmt_date, fmt_share, is_missing, parse_iso_date
+from kartlegging.report.numbers import (
+    MISSING,
+    fmt_count,
+    fmt_date,
+    fmt_date_span,
+    fmt_decimal,
+    fmt_share,
+    is_missing,
+    parse_iso_date,
+)
 from kartlegging.report.pdf import html_to_pdf
 from kartlegging.report.quality import quality_appendix
 from kartlegging.report.series import SeriesBook
@@ -89,6 +98,10 @@ class ReportMeta:
     harmonise_to: str = ""
     # The publication's frame from config (publisher, series, number, authors, date); see _ramme_*.html.j2.
     publication: Mapping[str, Any] | None = None
+    # Which sources are generated demonstration data (config: rounds.<round>.synthetic, kostra.synthetic),
+    # named as such wherever the report names the source. Rounds up to this one.
+    synthetic_rounds: tuple[str, ...] = ()
+    kostra_synthetic: bool = False
 
 
 # --------------------------------------------------------------------------- run metadata
@@ -266,6 +279,8 @@ def _reconciliation_rows(inputs: ReportInputs, figs: FigureBook) -> list[dict[st
             "figure_id": fid,
             "label": text.etikett,
             "source": katalog.source_short(source) if source else "",
+            "source_short": katalog.source_short(source) if source else "",
+            "base": _base_text(fig),
             "source_full": katalog.source_name(source) if source else "",
             "definition": text.definisjon,
             "published": "–" if r is None else (str(r.published) if statement else katalog.fmt_published(r.published)),
@@ -276,6 +291,18 @@ def _reconciliation_rows(inputs: ReportInputs, figs: FigureBook) -> list[dict[st
             "note": text.merknad,
         })
     return rows
+
+
+def _base_text(fig: Any) -> str:
+    """What a computed share or ratio rests on (``19 av 32``, ``306,1 delt på 245``); '' for a plain count."""
+    if fig is None or is_missing(fig.numerator) or is_missing(fig.denominator):
+        return ""
+    if fig.unit == "prosent":
+        return kilder.share_base(fig.numerator, fig.denominator)
+    if fig.unit == "forhold":
+        num = fmt_decimal(fig.numerator, 0 if float(fig.numerator).is_integer() else 1)
+        return f"{num} delt på {fmt_count(fig.denominator)}"
+    return ""
 
 
 def _chart(key: str, number: int, title: str, caption: str, categories: list[str],
@@ -310,14 +337,14 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
 
     add_chart(
         "organisering", "Organisering av tjenestene, slik lederne oppga den i intervjuet",
-        "Inkluderte tjenester etter organisering oppgitt i intervjuet (spørsmål T06), og kommunene de dekker "
+        "Inkluderte tjenester etter organiseringen lederne oppga i intervjuet, og kommunene de dekker "
         "(interkommunale tjenester teller med alle deltakende kommuner). Teksten over deler tjenestene etter navnet "
-        "(T01), så tallene kan skille seg fra figuren.",
+        "de oppga, så tallene kan skille seg fra figuren.",
         BOTH, "Organisering",
     )
     add_chart(
         "malgrupper", "Målgrupper for tilbudene",
-        "Antall tjenester som har startet med tilbud (T09 = ja), med tilbud for hver målgruppe. "
+        "Antall tjenester som har startet med tilbud, med tilbud for hver målgruppe. "
         "En tjeneste kan ha flere målgrupper.",
         {"tjenester": "Tjenester i gang"}, "Målgruppe",
     )
@@ -387,9 +414,21 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
         chapters[ch.position].append(ch)
     typed = [n for ch in inputs.chapters for n in ch.typed_numbers]
 
+    compared = comparison["rounds"] if comparison else None
+    authors = list((meta.publication or {}).get("authors") or [])
     return {
         "meta": meta,
         "figs": figs,
+        # the frame: source lines, table numbers (in rendering order), the questionnaires, the PDF's author
+        "kilde": kilder.source_lines(meta.round, meta.synthetic, meta.synthetic_rounds, meta.kostra_synthetic,
+                                     compared),
+        "tabell": kilder.TableCounter(),
+        "skjema": {"email": skjema.EMAIL_QUESTIONS, "interview": skjema.INTERVIEW_ITEMS},
+        "report_authors": "; ".join(authors) if authors else "Analysegruppen for kartleggingen",
+        "noun": lambda fid, one, many: one if figs.value(fid) == 1 else many,
+        "base": lambda fid, noun="": kilder.share_base(
+            *((figs.get(fid).numerator, figs.get(fid).denominator) if figs.get(fid) else (None, None)), noun),
+        "dispatch_span": fmt_date_span(first, last) if first and last else MISSING,
         "run_date_text": fmt_date(run_day) if run_day else meta.run_date,
         "created": meta.run_date if run_day else None,
         "flow": flow,
@@ -459,7 +498,11 @@ def render_html(inputs: ReportInputs, meta: ReportMeta) -> str:
     env = _environment()
     template = env.get_template(TEMPLATE)
     figs: FigureBook = context["figs"]
-    return template.render(**context, css=Markup(css), fig=figs.span)
+    # Two passes: the table of contents, rendered first, lists the notes only when the body makes any.
+    # The second pass gives every note the number the first gave it (FigureBook keeps them).
+    template.render(**context, css=Markup(css), fig=figs.span, notes_known=False)
+    context["tabell"] = kilder.TableCounter()
+    return template.render(**context, css=Markup(css), fig=figs.span, notes_known=bool(figs.footnotes))
 
 
 def build_report(inputs: ReportInputs, html_path: str | Path, pdf_path: str | Path, meta: ReportMeta) -> None:

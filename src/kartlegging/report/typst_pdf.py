@@ -177,6 +177,8 @@ PREAMBLE = """\
 #show heading.where(level: 3): set text(size: 11pt)
 #show raw: set text(font: "DejaVu Sans Mono", size: 0.85em)
 #set table(stroke: (x, y) => if y == 0 {{ (bottom: 0.7pt) }} else {{ (bottom: 0.2pt + luma(180)) }}, inset: (x: 4pt, y: 3pt))
+#set table.cell(breakable: false)
+#show footnote.entry: set text(size: 8.5pt)
 #show table: set text(size: 8.5pt)
 #show table: set par(leading: 0.45em)
 #show figure.where(kind: table): set figure.caption(position: top)
@@ -205,6 +207,13 @@ class _Writer:
     def __init__(self, root: Node) -> None:
         self.root = root
         self.inputs: dict[str, str] = {}
+        everything = _all_elements(root)
+        # The table of contents decides which headings the PDF's outline lists, so the two agree.
+        self.toc_targets = {a.attrs.get("href", "")[1:] for n in everything if n.tag == "nav" and "toc" in n.classes
+                            for a in _all_elements(n) if a.tag == "a" and a.attrs.get("href", "").startswith("#")}
+        # The endnotes of the HTML become footnotes at the foot of the page: their text by id.
+        self.notes = {n.attrs["id"]: n for n in everything if n.tag == "li" and n.attrs.get("id", "").startswith("fotnote-")}
+        self.notes_made: set[str] = set()
         self.in_appendix = False
         self.labels: set[str] = set()
         self.link_targets = {n.attrs["id"] for n in _all_elements(root) if _label(n.attrs.get("id", ""))}
@@ -294,6 +303,9 @@ class _Writer:
             args.append("numbering: none")
         if node.attrs.get("data-outline") == "no":
             args.append("outlined: false")
+        elif not label or label not in self.toc_targets:
+            # in the bookmarks, but listed in the table of contents only where the HTML's lists it
+            args.extend(["outlined: false", "bookmarked: true"])
         return f"\n\n#heading({', '.join(args)})[{body.strip()}]{suffix}\n\n"
 
     def _heading_label(self, node: Node) -> str | None:
@@ -335,6 +347,8 @@ class _Writer:
 
     def tag_a(self, node: Node) -> str:
         href = node.attrs.get("href", "")
+        if "fn-ref" in node.classes and href[1:] in self.notes:
+            return self.footnote(href[1:])
         body = self.children(node)
         if href.startswith("#") and href[1:] in self.link_targets and _label(href[1:]):
             return f"#link(<{href[1:]}>)[{body}]"
@@ -342,10 +356,27 @@ class _Writer:
             return f"#link({typst_string(href)})[{body}]"
         return body
 
+    def footnote(self, ident: str) -> str:
+        """A note marker as a real footnote (superscript, tagged as a note, its text at the foot of the page);
+        a second marker of the same note points to the first."""
+        label = "fn-" + ident.removeprefix("fotnote-")
+        if ident in self.notes_made:
+            return f"#footnote(<{label}>)"
+        self.notes_made.add(ident)
+        return f"#footnote[{self.children(self.notes[ident]).strip()}] <{label}>"
+
     # ---- blocks
 
     def tag_p(self, node: Node) -> str:
-        return "\n\n" + self.children(node).strip() + "\n\n"
+        body = self.children(node).strip()
+        if "notice" in node.classes:
+            return f"\n\n#block(stroke: 0.8pt + luma(90), inset: 8pt, radius: 2pt, width: 100%)[{body}]\n\n"
+        if "kilde" in node.classes:
+            return f"\n\n#block(above: 0.4em, below: 1.1em)[#text(size: 8.5pt)[{body}]]\n\n"
+        if getattr(node, "keep_with_next", False):
+            # a short lead-in to a table or figure stays on its page, never alone at the foot of the one before
+            return f"\n\n#block(sticky: true)[{body}]\n\n"
+        return "\n\n" + body + "\n\n"
 
     def tag_div(self, node: Node) -> str:
         cls = node.classes
@@ -359,8 +390,17 @@ class _Writer:
 
     def tag_span(self, node: Node) -> str:
         body = self.children(node)
-        if "key-value" in node.classes:
+        cls = node.classes
+        if "key-value" in cls:
             return f"#text(size: 18pt, weight: \"bold\")[{body}] #linebreak()"
+        if "kilde" in cls:
+            return f"#linebreak()#text(size: 8.5pt)[{body.strip()}]"
+        if "step-title" in cls:
+            return f"#text(size: 8pt, tracking: 0.04em)[#upper[{body.strip()}]]#linebreak()"
+        if "step-count" in cls:
+            return f"#text(size: 11pt, weight: \"bold\")[{body.strip()}]#linebreak()"
+        if "step-detail" in cls:
+            return f"#text(size: 9pt)[{body.strip()}]#linebreak()"
         return body
 
     def _items(self, node: Node) -> list[str]:
@@ -372,8 +412,23 @@ class _Writer:
         return f"\n\n#list({', '.join(items)})\n\n" if items else ""
 
     def tag_ol(self, node: Node) -> str:
+        if "flow-steps" in node.classes:
+            return self.flow_steps(node)
         items = self._items(node)
         return f"\n\n#enum({', '.join(items)})\n\n" if items else ""
+
+    def flow_steps(self, node: Node) -> str:
+        """The response flow (figure 1) as boxes joined by arrows, not a numbered list."""
+        box = "block(stroke: 0.8pt + rgb(\"#23415f\"), fill: rgb(\"#e8eff6\"), inset: 6pt, width: 100%, breakable: false)"
+        parts = []
+        for li in node.elements("li"):
+            if "step-split" in li.classes:
+                cells = [f"{box}[{self.children(b).strip()}]" for b in li.elements("div")]
+                parts.append(f"#grid(columns: (1fr,) * {max(len(cells), 1)}, gutter: 8pt, {', '.join(cells)})")
+            else:
+                parts.append(f"#{box}[{self.children(li).strip()}]")
+        arrow = "\n#align(center, block(above: 2pt, below: 2pt)[#text(size: 10pt, fill: rgb(\"#23415f\"))[▼]])\n"
+        return "\n\n" + arrow.join(parts) + "\n\n"
 
     def tag_dl(self, node: Node) -> str:
         items: list[str] = []
@@ -387,6 +442,10 @@ class _Writer:
 
     def tag_details(self, node: Node) -> str:
         summary = node.elements("summary")
+        headings = summary[0].elements("h2", "h3", "h4") if summary else []
+        if headings:
+            # a group heading (the kommune list's fylker): a real heading, tagged and in the bookmarks
+            return self.element(headings[0]) + self.children(node, skip=frozenset({"summary"})) + "\n\n"
         # sticky: the summary stays on the page of what it introduces (no orphaned group title)
         head = (f"\n\n#block(sticky: true, above: 1.1em)[#strong[{self.children(summary[0]).strip()}]]\n\n"
                 if summary else "")
@@ -415,7 +474,11 @@ class _Writer:
                 continue
             self.inputs[key] = svg
             alt = img.attrs.get("alt", "").strip() or "Figur"
-            size = "height: 15cm" if "map" in node.classes else "width: 88%"
+            if "map" in node.classes:
+                # the whole map always shows: scaled to fit the text width and at most 15 cm high
+                size = "width: 100%, height: 15cm, fit: \"contain\""
+            else:
+                size = "width: 88%"
             parts.append(f"image(bytes(sys.inputs.at({typst_string(key)})), format: \"svg\", "
                          f"alt: {typst_string(alt)}, {size})")
         rest = self.children(node, skip=frozenset({"figcaption", "img"}))
@@ -443,7 +506,10 @@ class _Writer:
         align = ", ".join("right" if numeric[i] else "left" for i in range(ncols))
         parts = [f"columns: {ncols}", f"align: ({align},)"]
         if groups["thead"]:
-            parts.append("table.header(" + ", ".join(self._cells(r) for r in groups["thead"]) + ")")
+            group = node.attrs.get("data-group", "")
+            # a group's name (the kommune list's fylke) heads the table on every page it runs over
+            named = (f"table.cell(colspan: {ncols}, align: left)[#strong[{escape_text(group)}]], " if group else "")
+            parts.append("table.header(" + named + ", ".join(self._cells(r) for r in groups["thead"]) + ")")
         parts.extend(self._cells(r) for r in groups["tbody"])
         if groups["tfoot"]:
             parts.append("table.footer(repeat: false, " + ", ".join(self._cells(r) for r in groups["tfoot"]) + ")")
@@ -463,6 +529,8 @@ class _Writer:
             body = self.children(cell).strip()
             if cell.tag == "th" and cell.attrs.get("scope") == "row":
                 body = f"#strong[{body}]"
+            if "definition" in cell.classes:
+                body = f"#text(size: 7.5pt)[{body}]"
             args = []
             for attr in ("colspan", "rowspan"):
                 value = cell.attrs.get(attr, "")
@@ -526,6 +594,20 @@ def _mark_section_ids(node: Node) -> None:
         _mark_section_ids(child)
 
 
+_LEADS_TO = frozenset({"figure", "table"})
+
+
+def _mark_lead_ins(node: Node) -> None:
+    """Mark each paragraph that directly precedes a table or figure, so the PDF keeps the two on one page."""
+    children = node.elements()
+    for child, following in zip(children, children[1:]):
+        if child.tag == "p" and (following.tag in _LEADS_TO or following.classes & {"table-wrap", "answer-block",
+                                                                                    "side-by-side"}):
+            child.keep_with_next = True  # type: ignore[attr-defined]
+    for child in children:
+        _mark_lead_ins(child)
+
+
 def html_to_typst(html: str, date: tuple[int, int, int] | None = None) -> TypstDocument:
     """The report's HTML as a Typst document (source and image inputs).
 
@@ -534,6 +616,7 @@ def html_to_typst(html: str, date: tuple[int, int, int] | None = None) -> TypstD
     """
     root = parse_html(html)
     _mark_section_ids(root)
+    _mark_lead_ins(root)
     meta = _meta(root)
     writer = _Writer(root)
     body_nodes = [n for n in _all_elements(root) if n.tag == "body"]
