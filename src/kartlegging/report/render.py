@@ -39,7 +39,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from kartlegging.report import charts, katalog, kilder, sections, skjema, tekst
+from kartlegging.report import charts, katalog, kilder, sections, skjema, stil, tekst
 from kartlegging.report.figurebook import FigureBook
 from kartlegging.report.inputs import (
     INPUT_TABLES,
@@ -413,6 +413,10 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
     for ch in inputs.chapters:
         chapters[ch.position].append(ch)
     typed = [n for ch in inputs.chapters for n in ch.typed_numbers]
+    # The style sheet's checkable rules over each analyst chapter (its text as the report shows it, with
+    # plain figures so no footnote is numbered here): listed in appendix B, as typed numbers are.
+    style_findings = [{"file": Path(ch.path).name, "rule": f.rule, "excerpt": f.excerpt}
+                      for ch in inputs.chapters for f in stil.check_html(str(tekst.render_chapter(ch, figs.plain)))]
 
     compared = comparison["rounds"] if comparison else None
     authors = list((meta.publication or {}).get("authors") or [])
@@ -460,6 +464,7 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
         "quality": quality_appendix(inputs),
         "chapters": chapters,
         "typed_numbers": typed,
+        "style_findings": style_findings,
         "chapter_html": lambda ch: tekst.render_chapter(ch, figs.span),
     }
 
