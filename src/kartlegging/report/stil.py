@@ -54,7 +54,7 @@ def _sentences_starting_with_digits(text: str) -> list[re.Match[str]]:
 
 RULES: tuple[Rule, ...] = (
     Rule("entall etter 1",
-         re.compile(rf"(?<![\d,\s])(?<!\d\s)\b1\s(?:{'|'.join(COUNT_NOUNS)})\b"),
+         re.compile(rf"(?<![\d,])\b1\s(?:{'|'.join(COUNT_NOUNS)})\b"),
          "«1 kommune», «1 tjeneste»: entall etter tallet én."),
     Rule("dato gjentar måned og år",
          re.compile(rf"\b(\d{{1,2}})\. ({MONTHS}) (\d{{4}}) og (\d{{1,2}})\. \2 \3\b"),

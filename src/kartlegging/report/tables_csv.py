@@ -108,7 +108,8 @@ def table_rows(table: Node) -> list[list[str]]:
     body: list[list[str]] = []
     for row, cells in _expand(_rows(table, "tbody") + _rows(table, "tfoot")):
         if "detail" in row.classes and body:
-            body[-1].append(" ".join(cells))
+            # its own cells only: a cell spanning into it from the row above is that row's already
+            body[-1].append(" ".join(cell_text(c) for c in row.elements("td", "th")))
             continue
         body.append(([row.attrs.get("data-id", "")] if id_header else []) + cells)
     if id_header:
