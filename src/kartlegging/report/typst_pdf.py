@@ -179,6 +179,7 @@ PREAMBLE = """\
 #set table(stroke: (x, y) => if y == 0 {{ (bottom: 0.7pt) }} else {{ (bottom: 0.2pt + luma(180)) }}, inset: (x: 4pt, y: 3pt))
 #set table.cell(breakable: false)
 #show footnote.entry: set text(size: 8.5pt)
+#show footnote: it => [#sym.space.hair#it]
 #show table: set text(size: 8.5pt)
 #show table: set par(leading: 0.45em)
 #show figure.where(kind: table): set figure.caption(position: top)
