@@ -30,7 +30,9 @@ RUNNER = """
 axe.run(document, {runOnly: {type: "tag", values: %s}, resultTypes: ["violations"]}).then(function (r) {
   var out = {passes: r.passes.length, violations: r.violations.map(function (v) {
     return {id: v.id, impact: v.impact, help: v.help,
-            nodes: v.nodes.slice(0, 12).map(function (n) { return n.target.join(" ") + " :: " + n.html.slice(0, 160); }),
+            nodes: v.nodes.slice(0, 12).map(function (n) {
+              return n.target.join(" ") + " :: " + n.html.slice(0, 160);
+            }),
             count: v.nodes.length};
   })};
   parent.document.getElementById("axe").textContent = JSON.stringify(out);

@@ -51,9 +51,10 @@ def _section(html: str, ident: str) -> str:
 def test_synthetic_kostra_is_named_wherever_the_source_is(html):
     kostra = _section(html, "kostra")
     assert 'data-synthetic-source="kostra"' in kostra and "ikke SSBs tall" in kostra
-    caption = re.search(r'<figure class="chart" id="figur-\d+" data-chart="kostra_fls">.*?<figcaption>(.*?)</figcaption>',
-                        html, re.S).group(1)
-    assert "Kilde: KOSTRA, frisklivssentraler: syntetiske KOSTRA-uttrekk laget av arbeidsflyten, ikke tall fra SSB" in caption
+    caption = re.search(r'<figure class="chart" id="figur-\d+" data-chart="kostra_fls">.*?<figcaption>(.*?)'
+                        r'</figcaption>', html, re.S).group(1)
+    assert ("Kilde: KOSTRA, frisklivssentraler: syntetiske KOSTRA-uttrekk laget av arbeidsflyten, "
+            "ikke tall fra SSB") in caption
     colophon = html[html.index('<footer class="colophon"'):]
     assert re.search(r'<dd data-synthetic-source="kostra">Syntetiske KOSTRA-uttrekk', colophon)
     references = _section(html, "referanser")
@@ -78,7 +79,8 @@ def test_every_figure_and_table_has_caption_number_and_source(tree):
         if "table-wrap" in node.classes:
             continue  # its table is looked at from the box, whose next paragraph is the source line
         for i, child in enumerate(node.elements()):
-            tables = [child] if child.tag == "table" else child.find_all("table") if "table-wrap" in child.classes else []
+            wrapped = child.find_all("table") if "table-wrap" in child.classes else []
+            tables = [child] if child.tag == "table" else wrapped
             for table in tables:
                 caption = table.elements("caption")
                 assert caption, table.attrs
@@ -88,7 +90,9 @@ def test_every_figure_and_table_has_caption_number_and_source(tree):
                 assert found, caption[0].text()
                 numbers.append(found.group(0).strip())
                 after = [n for n in node.elements()[i + 1:] if n.tag == "p"][:1]
-                assert after and "kilde" in after[0].classes and after[0].text().startswith("Kilde: "), caption[0].text()
+                source = after[0] if after else None
+                assert source is not None and "kilde" in source.classes, caption[0].text()
+                assert source.text().startswith("Kilde: "), caption[0].text()
     assert len(numbers) == len(set(numbers)) and numbers[0] == "Tabell 1."
 
 
