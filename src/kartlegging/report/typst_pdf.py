@@ -241,9 +241,11 @@ class _Writer:
         if "screen-only" in cls:
             # Left out, except the notes inside it meant for print (where to find the screen part).
             return "".join(self.block_children(n) for n in _all_elements(node) if "print-only" in n.classes)
-        if tag == "section" and "appendix" in cls and not self.in_appendix:
+        if tag == "section" and "appendix" in cls:
+            # each appendix starts on a new page; the first switches to lettered numbering
+            first = not self.in_appendix
             self.in_appendix = True
-            return "\n\n#pagebreak(weak: true)\n" + APPENDIX_NUMBERING + self.section(node)
+            return "\n\n#pagebreak(weak: true)\n" + (APPENDIX_NUMBERING if first else "") + self.section(node)
         if node.attrs.get("data-pdf") == "page":
             return "\n\n#pagebreak(weak: true)\n" + self.block_children(node) + "\n\n#pagebreak(weak: true)\n"
         handler = getattr(self, f"tag_{tag}", None)
@@ -387,6 +389,8 @@ class _Writer:
         if "key-figures" in cls:
             cells = [f"[{self.children(k).strip()}]" for k in node.elements("div")]
             return f"\n\n#grid(columns: (1fr, 1fr), gutter: 10pt, {', '.join(cells)})\n\n"
+        if getattr(node, "keep_with_next", False):
+            return f"\n\n#block(sticky: true)[{self.children(node).strip()}]\n\n"
         return self.block_children(node)
 
     def tag_span(self, node: Node) -> str:
@@ -410,6 +414,8 @@ class _Writer:
 
     def tag_ul(self, node: Node) -> str:
         items = self._items(node)
+        if "reference-list" in node.classes and items:
+            return f"\n\n#block(breakable: false)[#list({', '.join(items)})]\n\n"
         return f"\n\n#list({', '.join(items)})\n\n" if items else ""
 
     def tag_ol(self, node: Node) -> str:
@@ -490,7 +496,8 @@ class _Writer:
     # ---- tables
 
     def tag_table(self, node: Node) -> str:
-        caption_nodes = node.elements("caption")
+        # a caption only screen readers get in the HTML (the numbers under a chart, named by the summary above)
+        caption_nodes = [c for c in node.elements("caption") if "visually-hidden" not in c.classes]
         caption = self.children(caption_nodes[0]).strip() if caption_nodes else ""
         groups = {"thead": [], "tbody": [], "tfoot": []}
         for child in node.elements():
@@ -605,6 +612,9 @@ def _mark_lead_ins(node: Node) -> None:
         if child.tag == "p" and (following.tag in _LEADS_TO or following.classes & {"table-wrap", "answer-block",
                                                                                     "side-by-side"}):
             child.keep_with_next = True  # type: ignore[attr-defined]
+        if "table-wrap" in child.classes and following.tag == "p" and "kilde" in following.classes \
+                and len(child.find_all("tr")) <= SHORT_TABLE_ROWS:
+            child.keep_with_next = True  # type: ignore[attr-defined]  # a short table and its source line
     for child in children:
         _mark_lead_ins(child)
 
