@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from kartlegging.report.numbers import fmt_count, is_missing
+
 SYNTHETIC_ROUND = "syntetiske demonstrasjonsdata laget av arbeidsflyten"
 SYNTHETIC_KOSTRA = "syntetiske KOSTRA-uttrekk laget av arbeidsflyten, ikke tall fra SSB"
 
@@ -82,8 +84,6 @@ class TableCounter:
 
 def share_base(numerator: Any, denominator: Any, noun: str = "") -> str:
     """What a share rests on, in words: ``19 av 32 kommuner``; '' when either count is missing."""
-    from kartlegging.report.numbers import fmt_count, is_missing
-
     if is_missing(numerator) or is_missing(denominator):
         return ""
     return f"{fmt_count(numerator)} av {fmt_count(denominator)}" + (f" {noun}" if noun else "")

@@ -12,7 +12,10 @@ Optional inputs add sections (see :class:`ReportInputs`): the coverage map
 (figure 2) from the round's map_status, the comparison with earlier rounds
 from their map_status and services and the harmonised kommune_status, and the
 KOSTRA section; without KOSTRA tables the report says that none were given. The
-HTML also carries a filterable list of every kommune, left out of the PDF.
+HTML also carries a filterable list of every kommune (appendix D; complete in the PDF).
+The frame (source lines, table numbers, which sources are synthetic) is
+:mod:`kartlegging.report.kilder`; each table is also written as CSV by
+:mod:`kartlegging.report.tables_csv`.
 
 The tables come in through :mod:`kartlegging.report.inputs`, appendix B is
 built in :mod:`kartlegging.report.quality`, and :mod:`kartlegging.report.pdf`

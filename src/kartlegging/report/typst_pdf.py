@@ -9,15 +9,21 @@ one onto a Typst construct:
 - ``h1`` is the document title; ``h2``/``h3``/``h4`` are numbered headings of
   level 1/2/3; in a ``section.appendix`` the numbering is lettered
   ("Vedlegg A") and the heading text's own "Vedlegg A." prefix is dropped;
-- ``nav.toc`` becomes Typst's outline (with page numbers);
+- ``nav.toc`` becomes Typst's outline (with page numbers), listing exactly the headings the HTML's
+  table of contents links to (every heading is still a bookmark), so both show one numbering;
+- a footnote marker (``a.fn-ref``) becomes Typst's ``footnote`` with the text of the HTML's endnote:
+  superscript, tagged as a note, at the foot of the page (the endnote list is left out);
 - ``table`` with ``thead``/``tbody``/``tfoot``/``caption`` becomes a table with a
   real header row (``table.header``, repeated on each page), short tables a
   figure that never splits;
 - ``figure`` with an ``img`` (an SVG data URI) becomes ``figure(image(...,
   alt: ...))`` with the HTML's alt text; the SVG travels in ``sys.inputs``,
   never through the markup;
-- ``details`` is expanded (its ``summary`` a bold line), elements with class
+- ``details`` is expanded (its ``summary`` a bold line, or the heading it holds), elements with class
   ``screen-only`` or ``data-pdf="skip"`` and all form controls are left out;
+- a table's ``data-group`` (the kommune list's fylke) heads it on every page it runs over; a short
+  table keeps its source line, a lead-in paragraph its table or figure, and no row is split;
+- the response flow (``ol.flow-steps``) is drawn as boxes joined by arrows; maps are scaled to fit;
 - ``header.title-block`` fills the title page; an element with
   ``data-pdf="page"`` gets a page of its own (the colophon).
 
