@@ -14,7 +14,7 @@ export PYTHONHASHSEED := 0
 # committed demo workbooks were written with the standard library writer, so keep to it.
 export OPENPYXL_LXML := False
 
-.PHONY: run test test-fast ruff venv demo-data demo-round-2024 lint clean bench review
+.PHONY: run test test-fast ruff venv demo-data demo-round-2024 lint clean bench review a11y-deps
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -39,11 +39,21 @@ run: $(STAMP)
 # Two tiers, both after `ruff check .`: `make test` runs everything (what CI runs, .ci/run);
 # `make test-fast` leaves out the tests marked e2e or slow (Snakemake and whole-pipeline runs, the
 # browser, the PDF/UA validator, other DuckDB clients, notebooks, the 2024 round, reproducibility).
-test: ruff
+test: ruff a11y-deps
 	$(PY) -m pytest -q
 
 test-fast: ruff
 	$(PY) -m pytest -q -m "not e2e and not slow"
+
+# The browser tier's accessibility test runs axe-core (npm, pinned in tests/a11y/package-lock.json) inside
+# Debian's Chromium; npm ci fetches only that JavaScript file's package, never a browser.
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
+a11y-deps: $(AXE)
+
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "error: npm not found (apt-get install -y npm); the accessibility test needs axe-core"; exit 1; }
+	npm ci --prefix tests/a11y --no-audit --no-fund --ignore-scripts --silent
+	touch $(AXE)
 
 ruff: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -85,9 +85,17 @@ rule report:
         code=report_sources(),
     output:
         html=os.path.join(REPORT, "{round}", "kartlegging.html"),
+        # every table of the report as CSV, linked under the table in the HTML
+        tables=directory(os.path.join(REPORT, "{round}", "tabeller")),
     params:
         round="{round}",
         synthetic=lambda wc: bool(round_cfg(wc.round).get("synthetic", False)),
+        # which sources are generated demonstration data: the rounds so flagged, and KOSTRA
+        # (rounds up to this one only: a later round never reruns an earlier report)
+        synthetic_rounds=lambda wc: [
+            r for r in ROUNDS[: ROUNDS.index(wc.round) + 1] if bool(round_cfg(r).get("synthetic", False))
+        ],
+        kostra_synthetic=bool((config.get("kostra") or {}).get("synthetic", False)),
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
         harmonise_to=HARMONISE_TO,
         # the round's own title page and colophon, and the title of the leader the letter went to
@@ -103,7 +111,8 @@ rule report:
     run:
         from kartlegging.steps.report import step_report
 
-        run_step(rule, wildcards, log, output, step_report, input, params, workflow.basedir, output.html)
+        run_step(rule, wildcards, log, output, step_report, input, params, workflow.basedir, output.html,
+                 output.tables)
 
 
 rule report_pdf:

@@ -27,6 +27,8 @@ function probe(window, document) {
     }
     return out;
   }
+  // The numbers under each chart are opened first: opening them must not widen the page either.
+  Array.prototype.forEach.call(document.querySelectorAll("details.chart-data"), function (d) { d.open = true; });
   var vw = window.innerWidth, over = [];
   Array.prototype.forEach.call(document.body.querySelectorAll("*"), function (el) {
     var r = el.getBoundingClientRect();
@@ -43,11 +45,27 @@ function probe(window, document) {
   Array.prototype.forEach.call(document.querySelectorAll("code"), function (c) {
     if (c.getClientRects().length) { brokenWords(c).forEach(function (w) { codes.push(w); }); }
   });
+  // A figure never scrolls sideways (it scales to the width); a table box that scrolls is listed by caption.
+  var figures = [];
+  Array.prototype.forEach.call(document.querySelectorAll("figure img"), function (img) {
+    var r = img.getBoundingClientRect();
+    if (r.right > vw + 1 || r.left < -1) { figures.push(img.closest("figure").id); return; }
+    for (var p = img.parentElement; p && p.tagName !== "FIGURE"; p = p.parentElement) {
+      if (p.scrollWidth > p.clientWidth + 1) { figures.push(img.closest("figure").id); return; }
+    }
+  });
+  var tables = [];
+  Array.prototype.forEach.call(document.querySelectorAll(".table-wrap"), function (w) {
+    if (w.getClientRects().length && w.scrollWidth > w.clientWidth + 1) {
+      var cap = w.querySelector("caption");
+      tables.push(cap ? cap.textContent.trim().slice(0, 60) : w.className);
+    }
+  });
   var groups = document.querySelectorAll("details.fylke-gruppe");
   var result = {
     viewport: vw, scrollWidth: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight,
     overflowing: over.slice(0, 30), n_overflowing: over.length, broken_cells: cells.slice(0, 30), n_broken_cells: cells.length,
-    broken_codes: codes.slice(0, 30), groups: groups.length,
+    broken_codes: codes.slice(0, 30), groups: groups.length, scrolling_figures: figures, scrolling_tables: tables,
     open_groups: Array.prototype.filter.call(groups, function (g) { return g.open; }).length
   };
   return result;

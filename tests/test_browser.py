@@ -210,7 +210,9 @@ def page(report) -> str:
 
 def test_phone_nothing_overflows_and_the_kommune_list_opens_collapsed(chromium, page, status, tmp_path):
     phone = _layout(chromium, page, 390, tmp_path)
+    # (the probe opens every chart's table of numbers first: they may not widen the page either)
     assert phone["scrollWidth"] <= 390 and phone["overflowing"] == [], phone["overflowing"]
+    assert phone["scrolling_figures"] == []  # charts and the map scale to the width
     assert phone["broken_codes"] == []  # identifiers never break inside
     assert phone["groups"] == status["fylkesnummer"].nunique() and phone["open_groups"] == 0
 
@@ -218,6 +220,7 @@ def test_phone_nothing_overflows_and_the_kommune_list_opens_collapsed(chromium, 
 def test_desktop_no_table_cell_breaks_a_word(chromium, page, tmp_path):
     desktop = _layout(chromium, page, 1280, tmp_path)
     assert desktop["broken_cells"] == [] and desktop["overflowing"] == []
+    assert desktop["scrolling_tables"] == []  # every table shows its last column (B.2 included)
 
 
 def test_the_probe_sees_overflow_and_broken_identifiers(chromium, page, tmp_path):
@@ -227,3 +230,26 @@ def test_the_probe_sees_overflow_and_broken_identifiers(chromium, page, tmp_path
                                       ".table-wrap table{min-width:600px}</style>", 1)
     phone = _layout(chromium, broken, 390, tmp_path)
     assert phone["overflowing"] and phone["broken_codes"]
+
+
+# --------------------------------------------------------------------------- accessibility (axe-core)
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_axe_finds_no_wcag21_aa_violation(chromium, page, width, tmp_path):
+    """axe-core's WCAG 2.1 A and AA rules over the 2015 report on a phone and on a desktop: no violation
+    (a table box that scrolls is reachable by keyboard, every image has its text, contrast holds, ...)."""
+    from axe_check import axe_results
+
+    result = axe_results(chromium, page, width, tmp_path)
+    assert result["violations"] == [], result["violations"]
+
+
+def test_axe_sees_a_scroll_box_the_keyboard_cannot_reach(chromium, page, tmp_path):
+    """The check above can fail: with the table boxes taken out of the tab order, axe reports them."""
+    from axe_check import axe_results
+
+    broken = page.replace('class="table-wrap" tabindex="0"', 'class="table-wrap"').replace(
+        "</style>", ".table-wrap table{min-width:900px}</style>", 1)
+    result = axe_results(chromium, broken, 390, tmp_path)
+    assert "scrollable-region-focusable" in {v["id"] for v in result["violations"]}

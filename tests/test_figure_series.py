@@ -123,7 +123,7 @@ def test_figure_4_counts_started_services_as_its_caption_says(demo):
     assert (groups["denominator"] == figures["tjenester_startet"]).all()
     assert groups["value"].max() <= figures["tjenester_startet"] < figures["tjenester_totalt"]
     caption = re.search(r'data-chart="malgrupper".*?<figcaption>(.*?)</figcaption>', html, re.S).group(1)
-    assert "startet med tilbud (T09 = ja)" in caption
+    assert "tjenester som har startet med tilbud" in caption and "T09" not in caption
 
 
 @pytest.mark.e2e
@@ -147,8 +147,10 @@ def test_each_chart_table_shows_its_rows(demo):
 def test_organisation_text_and_chart_say_which_measure(demo):
     _, _, html = demo
     section = html[html.index('<section id="organisering">'):html.index('<section id="aktivitet">')]
-    assert "navnet tjenesten oppga (spørsmål T01)" in section and "(spørsmål T06)" in section
-    assert "organisering oppgitt i intervjuet (spørsmål T06)" in section
+    # the two measures in words (the questionnaire's items are in appendix C, no codes in the text)
+    assert "Etter navnet tjenesten oppga i intervjuet" in section
+    assert "organiseringen lederne oppga da de ble spurt om hvordan tjenesten er" in section
+    assert "organiseringen lederne oppga i intervjuet" in section and "T06" not in section
 
 
 # --------------------------------------------------------------------------- the catalogue

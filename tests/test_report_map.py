@@ -112,7 +112,7 @@ def expected_2017(processed) -> dict[str, set[str]]:
 
 
 def _main_map_svg(html: str) -> str:
-    uri = re.search(r'<figure class="map" id="figur-\d+" data-chart="kart">\s*(?:<div class="chart-scroll">)?'
+    uri = re.search(r'<figure class="map" id="figur-\d+" data-chart="kart">\s*(?:<div class="chart-img">)?'
                     r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', html).group(1)
     return base64.b64decode(uri).decode("utf-8")
 

@@ -51,7 +51,7 @@ def test_both_runs_write_the_same_files(demo_run, second_run):
     first, second = _files(demo_run), _files(out)
     assert sorted(first) == sorted(second)
     kinds = {Path(name).suffix for name in first}
-    assert {".parquet", ".html", ".pdf", ".log", ".duckdb", ".md"} <= kinds
+    assert {".parquet", ".html", ".pdf", ".csv", ".log", ".duckdb", ".md"} <= kinds  # .csv: the report's tables
 
 
 def test_tables_report_and_images_are_byte_identical(demo_run, second_run):

@@ -525,3 +525,17 @@ def test_demo_round_leaves_git_status_unchanged(tmp_path, monkeypatch):
     assert (repo / "config" / "tekst" / "2024" / "01-forord.md").exists()
     assert _git(repo, "status", "--porcelain", "--untracked-files=all") == ""
     assert {rel: (repo / rel).read_bytes() for rel in tracked} == tracked
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_2024_report_has_no_axe_violation(report_2024, width, tmp_path):
+    """axe-core's WCAG 2.1 A and AA rules over the 2024 report (comparison, two maps, more tables): none broken."""
+    import shutil
+
+    from axe_check import axe_results
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("no Chromium binary (apt-get install -y chromium; .ci/run installs it)")
+    page = report_2024.with_suffix(".html").read_text(encoding="utf-8")
+    assert axe_results(chromium, page, width, tmp_path)["violations"] == []

@@ -93,7 +93,7 @@ def test_demo_chapters_have_every_number_live():
 
     register = yaml.safe_load((ROOT / "config" / "register" / "2015.yaml").read_text(encoding="utf-8"))
     chapters = read_chapters(paths, [f["id"] for f in register["figures"]], FINDINGS)
-    assert [c.title for c in chapters] == ["Forord", "Bakgrunn", "Hva tjenestene gir brukere og fagpersoner",
+    assert [c.title for c in chapters] == ["Forord", "Bakgrunn", "Hva tjenestene gir brukere og fagfolk",
                                            "Avslutning"]
     assert all(c.position in POSITIONS for c in chapters)
     assert all(c.typed_numbers == () for c in chapters)

@@ -146,8 +146,9 @@ def generate(out: str | Path, round_name: str = ROUND, seed: int = 2015, overrid
             kommunenummer = r.enhet_id[1:]
             overrides.append({"source": "telefon", "file": "telefonrunde.xlsx", "record": str(row),
                               "set": {"kommunenummer": kommunenummer},
-                              "reason": f"bare name {r.navn!r} is shared by several kommuner; the caller's "
-                                        f"notes give {first.design.classification.kommuner[kommunenummer].name}"})
+                              "reason": f"Navnet «{r.navn}» alene passer på flere kommuner; notatene fra "
+                                        f"samtalen viser at det er "
+                                        f"{first.design.classification.kommuner[kommunenummer].name}."})
         else:
             expected.append({"source": "telefon", "file": "telefonrunde.xlsx", "record": str(row),
                              "reason": f"ambiguous bare name {r.navn!r} without number",

@@ -256,8 +256,9 @@ class EmailWriter:
                 self.overrides.append({
                     "_kind": "unresolvable", "source": "epost", "file": r.file, "record": "",
                     "set": {"enhet_id": r.unit.enhet_id},
-                    "reason": "sent from a private address with no tag, reference or kommune name; "
-                              "the sender confirmed by phone which kommune the answer is for",
+                    # in bokmål, as an analyst writes it: the report quotes it in appendix B
+                    "reason": "Sendt fra en privat adresse uten merke, referanse eller kommunenavn; avsenderen "
+                              "bekreftet på telefon hvilken kommune svaret gjelder.",
                 })
         return replies
 
@@ -572,7 +573,7 @@ class EmailWriter:
         self.overrides.append({
             "_kind": "attachment", "source": "epost", "file": r.file, "record": "",
             "set": {"q1": "nei", "q5": r.q5 or "nei"},
-            "reason": f"the answer is only in the attachment {name}; coded by hand after reading it",
+            "reason": f"Svaret står bare i vedlegget {name}; kodet for hånd etter at vedlegget er lest.",
         })
         return [("Content-Type", f'multipart/mixed;\n\tboundary="{boundary}"')], body
 

@@ -614,8 +614,8 @@ def generate(out: str | Path, seed: int = DEFAULT_SEED, overrides_path: str | Pa
         if r.review == "settle":
             overrides.append({"source": "telefon", "file": "telefonrunde.xlsx", "record": str(row),
                               "set": {"kommunenummer": r.enhet_id[1:]},
-                              "reason": f"bare name {r.navn!r} is shared by several kommuner; the caller's notes "
-                                        f"give {c.kommuner[r.enhet_id[1:]].name}"})
+                              "reason": f"Navnet «{r.navn}» alene passer på flere kommuner; notatene fra "
+                                        f"samtalen viser at det er {c.kommuner[r.enhet_id[1:]].name}."})
         else:
             expected.append({"source": "telefon", "file": "telefonrunde.xlsx", "record": str(row),
                              "reason": f"ambiguous bare name {r.navn!r} without number",

@@ -27,6 +27,7 @@ logger once, and a step never calls ``sys.exit``: it would end a thread of Snake
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
 import threading
 import traceback
@@ -97,7 +98,9 @@ def remove_outputs(outputs: Iterable[str]) -> None:
     written (a later one failed) nor the temporary file of a write in progress."""
     for out in outputs:
         for p in (Path(out), Path(f"{out}.tmp")):
-            if p.is_file():
+            if p.is_dir() and not p.is_symlink():  # a directory() output (the report's CSV tables)
+                shutil.rmtree(p)
+            elif p.is_file():
                 p.unlink()
 
 

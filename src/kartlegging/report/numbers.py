@@ -173,6 +173,22 @@ def fmt_date(value: dt.date | str | None) -> str:
     return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
 
 
+def fmt_date_span(first: dt.date | str | None, last: dt.date | str | None) -> str:
+    """Two dates in running text, the shared month and year said once: ``4. og 5. november 2014``,
+    ``30. november og 2. desember 2014``, ``30. desember 2014 og 2. januar 2015``; one date when they are equal."""
+    if is_missing(first) or is_missing(last):
+        return MISSING
+    a = dt.date.fromisoformat(first[:10]) if isinstance(first, str) else first
+    b = dt.date.fromisoformat(last[:10]) if isinstance(last, str) else last
+    if a == b:
+        return fmt_date(a)
+    if (a.year, a.month) == (b.year, b.month):
+        return f"{a.day}. og {fmt_date(b)}"
+    if a.year == b.year:
+        return f"{a.day}. {MONTHS[a.month - 1]} og {fmt_date(b)}"
+    return f"{fmt_date(a)} og {fmt_date(b)}"
+
+
 def fmt_month(value: dt.date | None) -> str:
     """Month and year, as used for a field period: ``november 2014``."""
     if is_missing(value):

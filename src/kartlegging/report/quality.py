@@ -19,6 +19,7 @@ from kartlegging.report.inputs import ReportInputs
 from kartlegging.report.labels import SOURCE_LABELS, label
 from kartlegging.report.numbers import is_missing
 from kartlegging.report.series import SeriesBook
+from kartlegging.report.skjema import field_label
 
 
 def _sources(book: SeriesBook) -> list[dict[str, Any]]:
@@ -48,8 +49,8 @@ def quality_appendix(inputs: ReportInputs, book: SeriesBook) -> dict[str, Any]:
     open_rows = []
     for c in book.categories("apne_saker"):
         source, field, _reason = _split(c.code, 3)
-        open_rows.append({"source": label(source, SOURCE_LABELS), "field": field, "reason": c.label,
-                          "n": c.get("antall")})
+        open_rows.append({"source": label(source, SOURCE_LABELS), "field": field, "field_label": field_label(field),
+                          "reason": c.label, "n": c.get("antall")})
     record_rows = []
     for c in book.categories("karantene_poster"):
         source, _reason = _split(c.code, 2)
@@ -66,7 +67,9 @@ def quality_appendix(inputs: ReportInputs, book: SeriesBook) -> dict[str, Any]:
     overrides = inputs.overrides_applied.sort_values(["override_id", "field"])
     override_rows = [
         {"id": str(o.override_id), "source": label(o.source, SOURCE_LABELS), "file": str(o.file),
-         "record": str(o.record), "field": str(o.field),
+         # an interview's record is its item code (T05): named in words, as the field is
+         "record": _record_text(o.source, o.record),
+         "field": field_label(o.field),
          "reason": "" if is_missing(o.reason) else str(o.reason)}
         for o in overrides.itertuples(index=False)
     ]
@@ -80,6 +83,18 @@ def quality_appendix(inputs: ReportInputs, book: SeriesBook) -> dict[str, Any]:
         "overrides_count": book.value("overstyringer", "i_alt"),
         "conservation": _conservation_rows(inputs.conservation),
     }
+
+
+def _record_text(source: object, record: object) -> str:
+    """Where in a file an override applies, in words: the phone log's row, the interview's item (never its code)."""
+    text = "" if is_missing(record) else str(record)
+    if not text:
+        return ""
+    if str(source) == "telefon":
+        return f"rad {text}"
+    if str(source) == "intervju":
+        return field_label(text)
+    return text
 
 
 CONSERVATION_SOURCES = {"utsendelse": "dispatch", "epost": "epost", "telefon": "telefon", "intervju": "intervju",

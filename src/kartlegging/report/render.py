@@ -12,7 +12,10 @@ Optional inputs add sections (see :class:`ReportInputs`): the coverage map
 (figure 2) from the round's map_status, the comparison with earlier rounds
 from their map_status and services and the harmonised kommune_status, and the
 KOSTRA section; without KOSTRA tables the report says that none were given. The
-HTML also carries a filterable list of every kommune, left out of the PDF.
+HTML also carries a filterable list of every kommune (appendix D; complete in the PDF).
+The frame (source lines, table numbers, which sources are synthetic) is
+:mod:`kartlegging.report.kilder`; each table is also written as CSV by
+:mod:`kartlegging.report.tables_csv`.
 
 The tables come in through :mod:`kartlegging.report.inputs`, appendix B is
 built in :mod:`kartlegging.report.quality`, and :mod:`kartlegging.report.pdf`
@@ -42,7 +45,7 @@ from markupsafe import Markup
 from kartlegging.analysis.quality_series import APPENDIX_STATUSES, NOT_COMPUTED
 from kartlegging.core.classification import fylke_order
 from kartlegging.core.tables import included
-from kartlegging.report import charts, katalog, sections, tekst
+from kartlegging.report import charts, katalog, kilder, sections, skjema, stil, tekst
 from kartlegging.report.figurebook import FigureBook
 from kartlegging.report.inputs import (
     INPUT_TABLES,
@@ -52,7 +55,16 @@ from kartlegging.report.inputs import (
     read_inputs,
 )
 from kartlegging.report.labels import ORG_LABELS, TYPE_LABELS, label, leader_title, sort_key
-from kartlegging.report.numbers import MISSING, fmt_count, fmt_date, fmt_share, is_missing, parse_iso_date
+from kartlegging.report.numbers import (
+    MISSING,
+    fmt_count,
+    fmt_date,
+    fmt_date_span,
+    fmt_decimal,
+    fmt_share,
+    is_missing,
+    parse_iso_date,
+)
 from kartlegging.report.pdf import html_to_pdf
 from kartlegging.report.quality import quality_appendix
 from kartlegging.report.series import SeriesBook
@@ -93,6 +105,10 @@ class ReportMeta:
     publication: Mapping[str, Any] | None = None
     # The title of the kommune leader the letter went to (rounds.<round>.leader_title); '' for the default.
     leader_title: str = ""
+    # Which sources are generated demonstration data (config: rounds.<round>.synthetic, kostra.synthetic),
+    # named as such wherever the report names the source. Rounds up to this one.
+    synthetic_rounds: tuple[str, ...] = ()
+    kostra_synthetic: bool = False
 
     @property
     def draft(self) -> bool:
@@ -272,6 +288,8 @@ def _reconciliation_rows(inputs: ReportInputs, figs: FigureBook, book: SeriesBoo
             "figure_id": fid,
             "label": text.etikett,
             "source": named.short if named else source,
+            "source_short": named.short if named else source,
+            "base": _base_text(fig),
             "source_full": named.full if named else source,
             "definition": text.definisjon,
             "published": "–" if r is None else (str(r.published) if statement else katalog.fmt_published(r.published)),
@@ -282,6 +300,18 @@ def _reconciliation_rows(inputs: ReportInputs, figs: FigureBook, book: SeriesBoo
             "note": text.merknad,
         })
     return rows
+
+
+def _base_text(fig: Any) -> str:
+    """What a computed share or ratio rests on (``19 av 32``, ``306,1 delt på 245``); '' for a plain count."""
+    if fig is None or is_missing(fig.numerator) or is_missing(fig.denominator):
+        return ""
+    if fig.unit == "prosent":
+        return kilder.share_base(fig.numerator, fig.denominator)
+    if fig.unit == "forhold":
+        num = fmt_decimal(fig.numerator, 0 if float(fig.numerator).is_integer() else 1)
+        return f"{num} delt på {fmt_count(fig.denominator)}"
+    return ""
 
 
 def _chart(key: str, number: int, title: str, caption: str, categories: list[str],
@@ -330,30 +360,30 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
     alike = finding("frisklivsnavn_som_organisering")
     add_chart(
         "organisering", "Organisering av tjenestene, slik lederne oppga den i intervjuet",
-        "Inkluderte tjenester etter organisering oppgitt i intervjuet (spørsmål T06), og kommunene de dekker "
+        "Inkluderte tjenester etter organiseringen lederne oppga i intervjuet, og kommunene de dekker "
         "(interkommunale tjenester teller med alle deltakende kommuner). "
-        + ("Navnet tjenesten oppga (T01), gir samme fordeling mellom frisklivssentraler og frisklivs- og "
+        + ("Navnet lederne oppga for tjenesten, gir samme fordeling mellom frisklivssentraler og frisklivs- og "
            "mestringssentre som teksten over." if alike else
-           "Teksten over deler tjenestene etter navnet (T01), og den fordelingen skiller seg fra figuren."
+           "Teksten over deler tjenestene etter navnet lederne oppga, og den fordelingen skiller seg fra figuren."
            if alike is False else ""),
         BOTH, "Organisering",
     )
     add_chart(
         "malgrupper", "Målgrupper for tilbudene",
-        "Antall tjenester som har startet med tilbud (T09 = ja), med tilbud for hver målgruppe. "
+        "Antall tjenester som har startet med tilbud, med tilbud for hver målgruppe. "
         "En tjeneste kan ha flere målgrupper.",
         {"tjenester": "Tjenester i gang"}, "Målgruppe",
     )
     add_chart(
         "samarbeid_hf", "Samarbeid med helseforetaket",
-        "Svar fra lederne av de inkluderte tjenestene på om tjenesten samarbeider med helseforetaket (figur 1 i "
-        "NK LMH 4/2016), med antall kommuner tjenestene dekker.",
+        "Svar fra lederne av de inkluderte tjenestene på om tjenesten samarbeider med helseforetaket, med antall "
+        "kommuner tjenestene dekker.",
         BOTH, "Svar",
     )
     add_chart(
         "hf_bidrag", "Slik bidrar helseforetaket",
-        "Blant tjenestene som samarbeider med helseforetaket: hvordan helseforetaket bidrar (figur 2 i "
-        "NK LMH 4/2016), med antall kommuner tjenestene dekker. En tjeneste kan svare ja på flere.",
+        "Blant tjenestene som samarbeider med helseforetaket: hvordan helseforetaket bidrar, med antall kommuner "
+        "tjenestene dekker. En tjeneste kan svare ja på flere.",
         BOTH, "Bidrag",
     )
 
@@ -408,10 +438,27 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
     for ch in inputs.chapters:
         chapters[ch.position].append(ch)
     typed = [n for ch in inputs.chapters for n in ch.typed_numbers]
+    # The style sheet's checkable rules over each analyst chapter (its text as the report shows it, with
+    # plain figures so no footnote is numbered here): listed in appendix B, as typed numbers are.
+    style_findings = [{"file": Path(ch.path).name, "rule": f.rule, "excerpt": f.excerpt}
+                      for ch in inputs.chapters
+                      for f in stil.check_html(str(tekst.render_chapter(ch, figs.plain, lookup)))]
 
+    compared = comparison["rounds"] if comparison else None
+    authors = list((meta.publication or {}).get("authors") or [])
     return {
         "meta": meta,
         "figs": figs,
+        # the frame: source lines, table numbers (in rendering order), the questionnaires, the PDF's author
+        "kilde": kilder.source_lines(meta.round, meta.synthetic, meta.synthetic_rounds, meta.kostra_synthetic,
+                                     compared),
+        "tabell": kilder.TableCounter(),
+        "skjema": {"email": skjema.EMAIL_QUESTIONS, "interview": skjema.INTERVIEW_ITEMS},
+        "report_authors": "; ".join(authors) if authors else "Analysegruppen for kartleggingen",
+        "noun": lambda fid, one, many: one if figs.value(fid) == 1 else many,
+        "base": lambda fid, noun="": kilder.share_base(
+            *((figs.get(fid).numerator, figs.get(fid).denominator) if figs.get(fid) else (None, None)), noun),
+        "dispatch_span": fmt_date_span(first, last) if first and last else MISSING,
         "run_date_text": fmt_date(run_day) if run_day else meta.run_date,
         "created": meta.run_date if run_day else None,
         "flow": flow,
@@ -449,6 +496,7 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
         "chapter_html": lambda ch: tekst.render_chapter(ch, figs.span, lookup),
         "finding": finding,
         "leader": leader_title(meta.leader_title, meta.classification),
+        "style_findings": style_findings,
     }
 
 
@@ -486,7 +534,11 @@ def render_html(inputs: ReportInputs, meta: ReportMeta) -> str:
     env = _environment()
     template = env.get_template(TEMPLATE)
     figs: FigureBook = context["figs"]
-    return template.render(**context, css=Markup(css), fig=figs.span)
+    # Two passes: the table of contents, rendered first, lists the notes only when the body makes any.
+    # The second pass gives every note the number the first gave it (FigureBook keeps them).
+    template.render(**context, css=Markup(css), fig=figs.span, notes_known=False)
+    context["tabell"] = kilder.TableCounter()
+    return template.render(**context, css=Markup(css), fig=figs.span, notes_known=bool(figs.footnotes))
 
 
 def build_report(inputs: ReportInputs, html_path: str | Path, pdf_path: str | Path, meta: ReportMeta) -> None:

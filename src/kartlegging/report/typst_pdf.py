@@ -9,15 +9,21 @@ one onto a Typst construct:
 - ``h1`` is the document title; ``h2``/``h3``/``h4`` are numbered headings of
   level 1/2/3; in a ``section.appendix`` the numbering is lettered
   ("Vedlegg A") and the heading text's own "Vedlegg A." prefix is dropped;
-- ``nav.toc`` becomes Typst's outline (with page numbers);
+- ``nav.toc`` becomes Typst's outline (with page numbers), listing exactly the headings the HTML's
+  table of contents links to (every heading is still a bookmark), so both show one numbering;
+- a footnote marker (``a.fn-ref``) becomes Typst's ``footnote`` with the text of the HTML's endnote:
+  superscript, tagged as a note, at the foot of the page (the endnote list is left out);
 - ``table`` with ``thead``/``tbody``/``tfoot``/``caption`` becomes a table with a
   real header row (``table.header``, repeated on each page), short tables a
   figure that never splits;
 - ``figure`` with an ``img`` (an SVG data URI) becomes ``figure(image(...,
   alt: ...))`` with the HTML's alt text; the SVG travels in ``sys.inputs``,
   never through the markup;
-- ``details`` is expanded (its ``summary`` a bold line), elements with class
+- ``details`` is expanded (its ``summary`` a bold line, or the heading it holds), elements with class
   ``screen-only`` or ``data-pdf="skip"`` and all form controls are left out;
+- a table's ``data-group`` (the kommune list's fylke) heads it on every page it runs over; a short
+  table keeps its source line, a lead-in paragraph its table or figure, and no row is split;
+- the response flow (``ol.flow-steps``) is drawn as boxes joined by arrows; maps are scaled to fit;
 - ``header.title-block`` fills the title page; an element with
   ``data-pdf="page"`` gets a page of its own (the colophon).
 
@@ -178,6 +184,9 @@ PREAMBLE = """\
 #show raw: set text(font: "DejaVu Sans Mono", size: 0.85em)
 #set table(stroke: (x, y) => if y == 0 {{ (bottom: 0.7pt) }} else {{ (bottom: 0.2pt + luma(180)) }}, \
 inset: (x: 4pt, y: 3pt))
+#set table.cell(breakable: false)
+#show footnote.entry: set text(size: 8.5pt)
+#show footnote: it => [#sym.space.hair#it]
 #show table: set text(size: 8.5pt)
 #show table: set par(leading: 0.45em)
 #show figure.where(kind: table): set figure.caption(position: top)
@@ -207,6 +216,14 @@ class _Writer:
     def __init__(self, root: Node) -> None:
         self.root = root
         self.inputs: dict[str, str] = {}
+        everything = _all_elements(root)
+        # The table of contents decides which headings the PDF's outline lists, so the two agree.
+        self.toc_targets = {a.attrs.get("href", "")[1:] for n in everything if n.tag == "nav" and "toc" in n.classes
+                            for a in _all_elements(n) if a.tag == "a" and a.attrs.get("href", "").startswith("#")}
+        # The endnotes of the HTML become footnotes at the foot of the page: their text by id.
+        self.notes = {n.attrs["id"]: n for n in everything
+                      if n.tag == "li" and n.attrs.get("id", "").startswith("fotnote-")}
+        self.notes_made: set[str] = set()
         self.in_appendix = False
         self.labels: set[str] = set()
         self.link_targets = {n.attrs["id"] for n in _all_elements(root) if _label(n.attrs.get("id", ""))}
@@ -233,9 +250,11 @@ class _Writer:
         if "screen-only" in cls:
             # Left out, except the notes inside it meant for print (where to find the screen part).
             return "".join(self.block_children(n) for n in _all_elements(node) if "print-only" in n.classes)
-        if tag == "section" and "appendix" in cls and not self.in_appendix:
+        if tag == "section" and "appendix" in cls:
+            # each appendix starts on a new page; the first switches to lettered numbering
+            first = not self.in_appendix
             self.in_appendix = True
-            return "\n\n#pagebreak(weak: true)\n" + APPENDIX_NUMBERING + self.section(node)
+            return "\n\n#pagebreak(weak: true)\n" + (APPENDIX_NUMBERING if first else "") + self.section(node)
         if node.attrs.get("data-pdf") == "page":
             return "\n\n#pagebreak(weak: true)\n" + self.block_children(node) + "\n\n#pagebreak(weak: true)\n"
         handler = getattr(self, f"tag_{tag}", None)
@@ -298,6 +317,9 @@ class _Writer:
             args.append("numbering: none")
         if node.attrs.get("data-outline") == "no":
             args.append("outlined: false")
+        elif not label or label not in self.toc_targets:
+            # in the bookmarks, but listed in the table of contents only where the HTML's lists it
+            args.extend(["outlined: false", "bookmarked: true"])
         return f"\n\n#heading({', '.join(args)})[{body.strip()}]{suffix}\n\n"
 
     def _heading_label(self, node: Node) -> str | None:
@@ -339,6 +361,8 @@ class _Writer:
 
     def tag_a(self, node: Node) -> str:
         href = node.attrs.get("href", "")
+        if "fn-ref" in node.classes and href[1:] in self.notes:
+            return self.footnote(href[1:])
         body = self.children(node)
         if href.startswith("#") and href[1:] in self.link_targets and _label(href[1:]):
             return f"#link(<{href[1:]}>)[{body}]"
@@ -346,10 +370,27 @@ class _Writer:
             return f"#link({typst_string(href)})[{body}]"
         return body
 
+    def footnote(self, ident: str) -> str:
+        """A note marker as a real footnote (superscript, tagged as a note, its text at the foot of the page);
+        a second marker of the same note points to the first."""
+        label = "fn-" + ident.removeprefix("fotnote-")
+        if ident in self.notes_made:
+            return f"#footnote(<{label}>)"
+        self.notes_made.add(ident)
+        return f"#footnote[{self.children(self.notes[ident]).strip()}] <{label}>"
+
     # ---- blocks
 
     def tag_p(self, node: Node) -> str:
-        return "\n\n" + self.children(node).strip() + "\n\n"
+        body = self.children(node).strip()
+        if "notice" in node.classes:
+            return f"\n\n#block(stroke: 0.8pt + luma(90), inset: 8pt, radius: 2pt, width: 100%)[{body}]\n\n"
+        if "kilde" in node.classes:
+            return f"\n\n#block(above: 0.4em, below: 1.1em)[#text(size: 8.5pt)[{body}]]\n\n"
+        if getattr(node, "keep_with_next", False):
+            # a short lead-in to a table or figure stays on its page, never alone at the foot of the one before
+            return f"\n\n#block(sticky: true)[{body}]\n\n"
+        return "\n\n" + body + "\n\n"
 
     def tag_div(self, node: Node) -> str:
         cls = node.classes
@@ -359,12 +400,23 @@ class _Writer:
         if "key-figures" in cls:
             cells = [f"[{self.children(k).strip()}]" for k in node.elements("div")]
             return f"\n\n#grid(columns: (1fr, 1fr), gutter: 10pt, {', '.join(cells)})\n\n"
+        if getattr(node, "keep_with_next", False):
+            return f"\n\n#block(sticky: true)[{self.children(node).strip()}]\n\n"
         return self.block_children(node)
 
     def tag_span(self, node: Node) -> str:
         body = self.children(node)
-        if "key-value" in node.classes:
+        cls = node.classes
+        if "key-value" in cls:
             return f"#text(size: 18pt, weight: \"bold\")[{body}] #linebreak()"
+        if "kilde" in cls:
+            return f"#linebreak()#text(size: 8.5pt)[{body.strip()}]"
+        if "step-title" in cls:
+            return f"#text(size: 8pt, tracking: 0.04em)[#upper[{body.strip()}]]#linebreak()"
+        if "step-count" in cls:
+            return f"#text(size: 11pt, weight: \"bold\")[{body.strip()}]#linebreak()"
+        if "step-detail" in cls:
+            return f"#text(size: 9pt)[{body.strip()}]#linebreak()"
         return body
 
     def _items(self, node: Node) -> list[str]:
@@ -373,11 +425,29 @@ class _Writer:
 
     def tag_ul(self, node: Node) -> str:
         items = self._items(node)
+        if "reference-list" in node.classes and items:
+            return f"\n\n#block(breakable: false)[#list({', '.join(items)})]\n\n"
         return f"\n\n#list({', '.join(items)})\n\n" if items else ""
 
     def tag_ol(self, node: Node) -> str:
+        if "flow-steps" in node.classes:
+            return self.flow_steps(node)
         items = self._items(node)
         return f"\n\n#enum({', '.join(items)})\n\n" if items else ""
+
+    def flow_steps(self, node: Node) -> str:
+        """The response flow (figure 1) as boxes joined by arrows, not a numbered list."""
+        box = ("block(stroke: 0.8pt + rgb(\"#23415f\"), fill: rgb(\"#e8eff6\"), inset: 6pt, width: 100%, "
+               "breakable: false)")
+        parts = []
+        for li in node.elements("li"):
+            if "step-split" in li.classes:
+                cells = [f"{box}[{self.children(b).strip()}]" for b in li.elements("div")]
+                parts.append(f"#grid(columns: (1fr,) * {max(len(cells), 1)}, gutter: 8pt, {', '.join(cells)})")
+            else:
+                parts.append(f"#{box}[{self.children(li).strip()}]")
+        arrow = "\n#align(center, block(above: 2pt, below: 2pt)[#text(size: 10pt, fill: rgb(\"#23415f\"))[▼]])\n"
+        return "\n\n" + arrow.join(parts) + "\n\n"
 
     def tag_dl(self, node: Node) -> str:
         items: list[str] = []
@@ -391,6 +461,10 @@ class _Writer:
 
     def tag_details(self, node: Node) -> str:
         summary = node.elements("summary")
+        headings = summary[0].elements("h2", "h3", "h4") if summary else []
+        if headings:
+            # a group heading (the kommune list's fylker): a real heading, tagged and in the bookmarks
+            return self.element(headings[0]) + self.children(node, skip=frozenset({"summary"})) + "\n\n"
         # sticky: the summary stays on the page of what it introduces (no orphaned group title)
         head = (f"\n\n#block(sticky: true, above: 1.1em)[#strong[{self.children(summary[0]).strip()}]]\n\n"
                 if summary else "")
@@ -419,7 +493,11 @@ class _Writer:
                 continue
             self.inputs[key] = svg
             alt = img.attrs.get("alt", "").strip() or "Figur"
-            size = "height: 15cm" if "map" in node.classes else "width: 88%"
+            if "map" in node.classes:
+                # the whole map always shows: scaled to fit the text width and at most 15 cm high
+                size = "width: 100%, height: 15cm, fit: \"contain\""
+            else:
+                size = "width: 88%"
             parts.append(f"image(bytes(sys.inputs.at({typst_string(key)})), format: \"svg\", "
                          f"alt: {typst_string(alt)}, {size})")
         rest = self.children(node, skip=frozenset({"figcaption", "img"}))
@@ -430,7 +508,8 @@ class _Writer:
     # ---- tables
 
     def tag_table(self, node: Node) -> str:
-        caption_nodes = node.elements("caption")
+        # a caption only screen readers get in the HTML (the numbers under a chart, named by the summary above)
+        caption_nodes = [c for c in node.elements("caption") if "visually-hidden" not in c.classes]
         caption = self.children(caption_nodes[0]).strip() if caption_nodes else ""
         groups = {"thead": [], "tbody": [], "tfoot": []}
         for child in node.elements():
@@ -447,7 +526,10 @@ class _Writer:
         align = ", ".join("right" if numeric[i] else "left" for i in range(ncols))
         parts = [f"columns: {ncols}", f"align: ({align},)"]
         if groups["thead"]:
-            parts.append("table.header(" + ", ".join(self._cells(r) for r in groups["thead"]) + ")")
+            group = node.attrs.get("data-group", "")
+            # a group's name (the kommune list's fylke) heads the table on every page it runs over
+            named = (f"table.cell(colspan: {ncols}, align: left)[#strong[{escape_text(group)}]], " if group else "")
+            parts.append("table.header(" + named + ", ".join(self._cells(r) for r in groups["thead"]) + ")")
         parts.extend(self._cells(r) for r in groups["tbody"])
         if groups["tfoot"]:
             parts.append("table.footer(repeat: false, " + ", ".join(self._cells(r) for r in groups["tfoot"]) + ")")
@@ -467,6 +549,8 @@ class _Writer:
             body = self.children(cell).strip()
             if cell.tag == "th" and cell.attrs.get("scope") == "row":
                 body = f"#strong[{body}]"
+            if "definition" in cell.classes:
+                body = f"#text(size: 7.5pt)[{body}]"
             args = []
             for attr in ("colspan", "rowspan"):
                 value = cell.attrs.get(attr, "")
@@ -530,6 +614,23 @@ def _mark_section_ids(node: Node) -> None:
         _mark_section_ids(child)
 
 
+_LEADS_TO = frozenset({"figure", "table"})
+
+
+def _mark_lead_ins(node: Node) -> None:
+    """Mark each paragraph that directly precedes a table or figure, so the PDF keeps the two on one page."""
+    children = node.elements()
+    for child, following in zip(children, children[1:]):
+        if child.tag == "p" and (following.tag in _LEADS_TO or following.classes & {"table-wrap", "answer-block",
+                                                                                    "side-by-side"}):
+            child.keep_with_next = True  # type: ignore[attr-defined]
+        if "table-wrap" in child.classes and following.tag == "p" and "kilde" in following.classes \
+                and len(child.find_all("tr")) <= SHORT_TABLE_ROWS:
+            child.keep_with_next = True  # type: ignore[attr-defined]  # a short table and its source line
+    for child in children:
+        _mark_lead_ins(child)
+
+
 def html_to_typst(html: str, date: tuple[int, int, int] | None = None) -> TypstDocument:
     """The report's HTML as a Typst document (source and image inputs).
 
@@ -538,6 +639,7 @@ def html_to_typst(html: str, date: tuple[int, int, int] | None = None) -> TypstD
     """
     root = parse_html(html)
     _mark_section_ids(root)
+    _mark_lead_ins(root)
     meta = _meta(root)
     writer = _Writer(root)
     body_nodes = [n for n in _all_elements(root) if n.tag == "body"]

@@ -18,6 +18,7 @@ from typing import Any
 
 from kartlegging.report.inputs import INPUT_TABLES, ExtraPaths, read_inputs
 from kartlegging.report.render import ReportMeta, git_commit, git_commit_time, render_html, run_date_from_env
+from kartlegging.report.tables_csv import write_table_csvs
 
 log = logging.getLogger("kartlegging")
 
@@ -36,8 +37,12 @@ def _named_list(inputs: Mapping[str, Any], name: str) -> tuple[str, ...]:
     return tuple(str(v) for v in (value if isinstance(value, list) else [value]))
 
 
-def step_report(inputs: Mapping[str, Any], params: Mapping[str, Any], repo_dir: Path, out_html: str) -> None:
-    """Read the round's tables and render the HTML report. ``repo_dir``: the git checkout (commit, run date)."""
+def step_report(inputs: Mapping[str, Any], params: Mapping[str, Any], repo_dir: Path, out_html: str,
+                out_tables: str | None = None) -> None:
+    """Read the round's tables and render the HTML report, and each of its tables as CSV in ``out_tables``.
+
+    ``repo_dir``: the git checkout (commit, run date).
+    """
     tables = [str(p) for p in inputs["tables"]]
     by_name = {Path(p).name.removesuffix(".parquet"): p for p in tables if p.endswith(".parquet")}
     paths = {field: by_name[table.name] for field, table in INPUT_TABLES.items() if table.name in by_name}
@@ -61,6 +66,8 @@ def step_report(inputs: Mapping[str, Any], params: Mapping[str, Any], repo_dir: 
         run_date=run_date_from_env(fallback_epoch=git_commit_time(repo_dir)),
         commit=git_commit(repo_dir),
         synthetic=bool(params.get("synthetic", False)),
+        synthetic_rounds=tuple(str(r) for r in params.get("synthetic_rounds", None) or ()),
+        kostra_synthetic=bool(params.get("kostra_synthetic", False)),
         classification=str(params.get("classification", "") or ""),
         harmonise_to=str(params.get("harmonise_to", "") or ""),
         publication=dict(params.get("publication", None) or {}) or None,
@@ -75,3 +82,6 @@ def step_report(inputs: Mapping[str, Any], params: Mapping[str, Any], repo_dir: 
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(html.encode("utf-8"))
     log.info("report: wrote %s (%d bytes)", out, len(html))
+    if out_tables is not None:
+        written = write_table_csvs(html, out_tables)
+        log.info("report: wrote %d tables as CSV in %s", len(written), out_tables)
