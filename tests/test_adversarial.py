@@ -399,40 +399,56 @@ def test_override_that_matches_nothing_names_itself(tmp_path):
     overrides = load_overrides(path)
     with pytest.raises(OverrideError) as err:
         check_all_matched(overrides, set(), path)
-    assert str(err.value) == f"{path}: override(s) matched no record: ov-t-001 (epost: finnes-ikke.eml [])"
+    assert str(err.value) == (f"{path}: line 2, override ov-t-001: matched no record (epost: finnes-ikke.eml []) "
+                              "[fix: check the file name and record against the issue (make review prints them)]")
+
+
+R = ", reason: checked by phone"
 
 
 @pytest.mark.parametrize("text, fragment", [
     ("overrides: [\n", "not valid YAML"),
-    ("overrides:\n  - id: a\n    source: sms\n    file: x\n    set: {q1: ja}\n",
-     "override a: source 'sms' is not one of"),
-    ("overrides:\n  - id: a\n    source: email\n    file: x\n    set: {q1: ja}\n",
-     "override a: source 'email' is not one of"),
-    ("overrides:\n  - id: a\n    source: epost\n    file: x\n    set: {}\n", "'set' must be a non-empty mapping"),
-    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: ja}}\n"
-     "  - {id: a, source: epost, file: y, set: {q1: ja}}\n",
-     "override id a is used twice"),
-    ("overrides:\n  - id: ov-13\n    source: epost\n    file: x\n    sett: {q1: ja}\n",
-     "override ov-13: unknown key 'sett' (allowed: id, source, file, record, set, reason); "
-     "override ov-13: lacks 'set'"),
-    ("overrides:\n  - {source: epost, file: x, set: {q1: ja}}\n", "override #1 (no id): lacks 'id'"),
-    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: kanskje}}\n",
-     "override a: q1 'kanskje' is not one of ja, nei"),
-    ("overrides:\n  - {id: a, source: epost, file: x, set: {svar: ja}}\n",
+    ("overrides:\n  - id: a\n    source: sms\n    file: x\n    set: {q1: ja}\n    reason: checked by phone\n",
+     "line 3, override a: source 'sms' is not one of"),
+    ("overrides:\n  - id: a\n    source: email\n    file: x\n    set: {q1: ja}\n    reason: checked by phone\n",
+     "line 3, override a: source 'email' is not one of"),
+    ("overrides:\n  - id: a\n    source: epost\n    file: x\n    set: {}\n    reason: checked by phone\n",
+     "line 5, override a: 'set' must be a non-empty mapping"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: ja}" + R + "}\n"
+     "  - {id: a, source: epost, file: y, set: {q1: ja}" + R + "}\n",
+     "line 3, override a: id is used twice (first at line 2)"),
+    ("overrides:\n  - id: ov-13\n    source: epost\n    file: x\n    sett: {q1: ja}\n    reason: checked by phone\n",
+     "line 5, override ov-13: unknown key 'sett' (allowed: id, source, file, record, set, reason) [fix: rename it "
+     "to one of the allowed keys or remove it]; line 2, override ov-13: lacks 'set'"),
+    ("overrides:\n  - {source: epost, file: x, set: {q1: ja}" + R + "}\n", "line 2, override #1 (no id): lacks 'id'"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: kanskje}" + R + "}\n",
+     "line 2, override a: q1 'kanskje' is not one of ja, nei"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {svar: ja}" + R + "}\n",
      "override a: cannot set 'svar' on a epost record"),
-    ("overrides:\n  - {id: a, source: epost, file: x, set: {enhet_id: Bodø}}\n",
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {enhet_id: Bodø}" + R + "}\n",
      "override a: enhet_id 'Bodø' is not K + 4"),
-    ("overrides:\n  - {id: a, source: telefon, file: t.xlsx, record: 7, set: {svar: kanskje}}\n",
+    ("overrides:\n  - {id: a, source: telefon, file: t.xlsx, record: 7, set: {svar: kanskje}" + R + "}\n",
      "override a: svar 'kanskje' is not one of ja, nei, vet_ikke, ikke_konklusiv"),
-    ("overrides:\n  - {id: a, source: telefon, file: t.xlsx, record: rad 7, set: {svar: ja}}\n",
+    ("overrides:\n  - {id: a, source: telefon, file: t.xlsx, record: rad 7, set: {svar: ja}" + R + "}\n",
      "override a: record 'rad 7' must be the Excel row number"),
-    ("overrides:\n  - {id: a, source: intervju, file: t.xlsx, record: T09, set: {kommuner: ['1804']}}\n",
+    ("overrides:\n  - {id: a, source: intervju, file: t.xlsx, record: T09, set: {kommuner: ['1804']}" + R + "}\n",
      "override a: cannot set 'kommuner' on a intervju record (allowed: value)"),
-    ("overrides:\n  - {id: a, source: intervju, file: t.xlsx, record: T05, set: {kommuner: [Bodø]}}\n",
+    ("overrides:\n  - {id: a, source: intervju, file: t.xlsx, record: T05, set: {kommuner: [Bodø]}" + R + "}\n",
      "override a: kommuner ['Bodø'] is not a list of kommune numbers"),
     ("runde: 2015\noverrides: []\n", "unknown key 'runde' at the top"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: ja}}\n", "line 2, override a: lacks 'reason'"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: ja}, reason: …}\n",
+     "line 2, override a: reason '…' is a placeholder, not a reason [fix: write why"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: ja}, reason: TODO}\n",
+     "override a: reason 'TODO' is a placeholder"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: ja}, reason: '...'}\n",
+     "override a: reason '...' is a placeholder"),
+    ("overrides:\n  - {id: a, source: telefon, file: t.xlsx, record: 7, set: {svar: ja}" + R + "}\n"
+     "  - {id: b, source: telefon, file: t.xlsx, record: '07', set: {svar: nei}" + R + "}\n",
+     "line 3, override b: targets the same record as override a [fix: merge the two into one override]"),
 ], ids=["yaml", "source", "source-email", "empty-set", "duplicate-id", "misspelled-set", "no-id", "q1-vocabulary",
-        "epost-key", "enhet-form", "svar-vocabulary", "phone-record", "intervju-key", "kommuner-form", "top-key"])
+        "epost-key", "enhet-form", "svar-vocabulary", "phone-record", "intervju-key", "kommuner-form", "top-key",
+        "no-reason", "skeleton-reason", "todo-reason", "dots-reason", "same-record"])
 def test_malformed_overrides_file_names_file_and_problem(tmp_path, text, fragment):
     """Validated by kartlegging.core.overrides, the one module the parse-time check and the jobs share."""
     path = tmp_path / "t.yaml"
@@ -765,7 +781,8 @@ def test_dry_run_with_a_misspelled_override_key_stops_naming_the_id_and_the_key(
     proc = snakemake(tmp_path / "work", "-n")
     assert_stopped_before_any_job(proc, tmp_path)
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith(f"kartlegging: {overrides / (C.ROUND + '.yaml')}: override ov-t-013: unknown key 'sett'")
+    assert last.startswith(f"kartlegging: {overrides / (C.ROUND + '.yaml')}: line 5, override ov-t-013: unknown key "
+                           "'sett'")
 
 
 @pytest.mark.e2e
@@ -812,8 +829,9 @@ def test_override_matching_nothing_stops_consolidate_and_leaves_no_output(advers
     with pytest.raises(SystemExit):
         run(job, lambda smk, logger: step_consolidate(C.ROUND, *REF_FILES, str(overrides), inputs, out))
     err = [ln for ln in capsys.readouterr().err.splitlines() if ln.strip()]
-    assert err == [f"ERROR rule consolidate stopped: OverrideError: {overrides}: override(s) matched no record: "
-                   "ov-t-404 (intervju: finnes-ikke.xlsx [T18])"]
+    assert err == [f"ERROR rule consolidate stopped: OverrideError: {overrides}: line 2, override ov-t-404: matched "
+                   "no record (intervju: finnes-ikke.xlsx [T18]) [fix: check the file name and record against the "
+                   "issue (make review prints them)]"]
     assert not any(Path(p).exists() for p in out.values())  # kommune_status was written first, then removed
 
 
