@@ -104,13 +104,7 @@ def quality_appendix(inputs: ReportInputs) -> dict[str, Any]:
         row["source"] = label(row["source"], SOURCE_LABELS)
         row["reason"] = reason_nb(row["reason_code"])
 
-    overrides = inputs.overrides_applied.sort_values(["override_id", "field"])
-    override_rows = [
-        {"id": str(o.override_id), "source": label(o.source, SOURCE_LABELS), "file": str(o.file),
-         "record": str(o.record), "field": str(o.field),
-         "reason": "" if is_missing(o.reason) else str(o.reason)}
-        for o in overrides.itertuples(index=False)
-    ]
+    override_rows = _override_rows(inputs)
     return {
         "sources": sources,
         "issue_summary": summary,
@@ -121,8 +115,45 @@ def quality_appendix(inputs: ReportInputs) -> dict[str, Any]:
         "record_quarantine": record_rows,
         "overrides": override_rows,
         "overrides_count": len({r["id"] for r in override_rows}),
+        "overrides_not_under_review": len({r["id"] for r in override_rows if not r["under_review"]}),
         "conservation": _conservation_rows(inputs.conservation),
     }
+
+
+#: Fields whose values are kommuner or units: shown with their names (``0441 Os (Hedmark)``).
+UNIT_FIELDS = ("enhet_id", "kommunenummer", "kommuner")
+
+
+def _override_rows(inputs: ReportInputs) -> list[dict[str, Any]]:
+    """One row per field an override set: the value set and the value before (kommuner and units with their
+    names, so that a move from Os (Hordaland) to Os (Hedmark) reads as one), the value as the analyst wrote
+    it where it was normalised, and whether the record was under review."""
+    names = {str(e): str(n) for e, n in zip(inputs.dispatch["enhet_id"], inputs.dispatch["enhet_navn"])}
+    for code, navn in zip(inputs.kommune_status["kommunenummer"], inputs.kommune_status["kommunenavn"]):
+        names.setdefault(f"K{code}", str(navn))
+
+    def shown(field: str, value: object) -> str:
+        if is_missing(value):
+            return ""
+        text = str(value)
+        if field not in UNIT_FIELDS:
+            return text
+        parts = []
+        for code in (c.strip() for c in text.split(",")):
+            unit = code if field == "enhet_id" else f"K{code}"
+            parts.append(f"{code} {names[unit]}" if unit in names else code)
+        return ", ".join(parts)
+
+    rows = []
+    for o in inputs.overrides_applied.sort_values(["override_id", "field"]).itertuples(index=False):
+        field = str(o.field)
+        rows.append({
+            "id": str(o.override_id), "source": label(o.source, SOURCE_LABELS), "file": str(o.file),
+            "record": str(o.record), "field": field, "value": shown(field, o.value),
+            "before": shown(field, o.value_before), "written": "" if is_missing(o.value_written) else str(o.value_written),
+            "under_review": bool(o.under_review), "reason": "" if is_missing(o.reason) else str(o.reason),
+        })
+    return rows
 
 
 CONSERVATION_SOURCES = {"utsendelse": "dispatch", "epost": "epost", "telefon": "telefon", "intervju": "intervju",

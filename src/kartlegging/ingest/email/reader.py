@@ -41,7 +41,7 @@ set ``enhet_id`` (``ident_method`` = ``override``), ``q1``, ``q5`` or ``auto_rep
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -58,11 +58,13 @@ from kartlegging.ingest.email.supersede import _apply_overrides, _final_answers,
 
 @dataclass
 class EmailResult:
-    """Outcome of the e-mail ingest: the table, the issues, and the override ids used."""
+    """Outcome of the e-mail ingest: the table, the issues, the override ids used and, per override,
+    the value each field it set had before (the audit trail of appendix B)."""
 
     table: pd.DataFrame
     issues: list[Issue]
     applied: set[str]
+    before: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------
@@ -187,7 +189,8 @@ def ingest_email(epost_dir: str | Path, dispatch: DispatchResult, classification
                 row = _Row(path.name, quarantine=f"could not be parsed ({type(exc).__name__})")
         rows.append(row)
 
-    applied = _apply_overrides(rows, overrides, dispatch)
+    before: dict[str, dict[str, object]] = {}
+    applied = _apply_overrides(rows, overrides, dispatch, before)
 
     issues: list[Issue] = []
     answers: dict[str, tuple[str | None, str | None]] = {}
@@ -234,4 +237,4 @@ def ingest_email(epost_dir: str | Path, dispatch: DispatchResult, classification
     for col in ("auto_reply", "superseded", "attachment_answer"):
         table[col] = table[col].astype(bool)
     table = table.sort_values(list(EMAIL_REPLIES.sort_by), kind="stable").reset_index(drop=True)
-    return EmailResult(table=table, issues=issues, applied=applied)
+    return EmailResult(table=table, issues=issues, applied=applied, before=before)
