@@ -1,4 +1,4 @@
-"""Snakemake script: DuckDB views and the data dictionary."""
+"""Snakemake script: the DuckDB file and the data dictionary."""
 from kartlegging.infra.runner import run
 from kartlegging.steps.database import step_database
 
