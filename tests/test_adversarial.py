@@ -786,6 +786,59 @@ def test_dry_run_with_a_misspelled_override_key_stops_naming_the_id_and_the_key(
 
 
 @pytest.mark.e2e
+def test_dry_run_with_a_dispatch_contacts_name_in_a_reason_stops_naming_the_override_not_the_person(tmp_path):
+    """Reasons reach appendix B: `snakemake -n` looks for the names the round's raw files hold in them."""
+    raw = tmp_path / "raw"
+    rd = C.write_base_round(raw)
+    lines = (rd / "utsendelse.csv").read_text(encoding="utf-8").splitlines()
+    (rd / "utsendelse.csv").write_text("\n".join([lines[0] + ";kontaktperson"] + [
+        ln + (";Gunnhild Skarsvåg" if ln.startswith("K1804;") else ";") for ln in lines[1:]]) + "\n",
+        encoding="utf-8")
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    path = overrides / f"{C.ROUND}.yaml"
+    path.write_text("overrides:\n  - id: ov-t-007\n    source: telefon\n    file: telefonrunde.xlsx\n"
+                    "    record: 3\n    set: {svar: ja}\n    reason: Gunnhild Skarsvåg sa ja i telefonen\n",
+                    encoding="utf-8")
+    C.workdir_config(tmp_path / "work", raw, tmp_path / "out", overrides_dir=overrides)
+    proc = snakemake(tmp_path / "work", "-n")
+    assert_stopped_before_any_job(proc, tmp_path)
+    assert proc.stderr.strip().splitlines()[-1].startswith(
+        f"kartlegging: {path}: line 7, override ov-t-007: the reason holds the name of a person (a contact in the "
+        "dispatch list (utsendelse.csv))")
+    assert "Skarsvåg" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.e2e
+def test_a_rerun_lists_the_figures_that_changed_and_the_override_of_a_record_not_under_review(tmp_path):
+    """The corpus round up to its figures, twice: the second time with an override that turns Halden's coded
+    "nei" into "ja". The summary names the changed figures (old → new) and the override, with the value before."""
+    raw = tmp_path / "raw"
+    C.write_base_round(raw)
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    C.copy_register(tmp_path / "work" / "register")
+    C.workdir_config(tmp_path / "work", raw, tmp_path / "out", overrides_dir=overrides)
+    target = str(tmp_path / "out" / "processed" / C.ROUND / "figures.parquet")
+    first = snakemake(tmp_path / "work", target)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "figures changed" not in first.stdout + first.stderr
+    (overrides / f"{C.ROUND}.yaml").write_text(
+        "overrides:\n  - id: ov-t-001\n    source: epost\n    file: base-halden.eml\n    record: ''\n"
+        "    set: {q1: yes}\n    reason: rådmannen rettet svaret i en telefonsamtale\n", encoding="utf-8")
+    second = snakemake(tmp_path / "work", target)
+    assert second.returncode == 0, second.stderr[-3000:]
+    console = second.stdout + second.stderr
+    changed = re.search(r"figures changed since the previous run \((\d+)\): (.*)", console)
+    assert changed and int(changed.group(1)) >= 1, console[-3000:]
+    assert all(re.fullmatch(r"\w+ [\d.]+ → [\d.]+", c) for c in changed.group(2).split(", ")), changed.group(2)
+    assert ("overrides of records not under review (1): ov-t-001 (epost base-halden.eml: q1 nei → ja)"
+            in console)
+    third = snakemake(tmp_path / "work", target)  # nothing to do: Snakemake calls no summary, nothing listed
+    assert "figures changed" not in third.stdout + third.stderr
+
+
+@pytest.mark.e2e
 @pytest.mark.parametrize("text, message", [
     ("overrides:\n  - id: ov-1\n    set: {enhet_id: [K1804,\n", "not valid YAML at line 4, column 1"),
     ("overrides: {id: ov-1}\n", "expected a mapping with a list 'overrides'"),

@@ -13,8 +13,8 @@ import yaml
 
 from kartlegging.core import store
 from kartlegging.core.classification import load
-from kartlegging.core.issues import issues_frame
 from kartlegging.core.fingerprint import as_metadata
+from kartlegging.core.issues import issues_frame
 from kartlegging.infra.review import ReviewRefused, current_inputs, print_review, skeleton
 from kartlegging.ingest.dispatch import read_dispatch
 from kartlegging.ingest.email.reader import ingest_email
