@@ -147,20 +147,32 @@ def _contains(haystack: list[str], needle: tuple[str, ...]) -> bool:
     return any(tuple(haystack[i:i + n]) == needle for i in range(len(haystack) - n + 1))
 
 
+class ReasonWords:
+    """The words of one reason, read once for every name it is compared with."""
+
+    def __init__(self, reason: str) -> None:
+        raw = _WORD.findall(unicodedata.normalize("NFKC", reason))
+        self.words = [w.casefold() for w in raw]
+        self.pairs = set(zip(self.words, self.words[1:]))
+        self.capitalised = {w.casefold() for w in raw if w[:1].isupper()}
+
+    def holds(self, name: PersonName, place_words: frozenset[str] = frozenset()) -> bool:
+        """The whole name, or given name and surname next to each other in either order; or the surname alone,
+        written with a capital, when it is no place name of the round."""
+        full = name.words
+        if len(full) < 2:
+            return False
+        first, last = full[0], full[-1]
+        if (first, last) in self.pairs or (last, first) in self.pairs:
+            return True
+        if len(full) > 2 and _contains(self.words, full):
+            return True
+        return len(last) >= 3 and last not in place_words and last in self.capitalised
+
+
 def name_in(reason: str, name: PersonName, place_words: frozenset[str] = frozenset()) -> bool:
-    """Whether ``reason`` holds ``name``: the whole name or given name and surname, in either order;
-    or the surname alone, written with a capital, when it is no place name of the round."""
-    found = words(reason)
-    full = name.words
-    if len(full) < 2:
-        return False
-    first, last = full[0], full[-1]
-    if _contains(found, full) or _contains(found, (first, last)) or _contains(found, (last, first)):
-        return True
-    if len(last) < 3 or last in place_words:
-        return False
-    return any(w.casefold() == last and w[:1].isupper()
-               for w in _WORD.findall(unicodedata.normalize("NFKC", reason)))
+    """Whether ``reason`` holds ``name`` (see :meth:`ReasonWords.holds`)."""
+    return ReasonWords(reason).holds(name, place_words)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -418,8 +430,9 @@ def _units(facts: RoundFacts) -> frozenset[str] | None:
 
 
 def _name_problems(entry: dict[str, Any], line: int | None, facts: RoundFacts) -> list[Problem]:
+    reason = ReasonWords(entry["reason"])
     for name in facts.names:
-        if name_in(entry["reason"], name, facts.place_words):
+        if reason.holds(name, facts.place_words):
             return [Problem(line, f"override {entry['id']}",
                             f"the reason holds the name of a person ({name.where}); reasons are shown in "
                             "appendix B of the report",

@@ -20,8 +20,6 @@ written anywhere; an error names the kind of source, never the name.
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import email.utils
 import os
 import re
@@ -114,36 +112,47 @@ def _header_block(path: Path) -> bytes:
     return head[: m.start() + 1] if m else head
 
 
+#: A sender header in a header block, with its folded continuation lines.
+_SENDER_HEADER = re.compile(rb"^(?:From|Reply-To|Sender)[ \t]*:(.*(?:\r?\n[ \t].*)*)", re.MULTILINE | re.IGNORECASE)
+
+
 def email_sender_names(folder: Path, place_words: frozenset[str] = frozenset()) -> list[PersonName]:
-    """Display names and addresses of the senders (``From``, ``Reply-To``, ``Sender``), headers only."""
+    """Display names and addresses of the senders (``From``, ``Reply-To``, ``Sender``), from the header block of
+    each message only (found by a pattern; the body is never read)."""
     from kartlegging.ingest.email.mime import decode_header_text
 
-    parser = email.parser.BytesHeaderParser(policy=email.policy.compat32)
     out: list[PersonName] = []
     for name in sorted(_listing(folder) or ()):
         path = folder / name
-        if not path.is_file():
-            continue
         try:
-            headers = parser.parsebytes(_header_block(path))
-        except (OSError, ValueError):
+            block = _header_block(path) if path.is_file() else b""
+        except OSError:
             continue  # the ingest quarantines what cannot be read; a name cannot come from it either
-        for key in ("From", "Reply-To", "Sender"):
-            for display, address in email.utils.getaddresses([decode_header_text(v) for v in headers.get_all(key, [])]):
+        for m in _SENDER_HEADER.finditer(block):
+            value = decode_header_text(m.group(1).decode("utf-8", "surrogateescape").replace("\r", ""))
+            for display, address in email.utils.getaddresses([" ".join(value.split())]):
                 out += _names_of([display, address], f"a sender of an e-mail in epost/ ({name})", place_words)
     return out
 
 
 def _sheet_cells(path: Path, sheet: str, wanted: dict[str, str]) -> tuple[list[list[object]], dict[str, int], int]:
-    """The rows of one sheet, its header's columns and the header's row index; empty when unreadable."""
-    from kartlegging.ingest.workbook import WorkbookError, find_header, read_sheet
+    """The rows of one sheet (Excel row ``i + 1`` is ``rows[i]``), its header's columns and the header's row
+    index; empty when unreadable. Cells only, read by calamine: the ingest job looks at formulas and errors."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    from kartlegging.ingest.workbook import SheetData, find_header
 
     try:
-        data = read_sheet(path, sheet)
-    except WorkbookError:
+        workbook = CalamineWorkbook.from_path(str(path))
+        names = {n.strip().casefold(): n for n in workbook.sheet_names}
+        name = names.get(sheet.casefold())
+        if name is None:
+            return [], {}, 0
+        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+    except (CalamineError, OSError, ValueError):
         return [], {}, 0
-    header, cols, _ = find_header(data, wanted, 10)
-    return data.rows, cols, header
+    header, cols, _ = find_header(SheetData(name, rows), wanted, 10)
+    return rows, cols, header
 
 
 def interview_contact_names(folder: Path, place_words: frozenset[str] = frozenset()) -> list[PersonName]:
@@ -186,28 +195,41 @@ def dispatch_contact_names(rows: list[dict[str, str]], place_words: frozenset[st
     return _names_of(texts, "a contact in the dispatch list (utsendelse.csv)", place_words)
 
 
+def _classification(klass_file: Path, bydeler_file: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """Kommuner (code: name) of a Klass 131 version file and Oslo's bydeler, read as they are: the checks need
+    codes and names only, not the name index :func:`kartlegging.core.classification.load_files` builds."""
+    import csv
+    import json
+
+    items = json.loads(klass_file.read_text(encoding="utf-8"))["classificationItems"]
+    kommuner = {str(i["code"]): str(i["name"]).strip() for i in items if re.fullmatch(r"\d{4}", str(i["code"]))
+                and str(i["code"]) != "9999"}
+    with bydeler_file.open(encoding="utf-8-sig", newline="") as fh:
+        bydeler = {r["bydelsnummer"].strip(): r["bydel"].strip() for r in csv.DictReader(fh, delimiter=";")}
+    return kommuner, bydeler
+
+
 def round_facts(round_dir: str | Path, klass_file: str | Path | None, bydeler_file: str | Path | None,
                 names: bool = True) -> RoundFacts:
     """The facts of one round's raw folder; a part that cannot be read is left unknown (None), so its
     check falls to the ingest job, which names the problem with the file itself."""
-    from kartlegging.core.classification import ClassificationError, load_files
+    from kartlegging.core.classification import FYLKER
     from kartlegging.ingest.dispatch import DispatchError, check_readable
 
     folder = Path(round_dir)
     kommuner = bydeler = None
     version = ""
-    place: set[str] = set()
+    place: set[str] = {w for navn in FYLKER.values() for w in words(navn)}
     if klass_file and bydeler_file:
         try:
-            cls = load_files(klass_file, bydeler_file)
-        except (ClassificationError, OSError, ValueError):
-            cls = None
-        if cls is not None:
-            kommuner, bydeler, version = frozenset(cls.kommuner), frozenset(cls.bydeler), cls.version
-            for k in cls.kommuner.values():
-                place.update(words(f"{k.name} {k.fylkesnavn}"))
-            for b in cls.bydeler.values():
-                place.update(words(b))
+            kommune_names, bydel_names = _classification(Path(klass_file), Path(bydeler_file))
+        except (OSError, ValueError, KeyError):
+            kommune_names = bydel_names = None
+        if kommune_names is not None and bydel_names is not None:
+            kommuner, bydeler = frozenset(kommune_names), frozenset(bydel_names)
+            version = Path(klass_file).stem.split("-", 1)[-1]
+            for navn in (*kommune_names.values(), *bydel_names.values()):
+                place.update(words(navn))
     try:
         recipients = check_readable(folder / "utsendelse.csv")
     except DispatchError:
