@@ -146,8 +146,8 @@ def _deciding_phone_rows(phone_attempts: pd.DataFrame) -> dict[str, tuple[str, i
     if phone_attempts.empty:
         return {}
     rows = phone_attempts.loc[phone_attempts["svar"].isin(CONCLUSIVE) & phone_attempts["enhet_id"].notna()]
-    rows = rows.assign(_dato=pd.to_datetime(rows["dato"]).fillna(pd.Timestamp.min))
-    rows = rows.sort_values(["enhet_id", "_dato", "row"], kind="stable")
+    rows = rows.assign(_dato=pd.to_datetime(rows["dato"]))  # an attempt without a date sorts first
+    rows = rows.sort_values(["enhet_id", "_dato", "row"], kind="stable", na_position="first")
     return {str(e): (str(g["file"].iloc[-1]), int(g["row"].iloc[-1])) for e, g in rows.groupby("enhet_id")}
 
 

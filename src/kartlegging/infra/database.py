@@ -254,7 +254,7 @@ def data_dictionary(rounds: list[str], missing: Iterable[str] = ()) -> str:
     ]
     missing = list(missing)
     if missing:
-        lines += [f"**No view in this build** (no file): {', '.join(f'`{m}`' for m in missing)}.", ""]
+        lines += [f"**Not in this build** (no file): {', '.join(f'`{m}`' for m in missing)}.", ""]
     for table in ALL_TABLES.values():
         lines += [f"## `{table.name}`", "", table.description, ""]
         guide = GUIDES.get(table.name)

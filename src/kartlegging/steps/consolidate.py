@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import pandas as pd
 
@@ -66,7 +67,8 @@ def step_consolidate(
     prints = fingerprint({
         "utsendelse": [inputs["dispatch_csv"]], "telefon": [inputs["phone_log"]],
         "epost": _as_list(inputs["emails"]), "intervju": _as_list(inputs["workbooks"]),
-        "kostra": _as_list(inputs.get("kostra_files", [])), "overrides": [overrides_file] if overrides_file else [],
+        "kostra": _as_list(inputs.get("kostra_files", [])),
+        "overrides": [overrides_file] if overrides_file and Path(overrides_file).is_file() else [],
     })
     store.write_table(issues, "issues", out["issues"], metadata=as_metadata(prints))
 
