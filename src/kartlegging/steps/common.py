@@ -68,6 +68,6 @@ def write_issues_and_applied(round_name: str, issues: list[Issue], overrides: li
     frame = applied_frame(round_name, overrides, applied, before, issues)
     store.write_table(frame, "overrides_applied", out_applied)
     for row in frame.itertuples():
-        if row.value_written is not None:
+        if isinstance(row.value_written, str):
             log.info("override %s: %s written %s, stored as %s", row.override_id, row.field, row.value_written,
                      row.value)
