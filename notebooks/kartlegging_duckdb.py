@@ -14,8 +14,8 @@
 # %% [markdown]
 # # The kartlegging in DuckDB: three questions, in SQL
 #
-# This notebook reads the pipeline's outputs through `kartlegging.duckdb`, the file of
-# views over the Parquet tables that `make run` writes to `data/processed/`. Each
+# This notebook reads the pipeline's outputs through `kartlegging.duckdb`, the file that
+# `make run` writes to `data/processed/` with every table of the run inside it. Each
 # question is one SQL query and one chart. Every number here is also in the report, so
 # the notebook doubles as a check that the tables answer the way the report says.
 #
@@ -66,7 +66,8 @@ CHARTS = Path(os.environ.get("KARTLEGGING_CHARTS", PROCESSED / "notebook"))
 CHARTS.mkdir(parents=True, exist_ok=True)
 
 con = connect(PROCESSED / "kartlegging.duckdb")
-VIEWS = {row[0] for row in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+TABLES = {row[0] for row in con.execute(
+    "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
 ROUNDS = [row[0] for row in con.execute("SELECT DISTINCT round FROM kommune_status ORDER BY round").fetchall()]
 print(f"database: {PROCESSED / 'kartlegging.duckdb'}")
 print(f"rounds: {', '.join(ROUNDS)}; charts go to {CHARTS}")
@@ -173,7 +174,7 @@ chart_services = save(fig, "services_by_organisation.png")
 # ## 3. Does KOSTRA agree? Frisklivssentraler in KOSTRA and in the kartlegging
 #
 # KOSTRA asks every kommune each year whether it has a frisklivssentral; the `kostra`
-# view holds the statbank extracts as tidy rows (`region_code, region_level, year,
+# table holds the statbank extracts as tidy rows (`region_code, region_level, year,
 # variable, value, status, source_file`). The first query counts kommuner by their
 # answer per year (Oslo answers per bydel; `region_level = 'kommune'` leaves the bydeler
 # and the aggregate rows out). The second sets, per round, the kommuner covered by a
@@ -181,13 +182,13 @@ chart_services = save(fig, "services_by_organisation.png")
 # lists in `kostra_crosscheck` (KOSTRA read in the year nearest the round, in the
 # round's kommune structure).
 #
-# A database built before the KOSTRA step existed has neither view: the cell then says
+# A database built before the KOSTRA step existed has neither table: the cell then says
 # so and skips its query.
 
 # %%
 kostra_by_year = None
-if "kostra" not in VIEWS:
-    print("The kostra view is not in this database (no KOSTRA step in the run that built it): "
+if "kostra" not in TABLES:
+    print("The kostra table is not in this database (no KOSTRA step in the run that built it): "
           "skipping KOSTRA by year.")
 else:
     kostra_by_year = con.sql("""
@@ -204,8 +205,8 @@ else:
     show(kostra_by_year)
 
 kartlegging_vs_kostra = None
-if "kostra_crosscheck" not in VIEWS:
-    print("The kostra_crosscheck view is not in this database: skipping the comparison with the kartlegging.")
+if "kostra_crosscheck" not in TABLES:
+    print("The kostra_crosscheck table is not in this database: skipping the comparison with the kartlegging.")
 else:
     kartlegging_vs_kostra = con.sql("""
         WITH fls AS (

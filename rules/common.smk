@@ -145,14 +145,21 @@ def overrides_file(round_name):
 @functools.lru_cache(maxsize=None)
 def read_overrides(round_name):
     """The round's overrides file as (entries, problem), read and validated once per Snakemake run by
-    kartlegging.core.overrides (sources, the keys each source allows, value vocabularies), so that a bad
-    override stops `snakemake -n` before anything reruns. The parse-time check (required_inputs_problem)
-    and the ingest params (overrides_for) share it. ``problem`` names the file, the override's id and the
-    key; entries are [] then, and when the round has no file."""
+    kartlegging.core.overrides: sources, the keys each source allows, value vocabularies, a reason on each,
+    and, against the round's raw files (kartlegging.ingest.round_facts), the file, row and units named and
+    no person's name in a reason. So a bad override stops `snakemake -n` before anything reruns. The
+    parse-time check (required_inputs_problem) and the ingest params (overrides_for) share it. ``problem``
+    names the file and, per problem, the line, the override's id and a fix; entries are [] then, and when
+    the round has no file."""
     from kartlegging.core.overrides import OverrideError, read_entries
+    from kartlegging.ingest.round_facts import round_facts
+
+    def facts():
+        klass = klass_version_file(round_name) if classification_problem(round_name) is None else None
+        return round_facts(os.path.join(RAW, str(round_name)), klass, os.path.join(REF, "oslo-bydeler.csv"))
 
     try:
-        return read_entries(overrides_file(round_name)), None
+        return read_entries(overrides_file(round_name), facts), None
     except OverrideError as err:
         return [], str(err)
 

@@ -1,11 +1,12 @@
 rule database:
-    """One DuckDB file (DuckDB 1.0's storage format) with a view per table over copies of the tables, and the data dictionary."""
+    """One self-contained DuckDB file (DuckDB 1.0's storage format) holding every table, and the data dictionary."""
     input:
         tables=processed_tables,
         code=code_of("database"),
     output:
-        db=os.path.join(PROC, "kartlegging.duckdb"),
-        copies=directory(os.path.join(PROC, "duckdb")),
+        # update: Snakemake keeps the previous file while the step runs and puts it back if the step fails,
+        # so a run that fails still leaves a database that answers (the step writes a new file and renames it)
+        db=update(os.path.join(PROC, "kartlegging.duckdb")),
         dictionary=os.path.join(PROC, "data_dictionary.md"),
     params:
         rounds=ROUNDS,

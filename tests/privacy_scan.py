@@ -279,14 +279,15 @@ def _pdf_text(path: Path) -> str:
 
 
 def _duckdb_text(path: Path) -> str:
-    """Every view's definition and every row it returns."""
+    """Every table's and view's definition and every row it returns."""
     from kartlegging.infra.database import connect
 
     con = connect(path)
     try:
         parts = []
         views = con.execute(
-            "SELECT view_name, sql FROM duckdb_views() WHERE NOT internal ORDER BY view_name").fetchall()
+            "SELECT table_name, sql FROM duckdb_tables() UNION ALL "
+            "SELECT view_name, sql FROM duckdb_views() WHERE NOT internal ORDER BY 1").fetchall()
         for name, sql in views:
             parts.append(sql)
             table = con.sql(f'SELECT * FROM "{name}"').to_arrow_table()

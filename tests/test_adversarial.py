@@ -402,40 +402,56 @@ def test_override_that_matches_nothing_names_itself(tmp_path):
     overrides = load_overrides(path)
     with pytest.raises(OverrideError) as err:
         check_all_matched(overrides, set(), path)
-    assert str(err.value) == f"{path}: override(s) matched no record: ov-t-001 (epost: finnes-ikke.eml [])"
+    assert str(err.value) == (f"{path}: line 2, override ov-t-001: matched no record (epost: finnes-ikke.eml []) "
+                              "[fix: check the file name and record against the issue (make review prints them)]")
+
+
+R = ", reason: checked by phone"
 
 
 @pytest.mark.parametrize("text, fragment", [
     ("overrides: [\n", "not valid YAML"),
-    ("overrides:\n  - id: a\n    source: sms\n    file: x\n    set: {q1: ja}\n",
-     "override a: source 'sms' is not one of"),
-    ("overrides:\n  - id: a\n    source: email\n    file: x\n    set: {q1: ja}\n",
-     "override a: source 'email' is not one of"),
-    ("overrides:\n  - id: a\n    source: epost\n    file: x\n    set: {}\n", "'set' must be a non-empty mapping"),
-    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: ja}}\n"
-     "  - {id: a, source: epost, file: y, set: {q1: ja}}\n",
-     "override id a is used twice"),
-    ("overrides:\n  - id: ov-13\n    source: epost\n    file: x\n    sett: {q1: ja}\n",
-     "override ov-13: unknown key 'sett' (allowed: id, source, file, record, set, reason); "
-     "override ov-13: lacks 'set'"),
-    ("overrides:\n  - {source: epost, file: x, set: {q1: ja}}\n", "override #1 (no id): lacks 'id'"),
-    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: kanskje}}\n",
-     "override a: q1 'kanskje' is not one of ja, nei"),
-    ("overrides:\n  - {id: a, source: epost, file: x, set: {svar: ja}}\n",
+    ("overrides:\n  - id: a\n    source: sms\n    file: x\n    set: {q1: ja}\n    reason: checked by phone\n",
+     "line 3, override a: source 'sms' is not one of"),
+    ("overrides:\n  - id: a\n    source: email\n    file: x\n    set: {q1: ja}\n    reason: checked by phone\n",
+     "line 3, override a: source 'email' is not one of"),
+    ("overrides:\n  - id: a\n    source: epost\n    file: x\n    set: {}\n    reason: checked by phone\n",
+     "line 5, override a: 'set' must be a non-empty mapping"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: ja}" + R + "}\n"
+     "  - {id: a, source: epost, file: y, set: {q1: ja}" + R + "}\n",
+     "line 3, override a: id is used twice (first at line 2)"),
+    ("overrides:\n  - id: ov-13\n    source: epost\n    file: x\n    sett: {q1: ja}\n    reason: checked by phone\n",
+     "line 5, override ov-13: unknown key 'sett' (allowed: id, source, file, record, set, reason) [fix: rename it "
+     "to one of the allowed keys or remove it]; line 2, override ov-13: lacks 'set'"),
+    ("overrides:\n  - {source: epost, file: x, set: {q1: ja}" + R + "}\n", "line 2, override #1 (no id): lacks 'id'"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: kanskje}" + R + "}\n",
+     "line 2, override a: q1 'kanskje' is not one of ja, nei"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {svar: ja}" + R + "}\n",
      "override a: cannot set 'svar' on a epost record"),
-    ("overrides:\n  - {id: a, source: epost, file: x, set: {enhet_id: Bodø}}\n",
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {enhet_id: Bodø}" + R + "}\n",
      "override a: enhet_id 'Bodø' is not K + 4"),
-    ("overrides:\n  - {id: a, source: telefon, file: t.xlsx, record: 7, set: {svar: kanskje}}\n",
+    ("overrides:\n  - {id: a, source: telefon, file: t.xlsx, record: 7, set: {svar: kanskje}" + R + "}\n",
      "override a: svar 'kanskje' is not one of ja, nei, vet_ikke, ikke_konklusiv"),
-    ("overrides:\n  - {id: a, source: telefon, file: t.xlsx, record: rad 7, set: {svar: ja}}\n",
+    ("overrides:\n  - {id: a, source: telefon, file: t.xlsx, record: rad 7, set: {svar: ja}" + R + "}\n",
      "override a: record 'rad 7' must be the Excel row number"),
-    ("overrides:\n  - {id: a, source: intervju, file: t.xlsx, record: T09, set: {kommuner: ['1804']}}\n",
+    ("overrides:\n  - {id: a, source: intervju, file: t.xlsx, record: T09, set: {kommuner: ['1804']}" + R + "}\n",
      "override a: cannot set 'kommuner' on a intervju record (allowed: value)"),
-    ("overrides:\n  - {id: a, source: intervju, file: t.xlsx, record: T05, set: {kommuner: [Bodø]}}\n",
+    ("overrides:\n  - {id: a, source: intervju, file: t.xlsx, record: T05, set: {kommuner: [Bodø]}" + R + "}\n",
      "override a: kommuner ['Bodø'] is not a list of kommune numbers"),
     ("runde: 2015\noverrides: []\n", "unknown key 'runde' at the top"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: ja}}\n", "line 2, override a: lacks 'reason'"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: ja}, reason: …}\n",
+     "line 2, override a: reason '…' is a placeholder, not a reason [fix: write why"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: ja}, reason: TODO}\n",
+     "override a: reason 'TODO' is a placeholder"),
+    ("overrides:\n  - {id: a, source: epost, file: x, set: {q1: ja}, reason: '...'}\n",
+     "override a: reason '...' is a placeholder"),
+    ("overrides:\n  - {id: a, source: telefon, file: t.xlsx, record: 7, set: {svar: ja}" + R + "}\n"
+     "  - {id: b, source: telefon, file: t.xlsx, record: '07', set: {svar: nei}" + R + "}\n",
+     "line 3, override b: targets the same record as override a [fix: merge the two into one override]"),
 ], ids=["yaml", "source", "source-email", "empty-set", "duplicate-id", "misspelled-set", "no-id", "q1-vocabulary",
-        "epost-key", "enhet-form", "svar-vocabulary", "phone-record", "intervju-key", "kommuner-form", "top-key"])
+        "epost-key", "enhet-form", "svar-vocabulary", "phone-record", "intervju-key", "kommuner-form", "top-key",
+        "no-reason", "skeleton-reason", "todo-reason", "dots-reason", "same-record"])
 def test_malformed_overrides_file_names_file_and_problem(tmp_path, text, fragment):
     """Validated by kartlegging.core.overrides, the one module the parse-time check and the jobs share."""
     path = tmp_path / "t.yaml"
@@ -781,7 +797,61 @@ def test_dry_run_with_a_misspelled_override_key_stops_naming_the_id_and_the_key(
     proc = snakemake(tmp_path / "work", "-n")
     assert_stopped_before_any_job(proc, tmp_path)
     last = proc.stderr.strip().splitlines()[-1]
-    assert last.startswith(f"kartlegging: {overrides / (C.ROUND + '.yaml')}: override ov-t-013: unknown key 'sett'")
+    assert last.startswith(f"kartlegging: {overrides / (C.ROUND + '.yaml')}: line 5, override ov-t-013: unknown key "
+                           "'sett'")
+
+
+@pytest.mark.e2e
+def test_dry_run_with_a_dispatch_contacts_name_in_a_reason_stops_naming_the_override_not_the_person(tmp_path):
+    """Reasons reach appendix B: `snakemake -n` looks for the names the round's raw files hold in them."""
+    raw = tmp_path / "raw"
+    rd = C.write_base_round(raw)
+    lines = (rd / "utsendelse.csv").read_text(encoding="utf-8").splitlines()
+    (rd / "utsendelse.csv").write_text("\n".join([lines[0] + ";kontaktperson"] + [
+        ln + (";Gunnhild Skarsvåg" if ln.startswith("K1804;") else ";") for ln in lines[1:]]) + "\n",
+        encoding="utf-8")
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    path = overrides / f"{C.ROUND}.yaml"
+    path.write_text("overrides:\n  - id: ov-t-007\n    source: telefon\n    file: telefonrunde.xlsx\n"
+                    "    record: 3\n    set: {svar: ja}\n    reason: Gunnhild Skarsvåg sa ja i telefonen\n",
+                    encoding="utf-8")
+    C.workdir_config(tmp_path / "work", raw, tmp_path / "out", overrides_dir=overrides)
+    proc = snakemake(tmp_path / "work", "-n")
+    assert_stopped_before_any_job(proc, tmp_path)
+    assert proc.stderr.strip().splitlines()[-1].startswith(
+        f"kartlegging: {path}: line 7, override ov-t-007: the reason holds the name of a person (a contact in the "
+        "dispatch list (utsendelse.csv))")
+    assert "Skarsvåg" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.e2e
+def test_a_rerun_lists_the_figures_that_changed_and_the_override_of_a_record_not_under_review(tmp_path):
+    """The corpus round up to its figures, twice: the second time with an override that turns Halden's coded
+    "nei" into "ja". The summary names the changed figures (old → new) and the override, with the value before."""
+    raw = tmp_path / "raw"
+    C.write_base_round(raw)
+    overrides = tmp_path / "overrides"
+    overrides.mkdir()
+    C.copy_register(tmp_path / "work" / "register")
+    C.workdir_config(tmp_path / "work", raw, tmp_path / "out", overrides_dir=overrides)
+    target = str(tmp_path / "out" / "processed" / C.ROUND / "figures.parquet")
+    first = snakemake(tmp_path / "work", target)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "figures changed" not in first.stdout + first.stderr
+    (overrides / f"{C.ROUND}.yaml").write_text(
+        "overrides:\n  - id: ov-t-001\n    source: epost\n    file: base-halden.eml\n    record: ''\n"
+        "    set: {q1: yes}\n    reason: rådmannen rettet svaret i en telefonsamtale\n", encoding="utf-8")
+    second = snakemake(tmp_path / "work", target)
+    assert second.returncode == 0, second.stderr[-3000:]
+    console = second.stdout + second.stderr
+    changed = re.search(r"figures changed since the previous run \((\d+)\): (.*)", console)
+    assert changed and int(changed.group(1)) >= 1, console[-3000:]
+    assert all(re.fullmatch(r"\w+ [\d.]+ → [\d.]+", c) for c in changed.group(2).split(", ")), changed.group(2)
+    assert ("overrides of records not under review (1): ov-t-001 (epost base-halden.eml: q1 nei → ja)"
+            in console)
+    third = snakemake(tmp_path / "work", target)  # nothing to do: Snakemake calls no summary, nothing listed
+    assert "figures changed" not in third.stdout + third.stderr
 
 
 @pytest.mark.e2e
@@ -825,8 +895,9 @@ def test_override_matching_nothing_stops_consolidate_and_leaves_no_output(advers
     out = {k: str(tmp_path / f"{k}.parquet") for k in ("status", "issues", "applied", "conservation")}
     stop = C.stopped("consolidate", list(out.values()), tmp_path / "consolidate.log",
                      lambda: step_consolidate(C.ROUND, *REF_FILES, str(overrides), inputs, out))
-    assert stop == (f"rule consolidate stopped: OverrideError: {overrides}: override(s) matched no record: "
-                    "ov-t-404 (intervju: finnes-ikke.xlsx [T18])")
+    assert stop == (f"rule consolidate stopped: OverrideError: {overrides}: line 2, override ov-t-404: matched "
+                    "no record (intervju: finnes-ikke.xlsx [T18]) [fix: check the file name and record against the "
+                    "issue (make review prints them)]")
     assert not any(Path(p).exists() for p in out.values())  # kommune_status was written first, then removed
 
 

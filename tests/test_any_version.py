@@ -127,7 +127,7 @@ def test_harmonised_table_has_both_rounds_in_2024(run):
 @pytest.mark.e2e
 def test_rounds_of_the_configfile_replace_the_shipped_ones(run):
     """Only the rounds of other.yaml were built: the demo round of config/config.yaml was not."""
-    shared = ("reference", "harmonised", "kostra", "duckdb")
+    shared = ("reference", "harmonised", "kostra")
     built = sorted(p.name for p in (run / "processed").iterdir() if p.name not in shared and p.is_dir())
     assert built == sorted(ROUNDS)
     assert sorted(p.name for p in (run / "report").iterdir()) == sorted(ROUNDS)

@@ -81,19 +81,19 @@ def test_every_chart_is_saved_as_png(result):
 
 
 def test_missing_kostra_views_are_reported_and_skipped(processed, tmp_path, monkeypatch, capsys):
-    """A database without the KOSTRA views: the notebook says so, skips those queries, answers the rest."""
+    """A database without the KOSTRA tables: the notebook says so, skips those queries, answers the rest."""
     from kartlegging.infra.database import connect
 
     copy = tmp_path / "processed"
     shutil.copytree(processed, copy, ignore=shutil.ignore_patterns("notebook"))
     con = connect(copy / "kartlegging.duckdb", read_only=False)
-    con.execute("DROP VIEW kostra")
-    con.execute("DROP VIEW kostra_crosscheck")
+    con.execute("DROP TABLE kostra")
+    con.execute("DROP TABLE kostra_crosscheck")
     con.close()
     out = _run(copy, tmp_path / "charts", monkeypatch)
     printed = capsys.readouterr().out
-    assert "The kostra view is not in this database" in printed
-    assert "The kostra_crosscheck view is not in this database" in printed
+    assert "The kostra table is not in this database" in printed
+    assert "The kostra_crosscheck table is not in this database" in printed
     assert "No KOSTRA data in this database: no chart." in printed
     assert out["kostra_by_year"] is None and out["kartlegging_vs_kostra"] is None and out["chart_kostra"] is None
     assert out["coverage_totals"].set_index("round").loc["2015", "med_tjeneste"] == 79

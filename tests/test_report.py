@@ -228,7 +228,12 @@ def fake_frames() -> dict[str, pd.DataFrame]:
          "resolved_by": None},
     ]
     overrides = [{"round": ROUND, "override_id": "ov-001", "source": "telefon", "file": "telefonrunde.xlsx",
-                  "record": "14", "field": "enhet_id", "value": "K1219", "reason": "fylket står i kommentaren"}]
+                  "record": "14", "field": "enhet_id", "value": "K1219", "value_before": None, "value_written": "k1219",
+                  "under_review": True, "reason": "fylket står i kommentaren"},
+                 # a record nobody had put under review: moved from one kommune to another, the number padded
+                 {"round": ROUND, "override_id": "ov-002", "source": "telefon", "file": "telefonrunde.xlsx",
+                  "record": "52", "field": "kommunenummer", "value": "1216", "value_before": "1211",
+                  "value_written": None, "under_review": False, "reason": "innringer rettet kommunen"}]
     figures = _figures()
     frames = {
         "dispatch": pd.DataFrame(dispatch),
@@ -513,6 +518,22 @@ def test_quality_appendix_counts_and_checks(html_text):
     assert "<code>g.eml</code>" in html_text  # unreadable file listed
     # no chapters in this fake round, so no typed numbers to list
     assert "ingen er skrevet direkte med sifre" in html_text
+
+
+def test_quality_appendix_shows_each_value_set_and_the_value_before(html_text):
+    """Appendix B shows the value an override set, not only the field, and the value the record had before; an
+    override of a record not under review is marked (a move from Etne to Sveio must show as one)."""
+    import html as html_lib
+
+    text = html_lib.unescape(html_text[html_text.index('id="vedlegg-b"'):])
+    rows = {m.group(1): m.group(0) for m in re.finditer(r"<tr><td><code>(ov-\d+)</code>.*?</tr>", text, re.S)}
+    assert set(rows) == {"ov-001", "ov-002"}
+    assert "K1219 Bømlo" in rows["ov-001"] and "ikke til vurdering" not in rows["ov-001"]
+    assert "(skrevet «k1219»)" in rows["ov-001"]  # the value as the analyst wrote it, before it was normalised
+    moved = rows["ov-002"]
+    assert "ikke til vurdering" in moved
+    assert moved.index("1211 Etne") < moved.index("1216 Sveio")  # before, then after
+    assert "Av dem endret 1 en post som ikke var til vurdering" in re.sub(r"<[^>]+>", "", " ".join(text.split()))
 
 
 def test_missing_figure_renders_as_not_computed():

@@ -126,3 +126,42 @@ def test_demo_run_console_is_short_and_ends_by_naming_the_report_and_open_review
     log = Path(re.search(r"Full log: (\S+)", tail).group(1))
     listing = log.read_text(encoding="utf-8")
     assert "wildcards: round=2015" in listing and "input:" in listing and "input:" not in console
+
+
+def _figures(path: Path, values: dict[str, float | None]) -> None:
+    import pandas as pd
+
+    from kartlegging.core import store
+
+    store.write_table(pd.DataFrame([{"round": "2015", "figure_id": k, "value": v, "numerator": None,
+                                     "denominator": None, "unit": "antall", "text": None}
+                                    for k, v in values.items()]), "figures", path)
+
+
+def test_a_changed_figure_is_listed_after_a_rerun(tmp_path):
+    """The summary compares the round's figures with the record of its previous run, then renews the record."""
+    from kartlegging.infra.run_summary import FIGURE_RECORD, remember_figures
+
+    processed, report = tmp_path / "processed", tmp_path / "report"
+    figures = processed / "2015" / "figures.parquet"
+    _figures(figures, {"kommuner_med_tjeneste": 79.0, "tjenester_totalt": 41.0, "andel": 18.4579})
+
+    def changed() -> list[str]:
+        return [ln for ln in summary_lines(str(processed), str(report), ["2015"], [], ok=True)
+                if "figures changed" in ln]
+
+    assert changed() == []  # a first run has nothing to compare with
+    remember_figures(processed, ["2015"])
+    record = (processed / "2015" / FIGURE_RECORD).read_bytes()
+    assert changed() == []  # nothing changed
+    # the rerun: Snakemake removed figures.parquet before the figures job wrote it again; the record stayed
+    figures.unlink()
+    _figures(figures, {"kommuner_med_tjeneste": 80.0, "tjenester_totalt": 41.0, "andel": 18.6916})
+    assert changed() == ["    figures changed since the previous run (2): andel 18.4579 → 18.6916, "
+                         "kommuner_med_tjeneste 79 → 80"]
+    remember_figures(processed, ["2015"])
+    assert changed() == [] and (processed / "2015" / FIGURE_RECORD).read_bytes() != record
+    # a failed run that removed the figures keeps the record for the next run
+    figures.unlink()
+    remember_figures(processed, ["2015"])
+    assert (processed / "2015" / FIGURE_RECORD).is_file()

@@ -129,12 +129,17 @@ def quality_series(t: Tables, issues: pd.DataFrame, overrides_applied: pd.DataFr
     quarantine = issues[action == "quarantine"]
     records_q = quarantine[quarantine["record"].fillna("").astype(str) != ""]
     n_overrides = overrides_applied["override_id"].nunique()
+    # overrides of a record that was not under review (issue 20): listed apart in appendix B
+    not_under_review = (overrides_applied.loc[~overrides_applied["under_review"].astype(bool), "override_id"].nunique()
+                        if "under_review" in overrides_applied else 0)
     return {
         "kilder": _source_rows(t),
         "saker": summary,
         "apne_saker": grouped(review_open, ["source", "field", "reason_code"]),
         "karantene_poster": grouped(records_q, ["source", "reason_code"]),
-        "overstyringer": [Row("i_alt", "Overstyringer brukt", "antall", float(n_overrides))],
+        "overstyringer": [Row("i_alt", "Overstyringer brukt", "antall", float(n_overrides)),
+                          Row("ikke_til_vurdering", "Overstyringer av poster som ikke var til vurdering", "antall",
+                              float(not_under_review))],
     }
 
 

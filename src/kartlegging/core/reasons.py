@@ -134,7 +134,28 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
      "given differently in two places; figures use the first number by file name"),
 )
 
-CATALOGUE: dict[str, Reason] = {code: Reason(code, nb, en) for code, nb, en in _ENTRIES}
+# -- answers that contradict across sources (kartlegging.analysis.consolidate.contradictions) -----
+# Found when the sources of a round are put together; the item lies on the record an analyst would
+# override, its locator names the other record ("also telefon: telefonrunde.xlsx row 40"). Which
+# source counts is docs/SOURCES.md. Settled by an override of either record.
+_CONTRADICTION_ENTRIES: tuple[tuple[str, str, str], ...] = (
+    ("epost.motstrid_epostsvar", "To e-postsvar fra samme enhet svarer ulikt på spørsmål 1; det siste svaret gjelder",
+     "two replies from one unit answer question 1 differently; the latest counts"),
+    ("epost.motstrid_telefon", "E-postsvaret og telefonsvaret fra samme enhet svarer ulikt på spørsmål 1",
+     "the e-mail reply and the phone answer of one unit differ on question 1"),
+    ("intervju.motstrid_epost",
+     "Kommunen svarte ja på e-post, men intervjuet fant ingen tjeneste som oppfyller definisjonen; intervjuet gjelder",
+     "the kommune answered ja by e-mail, but the interview found no service meeting the definition; "
+     "the interview counts"),
+    ("intervju.motstrid_telefon",
+     "Kommunen svarte ja på telefon, men intervjuet fant ingen tjeneste som oppfyller definisjonen; intervjuet gjelder",
+     "the kommune answered ja on the phone, but the interview found no service meeting the definition; "
+     "the interview counts"),
+)
+
+CATALOGUE: dict[str, Reason] = {code: Reason(code, nb, en) for code, nb, en in _ENTRIES + _CONTRADICTION_ENTRIES}
+#: The codes of items that set one source against another: their locator names the other record.
+CONTRADICTIONS = frozenset(code for code, _, _ in _CONTRADICTION_ENTRIES)
 
 
 class UnknownReason(KeyError):

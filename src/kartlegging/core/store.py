@@ -103,15 +103,20 @@ def to_arrow(df: pd.DataFrame, table: Table) -> pa.Table:
     return out
 
 
-def write_table(df: pd.DataFrame, table: Table | str, path: str | Path) -> Path:
-    """Validate ``df`` against ``table`` and write it as Parquet, deterministically."""
+def write_table(df: pd.DataFrame, table: Table | str, path: str | Path,
+                metadata: dict[str, str] | None = None) -> Path:
+    """Validate ``df`` against ``table`` and write it as Parquet, deterministically. ``metadata``: key-value
+    pairs stored with the file (what it was built from, :mod:`kartlegging.core.fingerprint`)."""
     tbl = ALL_TABLES[table] if isinstance(table, str) else table
     arrow = to_arrow(df, tbl)
+    if metadata:
+        arrow = arrow.replace_schema_metadata(metadata)
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_name(p.name + ".tmp")
     try:
-        pq.write_table(arrow, tmp, compression="zstd", write_statistics=True, store_schema=False)
+        # key-value metadata is written only with the Arrow schema (deterministic too)
+        pq.write_table(arrow, tmp, compression="zstd", write_statistics=True, store_schema=bool(metadata))
         tmp.replace(p)
     except BaseException:
         tmp.unlink(missing_ok=True)  # a half-written file must not outlive the failed step

@@ -282,7 +282,13 @@ OVERRIDES_APPLIED = Table(
         Column("file", STR, "file the override targets", False),
         Column("record", STR, "record the override targets", False),
         Column("field", STR, "field set", False),
-        Column("value", STR, "value set", False),
+        Column("value", STR, "value set, in the table's vocabulary (ja, 0441, true)", False),
+        Column("value_before", STR, "value the record had from the rules before the override; null when it had "
+               "none (no unit identified, no answer coded)"),
+        Column("value_written", STR, "the value as the overrides file writes it, where that differs from `value` "
+               "(441 padded to 0441, yes coded ja); null otherwise"),
+        Column("under_review", BOOL, "true: the override settles a review or quarantine item of its record; "
+               "false: it changes a value the rules had decided (shown in the run summary and appendix B)", False),
         Column("reason", STR, "analyst's reason"),
     ),
     ("override_id", "field"),

@@ -1,25 +1,21 @@
-"""The researchers' entry point: a DuckDB file of views over the Parquet tables, and a data dictionary.
+"""The researchers' entry point: one self-contained DuckDB file of every table, and a data dictionary.
 
 Three choices, each for a researcher opening the file:
 
+- **Self-contained.** The tables are stored inside the file (one DuckDB table per
+  declared table, across all rounds), not as views over Parquet paths: it answers
+  from any working folder, with any client, moved or copied on its own, and after a
+  later run that failed and removed the Parquet files of the steps it was rerunning.
+  The per-source issue tables (``issues_epost``, ``issues_telefon``, ``issues_intervju``
+  and the KOSTRA extracts' ``issues_kostra``) are views over ``issues``.
 - **Every current DuckDB opens it.** The file is written in the storage format of
   DuckDB 1.0 (:data:`STORAGE_VERSION`): the command-line, R and Java clients follow
   the Python package with a lag, and a file in DuckDB 2's format is refused by every
-  1.x client. The file holds only views and comments, which that format stores fully.
-- **The views read copies.** The database step copies every table it makes a view of
-  into ``<processed_dir>/duckdb/`` (:data:`COPY_DIR`) and the views read those copies.
-  When a later run fails, Snakemake deletes the outputs of the steps it was rerunning;
-  views over those files would all fail ("No files found"). The copies belong to the
-  database step alone, so after a failed run the file still opens and every view
-  answers, with the tables of the last run that got as far as the database step.
-- **Built aside, moved into place.** The file and the copies are built in a temporary
-  folder beside them and moved into place only when complete, so a database step that
-  fails half-way leaves no half-built file.
-
-Views hold paths relative to the processed folder, so the folder can be moved or
-copied as a whole. DuckDB resolves relative paths against its ``file_search_path``
-(:func:`connect` sets it to the database's own folder), or else against the working
-directory: a client started in the processed folder needs no setting.
+  1.x client.
+- **Built aside, moved into place.** The file is written under a temporary name beside
+  it and renamed over the old one only when complete, so a database step that fails
+  half-way leaves the previous file (the rule marks its output ``update``, so Snakemake
+  does not delete it before the step runs either, and restores it when the step fails).
 """
 
 from __future__ import annotations
@@ -38,14 +34,33 @@ from kartlegging.core.tables import ALL_TABLES
 #: The README names the oldest client verified; tests/test_duckdb_compat.py opens the file with 1.x.
 STORAGE_VERSION = "v1.0.0"
 
-#: Folder (under the processed folder) of the copies the views read.
-COPY_DIR = "duckdb"
-
-#: Files a view also reads, when present: the KOSTRA extracts' review and quarantine items are
-#: shared by the rounds and carry ``round = 'kostra'`` in the ``issues`` view.
+#: Files a table also holds, when present: the KOSTRA extracts' review and quarantine items are
+#: shared by the rounds and carry ``round = 'kostra'`` in the ``issues`` table.
 EXTRA_FILES = {
     "issues": ["kostra/issues_kostra.parquet"],
 }
+
+#: Views over ``issues``, one per table of issues a step writes (``issues_<source>.parquet`` per round and
+#: the KOSTRA extracts' ``kostra/issues_kostra.parquet``), so each is reachable by the name of its file.
+ISSUE_VIEWS: dict[str, tuple[str, str]] = {
+    "issues_epost": ("source = 'epost' AND round <> 'kostra'",
+                     "The e-mail ingest's review and quarantine items (and the contradictions found on e-mail "
+                     "replies)."),
+    "issues_telefon": ("source = 'telefon' AND round <> 'kostra'", "The phone ingest's review and quarantine items."),
+    "issues_intervju": ("source = 'intervju' AND round <> 'kostra'",
+                        "The interview ingest's review and quarantine items (and the contradictions found on "
+                        "interviews)."),
+    "issues_kostra": ("round = 'kostra'", "The KOSTRA extracts' review and quarantine items (round = 'kostra')."),
+}
+
+#: Compression methods DuckDB is left without: their segments carry uninitialised bytes into the file
+#: (duckdb/duckdb#23382, FSST strings; the floating-point ones likewise in our tests), so two builds of the same
+#: tables would differ beyond the file header and the file could hold stray bytes of the building process.
+#: Without them the file is the same, byte for byte past its header, for the same tables.
+NONDETERMINISTIC_COMPRESSION = ("fsst", "dict_fsst", "alp", "alprd", "chimp", "patas")
+
+#: Old folder of Parquet copies the views of earlier versions read; removed when the file is rebuilt.
+OLD_COPY_DIR = "duckdb"
 
 
 @dataclass(frozen=True)
@@ -141,17 +156,12 @@ def _sql_list(paths: list[str]) -> str:
     return "[" + ", ".join(_sql_str(p) for p in paths) + "]"
 
 
-def view_sql(name: str, paths: list[str]) -> str:
-    """CREATE VIEW over ``paths`` (relative to the processed folder), columns matched by name."""
-    return f"CREATE OR REPLACE VIEW {name} AS SELECT * FROM read_parquet({_sql_list(paths)}, union_by_name = true)"
-
-
-def view_files(rounds: list[str], available: Iterable[str]) -> tuple[dict[str, list[str]], list[str]]:
+def table_files(rounds: list[str], available: Iterable[str]) -> tuple[dict[str, list[str]], list[str]]:
     """Per declared table, its files among ``available`` (paths relative to the processed folder).
 
-    The view list comes from the declarations in :mod:`kartlegging.core.tables`: a table declared
-    there gets a view as soon as a step writes its file. Returns the files per view and the
-    tables without any file (named in the log and the data dictionary, never a broken view)."""
+    The table list comes from the declarations in :mod:`kartlegging.core.tables`: a table declared
+    there is stored as soon as a step writes its file. Returns the files per table and the
+    tables without any file (named in the log and the data dictionary)."""
     have = set(available)
     files: dict[str, list[str]] = {}
     missing = []
@@ -166,45 +176,47 @@ def view_files(rounds: list[str], available: Iterable[str]) -> tuple[dict[str, l
 
 def build_database(processed_dir: str | Path, rounds: list[str], db_path: str | Path,
                    available: Iterable[str]) -> tuple[list[str], list[str]]:
-    """(Re)create the DuckDB file with one view per table over copies of its files.
+    """(Re)create the DuckDB file with one table per declared table and the views over ``issues``.
 
     ``available``: the table files the step may use, relative to the processed folder (its
-    declared inputs). Built in a temporary folder and moved into place at the end. Returns the
-    view names and the declared tables left without a view."""
+    declared inputs). Written under a temporary name and renamed over the old file at the end.
+    Returns the table names and the declared tables left without a file."""
     processed = Path(processed_dir).resolve()
     db = Path(db_path).resolve()
-    files, missing = view_files(rounds, available)
-    work = processed / f".{db.name}.building"
-    if work.exists():
-        shutil.rmtree(work)
-    (work / COPY_DIR).mkdir(parents=True)
+    files, missing = table_files(rounds, available)
+    work = db.with_name(f".{db.name}.building")
+    for stale in (work, work.with_name(work.name + ".wal")):
+        stale.unlink(missing_ok=True)
     try:
-        copied: dict[str, list[str]] = {}
-        for name, paths in files.items():
-            copied[name] = []
-            for rel in paths:
-                target = work / COPY_DIR / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(processed / rel, target)
-                copied[name].append(f"{COPY_DIR}/{rel}")
-        _write_views(work / db.name, work, copied)
-        _move_into_place(work, processed, db)
+        _write_tables(work, {name: [str(processed / rel) for rel in paths] for name, paths in files.items()})
+        os.replace(work, db)
     finally:
-        if work.exists():
-            shutil.rmtree(work)
+        for stale in (work, work.with_name(work.name + ".wal")):
+            stale.unlink(missing_ok=True)
+    db.with_name(db.name + ".wal").unlink(missing_ok=True)
+    _remove_old_copies(processed / OLD_COPY_DIR)
     return list(files), missing
 
 
-def _write_views(db: Path, search_path: Path, views: dict[str, list[str]]) -> None:
-    """Write the views, with each table's description as the view's comment, in DuckDB 1.0's format."""
+def _write_tables(db: Path, tables: dict[str, list[str]]) -> None:
+    """Write each table from its Parquet files (columns matched by name) with the table's description as its
+    comment, and the views over ``issues``, in DuckDB 1.0's format. One thread and no compression method that
+    leaves uninitialised bytes (:data:`NONDETERMINISTIC_COMPRESSION`), so the same tables give the same file."""
     con = duckdb.connect()
     try:
+        con.execute("SET threads = 1")
+        con.execute(f"SET disabled_compression_methods = {_sql_str(','.join(NONDETERMINISTIC_COMPRESSION))}")
         con.execute(f"ATTACH {_sql_str(str(db))} AS kartlegging (STORAGE_VERSION {_sql_str(STORAGE_VERSION)})")
         con.execute("USE kartlegging")
-        con.execute(f"SET file_search_path = {_sql_str(str(search_path))}")
-        for name, paths in views.items():
-            con.execute(view_sql(name, paths))
-            con.execute(f"COMMENT ON VIEW {name} IS {_sql_str(ALL_TABLES[name].description)}")
+        for name, paths in tables.items():
+            order = ", ".join(f'"{c}"' for c in ALL_TABLES[name].sort_by)
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_parquet({_sql_list(paths)}, union_by_name = true)"
+                        + (f" ORDER BY {order}" if order else ""))
+            con.execute(f"COMMENT ON TABLE {name} IS {_sql_str(ALL_TABLES[name].description)}")
+        if "issues" in tables:
+            for view, (where, description) in ISSUE_VIEWS.items():
+                con.execute(f"CREATE VIEW {view} AS SELECT * FROM issues WHERE {where}")
+                con.execute(f"COMMENT ON VIEW {view} IS {_sql_str(description)}")
         con.execute("CHECKPOINT")
         con.execute("USE memory")
         con.execute("DETACH kartlegging")
@@ -212,25 +224,17 @@ def _write_views(db: Path, search_path: Path, views: dict[str, list[str]]) -> No
         con.close()
 
 
-def _move_into_place(work: Path, processed: Path, db: Path) -> None:
-    """Replace the copies and then the file: each a rename within one filesystem."""
-    copies = processed / COPY_DIR
-    old = work / "previous"
-    if copies.exists():
-        copies.rename(old)
-    (work / COPY_DIR).rename(copies)
-    for stale in (db, db.with_name(db.name + ".wal")):
-        if stale.exists():
-            stale.unlink()
-    os.replace(work / db.name, db)
+def _remove_old_copies(folder: Path) -> None:
+    """Remove the folder of Parquet copies an earlier version kept for its views, when it holds nothing else."""
+    if folder.is_dir() and all(p.suffix == ".parquet" or p.name == ".snakemake_timestamp"
+                               for p in folder.rglob("*") if p.is_file()):
+        shutil.rmtree(folder)
 
 
 def connect(db_path: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
-    """Open the database so that its views find their Parquet files wherever the folder lies."""
-    db = Path(db_path).resolve()
-    con = duckdb.connect(str(db), read_only=read_only)
-    con.execute(f"SET file_search_path = {_sql_str(str(db.parent))}")
-    return con
+    """Open the database (read-only by default). The file is self-contained: any DuckDB client can open it
+    the same way, from any folder."""
+    return duckdb.connect(str(Path(db_path).resolve()), read_only=read_only)
 
 
 def data_dictionary(rounds: list[str], missing: Iterable[str] = ()) -> str:
@@ -240,11 +244,10 @@ def data_dictionary(rounds: list[str], missing: Iterable[str] = ()) -> str:
         "",
         "Tables written by the kartlegging pipeline. Per-round tables live in "
         f"`<processed_dir>/<round>/<table>.parquet` (rounds: {', '.join(rounds)}); reference tables in "
-        "`<processed_dir>/reference/`. `kartlegging.duckdb` has one view per table across all rounds, over "
-        f"copies of the tables in `<processed_dir>/{COPY_DIR}/` taken when the database was built: after a run "
-        "that failed it still answers, with the tables of the last run that reached the database step. Open it "
-        "with `kartlegging.infra.database.connect(path)`, or from any DuckDB client (1.0 or later) started in "
-        "`<processed_dir>`, or run `SET file_search_path='<processed_dir>'` first.",
+        "`<processed_dir>/reference/`. `kartlegging.duckdb` holds every table below across all rounds, stored "
+        "inside the file: open it from any folder, with any DuckDB client from 1.0 on (`duckdb -readonly "
+        "data/processed/kartlegging.duckdb`, or in Python `duckdb.connect(path, read_only=True)`). After a run "
+        "that failed it still answers, with the tables of the last run that reached the database step.",
         "",
         "Without the database, one table of every round is a glob over the round folders: "
         "`SELECT round, count(*) FILTER (WHERE har_tjeneste = 'ja') FROM "
@@ -254,13 +257,15 @@ def data_dictionary(rounds: list[str], missing: Iterable[str] = ()) -> str:
         "",
         "Each ingest step also writes its own `issues_<source>` and `overrides_<source>` tables (same columns as "
         "`issues` and `overrides_applied`, source `epost`, `telefon` or `intervju`), which `consolidate` merges "
-        "into those two. The KOSTRA ingest writes `kostra/issues_kostra.parquet` (same columns, `round` = "
-        "`kostra`); the `issues` view includes it.",
+        "into those two, adding the review items of answers that contradict across sources (reason codes "
+        "`*.motstrid_*`). The KOSTRA ingest writes `kostra/issues_kostra.parquet` (same columns, `round` = "
+        "`kostra`); the `issues` table includes it. In the database, "
+        + ", ".join(f"`{v}`" for v in ISSUE_VIEWS) + " are views over `issues`, one per file of issues.",
         "",
     ]
     missing = list(missing)
     if missing:
-        lines += [f"**No view in this build** (no file): {', '.join(f'`{m}`' for m in missing)}.", ""]
+        lines += [f"**Not in this build** (no file): {', '.join(f'`{m}`' for m in missing)}.", ""]
     for table in ALL_TABLES.values():
         lines += [f"## `{table.name}`", "", table.description, ""]
         guide = GUIDES.get(table.name)

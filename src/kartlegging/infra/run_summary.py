@@ -1,9 +1,17 @@
-"""The few lines that end every run: where the reports are, what was set aside, which jobs ran.
+"""The few lines that end every run: where the reports are, what was set aside, what changed, which jobs ran.
 
 Called from the Snakefile's ``onsuccess`` and ``onerror``. Snakemake's console lists jobs;
 nothing in it says that a deleted reply or a broken file changed the results. These lines
 give, per round, the records quarantined and the review items still open (with the
-command that lists them), so a change in the inputs shows as a changed count.
+command that lists them), so a change in the inputs shows as a changed count; the
+overrides that changed a record nobody had put under review; and the figures whose
+value changed since the previous run of the round (``kommuner_med_tjeneste 79 → 80``).
+
+The previous values are a small record, ``<processed_dir>/<round>/.figures_previous.json``,
+that the summary writes after it has compared them. It is no output of any rule:
+Snakemake removes the outputs of a job before it runs it, so the figures step's own
+tables cannot hold the values of the run before; and being nobody's input, the record
+reruns no job and reaches no table, report or database.
 
 Cheap and safe after a failed run: only the standard library is imported at module
 level (the Snakefile imports this while it is parsed); counts come from two small
@@ -12,6 +20,7 @@ columns of ``issues``; a table the failed run removed is named as missing, never
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Sequence
@@ -22,6 +31,10 @@ from pathlib import Path
 REVIEW_COMMAND = "make review ROUND={round}"
 REPORT_FILES = ("kartlegging.html", "kartlegging.pdf")
 KOSTRA_ISSUES = "kostra/issues_kostra.parquet"
+#: The figures of the previous run of a round, beside its tables (see the module's docstring).
+FIGURE_RECORD = ".figures_previous.json"
+#: At most this many changed figures are named; the rest are counted.
+CHANGES_SHOWN = 12
 
 _JOB = re.compile(r"^(?:local)?rule (\w+):$")
 _WILDCARDS = re.compile(r"^\s+wildcards: (.*)$")
@@ -61,6 +74,69 @@ def records_read(path: str | os.PathLike) -> str | None:
     table = pq.read_table(path, columns=["source", "unit", "records_in"])
     rows = zip(*(table.column(c).to_pylist() for c in ("source", "unit", "records_in")))
     return ", ".join(f"{source} {n} {UNIT_WORDS.get(unit, unit)}" for source, unit, n in rows)
+
+
+def figure_values(path: str | os.PathLike) -> dict[str, object] | None:
+    """``{figure_id: value or text}`` of a round's ``figures`` table; None when it is missing."""
+    if not Path(path).is_file():
+        return None
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path, columns=["figure_id", "value", "text"])
+    ids, values, texts = (table.column(c).to_pylist() for c in ("figure_id", "value", "text"))
+    return {i: (v if v is not None and v == v else t) for i, v, t in zip(ids, values, texts)}  # NaN is no value
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return "none"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def figure_changes(round_dir: Path) -> list[str]:
+    """``kommuner_med_tjeneste 79 → 80`` for every figure whose value differs from the record of the round's
+    previous run (none when there is no record or no figures table)."""
+    current = figure_values(round_dir / "figures.parquet")
+    record = round_dir / FIGURE_RECORD
+    if current is None or not record.is_file():
+        return []
+    try:
+        previous = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [f"{fid} {_shown(previous.get(fid))} → {_shown(current.get(fid))}"
+            for fid in sorted(set(previous) | set(current)) if previous.get(fid) != current.get(fid)]
+
+
+def remember_figures(processed_dir: str | os.PathLike, rounds: Sequence[str]) -> None:
+    """Write each round's figures as the record the next run compares with (rounds without a figures table keep
+    their record). Sorted keys, no time stamp: the same figures give the same bytes."""
+    for r in rounds:
+        folder = Path(processed_dir, r)
+        current = figure_values(folder / "figures.parquet")
+        if current is not None:
+            text = json.dumps(current, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+            (folder / FIGURE_RECORD).write_text(text, encoding="utf-8")
+
+
+def overrides_not_under_review(path: str | os.PathLike) -> list[str]:
+    """``ov-2015-012 (telefon telefonrunde.xlsx [52]: kommunenummer 1243 → 0441)`` for every override of a record
+    that was not under review, from the round's ``overrides_applied``; none when the table is missing."""
+    if not Path(path).is_file():
+        return []
+    import pyarrow.parquet as pq
+
+    cols = ["override_id", "source", "file", "record", "field", "value", "value_before", "under_review"]
+    try:
+        table = pq.read_table(path, columns=cols)
+    except (KeyError, ValueError, OSError):
+        return []  # written by a version of the pipeline without the audit columns
+    out = []
+    for oid, source, file, record, field, value, before, under in zip(*(table.column(c).to_pylist() for c in cols)):
+        if not under:
+            where = f"{file} [{record}]" if record else file
+            out.append(f"{oid} ({source} {where}: {field} {before if before is not None else 'none'} → {value})")
+    return out
 
 
 def missing_tables(processed: Path, round_name: str) -> list[str]:
@@ -135,6 +211,14 @@ def summary_lines(processed_dir: str, report_dir: str, rounds: Sequence[str], lo
         read = records_read(processed / r / "conservation.parquet")
         if read:
             lines.append(f"    read: {read}")
+        changed = figure_changes(processed / r)
+        if changed:
+            more = f", and {len(changed) - CHANGES_SHOWN} more" if len(changed) > CHANGES_SHOWN else ""
+            lines.append(f"    figures changed since the previous run ({len(changed)}): "
+                         f"{', '.join(changed[:CHANGES_SHOWN])}{more}")
+        unreviewed = overrides_not_under_review(processed / r / "overrides_applied.parquet")
+        if unreviewed:
+            lines.append(f"    overrides of records not under review ({len(unreviewed)}): {', '.join(unreviewed)}")
         if not ok:
             gone = missing_tables(processed, r)
             if gone:
@@ -159,3 +243,4 @@ def log_summary(processed_dir: str, report_dir: str, rounds: Sequence[str], log:
     from snakemake.logging import logger
 
     logger.info("\n".join(summary_lines(processed_dir, report_dir, rounds, log, ok)))
+    remember_figures(processed_dir, rounds)

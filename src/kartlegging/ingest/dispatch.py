@@ -151,10 +151,11 @@ def _parse(path: Path) -> list[tuple[int, dict[str, str]]]:
     return rows
 
 
-def check_readable(path: str | Path) -> None:
+def check_readable(path: str | Path) -> list[dict[str, str]]:
     """Stop early on a dispatch list no round could use (see :func:`_parse`); the Snakefile may call it
-    while the workflow is parsed, so that the run stops before any job does work."""
-    _parse(Path(path))
+    while the workflow is parsed, so that the run stops before any job does work. Returns the recipients'
+    fields as read (the overrides check looks for units and contacts' names in them; nothing is kept)."""
+    return [values for _, values in _parse(Path(path))]
 
 
 def read_dispatch(path: str | Path, classification: Classification, round_name: str) -> DispatchResult:

@@ -72,6 +72,8 @@ class Interview:
     members: list[str] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
     applied: set[str] = field(default_factory=set)
+    #: per override, the value each field it set had from the typed answer (the audit trail of appendix B)
+    before: dict[str, dict[str, object]] = field(default_factory=dict)
 
     @property
     def host(self) -> str | None:
@@ -91,6 +93,7 @@ class InterviewResult:
     service_kommuner: pd.DataFrame
     issues: list[Issue]
     applied: set[str]
+    before: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
 def resolve_text(text: str, classification: Classification) -> Resolution:
@@ -227,6 +230,7 @@ class _Coder:
         self.overrides = overrides
         self.cls = classification
         self.applied: set[str] = set()
+        self.before: dict[str, dict[str, object]] = {}
         self.issues = [
             replace(i, resolved_by=overrides[i.record].id) if i.record in overrides else i for i in issues
         ]
@@ -259,6 +263,7 @@ class _Coder:
         o = self.overrides.get(item)
         if o is not None and "value" in o.set:
             self.applied.add(o.id)
+            self.before.setdefault(o.id, {})["value"] = result
             result = compute(o.set["value"], lambda reason, v, code="": self.report(item, reason, v, via=o))
         return result
 
@@ -314,6 +319,7 @@ class _Coder:
                 raise OverrideError(f"override {o2.id}: {o2.set['kommunenummer']!r} is not a kommune of "
                                     f"the {self.cls.version} classification")
             self.applied.add(o2.id)
+            self.before.setdefault(o2.id, {})["kommunenummer"] = host
             host, bydel = res.kommunenummer, None
         if host is None and not self.has_issue("T02"):
             self.report("T02", "host kommune (T02) not given", None, code="intervju.vertskommune_mangler")
@@ -325,6 +331,7 @@ class _Coder:
             if code not in self.cls.bydeler:
                 raise OverrideError(f"override {o3.id}: {code!r} is not an Oslo bydel")
             self.applied.add(o3.id)
+            self.before.setdefault(o3.id, {})["bydelsnummer"] = t03_bydel
             t03_bydel = code
         bydel = t03_bydel or bydel
         if bydel is not None and host is None:
@@ -363,6 +370,7 @@ class _Coder:
         found = self.item("T05", t05)
         o5 = self.overrides.get("T05")
         if o5 is not None and "kommuner" in o5.set:
+            self.before.setdefault(o5.id, {})["kommuner"] = sorted(found or ())
             listed = o5.set["kommuner"]
             if not isinstance(listed, list):
                 raise OverrideError(f"override {o5.id}: kommuner must be a list of kommune numbers")
@@ -431,7 +439,7 @@ def read_interview(path: Path, classification: Classification, overrides: list[O
     elif v["samarbeidsform"] == "kommunal" and members:
         c.report("T04", f"T04 says kommunal but T05 names {len(members)} other kommune(r); "
                         f"the type follows T05", c.typed("T04"), code="intervju.kommunal_med_kommuner")
-    return Interview(file, v, members, c.issues, c.applied)
+    return Interview(file, v, members, c.issues, c.applied, c.before)
 
 
 # ---------------------------------------------------------------------------
@@ -598,6 +606,7 @@ def ingest_interviews(intervju_dir: str | Path | Iterable[str | Path], classific
     own = [o for o in overrides if o.source == SOURCE]
     issues: list[Issue] = []
     applied: set[str] = set()
+    before: dict[str, dict[str, object]] = {}
     records: list[Interview] = []
     for path in workbook_files(intervju_dir):
         if path.suffix.lower() != ".xlsx":
@@ -612,6 +621,7 @@ def ingest_interviews(intervju_dir: str | Path | Iterable[str | Path], classific
         records.append(result)
         issues += result.issues
         applied |= result.applied
+        before.update(result.before)
     services, bridge, merge_issues = build_services(records, classification, round_name)
     issues += merge_issues
     interview_rows = []
@@ -625,6 +635,7 @@ def ingest_interviews(intervju_dir: str | Path | Iterable[str | Path], classific
         service_kommuner=_frame(bridge, SERVICE_KOMMUNER.column_names),
         issues=issues,
         applied=applied,
+        before=before,
     )
 
 

@@ -15,7 +15,7 @@ person who answered; only the roles it names are kept
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -53,6 +53,8 @@ class PhoneResult:
     issues: list[Issue]
     applied: set[str]
     empty_rows: int = 0
+    #: per override, the value each field it set had from the rules (the audit trail of appendix B)
+    before: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
 def _frame(rows: list[dict[str, object]], columns: list[str]) -> pd.DataFrame:
@@ -73,11 +75,12 @@ def _override_unit(o: Override, classification: Classification) -> str:
         if (enhet.startswith("K") and code in classification.kommuner) or (
                 enhet.startswith("B") and code in classification.bydeler):
             return enhet
-        raise OverrideError(f"override {o.id}: {enhet!r} is no unit of the {classification.version} classification")
+        raise OverrideError(f"override {o.id}: {enhet!r} is no unit of the {classification.version} classification "
+                            "[fix: K and the kommunenummer, or B and the bydelsnummer, of the round's classification]")
     res = classification.resolve_number(o.set["kommunenummer"])
     if not res.ok or not res.enhet_id.startswith("K"):
         raise OverrideError(f"override {o.id}: {o.set['kommunenummer']!r} is not a kommune of the "
-                            f"{classification.version} classification")
+                            f"{classification.version} classification [fix: the kommune's number in that version]")
     return res.enhet_id
 
 
@@ -154,6 +157,7 @@ def ingest_phone(path: str | Path, classification: Classification, dispatch_unit
 
     by_row = _row_overrides(overrides, file)
     applied: set[str] = set()
+    before: dict[str, dict[str, object]] = {}
     issues: list[Issue] = []
     attempts: list[dict[str, object]] = []
     empty_rows = 0
@@ -197,6 +201,8 @@ def ingest_phone(path: str | Path, classification: Classification, dispatch_unit
         o = by_row.get(record)
         if o is not None:
             applied.add(o.id)
+            had = {"enhet_id": enhet, "kommunenummer": _kommune_of(enhet), "svar": svar}
+            before[o.id] = {key: had.get(key) for key in o.set}
             if "enhet_id" in o.set or "kommunenummer" in o.set:
                 enhet = _override_unit(o, classification)
                 row_issues = [replace(i, resolved_by=o.id) if i.field in {"enhet_id", "Kommune/bydel", "Kommunenr"}
@@ -215,7 +221,7 @@ def ingest_phone(path: str | Path, classification: Classification, dispatch_unit
         })
     units = decide_units(attempts, round_name)
     return PhoneResult(_frame(attempts, PHONE_ATTEMPTS.column_names), _frame(units, PHONE_UNITS.column_names),
-                       issues, applied, empty_rows)
+                       issues, applied, empty_rows, before)
 
 
 def plain_answer(text: str | None) -> str | None:

@@ -64,15 +64,7 @@ def quality_appendix(inputs: ReportInputs, book: SeriesBook) -> dict[str, Any]:
          "resolved": not is_missing(r.resolved_by)}
         for r in files_q.sort_values(["source", "file", "field"]).itertuples(index=False)
     ]
-    overrides = inputs.overrides_applied.sort_values(["override_id", "field"])
-    override_rows = [
-        {"id": str(o.override_id), "source": label(o.source, SOURCE_LABELS), "file": str(o.file),
-         # an interview's record is its item code (T05): named in words, as the field is
-         "record": _record_text(o.source, o.record),
-         "field": field_label(o.field),
-         "reason": "" if is_missing(o.reason) else str(o.reason)}
-        for o in overrides.itertuples(index=False)
-    ]
+    override_rows = _override_rows(inputs)
     return {
         "sources": _sources(book),
         "issue_summary": summary,
@@ -81,6 +73,7 @@ def quality_appendix(inputs: ReportInputs, book: SeriesBook) -> dict[str, Any]:
         "record_quarantine": record_rows,
         "overrides": override_rows,
         "overrides_count": book.value("overstyringer", "i_alt"),
+        "overrides_not_under_review": book.value("overstyringer", "ikke_til_vurdering"),
         "conservation": _conservation_rows(inputs.conservation),
     }
 
@@ -95,6 +88,44 @@ def _record_text(source: object, record: object) -> str:
     if str(source) == "intervju":
         return field_label(text)
     return text
+
+
+#: Fields whose values are kommuner or units: shown with their names (``0441 Os (Hedmark)``).
+UNIT_FIELDS = ("enhet_id", "kommunenummer", "kommuner")
+
+
+def _override_rows(inputs: ReportInputs) -> list[dict[str, Any]]:
+    """One row per field an override set: the value set and the value before (kommuner and units with their
+    names, so that a move from Os (Hordaland) to Os (Hedmark) reads as one), the value as the analyst wrote
+    it where it was normalised, and whether the record was under review."""
+    names = {str(e): str(n) for e, n in zip(inputs.dispatch["enhet_id"], inputs.dispatch["enhet_navn"])}
+    for code, navn in zip(inputs.kommune_status["kommunenummer"], inputs.kommune_status["kommunenavn"]):
+        names.setdefault(f"K{code}", str(navn))
+
+    def shown(field: str, value: object) -> str:
+        if is_missing(value):
+            return ""
+        text = str(value)
+        if field not in UNIT_FIELDS:
+            return text
+        parts = []
+        for code in (c.strip() for c in text.split(",")):
+            unit = code if field == "enhet_id" else f"K{code}"
+            parts.append(f"{code} {names[unit]}" if unit in names else code)
+        return ", ".join(parts)
+
+    rows = []
+    for o in inputs.overrides_applied.sort_values(["override_id", "field"]).itertuples(index=False):
+        field = str(o.field)
+        rows.append({
+            "id": str(o.override_id), "source": label(o.source, SOURCE_LABELS), "file": str(o.file),
+            # where in the file, and which item or field, in words (an interview's item code is named as its field)
+            "record": _record_text(o.source, o.record), "field": field_label(field), "value": shown(field, o.value),
+            "before": shown(field, o.value_before),
+            "written": "" if is_missing(o.value_written) else str(o.value_written),
+            "under_review": bool(o.under_review), "reason": "" if is_missing(o.reason) else str(o.reason),
+        })
+    return rows
 
 
 CONSERVATION_SOURCES = {"utsendelse": "dispatch", "epost": "epost", "telefon": "telefon", "intervju": "intervju",

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from kartlegging.analysis.consolidate import kommune_status
+from kartlegging.analysis.consolidate import contradictions, kommune_status, settled_overrides
 from kartlegging.core import classification as klass
 from kartlegging.core import store
+from kartlegging.core.fingerprint import as_metadata, fingerprint
+from kartlegging.core.issues import issues_frame
 from kartlegging.core.overrides import check_all_matched, load_overrides
+from kartlegging.steps.common import log_issues
 
 log = logging.getLogger("kartlegging")
 
@@ -54,17 +58,36 @@ def step_consolidate(
     applied = pd.concat([read(p) for p in inputs["applied"]], ignore_index=True)
     all_overrides = load_overrides(overrides_file) if overrides_file else []
     check_all_matched(all_overrides, set(applied["override_id"]), overrides_file or "")
-    store.write_table(applied, "overrides_applied", out["applied"])
 
-    issues = pd.concat([read(p) for p in inputs["issues"]], ignore_index=True)
-    store.write_table(issues, "issues", out["issues"])
+    found = contradictions(read(inputs["replies"]), read(inputs["attempts"]), read(inputs["units"]),
+                           read(inputs["services"]), read(inputs["service_kommuner"]), read(inputs["interviews"]),
+                           all_overrides)
+    log_issues(found)
+    # an override that settles a contradiction was under review, whatever its own source said
+    applied["under_review"] = applied["under_review"].astype(bool) | applied["override_id"].isin(
+        settled_overrides(found))
+    store.write_table(applied, "overrides_applied", out["applied"])
+    for row in applied.loc[~applied["under_review"]].itertuples():
+        log.info("override %s changed %s %s [%s] %s from %s to %s: the record was not under review",
+                 row.override_id, row.source, row.file, row.record, row.field, row.value_before, row.value)
+
+    ingested = pd.concat([read(p) for p in inputs["issues"]], ignore_index=True)
+    issues = pd.concat([ingested, issues_frame(round_name, found)], ignore_index=True) if found else ingested
+    prints = fingerprint({
+        "utsendelse": [inputs["dispatch_csv"]], "telefon": [inputs["phone_log"]],
+        "epost": _as_list(inputs["emails"]), "intervju": _as_list(inputs["workbooks"]),
+        "kostra": _as_list(inputs.get("kostra_files", [])),
+        "overrides": [overrides_file] if overrides_file and Path(overrides_file).is_file() else [],
+    })
+    store.write_table(issues, "issues", out["issues"], metadata=as_metadata(prints))
 
     conservation = pd.DataFrame([
         cons.dispatch_conservation(round_name, cons.dispatch_rows_in(inputs["dispatch_csv"]), read(inputs["dispatch"])),
         cons.email_conservation(round_name, _as_list(inputs["emails"]), read(inputs["replies"]),
                                 ignored.get("epost", ())),
-        cons.phone_conservation(round_name, cons.phone_rows_in(inputs["phone_log"]), read(inputs["attempts"]), issues),
-        cons.interview_conservation(round_name, _as_list(inputs["workbooks"]), read(inputs["interviews"]), issues,
+        cons.phone_conservation(round_name, cons.phone_rows_in(inputs["phone_log"]), read(inputs["attempts"]),
+                                ingested),
+        cons.interview_conservation(round_name, _as_list(inputs["workbooks"]), read(inputs["interviews"]), ingested,
                                     ignored.get("intervju", ())),
         *([cons.kostra_conservation(round_name, _as_list(inputs["kostra_files"]), read(inputs["kostra"]),
                                     read(inputs["kostra_issues"]), ignored.get("kostra", ()))]

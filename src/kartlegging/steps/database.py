@@ -1,4 +1,4 @@
-"""The ``database`` rule: DuckDB views over every table and the data dictionary."""
+"""The ``database`` rule: one self-contained DuckDB file of every table, and the data dictionary."""
 
 from __future__ import annotations
 
@@ -13,12 +13,12 @@ log = logging.getLogger("kartlegging")
 
 
 def step_database(rounds: list[str], tables: Iterable[str], out_db: str, out_dictionary: str) -> None:
-    """One view per table whose file is among ``tables`` (the rules' Parquet outputs), and the dictionary.
-    The processed folder is the database file's: the views name tables by their path below it."""
+    """One table per declared table whose file is among ``tables`` (the rules' Parquet outputs), and the
+    dictionary. The processed folder is the database file's: tables are named by their path below it."""
     processed_dir = os.path.dirname(out_db)
     available = [os.path.relpath(f, processed_dir).replace(os.sep, "/") for f in tables]
-    views, missing = build_database(processed_dir, rounds, out_db, available)
+    tables, missing = build_database(processed_dir, rounds, out_db, available)
     Path(out_dictionary).write_text(data_dictionary(rounds, missing), encoding="utf-8")
-    log.info("views: %s", ", ".join(views))
+    log.info("tables: %s", ", ".join(tables))
     if missing:
-        log.warning("database: no file, so no view, for %s", ", ".join(missing))
+        log.warning("database: no file, so no table, for %s", ", ".join(missing))

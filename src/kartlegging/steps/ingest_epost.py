@@ -28,7 +28,8 @@ def step_ingest_email(round_name: str, klass_file: str, bydeler_file: str, dispa
         store.write_table(dispatch.table, "dispatch", out["dispatch"])
     result = ingest_email(epost_dir, dispatch, cls, round_name, overrides)
     store.write_table(result.table, "email_replies", out["replies"])
-    write_issues_and_applied(round_name, result.issues, overrides, result.applied, out["issues"], out["applied"])
+    write_issues_and_applied(round_name, result.issues, overrides, result.applied, out["issues"], out["applied"],
+                             result.before)
     counts = result.table["status"].value_counts().to_dict()
     log.info("e-mail: %d recipients; %d messages: %s", len(dispatch.table), len(result.table),
              ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))

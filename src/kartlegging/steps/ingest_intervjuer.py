@@ -24,7 +24,8 @@ def step_ingest_interviews(round_name: str, klass_file: str, bydeler_file: str, 
     store.write_table(result.interviews, "interviews", out["interviews"])
     store.write_table(result.services, "services", out["services"])
     store.write_table(result.service_kommuner, "service_kommuner", out["service_kommuner"])
-    write_issues_and_applied(round_name, result.issues, overrides, result.applied, out["issues"], out["applied"])
+    write_issues_and_applied(round_name, result.issues, overrides, result.applied, out["issues"], out["applied"],
+                             result.before)
     log.info("interviews: %d workbooks read, %d candidate services (%d included), %d issues",
              len(result.interviews), len(result.services), len(included(result.services)),
              len(result.issues))

@@ -23,7 +23,8 @@ def step_ingest_phone(round_name: str, klass_file: str, bydeler_file: str, phone
     result = ingest_phone(phone_log, cls, units, round_name, overrides)
     store.write_table(result.attempts, "phone_attempts", out["attempts"])
     store.write_table(result.units, "phone_units", out["units"])
-    write_issues_and_applied(round_name, result.issues, overrides, result.applied, out["issues"], out["applied"])
+    write_issues_and_applied(round_name, result.issues, overrides, result.applied, out["issues"], out["applied"],
+                             result.before)
     log.info("phone round: %d attempts (%d empty rows skipped), %d units, %d issues",
              len(result.attempts), result.empty_rows, len(result.units), len(result.issues))
 

@@ -42,7 +42,7 @@ set ``enhet_id`` (``ident_method`` = ``override``), ``q1``, ``q5`` or ``auto_rep
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -60,11 +60,13 @@ from kartlegging.ingest.email.supersede import apply_overrides, final_answers, s
 
 @dataclass
 class EmailResult:
-    """Outcome of the e-mail ingest: the table, the issues, and the override ids used."""
+    """Outcome of the e-mail ingest: the table, the issues, the override ids used and, per override,
+    the value each field it set had before (the audit trail of appendix B)."""
 
     table: pd.DataFrame
     issues: list[Issue]
     applied: set[str]
+    before: dict[str, dict[str, object]] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------
@@ -194,7 +196,8 @@ def ingest_email(epost_dir: str | Path | Iterable[str | Path], dispatch: Dispatc
             row = ReplyRow(path.name, quarantine=f"could not be parsed ({type(exc).__name__})")
         rows.append(row)
 
-    applied = apply_overrides(rows, overrides, dispatch)
+    before: dict[str, dict[str, object]] = {}
+    applied = apply_overrides(rows, overrides, dispatch, before)
 
     issues: list[Issue] = []
     answers: dict[str, tuple[str | None, str | None]] = {}
@@ -241,4 +244,4 @@ def ingest_email(epost_dir: str | Path | Iterable[str | Path], dispatch: Dispatc
     for col in ("auto_reply", "superseded", "attachment_answer"):
         table[col] = table[col].astype(bool)
     table = table.sort_values(list(EMAIL_REPLIES.sort_by), kind="stable").reset_index(drop=True)
-    return EmailResult(table=table, issues=issues, applied=applied)
+    return EmailResult(table=table, issues=issues, applied=applied, before=before)

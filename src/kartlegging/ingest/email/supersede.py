@@ -41,8 +41,10 @@ def _override_value(ov: Override, key: str, value: object, dispatch: DispatchRes
 
 
 
-def apply_overrides(rows: list[ReplyRow], overrides: list[Override], dispatch: DispatchResult) -> set[str]:
-    """Apply the analysts' decisions for this source; return the ids used so unmatched ones can be reported."""
+def apply_overrides(rows: list[ReplyRow], overrides: list[Override], dispatch: DispatchResult,
+                    before: dict[str, dict[str, object]] | None = None) -> set[str]:
+    """Apply the analysts' decisions for this source; return the ids used so unmatched ones can be reported.
+    ``before``, when given, receives per override the value each field it sets had from the rules."""
     applied: set[str] = set()
     by_file = {r.file: r for r in rows}
     for ov in overrides:
@@ -51,6 +53,10 @@ def apply_overrides(rows: list[ReplyRow], overrides: list[Override], dispatch: D
         row = by_file.get(ov.file)
         if row is None or not ov.matches(SOURCE, row.file, ""):
             continue
+        if before is not None:
+            q1, q5 = final_answers(row)
+            had = {"enhet_id": row.enhet_id, "q1": q1, "q5": q5, "auto_reply": bool(row.auto_reply)}
+            before[ov.id] = {key: had.get(key) for key in ov.set}
         for key, value in ov.set.items():
             row.override_values[key] = _override_value(ov, key, value, dispatch)
             row.overridden[key] = ov.id
