@@ -5,7 +5,7 @@
 rule dispatch:
     """The dispatch list (who was asked) as a table; the phone ingest and everything after read it."""
     input:
-        dispatch=os.path.join(RAW, "{round}", "utsendelse.csv"),
+        dispatch=dispatch_file,
         klass=lambda wc: klass_version_file(wc.round),
         bydeler=os.path.join(REF, "oslo-bydeler.csv"),
         code=code_of("dispatch"),
@@ -29,7 +29,8 @@ rule dispatch:
 rule ingest_epost:
     """E-mail replies: identify the unit against the dispatch list, code questions 1 and 5."""
     input:
-        dispatch=os.path.join(RAW, "{round}", "utsendelse.csv"),
+        unpack(letter_of),
+        dispatch=dispatch_file,
         klass=lambda wc: klass_version_file(wc.round),
         bydeler=os.path.join(REF, "oslo-bydeler.csv"),
         emails=email_files,
