@@ -1,3 +1,6 @@
+# A round's publication frame: its own block, or the top-level one (kartlegging.core.config_check).
+from kartlegging.core.config_check import round_publication
+
 # The map_status rule and MAP_GEOMETRY come from map.smk. Included here unless the Snakefile already
 # included it (before this file): Snakemake would define the rule twice otherwise.
 if "MAP_GEOMETRY" not in globals():
@@ -62,7 +65,7 @@ rule report:
         synthetic=lambda wc: bool(round_cfg(wc.round).get("synthetic", False)),
         classification=lambda wc: str(round_cfg(wc.round)["classification"]),
         harmonise_to=HARMONISE_TO,
-        publication=config.get("publication", {}),
+        publication=lambda wc: round_publication(config, wc.round),
     log:
         os.path.join(LOGS, "{round}", "report.log"),
     threads: 1

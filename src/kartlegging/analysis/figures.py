@@ -211,7 +211,8 @@ def compute_figures(round_name: str, tables: Tables, register: dict | None = Non
     Figures of the register that need other sources (``kostra_*``) are left to
     their own step and appear in the reconciliation as not computed.
     """
-    wanted = [f["id"] for f in register["figures"]] if register else list(FIGURES)
+    # a register that lists nothing (a new round, nothing published yet) asks for every figure
+    wanted = [f["id"] for f in register["figures"]] if register and register["figures"] else list(FIGURES)
     rows = []
     for fid in wanted:
         if fid not in FIGURES:

@@ -166,7 +166,7 @@ def kostra_figures(kostra_df: pd.DataFrame, round_name: str, register: dict | No
     without data (no extract for its year) has a null value, which the
     reconciliation reports as ``ikke beregnet``.
     """
-    wanted = [f["id"] for f in register["figures"]] if register else list(KOSTRA_FIGURES)
+    wanted = [f["id"] for f in register["figures"]] if register and register["figures"] else list(KOSTRA_FIGURES)
     rows = []
     for fid in wanted:
         if fid not in KOSTRA_FIGURES:

@@ -44,3 +44,18 @@ def validate_config(config: dict, schema_path: str | Path) -> dict:
             lines.append(f"  {where}: {err.message}")
         raise ConfigError("invalid configuration (checked against " f"{schema_path}):\n" + "\n".join(lines))
     return config
+
+
+#: The keys the report's title page needs before it shows a publication frame.
+FRAME_KEYS = ("publisher", "series", "number", "authors", "date")
+
+
+def round_publication(config: dict, round_name: str) -> dict:
+    """The publication frame of a round's report: its own ``publication`` block when that is complete,
+    nothing while it is not (a round ``make new-round`` started is a draft, never the demonstration's
+    frame), and the top-level block for a round without one of its own."""
+    own = (config.get("rounds") or {}).get(str(round_name), {}) or {}
+    if "publication" in own:
+        block = own.get("publication") or {}
+        return dict(block) if all(k in block for k in FRAME_KEYS) else {}
+    return dict(config.get("publication") or {})
