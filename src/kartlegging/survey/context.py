@@ -99,4 +99,7 @@ def read_config(config_path: str | Path) -> dict:
 
 
 def load_context(config_path: str | Path, round_name: str) -> RoundContext:
-    return RoundContext(Path(config_path), read_config(config_path), str(round_name))
+    """The round's context; :class:`SurveyError` when the config does not list the round."""
+    ctx = RoundContext(Path(config_path), read_config(config_path), str(round_name))
+    _ = ctx.round_config
+    return ctx

@@ -206,7 +206,7 @@ def new_round(config_path: str | Path, round_name: str, when: date | None = None
             done.append(f"wrote {raw / 'maler' / 'intervju.xlsx'}: the blank interview form")
         write(raw / "README.md", _readme(round_name, version), "the round's checklist")
     else:
-        done.append(f"kept {raw}/ (new-round wrote it before)")
+        done.append(f"kept {raw}/ (this round was started before)")
     if round_name in rounds:
         done.append(f"kept the entry of round {round_name} in {config_path}")
     else:
