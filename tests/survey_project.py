@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,3 +74,31 @@ def start_round(tmp: Path, round_name: str = "2026") -> Path:
     fill_contacts(project / "data" / "raw" / round_name)
     set_sender(project, round_name)
     return project
+
+
+def without_sign_off(lines: list[str]) -> list[str]:
+    """The quote a client keeps when it cuts the letter at its closing: the questions, no sign-off."""
+    cut = lines[:lines.index("Vennlig hilsen")]
+    while cut and not cut[-1].strip():
+        cut.pop()
+    return cut
+
+
+def quote(lines: list[str], style: str) -> list[str]:
+    """The letter's lines quoted as a mail client quotes them in a reply."""
+    if style == "gt":
+        return ["Den 01.10.2026 09:00, skrev Kartleggingen:"] + [("> " + ln).rstrip() for ln in lines]
+    if style == "gt-rewrapped":   # a client that rewraps the quote at 60 columns
+        text = "\n".join(lines).split("\n\n")
+        out = ["On Thu, Oct 1, 2026 at 9:00 AM Kartleggingen <kartlegging@example.no> wrote:"]
+        for para in text:
+            out += ["> " + w for w in textwrap.wrap(" ".join(para.split()), 60)] + [">"]
+        return out
+    if style == "outlook":
+        return ["-----Opprinnelig melding-----", "Fra: Kartleggingen [mailto:kartlegging@example.no]",
+                "Sendt: 1. oktober 2026 09:00", "Til: Postmottak", "Emne: Kartlegging", ""] + lines
+    if style == "paragraphs":    # HTML mail turned into text: one line per paragraph
+        return ["________________________________", "Fra: Kartleggingen <kartlegging@example.no>",
+                "Sendt: torsdag 1. oktober 2026 09:00", "Til: postmottak", "Emne: Kartlegging", ""] + [
+            " ".join(p.split()) for p in "\n".join(lines).split("\n\n")]
+    raise ValueError(style)

@@ -9,11 +9,11 @@ answers read from the sender's words, never from the letter's.
 
 from __future__ import annotations
 
-import textwrap
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from survey_project import quote, without_sign_off
 
 from kartlegging.core.classification import load
 from kartlegging.core.letter import LetterError, load_letter, render_lines, subject
@@ -50,33 +50,6 @@ def cls():
 
 def _letter(letter, enhet: str) -> list[str]:
     return [t for t, _ in render_lines(letter, "bydelsdirektøren" if enhet.startswith("B") else "kommunedirektøren")]
-
-
-def _without_sign_off(lines: list[str]) -> list[str]:
-    """The quote a client keeps when it cuts the letter at its closing: the questions, no sign-off."""
-    cut = lines[:lines.index("Vennlig hilsen")]
-    while cut and not cut[-1].strip():
-        cut.pop()
-    return cut
-
-
-def quote(lines: list[str], style: str) -> list[str]:
-    if style == "gt":
-        return ["Den 01.10.2026 09:00, skrev Kartleggingen:"] + [("> " + ln).rstrip() for ln in lines]
-    if style == "gt-rewrapped":   # a client that rewraps the quote at 60 columns
-        text = "\n".join(lines).split("\n\n")
-        out = ["On Thu, Oct 1, 2026 at 9:00 AM Kartleggingen <kartlegging@example.no> wrote:"]
-        for para in text:
-            out += ["> " + w for w in textwrap.wrap(" ".join(para.split()), 60)] + [">"]
-        return out
-    if style == "outlook":
-        return ["-----Opprinnelig melding-----", "Fra: Kartleggingen [mailto:kartlegging@example.no]",
-                "Sendt: 1. oktober 2026 09:00", "Til: Postmottak", "Emne: Kartlegging", ""] + lines
-    if style == "paragraphs":    # HTML mail turned into text: one line per paragraph
-        return ["________________________________", "Fra: Kartleggingen <kartlegging@example.no>",
-                "Sendt: torsdag 1. oktober 2026 09:00", "Til: postmottak", "Emne: Kartlegging", ""] + [
-            " ".join(p.split()) for p in "\n".join(lines).split("\n\n")]
-    raise ValueError(style)
 
 
 def _message(sender: str, subject_: str, text: list[str]) -> bytes:
@@ -116,7 +89,7 @@ def replies_signed_below(letter) -> list[tuple[str, str, bytes]]:
     without its sign-off and signing below the quote; the answer is above (top-posted) or inline."""
     out = []
     for n, (enhet, name, _) in enumerate(UNITS):
-        lines = _without_sign_off(_letter(letter, enhet))
+        lines = without_sign_off(_letter(letter, enhet))
         style = STYLES[n % len(STYLES)]
         top = ["Hei,", "", "Nei, vi har ikke en slik tjeneste." if n % 2 else "1. Ja", ""]
         body = top + quote(lines, style) + [""] + SIGN_OFFS[n % len(SIGN_OFFS)](name)
@@ -157,7 +130,7 @@ def test_a_kommune_named_inside_the_quote_is_not_the_sender(letter, cls, tmp_pat
     dispatch = _dispatch(tmp_path, cls)
     folder = tmp_path / "epost"
     folder.mkdir()
-    lines = _without_sign_off(_letter(letter, "K1804")) + ["", "Hilsen", "Bodø kommune"]
+    lines = without_sign_off(_letter(letter, "K1804")) + ["", "Hilsen", "Bodø kommune"]
     body = ["1. Nei", "", *quote(lines, "gt")]   # Bodø's sign-off is inside the '>' quote: not this sender's
     (folder / "x.eml").write_bytes(_message("someone@gmail.com", "Svar", body))
     table = ingest_email(folder, dispatch, cls, ROUND, [], letter).table
@@ -211,7 +184,7 @@ def test_an_answer_written_below_the_whole_quote_is_the_senders(letter, cls, tmp
 
 def test_a_reply_to_the_reminder_is_recognised_too(letter):
     lines = [t for t, _ in render_lines(letter, "kommunedirektøren", reminder=True)]
-    found = recognise("\n".join(["Nei.", "", *quote(_without_sign_off(lines), "outlook"), "", "Hvaler kommune"]),
+    found = recognise("\n".join(["Nei.", "", *quote(without_sign_off(lines), "outlook"), "", "Hvaler kommune"]),
                       letter_streams(letter), question_line)
     assert found is not None and found.tail == ["Hvaler kommune"]
     assert "nedenfor og sender" not in found.text   # the reminder's own paragraph is the letter's
