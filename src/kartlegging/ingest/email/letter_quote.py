@@ -47,10 +47,17 @@ def _words(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class _Stream:
-    """The letter as one sequence of words, each with the role of its line."""
+    """The letter as one sequence of words, each with the role of its line; ``starts`` indexes the
+    positions of each word (the wildcard's positions under :data:`_ANY`), so a line is looked up,
+    not scanned for."""
 
     words: tuple[str, ...]
     roles: tuple[str, ...]
+    starts: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False)
+
+    def candidates(self, word: str) -> tuple[int, ...]:
+        """Where a run starting with ``word`` may start: its own positions and the wildcard's, in order."""
+        return self.starts.get(word, self.starts.get(_ANY, ()))
 
     def question_sizes(self) -> dict[str, int]:
         sizes: dict[str, int] = {}
@@ -70,7 +77,12 @@ def letter_streams(letter: Letter) -> list[_Stream]:
             for w in _tokens_with_any(text):
                 words.append(w)
                 roles.append(role)
-        streams.append(_Stream(tuple(words), tuple(roles)))
+        starts: dict[str, list[int]] = {}
+        for i, w in enumerate(words):
+            starts.setdefault(w, []).append(i)
+        wild = starts.get(_ANY, [])
+        streams.append(_Stream(tuple(words), tuple(roles),
+                               {w: tuple(sorted(set(v) | set(wild))) for w, v in starts.items()}))
     return streams
 
 
@@ -118,10 +130,11 @@ def _depth(line: str) -> int:
 
 def _find_start(stream: _Stream, toks: list[str], after: int, limit: int | None) -> int | None:
     """The first position >= ``after`` (and <= ``after + limit`` when given) where ``toks`` match."""
-    last = len(stream.words) - len(toks)
-    stop = last if limit is None else min(last, after + limit)
-    for s in range(max(after, 0), stop + 1):
-        if _match_at(stream, toks, s):
+    stop = len(stream.words) - len(toks) if limit is None else min(len(stream.words) - len(toks), after + limit)
+    for s in stream.candidates(toks[0]):
+        if s > stop:
+            return None
+        if s >= after and _match_at(stream, toks, s):
             return s
     return None
 
