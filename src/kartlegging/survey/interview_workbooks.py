@@ -9,10 +9,12 @@ reads by item code.
 answers so far name: every unit whose e-mail answer to question 1 is ``ja`` (read by the pipeline's
 own e-mail ingest, with the round's overrides) or whose phone answer is ``ja``. Units that name each
 other under question 3 (an interkommunal service) share one workbook, hosted by the first of them.
-Pre-filled, for the interviewer to confirm: the service's name (question 2), the host kommune and
-Oslo bydel, kommunal or interkommunal and the other kommuner (question 3), and the leader's name and
-contact (question 4: personal data, kept in the workbook under ``data/raw/`` only; the ingest never
-reads T20 and T21). A workbook never replaces one that exists: rerun the command as answers come in.
+Pre-filled, for the interviewer to confirm: the host kommune and Oslo bydel, kommunal or interkommunal
+and the other kommuner (question 3), and the leader's name and contact (question 4: personal data,
+kept in the workbook under ``data/raw/`` only; the ingest never reads T20 and T21). What the reply
+said under question 2 (the service's name and place) stands beside T01 in ``Kommentar``, a column
+the ingest does not read: T01 itself is read into the tables, so the interviewer writes it. A
+workbook never replaces one that exists: rerun the command as answers come in.
 """
 
 from __future__ import annotations
@@ -224,14 +226,16 @@ def write_interview_workbooks(ctx: RoundContext) -> Written:
         host_kommune = p.host[1:5] if p.host.startswith("K") else OSLO
         name, contact = _contact(p.contact)
         answers: dict[str, object] = {
-            "T01": p.name, "T02": cls.kommuner[host_kommune].name,
+            "T02": cls.kommuner[host_kommune].name,
             "T03": cls.unit_name(p.host) if p.host.startswith("B") else None,
             "T04": p.samarbeidsform or ("kommunal" if not p.members else None),
             "T05": ", ".join(cls.kommuner[m[1:]].name for m in p.members) or None,
             "T20": name, "T21": contact,
         }
         by = ", ".join(cls.unit_name(u) for u in p.named_by)
-        comments = {"T01": "fra svaret på spørsmål 2; bekreft i intervjuet" if p.name else None,
+        # what the reply said under question 2 is a suggestion beside T01, not its answer: the ingest reads
+        # T01 into the services table, and free text a person wrote may name people
+        comments = {"T01": f"svar på spørsmål 2: {p.name}" if p.name else None,
                     "T02": f"foreslått ut fra svaret fra {by}; bekreft i intervjuet",
                     "T05": "fra svaret på spørsmål 3; bekreft i intervjuet" if p.members else None}
         title = f"Intervju, kartlegging {ctx.round}: {cls.unit_name(p.host)}"
