@@ -99,10 +99,19 @@ def _files(root: Path) -> dict[str, Path]:
 
 
 def _views(venv: Path, db: Path) -> str:
-    """Every view of the DuckDB file (name, SQL, rows) as text, read with that venv's DuckDB."""
-    code = ("import sys; from kartlegging.infra.database import connect; con = connect(sys.argv[1]);\n"
-            "for n, s in con.execute(\"SELECT view_name, sql FROM duckdb_views() WHERE NOT internal ORDER BY 1\")"
-            ".fetchall():\n    print(n, s, con.sql(f'SELECT * FROM \"{n}\"').fetchall())")
+    """Every view of the DuckDB file: its name, SQL, schema and a digest of its rows (as Python values, by
+    way of Arrow: DuckDB's own conversion wants pytz, which the pins do not hold), read with that venv's
+    DuckDB. Not the Arrow buffers' bytes: what sits under a null differs from read to read."""
+    code = (
+        "import hashlib, sys\n"
+        "from kartlegging.infra.database import connect\n"
+        "con = connect(sys.argv[1])\n"
+        "for name, sql in con.execute('SELECT view_name, sql FROM duckdb_views() WHERE NOT internal ORDER BY 1')"
+        ".fetchall():\n"
+        "    table = con.sql(f'SELECT * FROM \"{name}\"').to_arrow_table()\n"
+        "    rows = hashlib.sha256(repr(table.to_pylist()).encode()).hexdigest()\n"
+        "    print(name, table.num_rows, rows, str(table.schema).replace(chr(10), ' '), sql)\n"
+    )
     return _run([str(venv / "bin" / "python"), "-c", code, str(db)], cwd=ROOT).stdout
 
 
