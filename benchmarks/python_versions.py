@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         "byte for byte, logs with the output folder's path masked, the DuckDB file outside its 12 KiB header "
         "and by every view's SQL and rows.",
         "",
-        "| Python | pipeline (s) | tests | outputs against " + base + " |",
+        f"| Python | pipeline (s) | tests ({args.tests} tier) | outputs against {base} |",
         "| --- | --- | --- | --- |",
     ]
     verdict = {v: (f"{n} files, identical" if not p else f"{len(p)} of {n} differ: " + "; ".join(p[:5]))
