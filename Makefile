@@ -1,8 +1,17 @@
 # The README's two commands: `make run` and `make test`. Both set up .venv first.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The interpreter: PYTHON=... when given, else the newest of python3.13, python3.12 and python3.11 that
+# runs (each is tried, not only looked up: pyenv puts a shim on the PATH for versions that are not
+# active), else a python3 of 3.11 to 3.13. The .venv is made with it, and made again when it changes.
+PY_SUPPORTED := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	if $$p -c '$(PY_SUPPORTED)' >/dev/null 2>&1; then command -v $$p; break; fi; done)
+endif
+PYVER := $(if $(PYTHON),$(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null))
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+VENV_PYTHON := $(VENV)/.python-$(or $(PYVER),none)
 CORES ?= 2
 # Reproducible builds: the report's date and the PDF's timestamps come from SOURCE_DATE_EPOCH, by
 # default the time of the checked-out commit (so the same code and inputs give the same bytes);
@@ -14,15 +23,21 @@ export PYTHONHASHSEED := 0
 # committed demo workbooks were written with the standard library writer, so keep to it.
 export OPENPYXL_LXML := False
 
-.PHONY: run test test-fast ruff venv demo-data demo-round-2024 lint clean bench review a11y-deps
+.PHONY: run test test-fast ruff venv demo-data demo-round-2024 lint clean bench review a11y-deps print-python \
+	compare-pythons new-round letters reminders phone-list interview-workbooks
 
-$(STAMP): requirements.txt constraints.txt pyproject.toml
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || { \
-		echo "error: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); the project needs 3.11: set PYTHON=/path/to/python3.11"; exit 1; }
-	@if [ -x $(PY) ] && ! $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then \
-		echo "$(VENV) was made with another Python: recreating it"; rm -rf $(VENV); fi
+$(VENV_PYTHON):
+	@test -n "$(PYTHON)" || { echo "error: no Python 3.11, 3.12 or 3.13 found on the PATH; set PYTHON=/path/to/python3.13"; exit 1; }
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.13 (3.11 to 3.13)"; exit 1; }
+	@$(PYTHON) -c '$(PY_SUPPORTED)' || { \
+		echo "error: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); the project needs 3.11, 3.12 or 3.13: set PYTHON=/path/to/python3.13"; exit 1; }
+	@if [ -x $(PY) ] && [ "$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" != "$(PYVER)" ]; then \
+		echo "$(VENV) was made with another Python: making it again with $(PYTHON) ($(PYVER))"; rm -rf $(VENV); fi
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	rm -f $(VENV)/.python-*
+	touch $@
+
+$(STAMP): requirements.txt constraints.txt pyproject.toml $(VENV_PYTHON)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt -c constraints.txt
 	$(PY) -m pip install --quiet --no-deps -e .
@@ -63,6 +78,28 @@ ruff: $(STAMP)
 ROUND ?= 2015
 review: $(STAMP)
 	$(PY) -m kartlegging.infra.review $(ROUND)
+
+# The commands that prepare and follow a survey round (README "Adding a round", docs/INPUTS.md): they
+# write under data/raw/<round>/ (personal data, gitignored) and print counts and paths only.
+#   make new-round ROUND=2026 [DATE=2026-09-01] [REPLY_BY=2026-11-30]
+#   make letters ROUND=2026 [SENDT=2026-10-01] [FORCE=1]   then, after the deadline:
+#   make phone-list ROUND=2026 [SENDT=...] [FORCE=1]      (also writes reminders; or make reminders ROUND=...)
+#   make interview-workbooks ROUND=2026
+new-round: SURVEY_ARGS = $(if $(DATE),--date $(DATE)) $(if $(REPLY_BY),--reply-by $(REPLY_BY))
+letters phone-list: SURVEY_ARGS = $(if $(FORCE),--force) $(if $(SENDT),--sendt $(SENDT))
+reminders: SURVEY_ARGS = $(if $(SENDT),--sendt $(SENDT))
+new-round letters reminders phone-list interview-workbooks: $(STAMP)
+	@if [ "$(origin ROUND)" = "file" ]; then echo "usage: make $@ ROUND=<round>, e.g. make $@ ROUND=2026"; exit 2; fi
+	$(PY) -m kartlegging.survey $@ $(ROUND) $(SURVEY_ARGS)
+
+# The interpreter the venv is made with (see PYTHON above).
+print-python:
+	@echo $(PYTHON)
+
+# Outputs of the demo run under every Python 3.11-3.13 found, compared byte for byte (a few minutes per
+# version; each gets its own venv under .venv-pythons/): writes benchmarks/PYTHON_VERSIONS.md.
+compare-pythons: $(STAMP)
+	$(PY) benchmarks/python_versions.py
 
 lint: $(STAMP)
 	$(VENV)/bin/snakemake --lint

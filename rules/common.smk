@@ -18,6 +18,7 @@ REF = config["reference_dir"]
 OVERRIDES = config.get("overrides_dir", "config/overrides")
 REGISTER = config.get("register_dir", "config/register")
 TEKST = config.get("tekst_dir", "config/tekst")
+LETTERS = config.get("letter_dir", "config/letters")
 LOGS = config.get("log_dir", "logs")
 ROUNDS = sorted(str(r) for r in config["rounds"])
 # The package the jobs import (src/kartlegging in the editable install of `make run`).
@@ -117,6 +118,22 @@ def files_in(folder):
     """Every record file of a raw folder, sorted, so that a new or removed file reruns the ingest. Hidden
     files (.DS_Store) and sub-folders are never inputs (kartlegging.core.rawfolder); see ignored_in."""
     return record_files(folder)
+
+
+def dispatch_file(wildcards):
+    """Input function: the round's dispatch list, utsendelse.csv or utsendelse.xlsx
+    (kartlegging.ingest.dispatch.find_dispatch_file; both at once stop the run while it is parsed)."""
+    from kartlegging.ingest.dispatch import find_dispatch_file
+
+    return str(find_dispatch_file(os.path.join(RAW, wildcards.round)))
+
+
+def letter_of(wildcards):
+    """Input function (unpack): the round's letter template ({letter_dir}/<round>.yaml), when there is one.
+    The e-mail ingest then recognises a quoted copy of the letter line by line; without one it reads the
+    questionnaire as the input contract words it."""
+    path = os.path.join(LETTERS, f"{wildcards.round}.yaml")
+    return {"letter": path} if os.path.exists(path) else {}
 
 
 def email_files(wildcards):
@@ -233,20 +250,12 @@ def all_targets():
 
 
 def classification_problem(round_name):
-    """Why a round's classification names no Klass 131 version of reference_dir, or None.
+    """Why a round's classification names no Klass 131 version of reference_dir, or None; the message
+    names the version to write instead (kartlegging.core.classification.classification_problem: the
+    version in force on the date, the newest one's period being open, so 2026 is analysed in 2024)."""
+    from kartlegging.core.classification import classification_problem as problem
 
-    A year before the oldest version file, or after the newest (whose period is open: it
-    would be taken for a structure nobody has checked), stops the run with the years at hand."""
-    wanted = str(round_cfg(round_name)["classification"])
-    years = sorted(Path(p).stem.split("-", 1)[1] for p in KLASS_VERSION_FILES)
-    if not years:
-        return f"no Klass 131 version files (version-YYYY.json) in {os.path.join(REF, 'ssb-klass-131')}"
-    year = wanted[:4]
-    if not (len(year) == 4 and year.isdigit()) or not years[0] <= year <= years[-1]:
-        return (f"round {round_name}: classification {wanted!r} is not covered by the Klass 131 versions in "
-                f"{os.path.join(REF, 'ssb-klass-131')} ({years[0]} to {years[-1]}); add the version from SSB "
-                "(see data/reference/README.md) or correct the round's classification")
-    return None
+    return problem(REF, str(round_cfg(round_name)["classification"]), round_name)
 
 
 def required_inputs_problem(round_name):
@@ -262,7 +271,7 @@ def required_inputs_problem(round_name):
         return problem
     folder = os.path.join(RAW, str(round_name))
     try:
-        check_readable(os.path.join(folder, "utsendelse.csv"))
+        check_readable(folder if os.path.isdir(folder) else os.path.join(folder, "utsendelse.csv"))
     except DispatchError as err:
         return f"round {round_name}: {err}"
     _, problem = read_overrides(round_name)

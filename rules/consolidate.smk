@@ -12,7 +12,7 @@ rule consolidate:
         klass=lambda wc: klass_version_file(wc.round),
         bydeler=BYDELER,
         overrides=lambda wc: [p for p in [overrides_file(wc.round)] if os.path.exists(p)],
-        dispatch_csv=os.path.join(RAW, "{round}", "utsendelse.csv"),
+        dispatch_csv=dispatch_file,
         phone_log=os.path.join(RAW, "{round}", "telefonrunde.xlsx"),
         emails=email_files,
         workbooks=interview_files,

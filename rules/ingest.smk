@@ -5,7 +5,7 @@
 rule dispatch:
     """The dispatch list (who was asked) as a table; the phone ingest and everything after read it."""
     input:
-        dispatch=os.path.join(RAW, "{round}", "utsendelse.csv"),
+        dispatch=dispatch_file,
         klass=lambda wc: klass_version_file(wc.round),
         bydeler=BYDELER,
         code=code_of("dispatch"),
@@ -30,7 +30,8 @@ rule dispatch:
 rule ingest_epost:
     """E-mail replies: identify the unit against the dispatch list, code questions 1 and 5."""
     input:
-        dispatch=os.path.join(RAW, "{round}", "utsendelse.csv"),
+        unpack(letter_of),
+        dispatch=dispatch_file,
         klass=lambda wc: klass_version_file(wc.round),
         bydeler=BYDELER,
         emails=email_files,
@@ -53,7 +54,7 @@ rule ingest_epost:
         from kartlegging.steps.ingest_epost import step_ingest_email
 
         run_step(rule, wildcards, log, output, step_ingest_email, params.round, input.klass, input.bydeler,
-                 input.dispatch, input.emails, params.overrides, output)
+                 input.dispatch, input.emails, params.overrides, output, input.get("letter"))
 
 
 rule ingest_telefon:

@@ -658,13 +658,16 @@ DISPATCH_CASES: tuple[StopCase, ...] = (
     StopCase("d-duplicated-enhet", "K1804 listed twice",
              lambda: dispatch_text(extra=(dispatch_line(UNIT["K1804"]).replace("<k1804", "<k1804b"),)).encode(),
              f"line {len(ALL_UNITS) + 2}: enhet_id K1804 duplicated (first on line 13)"),
-    StopCase("d-not-utf8", "saved as windows-1252 (Bærum)", lambda: dispatch_text().encode("cp1252"), "not UTF-8"),
-    StopCase("d-missing-column", "no message_id column",
-             lambda: "\n".join(";".join(p for i, p in enumerate(line.split(";")) if i != 6)
+    StopCase("d-not-text", "a byte no encoding Excel writes has (0x81), on the line of K1804",
+             lambda: dispatch_text().encode("utf-8").replace(b"<k1804", b"<k\x811804"),
+             "byte 0x81 is neither UTF-8 nor windows-1252"),
+    StopCase("d-missing-column", "no sendt column",
+             lambda: "\n".join(";".join(p for i, p in enumerate(line.split(";")) if i != 7)
                                for line in dispatch_text().splitlines()).encode(),
-             "missing column(s) message_id"),
-    StopCase("d-comma-separated", "saved with ',' instead of ';'",
-             lambda: dispatch_text().replace(";", ",").encode(), "expected ';'-separated"),
+             "missing column(s) sendt"),
+    StopCase("d-xls", "an Excel 97-2003 workbook saved under the CSV's name",
+             lambda: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64 + "Workbook".encode("utf-16-le"),
+             "Excel 97-2003 workbook (.xls)"),
     StopCase("d-unknown-kommune", "a kommunenummer that is no kommune in 2015 (5001)",
              lambda: dispatch_text(extra=("K5001;5001;;Trondheim kommune;rådmann;postmottak@trondheim.no;"
                                           "<k5001@nklmh.test>;2014-11-10",)).encode(),

@@ -92,3 +92,35 @@ def test_reference_frames_cover_versions():
 def test_find_in_text_two_kommuner_in_a_row(k2015):
     assert k2015.find_in_text("Bodø kommune og Saltdal kommune samarbeider") == {"K1804", "K1840"}
     assert k2015.find_in_text("hilsen Nord-Fron kommune") == {"K0516"}
+
+
+@pytest.mark.parametrize("wanted", ["2026", "2026-01-01", "2030-06-30", "2024"])
+def test_a_round_after_the_newest_version_is_analysed_in_the_version_still_in_force(wanted):
+    """Version 2024's period is open (no validTo): it is in force until SSB publishes another."""
+    assert klass.version_for(REF, wanted) == "2024"
+    assert klass.classification_problem(REF, wanted, "2026") is None
+
+
+def test_a_date_before_the_oldest_version_is_refused_naming_the_version_to_write():
+    problem = klass.classification_problem(REF, "2010", "2010")
+    assert problem.startswith("round 2010: classification '2010'")
+    assert 'write classification: "2013"' in problem and "data/reference/README.md" in problem
+    with pytest.raises(klass.ClassificationError, match="oldest version here is 2013"):
+        klass.version_for(REF, "2010-05-01")
+    assert "neither a year nor a date" in klass.classification_problem(REF, "femten")
+
+
+def test_a_date_after_a_closed_newest_version_names_it_and_what_to_add(tmp_path):
+    """When the newest file at hand has an end date (SSB published a later version, not copied here)."""
+    import json
+
+    folder = tmp_path / "ssb-klass-131"
+    folder.mkdir()
+    for year in ("2023", "2024"):
+        data = json.loads((REF / "ssb-klass-131" / f"version-{year}.json").read_text(encoding="utf-8"))
+        if year == "2024":
+            data["validTo"] = "2026-01-01"
+        (folder / f"version-{year}.json").write_text(json.dumps(data), encoding="utf-8")
+    assert klass.version_for(tmp_path, "2025-12-31") == "2024"
+    problem = klass.classification_problem(tmp_path, "2026", "2026")
+    assert "the newest version here, 2024, was valid until 2026-01-01" in problem and "add the version" in problem

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from kartlegging.core.classification import load
+from kartlegging.core.store import to_arrow
 from kartlegging.core.tables import DISPATCH, salted_hash
 from kartlegging.ingest.dispatch import DispatchError, normalise_message_id, read_dispatch
 
@@ -78,21 +79,98 @@ def test_missing_file(tmp_path, classification):
 
 
 def test_missing_columns(tmp_path, classification):
-    header = HEADER.replace(";message_id", "")
-    with pytest.raises(DispatchError, match="missing column.*message_id"):
+    header = HEADER.replace(";sendt", "")
+    with pytest.raises(DispatchError, match="missing column.*sendt"):
         read_dispatch(write(tmp_path, [], header=header), classification, "2015")
 
 
-def test_comma_separated_file_is_reported_as_missing_columns(tmp_path, classification):
-    with pytest.raises(DispatchError, match="expected ';'-separated"):
-        read_dispatch(write(tmp_path, [], header=HEADER.replace(";", ",")), classification, "2015")
+def _frame(result):
+    return result.table.to_dict("records"), result.by_message_id, result.by_address
 
 
-def test_not_utf8(tmp_path, classification):
+def test_excel_windows_1252_semicolon_list_reads_as_its_utf8_twin(tmp_path, classification):
+    """What Excel on a Norwegian Windows saves as "CSV": windows-1252, ';', CRLF, no BOM."""
+    twin = read_dispatch(write(tmp_path, ROWS), classification, "2015")
+    excel = tmp_path / "excel" / "utsendelse.csv"
+    excel.parent.mkdir()
+    excel.write_bytes("\r\n".join([HEADER, *ROWS]).encode("windows-1252") + b"\r\n")
+    assert "ø".encode("windows-1252") in excel.read_bytes()  # Bodø in one byte: not UTF-8
+    assert _frame(read_dispatch(excel, classification, "2015")) == _frame(twin)
+
+
+@pytest.mark.parametrize("sep", [",", "\t"])
+def test_comma_and_tab_separated_lists_read_as_their_twin(tmp_path, classification, sep):
+    twin = read_dispatch(write(tmp_path, ROWS), classification, "2015")
+    other = tmp_path / "other" / "utsendelse.csv"
+    other.parent.mkdir()
+    other.write_text("\n".join(r.replace(";", sep) for r in [HEADER, *ROWS]) + "\n", encoding="utf-8")
+    assert _frame(read_dispatch(other, classification, "2015")) == _frame(twin)
+
+
+def test_xlsx_list_reads_as_its_twin(tmp_path, classification):
+    from openpyxl import Workbook
+
+    twin = read_dispatch(write(tmp_path, ROWS), classification, "2015")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Utsendelse"
+    ws.append(HEADER.split(";"))
+    for row in ROWS:
+        cells: list[object] = row.split(";")
+        cells[1] = int(cells[1])  # Excel turned 0301 into the number 301
+        ws.append(cells)
+    path = tmp_path / "x" / "utsendelse.xlsx"
+    path.parent.mkdir()
+    wb.save(path)
+    assert _frame(read_dispatch(path, classification, "2015")) == _frame(twin)
+
+
+def test_text_in_no_known_encoding_stops_naming_the_line_and_what_to_do(tmp_path, classification):
     path = tmp_path / "utsendelse.csv"
-    path.write_bytes(("\n".join([HEADER, ROWS[0]])).encode("latin-1"))
-    with pytest.raises(DispatchError, match="not UTF-8"):
+    path.write_bytes(("\n".join([HEADER, ROWS[0], ROWS[1]])).encode("utf-8").replace(b"Oslo kommune", b"Oslo\x81"))
+    with pytest.raises(DispatchError, match=r"line 3: byte 0x81 is neither UTF-8 nor windows-1252.*CSV UTF-8"):
         read_dispatch(path, classification, "2015")
+
+
+def test_old_excel_format_stops_saying_what_to_do(tmp_path, classification):
+    from kartlegging.ingest.filetype import OLE2_MAGIC
+
+    path = tmp_path / "utsendelse.csv"
+    path.write_bytes(OLE2_MAGIC + b"\x00" * 64 + "Workbook".encode("utf-16-le"))
+    with pytest.raises(DispatchError, match=r"\.xls.*save it as \.xlsx"):
+        read_dispatch(path, classification, "2015")
+
+
+def test_message_ids_are_optional(tmp_path, classification):
+    """Letters sent by mail merge: the mail client sets the Message-IDs, the list has none."""
+    header = HEADER.replace(";message_id", "")
+    rows = [";".join(f for i, f in enumerate(r.split(";")) if i != 6) for r in ROWS]
+    result = read_dispatch(write(tmp_path, rows, header=header), classification, "2015")
+    assert result.by_message_id == {} and result.table["message_id"].isna().all()
+    to_arrow(result.table, DISPATCH)   # the table as the dispatch step writes it
+    empty = read_dispatch(write(tmp_path, [ROWS[0].replace("<k1804.2014@nklmh.no>", "")]), classification, "2015")
+    assert empty.by_message_id == {} and list(empty.units) == ["K1804"]
+
+
+def test_reminder_message_ids_identify_too(tmp_path, classification):
+    header = HEADER + ";paminnelse_message_id"
+    rows = [ROWS[0] + ";<reminder.k1804@nklmh.no>", ROWS[1] + ";"]
+    result = read_dispatch(write(tmp_path, rows, header=header), classification, "2015")
+    assert result.by_message_id["reminder.k1804@nklmh.no"] == "K1804"
+    assert result.by_message_id["k1804.2014@nklmh.no"] == "K1804"
+    bad = [ROWS[0] + ";<k0301.2014@nklmh.no>", ROWS[1] + ";"]
+    with pytest.raises(DispatchError, match="message_id of K0301 is also the message_id of K1804"):
+        read_dispatch(write(tmp_path, bad, header=header), classification, "2015")
+
+
+def test_check_readable_finds_the_list_of_a_round_folder_and_says_how_it_was_read(tmp_path):
+    from kartlegging.ingest.dispatch import check_readable
+
+    write(tmp_path, ROWS)
+    assert check_readable(tmp_path) == "UTF-8 (with BOM) text, ';'-separated"
+    (tmp_path / "utsendelse.xlsx").write_bytes(b"PK")
+    with pytest.raises(DispatchError, match="two dispatch lists"):
+        check_readable(tmp_path)
 
 
 def test_header_only_is_an_error(tmp_path, classification):
@@ -113,7 +191,6 @@ def test_header_only_is_an_error(tmp_path, classification):
         ("B030103;1804;030103;Bydel Sagene;bydelsdirektør;a@x.oslo.kommune.no;<x@y>;2014-11-10", "expected 0301"),
         ("K1840;1840;030101;Saltdal;rådmann;a@saltdal.kommune.no;<x@y>;2014-11-10", "bydelsnummer"),
         ("K1840;1840;;Saltdal;rådmann;not-an-address;<x@y>;2014-11-10", "not an e-mail address"),
-        ("K1840;1840;;Saltdal;rådmann;a@saltdal.kommune.no;;2014-11-10", "message_id is empty"),
         ("K1840;1840;;Saltdal;rådmann;a@saltdal.kommune.no;<k1804.2014@nklmh.no>;2014-11-10",
          "also the message_id of K1804"),
         ("K1840;1840;;Saltdal;rådmann;a@saltdal.kommune.no;<x@y>;november", "not an ISO date"),

@@ -27,7 +27,8 @@ from kartlegging.infra.database import GUIDES, ISSUE_VIEWS, connect
 pytestmark = pytest.mark.e2e
 
 #: The oldest 1.x the README names, and the newest 1.x (the one issue 16 saw refuse DuckDB 2's format).
-CLIENTS = ["1.0.0", "1.5.6"]
+#: DuckDB 1.0.0 has no wheel for Python 3.13 (it predates it): there the oldest is 1.1.1, the first with one.
+CLIENTS = ["1.0.0" if sys.version_info < (3, 13) else "1.1.1", "1.5.6"]
 CLI = "1.5.6"
 CACHE = Path(sys.prefix) / "cache"
 

@@ -31,9 +31,12 @@ def test_environment_matches_requirements():
     assert _environment() == _requirements()
 
 
-def test_environment_python_is_311():
+def test_environment_python_is_the_supported_range():
+    """3.11 to 3.13, as pyproject's requires-python and the Makefile's interpreter check say."""
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
-    assert "python=3.11" in env["dependencies"]
+    assert "python>=3.11,<3.14" in env["dependencies"]
+    assert 'requires-python = ">=3.11,<3.14"' in (ROOT / "pyproject.toml").read_text()
+    assert "(3, 11) <= sys.version_info[:2] <= (3, 13)" in (ROOT / "Makefile").read_text()
 
 
 def test_constraints_agree_with_requirements():

@@ -408,3 +408,32 @@ def test_bydel_in_t02_means_oslo_and_a_kommune_in_t03_is_reviewed(tmp_path, cls)
     assert "not used" in issues_of(result, "d.xlsx", "T03")[0].reason
     assert list(result.services["service_id"]) == ["2015-0301-01", "2015-1804-01"]
     assert result.services.loc[0, "antall_intervjuer"] == 3
+
+
+@pytest.mark.parametrize("typed, members, review", [
+    # a fylke right after an ambiguous name settles it: Herøy in Møre og Romsdal, not in Nordland
+    ("Molde, Herøy, Møre og Romsdal, Aukra", ["1502", "1515", "1547"], None),
+    ("Herøy; Nordland\nSaltdal", ["1818", "1840"], None),
+    # after a name it agrees with, a fylke adds nothing
+    ("Molde, Møre og Romsdal", ["1502"], None),
+    # a fylke that contradicts the name before it, or stands alone, is no kommune: review
+    ("Saltdal, Møre og Romsdal", ["1840"], "a fylke, not a kommune"),
+    ("Nordland, Saltdal", ["1840"], "a fylke, not a kommune"),
+    # without a fylke after it, Herøy stays ambiguous
+    ("Molde, Herøy, Aukra", ["1502", "1547"], "ambiguous name"),
+])
+def test_a_fylke_after_an_ambiguous_name_in_a_kommune_list_settles_it(tmp_path, cls, typed, members, review):
+    write_interview(tmp_path / "a.xlsx", {"T02": "Fauske", "T05": typed})
+    result = ingest_interviews(tmp_path, cls, "2015", [])
+    assert result.interviews.set_index("file").loc["a.xlsx", "andre_kommuner"] == members
+    reasons = [i.reason for i in issues_of(result, "a.xlsx", "T05")]
+    assert (reasons == []) if review is None else any(review in r for r in reasons)
+
+
+def test_herøy_named_with_its_fylke_counts_in_every_coverage_figure(tmp_path):
+    """In the 2024 structure too: the kommune no longer drops out of the service's kommuner."""
+    write_interview(tmp_path / "a.xlsx", {"T02": "Molde", "T05": "Herøy, Møre og Romsdal, Aukra"})
+    result = ingest_interviews(tmp_path, load(REFERENCE, "2024"), "2026", [])
+    bridge = result.service_kommuner
+    assert sorted(bridge["kommunenummer"]) == ["1506", "1515", "1547"]
+    assert issues_of(result, "a.xlsx", "T05") == []

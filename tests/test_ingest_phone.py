@@ -258,3 +258,24 @@ def test_malformed_override_is_an_error_naming_it(tmp_path, cls, dispatch, setti
     path = write_log(tmp_path / "t.xlsx", [["Bø", None, "12.11.2014", "sentralbord", "nei", None]])
     with pytest.raises(OverrideError, match="ov-9"):
         ingest_phone(path, cls, dispatch, "2015", [Override("ov-9", "telefon", "t.xlsx", "2", setting)])
+
+
+def test_a_row_of_the_phone_list_nobody_called_is_no_attempt(tmp_path):
+    """`make phone-list` writes one row per unit with name and number; a row left as it was records no call:
+    the unit must not count as phoned (it would count as without a service), and the row goes to review."""
+    from kartlegging.analysis.conservation import phone_conservation, phone_rows_in
+    from kartlegging.core.issues import issues_frame
+
+    cls = load(REFERENCE, "2015")
+    path = tmp_path / "telefonrunde.xlsx"
+    write_log(path, [
+        ["Bodø", "1804", None, None, None, None],                    # listed, not called
+        ["Saltdal", "1840", "13.11.2014", "sentralbord", "nei", None],
+        ["Fauske", "1841", None, None, None, "ring etter 12"],      # a note is no call either
+    ])
+    result = ingest_phone(path, cls, {"K1804", "K1840", "K1841"}, "2015", [])
+    assert list(result.attempts["enhet_id"]) == ["K1840"]
+    assert list(result.units["enhet_id"]) == ["K1840"]
+    assert [(i.record, i.code) for i in result.issues] == [("2", "telefon.ikke_ringt"), ("4", "telefon.ikke_ringt")]
+    row = phone_conservation("2015", phone_rows_in(path), result.attempts, issues_frame("2015", result.issues))
+    assert (row["records_in"], row["ingested"], row["review"], row["unaccounted"]) == (3, 1, 2, 0)

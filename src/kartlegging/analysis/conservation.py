@@ -53,11 +53,13 @@ def phone_conservation(round_name: str, records_in: int, attempts: pd.DataFrame,
     """
     resolved = int(attempts["enhet_id"].notna().sum())
     unresolved = int(attempts["enhet_id"].isna().sum())
+    # rows of the phone list with no call written down are no attempt: each has its review item
+    not_called = int(((issues["source"] == "telefon") & (issues["reason_code"] == "telefon.ikke_ringt")).sum())
     tel = issues.loc[(issues["source"] == "telefon") & (issues["action"] == "quarantine")]
     quarantined = tel.loc[tel["record"] != "", "record"].nunique()
     if attempts.empty and (tel["record"] == "").any():
         quarantined += records_in
-    return _row(round_name, "telefon", "rad", records_in, ingested=resolved, review=unresolved,
+    return _row(round_name, "telefon", "rad", records_in, ingested=resolved, review=unresolved + not_called,
                 quarantined=quarantined)
 
 
@@ -143,9 +145,8 @@ def _blank(value: object) -> bool:
 
 
 def dispatch_rows_in(path: str | Path) -> int:
-    """Non-blank data lines of the dispatch CSV (header excluded)."""
-    import csv
+    """Non-blank data rows of the dispatch list (header excluded), in any encoding, separator or workbook
+    the dispatch reader accepts."""
+    from kartlegging.ingest.dispatch import dispatch_rows
 
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.reader(fh, delimiter=";"))
-    return sum(1 for r in rows[1:] if any(cell.strip() for cell in r))
+    return dispatch_rows(path)

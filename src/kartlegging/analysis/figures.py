@@ -203,7 +203,8 @@ def compute_figures(round_name: str, tables: Tables, register: Register | None =
     Figures of the register that need other sources (``kostra_*``) are left to
     their own step and appear in the reconciliation as not computed.
     """
-    wanted = list(register.ids) if register else list(FIGURES)
+    # a register that lists nothing (a new round, nothing published yet) asks for every figure
+    wanted = list(register.ids) if register and register.ids else list(FIGURES)
     rows = []
     for fid in wanted:
         if fid not in FIGURES:

@@ -167,7 +167,7 @@ def kostra_figures(kostra_df: pd.DataFrame, round_name: str, register: Register 
     without data (no extract for its year) has a null value, which the
     reconciliation reports as ``ikke beregnet``.
     """
-    wanted = list(register.ids) if register else list(KOSTRA_FIGURES)
+    wanted = list(register.ids) if register and register.ids else list(KOSTRA_FIGURES)
     rows = []
     for fid in wanted:
         if fid not in KOSTRA_FIGURES:

@@ -238,6 +238,16 @@ class Classification:
             return by_num
         return by_name
 
+    def fylke_named(self, text: str) -> str | None:
+        """The fylke (its number) of this version that ``text`` names (``Møre og Romsdal``,
+        ``Nordland fylke``), or None. A kommune list names one after an ambiguous kommune to say
+        which of the namesakes it means (``Herøy, Møre og Romsdal``)."""
+        key = re.sub(r"\s+fylke(?:skommune)?$", "", normalise(text))
+        for code in sorted({k.fylkesnummer for k in self.kommuner.values()}):
+            if normalise(FYLKER.get(code, "")) == key:
+                return code
+        return None
+
     def find_in_text(self, text: str) -> set[str]:
         """Units named in free text, as ``Bodø kommune`` or ``Bydel Grünerløkka``.
 
@@ -401,30 +411,89 @@ def kommuner_of_year(reference_dir: str | Path | ReferenceFiles, year: int) -> t
     return version, frozenset(load(reference_dir, version).kommuner)
 
 
+def _validity(path: Path) -> tuple[date, date | None]:
+    meta = _read_json(path)
+    start = date.fromisoformat(meta["validFrom"])
+    end = date.fromisoformat(meta["validTo"]) if meta.get("validTo") else None
+    return start, end
+
+
+def _when(wanted: str) -> date:
+    """The date a ``classification`` setting names: an ISO date, or 1 January of a year."""
+    text = str(wanted).strip()
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else date(int(text), 1, 1)
+    except ValueError as exc:
+        raise ClassificationError(
+            f"classification '{wanted}' is neither a year nor a date (YYYY or YYYY-MM-DD)") from exc
+
+
+def version_in_force(reference_dir: str | Path, when: date) -> str | None:
+    """The Klass 131 version (its year) in force on ``when`` among the files at hand, or None.
+
+    The newest version's period is open (``validTo`` empty): it is in force until SSB
+    publishes the next one, so a round run in 2026 is analysed in version 2024.
+    """
+    for year, path in available_versions(reference_dir).items():
+        start, end = _validity(path)
+        if start <= when and (end is None or when < end):
+            return year
+    return None
+
+
 def version_for(reference_dir: str | Path, wanted: str) -> str:
     """Pick the Klass version file for a round's ``classification`` setting.
 
     ``wanted`` is a version year (``2015``) or any date or year inside a
-    version's validity (``2016`` → version 2015, valid 2015-01-01 to 2017-01-01).
+    version's validity (``2016`` → version 2015, valid 2015-01-01 to 2017-01-01;
+    ``2026`` → version 2024, whose validity is open). A setting no version covers
+    raises :class:`ClassificationError` with the version to use instead
+    (:func:`classification_problem`).
     """
     versions = available_versions(reference_dir)
     if wanted in versions:
         return wanted
-    text = str(wanted)
+    year = version_in_force(reference_dir, _when(wanted))
+    if year is None:
+        raise ClassificationError(classification_problem(reference_dir, wanted) or f"no version for {wanted}")
+    return year
+
+
+def classification_problem(reference_dir: str | Path, wanted: str, round_name: str | None = None) -> str | None:
+    """Why a round's ``classification`` setting names no Klass 131 version of ``reference_dir``, or None.
+
+    Light (the version files' headers only): the Snakefile calls it while it is parsed, so a round
+    whose setting cannot be used stops before any job runs. The message says which setting to
+    write instead: the version in force on that date when there is one (``2024`` for ``2026``), else
+    the versions at hand and where to get another (a date before the oldest file, or after a newest
+    one that SSB has closed).
+    """
+    versions = available_versions(reference_dir)
+    who = f"round {round_name}: " if round_name else ""
+    folder = klass_dir(reference_dir)
+    if not versions:
+        return f"{who}no Klass 131 version files (version-YYYY.json) in {folder}"
+    if str(wanted) in versions:
+        return None
     try:
-        when = date.fromisoformat(text) if len(text) == 10 else date(int(text), 1, 1)
-    except ValueError as exc:
-        raise ClassificationError(f"classification '{wanted}' is neither a year nor a date") from exc
-    for year, path in versions.items():
-        meta = _read_json(path)
-        start = date.fromisoformat(meta["validFrom"])
-        end = date.fromisoformat(meta["validTo"]) if meta.get("validTo") else None
-        if start <= when and (end is None or when < end):
-            return year
-    raise ClassificationError(
-        f"no Klass 131 version in {klass_dir(reference_dir)} is valid on {when}; "
-        f"available: {', '.join(versions)}"
-    )
+        when = _when(str(wanted))
+    except ClassificationError as exc:
+        return f"{who}{exc}"
+    if version_in_force(reference_dir, when) is not None:
+        return None
+    years = sorted(versions)
+    first_start, _ = _validity(versions[years[0]])
+    _, last_end = _validity(versions[years[-1]])
+    if when < first_start:
+        hint = (f"the oldest version here is {years[0]} (valid from {first_start}); add the version in force on "
+                f"{when} from SSB (see data/reference/README.md), or write classification: \"{years[0]}\" "
+                "to analyse the round in that structure")
+    elif last_end is not None and when >= last_end:
+        hint = (f"the newest version here, {years[-1]}, was valid until {last_end}; add the version in force on "
+                f"{when} from SSB (see data/reference/README.md)")
+    else:
+        hint = f"no version file covers that date (versions at hand: {', '.join(years)})"
+    return f"{who}classification {wanted!r}: no Klass 131 version in {folder} is in force on {when}; {hint}"
 
 
 @cache

@@ -44,3 +44,4 @@ def validate_config(config: dict, schema_path: str | Path) -> dict:
             lines.append(f"  {where}: {err.message}")
         raise ConfigError("invalid configuration (checked against " f"{schema_path}):\n" + "\n".join(lines))
     return config
+

@@ -69,6 +69,8 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
      "answer not recognised; coded ikke_konklusiv until an analyst decides"),
     ("telefon.ikke_i_utsendelsen", "Enheten som ble ringt, står ikke i utsendelseslisten",
      "the phoned unit is not in the dispatch list"),
+    ("telefon.ikke_ringt", "Enheten står på ringelisten, men ingen samtale er ført opp; den regnes som ikke ringt",
+     "listed for the phone round but no call recorded; the unit counts as not phoned"),
     # -- interviews: whole files -----------------------------------------------------------------
     ("intervju.arbeidsbok_uleselig", "Arbeidsboken kunne ikke leses", "the workbook cannot be read"),
     ("intervju.ikke_xlsx", "Ikke en .xlsx-arbeidsbok; ikke lest", "not an .xlsx workbook; not read"),

@@ -87,7 +87,8 @@ DISPATCH = Table(
         Column("adresse_hash", STR, "salted SHA-256 (16 hex) of the recipient address; "
                "the address itself stays in data/raw", False),
         Column("message_id", STR, "salted SHA-256 (16 hex) of the Message-ID of the questionnaire sent to the unit "
-               "(normalised: no brackets, lower case); the Message-ID itself stays in data/raw", False),
+               "(normalised: no brackets, lower case); the Message-ID itself stays in data/raw; null when the list "
+               "has none (letters sent by mail merge)"),
         Column("sendt", DATE, "date the questionnaire was sent"),
     ),
     ("enhet_id",),

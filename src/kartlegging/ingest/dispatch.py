@@ -1,10 +1,12 @@
-"""The dispatch list (``utsendelse.csv``): who was asked, and how to recognise their replies.
+"""The dispatch list (``utsendelse.csv`` or ``utsendelse.xlsx``): who was asked, and how to recognise their replies.
 
 The dispatch list is the frame of the survey: every reply is matched back to one
 of its rows, and every figure's denominator comes from it. A list the pipeline
 cannot trust would silently corrupt everything downstream, so any unusable row
 stops the run with a :class:`DispatchError` that names the file, the line and
-the reason, rather than being skipped.
+the reason, rather than being skipped. The list is read as Excel saved it
+(:mod:`kartlegging.ingest.listfile`: UTF-8 or windows-1252, ``;``, ``,`` or tab, or the
+workbook itself), and how it was read is logged.
 
 The recipient addresses are personal data. They leave this module only as a
 salted hash in the table; the clear addresses live in the in-memory lookup maps
@@ -15,8 +17,7 @@ line or a traceback cannot leak them).
 
 from __future__ import annotations
 
-import csv
-import io
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,13 +26,21 @@ from typing import TYPE_CHECKING
 
 from kartlegging.core.classification import OSLO, Classification
 
+log = logging.getLogger("kartlegging")
+
 if TYPE_CHECKING:  # pandas and the table declarations are imported where used, so that
     import pandas as pd  # check_readable stays light enough to run while Snakemake parses the workflow
 
 REQUIRED_COLUMNS = (
     "enhet_id", "kommunenummer", "bydelsnummer", "enhet_navn",
-    "mottaker_rolle", "epost", "message_id", "sendt",
+    "mottaker_rolle", "epost", "sendt",
 )
+#: Optional: the Message-ID of the letter (absent or empty when the letters were sent by mail merge,
+#: whose ids the mail client sets) and of the reminder (``make reminders``). A reply whose In-Reply-To
+#: or References names either is identified.
+OPTIONAL_COLUMNS = ("message_id", "paminnelse_message_id")
+#: The file names a round's dispatch list may have, in the order they are looked for.
+DISPATCH_NAMES = ("utsendelse.csv", "utsendelse.xlsx")
 
 _ENHET = re.compile(r"^(?:K\d{4}|B\d{6})$")
 _ADDRESS = re.compile(r"^[^@\s<>]+@([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)$")
@@ -77,10 +86,22 @@ def normalise_message_id(raw: str) -> str:
     return raw.strip().strip("<>").strip().lower()
 
 
-def _fail(path: Path, line: int | None, reason: str) -> DispatchError:
-    """One error format for every problem, so the analyst always learns file, line and reason."""
-    where = f"{path}" + (f", line {line}" if line is not None else "")
-    return DispatchError(f"{where}: {reason}")
+def _fail_at(path: Path, line: int | None, reason: str, where: str = "line") -> DispatchError:
+    """One error format for every problem, so the analyst always learns file, line (or row) and reason."""
+    return DispatchError(f"{path}" + (f", {where} {line}" if line is not None else "") + f": {reason}")
+
+
+def find_dispatch_file(round_dir: str | Path) -> Path:
+    """The dispatch list of a round folder: ``utsendelse.csv`` or ``utsendelse.xlsx``.
+
+    Neither: the CSV path (whose absence the reader reports). Both: :class:`DispatchError`, since
+    which one is the list cannot be told.
+    """
+    folder = Path(round_dir)
+    found = [folder / n for n in DISPATCH_NAMES if (folder / n).is_file()]
+    if len(found) > 1:
+        raise DispatchError(f"{folder}: two dispatch lists ({', '.join(p.name for p in found)}); keep one")
+    return found[0] if found else folder / DISPATCH_NAMES[0]
 
 
 def _parse_sendt(text: str) -> date | None:
@@ -100,74 +121,88 @@ def _parse_sendt(text: str) -> date | None:
     return None
 
 
-def _parse(path: Path) -> list[tuple[int, dict[str, str]]]:
+@dataclass(frozen=True)
+class _Parsed:
+    rows: list[tuple[int, dict[str, str]]]
+    how: str
+    where: str
+
+
+def _parse(path: Path) -> _Parsed:
     """The non-blank rows of the list with their line numbers, after the checks that need no classification.
 
-    Raises :class:`DispatchError` for a missing or empty file, a file that is
-    not UTF-8, missing columns, a row with more fields than the header, and a
-    malformed or duplicated ``enhet_id``: what makes the file unusable whatever
-    the round's kommune structure.
+    Raises :class:`DispatchError` for a missing or empty file, a file no encoding or separator
+    reads (:mod:`kartlegging.ingest.listfile`), missing columns, and a malformed or duplicated
+    ``enhet_id``: what makes the file unusable whatever the round's kommune structure.
     """
-    if not path.is_file():
-        raise _fail(path, None, "dispatch list not found (it is required: it defines who was asked)")
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise _fail(path, None, f"not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    from kartlegging.ingest.listfile import ListFileError, read_list
 
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";")
+    if not path.is_file():
+        raise _fail_at(path, None, "dispatch list not found (it is required: it defines who was asked)")
     try:
-        header = [h.strip() for h in (reader.fieldnames or [])]
-    except csv.Error as exc:
-        raise _fail(path, 1, f"not readable as ';'-separated text ({exc})") from exc
+        listed = read_list(path, REQUIRED_COLUMNS + OPTIONAL_COLUMNS)
+    except ListFileError as exc:
+        raise DispatchError(str(exc)) from None
+    where = listed.where
+    header = listed.header
     if not header:
-        raise _fail(path, None, "file is empty: no header row")
-    reader.fieldnames = header
+        raise _fail_at(path, None, "file is empty: no header row")
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        raise _fail(path, 1, f"missing column(s) {', '.join(missing)}; header has {', '.join(header) or 'nothing'} "
-                             "(expected ';'-separated)")
+        raise _fail_at(path, 1, f"missing column(s) {', '.join(missing)}; header has {', '.join(header) or 'nothing'} "
+                             f"(read as {listed.how}; the columns are listed in docs/INPUTS.md)")
     rows: list[tuple[int, dict[str, str]]] = []
     first_line: dict[str, int] = {}
-    try:
-        for rec in reader:
-            line = reader.line_num
-            if None in rec:
-                raise _fail(path, line, f"{len(header) + len(rec[None])} fields, header has {len(header)}")
-            values = {k: (v or "").strip() for k, v in rec.items()}
-            if not any(values.values()):
-                continue  # a blank spreadsheet row carries no recipient
-            enhet = values["enhet_id"].upper()
-            if not _ENHET.match(enhet):
-                raise _fail(path, line, f"enhet_id '{values['enhet_id']}' is not K + 4 digits or B + 6 digits")
-            if enhet in first_line:
-                raise _fail(path, line, f"enhet_id {enhet} duplicated (first on line {first_line[enhet]})")
-            first_line[enhet] = line
-            rows.append((line, {**values, "enhet_id": enhet}))
-    except csv.Error as exc:
-        raise _fail(path, reader.line_num, f"not readable as ';'-separated text ({exc})") from exc
+    for line, values in listed.rows:
+        enhet = values["enhet_id"].upper()
+        if not _ENHET.match(enhet):
+            raise _fail_at(path, line, f"enhet_id '{values['enhet_id']}' is not K + 4 digits or B + 6 digits", where)
+        if enhet in first_line:
+            raise _fail_at(path, line, f"enhet_id {enhet} duplicated (first on {where} {first_line[enhet]})", where)
+        first_line[enhet] = line
+        rows.append((line, {**{c: "" for c in OPTIONAL_COLUMNS}, **values, "enhet_id": enhet}))
     if not rows:
-        raise _fail(path, None, "no recipients: the dispatch list has a header but no rows")
-    return rows
+        raise _fail_at(path, None, "no recipients: the dispatch list has a header but no rows (a new round: fill in "
+                                "kontaktliste.csv and write the letters, `make letters ROUND=<round>`, which "
+                                "writes this list)")
+    return _Parsed(rows, listed.how, where)
 
 
-def check_readable(path: str | Path) -> list[dict[str, str]]:
-    """Stop early on a dispatch list no round could use (see :func:`_parse`); the Snakefile may call it
-    while the workflow is parsed, so that the run stops before any job does work. Returns the recipients'
-    fields as read (the overrides check looks for units and contacts' names in them; nothing is kept)."""
-    return [values for _, values in _parse(Path(path))]
+def check_readable(path: str | Path) -> str:
+    """Stop early on a dispatch list no round could use (see :func:`_parse`); the Snakefile calls it
+    while the workflow is parsed, so that the run stops before any job does work. A folder means the
+    round's folder (:func:`find_dispatch_file`). Returns how the file was read."""
+    p = Path(path)
+    return _parse(find_dispatch_file(p) if p.is_dir() else p).how
+
+
+def dispatch_rows(path: str | Path) -> int:
+    """Non-blank data rows of the list (header excluded), as the conservation check counts them."""
+    from kartlegging.ingest.listfile import read_list
+
+    return len(read_list(Path(path), REQUIRED_COLUMNS + OPTIONAL_COLUMNS).rows)
+
+
+def recipient_fields(path: str | Path) -> list[dict[str, str]]:
+    """The recipients' fields as read (the overrides check looks for units and contacts' names in them;
+    nothing is kept). A folder means the round's folder (:func:`find_dispatch_file`); an unusable list
+    raises :class:`DispatchError` as :func:`check_readable` does."""
+    p = Path(path)
+    return [values for _, values in _parse(find_dispatch_file(p) if p.is_dir() else p).rows]
 
 
 def read_dispatch(path: str | Path, classification: Classification, round_name: str) -> DispatchResult:
-    """Read and validate ``utsendelse.csv``.
+    """Read and validate the dispatch list (``utsendelse.csv`` or ``.xlsx``, as Excel saved it).
 
-    Raises :class:`DispatchError` for a missing file, a file that is not UTF-8,
-    missing columns, and for any row whose ``enhet_id`` is malformed or
+    Raises :class:`DispatchError` for a missing file, a file no encoding or separator
+    reads, missing columns, and for any row whose ``enhet_id`` is malformed or
     duplicated, whose kommune or bydel is not in the round's classification, whose
-    numbers disagree with its ``enhet_id``, or that lacks an address or a
-    Message-ID (both are needed to recognise replies). A kommunenummer that lost
-    its leading zero (``301``) is padded, since the ``enhet_id`` check then
-    proves it right.
+    numbers disagree with its ``enhet_id``, that lacks an address (needed to
+    recognise replies), or whose Message-ID is another row's. The Message-IDs are
+    optional (a list sent by mail merge has none: replies are then recognised by
+    the tag in the subject, the sender and the text). A kommunenummer that lost
+    its leading zero (``301``) is padded, since the ``enhet_id`` check then proves
+    it right. How the file was read is logged.
     """
     import pandas as pd
 
@@ -180,55 +215,64 @@ def read_dispatch(path: str | Path, classification: Classification, round_name: 
     by_address: dict[str, set[str]] = {}
     by_domain: dict[str, set[str]] = {}
 
-    for line, values in _parse(p):
+    parsed = _parse(p)
+    log.info("dispatch list %s: read as %s, %d recipients", p.name, parsed.how, len(parsed.rows))
+
+    def bad(path: Path, line: int | None, reason: str) -> DispatchError:
+        return _fail_at(path, line, reason, parsed.where)
+
+    for line, values in parsed.rows:
         enhet = values["enhet_id"]
         knr = values["kommunenummer"]
         if re.fullmatch(r"\d{1,4}", knr):
             knr = knr.zfill(4)
         else:
-            raise _fail(p, line, f"kommunenummer '{knr}' is not a number of up to four digits")
+            raise bad(p, line, f"kommunenummer '{knr}' is not a number of up to four digits")
         if knr not in classification.kommuner:
-            raise _fail(p, line, f"kommunenummer {knr} is not in Klass 131 version {classification.version}")
+            raise bad(p, line, f"kommunenummer {knr} is not in Klass 131 version {classification.version}")
 
         bnr = values["bydelsnummer"]
         if enhet.startswith("K"):
             if enhet[1:] != knr:
-                raise _fail(p, line, f"enhet_id {enhet} disagrees with kommunenummer {knr}")
+                raise bad(p, line, f"enhet_id {enhet} disagrees with kommunenummer {knr}")
             if bnr:
-                raise _fail(p, line, f"enhet_id {enhet} is a kommune but bydelsnummer '{bnr}' is filled in")
+                raise bad(p, line, f"enhet_id {enhet} is a kommune but bydelsnummer '{bnr}' is filled in")
             bydel = None
         else:
             if bnr != enhet[1:]:
-                raise _fail(p, line, f"enhet_id {enhet} disagrees with bydelsnummer '{bnr}'")
+                raise bad(p, line, f"enhet_id {enhet} disagrees with bydelsnummer '{bnr}'")
             if bnr not in classification.bydeler:
-                raise _fail(p, line, f"bydelsnummer {bnr} is not one of Oslo's bydeler")
+                raise bad(p, line, f"bydelsnummer {bnr} is not one of Oslo's bydeler")
             if knr != OSLO:
-                raise _fail(p, line, f"bydel {enhet} has kommunenummer {knr}, expected {OSLO}")
+                raise bad(p, line, f"bydel {enhet} has kommunenummer {knr}, expected {OSLO}")
             bydel = bnr
 
         for col in ("enhet_navn", "mottaker_rolle"):
             if not values[col]:
-                raise _fail(p, line, f"{col} is empty for {enhet}")
+                raise bad(p, line, f"{col} is empty for {enhet}")
 
         address = values["epost"].strip("<>").strip().lower()
         m = _ADDRESS.match(address)
         if not m:
-            raise _fail(p, line, f"epost for {enhet} is not an e-mail address")
+            raise bad(p, line, f"epost for {enhet} is not an e-mail address")
         domain = m.group(1)
 
-        mid_raw = values["message_id"]
-        mid = normalise_message_id(mid_raw)
-        if not mid:
-            raise _fail(p, line, f"message_id is empty for {enhet}")
-        if mid in by_message_id:
-            raise _fail(p, line, f"message_id of {enhet} is also the message_id of {by_message_id[mid]}")
+        mids = []
+        for col in OPTIONAL_COLUMNS:
+            mid = normalise_message_id(values[col])
+            if not mid:
+                continue
+            if mid in by_message_id or mid in mids:
+                other = by_message_id.get(mid, enhet)
+                raise bad(p, line, f"{col} of {enhet} is also the message_id of {other}")
+            mids.append(mid)
 
         sendt = _parse_sendt(values["sendt"])
         if values["sendt"] and sendt is None:
-            raise _fail(p, line, f"sendt '{values['sendt']}' is not an ISO date")
+            raise bad(p, line, f"sendt '{values['sendt']}' is not an ISO date")
 
         units[enhet] = knr
-        by_message_id[mid] = enhet
+        by_message_id.update({mid: enhet for mid in mids})
         by_address.setdefault(address, set()).add(enhet)
         by_domain.setdefault(domain, set()).add(enhet)
         rows.append({
@@ -239,7 +283,7 @@ def read_dispatch(path: str | Path, classification: Classification, round_name: 
             "enhet_navn": values["enhet_navn"],
             "mottaker_rolle": values["mottaker_rolle"],
             "adresse_hash": salted_hash(address),
-            "message_id": salted_hash(mid),
+            "message_id": salted_hash(normalise_message_id(values["message_id"])) if values["message_id"] else None,
             "sendt": sendt,
         })
 

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from kartlegging.core import coding
-from kartlegging.core.classification import OSLO, Classification, Resolution, unresolved_reason
+from kartlegging.core.classification import FYLKER, OSLO, Classification, Resolution, unresolved_reason
 from kartlegging.core.coding import CodingError, cell_text, is_empty
 from kartlegging.core.issues import Issue
 from kartlegging.core.overrides import Override, OverrideError
@@ -108,6 +108,39 @@ def resolve_text(text: str, classification: Classification) -> Resolution:
     if m:
         return classification.resolve(number=m.group(1))
     return classification.resolve(name=text)
+
+
+def resolve_list(parts: list[str], classification: Classification) -> list[tuple[str, Resolution | None]]:
+    """Resolve the parts of a typed kommune list, reading a fylke name as the qualifier of the name before it.
+
+    People type a county after a name several kommuner share, as the next item of the list:
+    ``Molde, Herøy, Møre og Romsdal, Aukra`` names Herøy in Møre og Romsdal. So a part that is a
+    fylke of the round's classification settles an ambiguous name just before it (the pair resolves
+    as ``Herøy (Møre og Romsdal)``); after a name it agrees with it says nothing more (the pair is one
+    kommune); anywhere else, or when it contradicts the name before it, it is no kommune (status
+    ``fylke``, or the name's own status) and goes to review. Returns ``(part as typed, resolution)``,
+    with None for a fylke that only qualified the name before it.
+    """
+    out: list[tuple[str, Resolution | None]] = []
+    for part in parts:
+        fylke = classification.fylke_named(part)
+        if fylke is None or resolve_text(part, classification).status in {"ok", "ambiguous"}:
+            out.append((part, resolve_text(part, classification)))
+            continue
+        previous = out[-1] if out else None
+        if previous is not None and previous[1] is not None and previous[1].status in {"ambiguous", "ok"}:
+            name, res = previous
+            if res.status == "ambiguous":
+                paired = classification.resolve_name(f"{name} ({FYLKER[fylke]})")
+                if paired.ok:
+                    out[-1] = (f"{name}, {part}", paired)
+                    out.append((part, None))
+                    continue
+            elif res.enhet_id.startswith("K") and res.enhet_id[1:3] == fylke:
+                out.append((part, None))
+                continue
+        out.append((part, Resolution("fylke")))
+    return out
 
 
 def _override_keys(item: str) -> set[str]:
@@ -346,21 +379,27 @@ class _Coder:
         """T05 other kommuner as sorted four-digit numbers, the host removed.
 
         Each part is resolved by name or number. A chunk that resolves as a whole
-        is not split on ``og`` (``Sande i Møre og Romsdal``). Parts that are
-        ambiguous, unknown or an Oslo bydel go to review and are not counted.
+        is not split on ``og`` (``Sande i Møre og Romsdal``), nor is a fylke name, which
+        settles an ambiguous name just before it (``Herøy, Møre og Romsdal``:
+        :func:`resolve_list`). Parts that are ambiguous, unknown, a fylke or an Oslo
+        bydel go to review and are not counted.
         """
         def whole(chunk: str) -> bool:
-            return resolve_text(chunk, self.cls).status in {"ok", "ambiguous"}
+            return (resolve_text(chunk, self.cls).status in {"ok", "ambiguous"}
+                    or self.cls.fylke_named(chunk) is not None)
 
         def t05(value, report):
             found: set[str] = set()
             problems: list[str] = []
-            for part in coding.split_kommuner(value, keep_whole=whole):
-                res = resolve_text(part, self.cls)
+            for part, res in resolve_list(coding.split_kommuner(value, keep_whole=whole), self.cls):
+                if res is None:
+                    continue  # a fylke name that only said which kommune the name before it is
                 if res.ok and res.enhet_id.startswith("K"):
                     found.add(res.kommunenummer)
                 elif res.ok:
                     problems.append(f"{part!r}: an Oslo bydel, not a kommune")
+                elif res.status == "fylke":
+                    problems.append(f"{part!r}: a fylke, not a kommune")
                 else:
                     problems.append(f"{part!r}: {unresolved_reason(res, part, self.cls)}")
             if problems:

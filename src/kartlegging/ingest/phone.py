@@ -4,7 +4,10 @@ Units that did not answer the e-mailed questionnaire were phoned; the caller
 logged one row per attempt on sheet ``Telefonrunde``. Names are typed freely
 (``Aurskog Høland``, ``Herøy (Nordland)``), numbers lose their leading zero
 (``301``), dates arrive as Excel dates or text. A unit's phone answer is its
-last conclusive attempt; a unit reached only inconclusively is ``ikke_nådd``.
+last conclusive attempt; a unit reached only inconclusively is ``ikke_nådd``. A row
+that names a unit but records no call (no ``Dato``, ``Kontakt`` or ``Svar``: a line of
+the phone list ``make phone-list`` wrote, not yet called) is no attempt; it goes to
+review as ``telefon.ikke_ringt``.
 
 The ``Kommentar`` column is free text that may name people: it is never read.
 ``Kontakt`` should hold a role (sentralbord, helseleder) but may name the
@@ -179,6 +182,13 @@ def ingest_phone(path: str | Path, classification: Classification, dispatch_unit
             empty_rows += 1
             continue
         name, number = cell_text(cells["navn"]), cell_text(cells["nr"])
+        if not row_issues and all(is_empty(cells[k]) for k in ("dato", "kontakt", "svar")):
+            # a unit of the phone list (`make phone-list`) with no call written down: not an attempt, so
+            # the unit does not count as phoned; kept for review, since someone meant to call it
+            issues.append(Issue(SOURCE, file, record, "Svar", "telefon.ikke_ringt",
+                                "listed for the phone round but no call is recorded (no Dato, Kontakt or Svar); "
+                                "the unit counts as not phoned", locator=f"row {excel_row}"))
+            continue
         res, problem = _resolve(name, number, classification)
         enhet = res.enhet_id
         if problem:

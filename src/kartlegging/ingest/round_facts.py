@@ -214,7 +214,7 @@ def round_facts(round_dir: str | Path, klass_file: str | Path | None, bydeler_fi
     """The facts of one round's raw folder; a part that cannot be read is left unknown (None), so its
     check falls to the ingest job, which names the problem with the file itself."""
     from kartlegging.core.classification import FYLKER
-    from kartlegging.ingest.dispatch import DispatchError, check_readable
+    from kartlegging.ingest.dispatch import DispatchError, recipient_fields
 
     folder = Path(round_dir)
     kommuner = bydeler = None
@@ -231,7 +231,7 @@ def round_facts(round_dir: str | Path, klass_file: str | Path | None, bydeler_fi
             for navn in (*kommune_names.values(), *bydel_names.values()):
                 place.update(words(navn))
     try:
-        recipients = check_readable(folder / "utsendelse.csv")
+        recipients = recipient_fields(folder)
     except DispatchError:
         recipients = []
     for row in recipients:

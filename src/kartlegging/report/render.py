@@ -489,7 +489,8 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
         "sources": [(code, register.source(code).short, register.source(code).full)
                     for code in sorted({str(s) for s in inputs.reconciliation["source"].dropna()})] if register else [],
         # appendix A named for what the round's register is: published figures, design targets, or none
-        "register_words": katalog.register_words(register.kind if register else None),
+        # (a register that lists nothing yet, as make new-round writes it, reconciles nothing: named as none)
+        "register_words": katalog.register_words(register.kind if register and register.ids else None),
         "quality": quality_appendix(inputs, book),
         "chapters": chapters,
         "typed_numbers": typed,

@@ -51,6 +51,23 @@ _QUESTIONS = re.compile(
 
 
 
+#: One line per question that :data:`_QUESTIONS` knows: what a round's own letter's question becomes once
+#: the letter is recognised in a reply (:mod:`kartlegging.ingest.email.letter_quote`), whatever its wording.
+QUESTION_LINES: dict[int, str] = {
+    1: "Har kommunen en lærings- og mestringstjeneste? (ja / nei / vet ikke)",
+    2: "Hva heter tjenesten, og hvor er den organisatorisk plassert?",
+    3: "Er tjenesten kommunal eller interkommunal?",
+    4: "Navn, telefon og e-post til leder eller koordinator.",
+    5: "Har kommunen planer om å etablere en slik tjeneste? (ja / nei / vet ikke)",
+}
+
+
+def question_line(n: int, prefix: str = "") -> str:
+    """The line standing for question ``n`` (quote marks ``prefix`` kept) in a body whose letter was recognised."""
+    return f"{prefix}{n}. {QUESTION_LINES[n]}"
+
+
+
 _LEFTOVER_OPTIONS = re.compile(_OPTIONS + "|" + _phrase(r"\bja~/~nei~/~vet (?:ikke|ikkje)\b"), re.I)
 
 
@@ -437,15 +454,17 @@ def code_answers(ans: _Answers, prose: bool) -> Coding:
 
 
 
-def code_reply(segments: list[list[str]], forward: bool) -> tuple[Coding, list[str], list[str]]:
+def code_reply(segments: list[list[str]], forward: bool,
+               tail: list[str] | None = None) -> tuple[Coding, list[str], list[str]]:
     """Code a reply from its segments; also return its own body and signature lines.
 
-    The reply's own text (segment 0, signature removed) decides. Only when it
-    leaves question 1 open is the first quoted segment read: for a forward
-    (``VS:``/``FW:``) in full, since it holds the answer being passed on; for a
-    plain reply only the text standing under the repeated questions, which is
-    where an Outlook user writes inline answers. The questionnaire's own words
-    never count: question texts become markers and option lists are removed.
+    The reply's own text (segment 0, signature removed) decides. Only when it leaves question 1
+    open is the first quoted segment read: for a forward (``VS:``/``FW:``) in full, since it holds
+    the answer being passed on; for a plain reply only the text standing under the repeated
+    questions, which is where an Outlook user writes inline answers. Last, ``tail``: the sender's
+    own lines below the round's letter, known when the letter was recognised (an answer written
+    under the whole quote, in prose). The questionnaire's own words never count: question texts
+    become markers and option lists are removed.
     """
     body, sig = split_signature(segments[0])
     coding = code_answers(cut_answers(body), prose=True)
@@ -453,8 +472,18 @@ def code_reply(segments: list[list[str]], forward: bool) -> tuple[Coding, list[s
         qbody, _ = split_signature(segments[1])
         inner = code_answers(cut_answers(qbody), prose=forward)
         if inner.q1 is not None:
-            q5, q5_unreadable, q5_raw = coding.q5, coding.q5_unreadable, coding.q5_raw
-            if q5 is None:
-                q5, q5_unreadable, q5_raw = inner.q5, inner.q5_unreadable, inner.q5_raw
-            coding = Coding(inner.q1, q5, False, q5_unreadable, None, q5_raw)
+            coding = _merge_q5(inner, coding)
+    if coding.q1 is None and tail:
+        below, _ = split_signature(tail)
+        under = code_answers(cut_answers(below), prose=True)
+        if under.q1 is not None:
+            coding = _merge_q5(under, coding)
     return coding, body, sig
+
+
+def _merge_q5(found: Coding, own: Coding) -> Coding:
+    """Question 1 from ``found``; question 5 from the reply's own text when it has one, else from ``found``."""
+    q5, q5_unreadable, q5_raw = own.q5, own.q5_unreadable, own.q5_raw
+    if q5 is None:
+        q5, q5_unreadable, q5_raw = found.q5, found.q5_unreadable, found.q5_raw
+    return Coding(found.q1, q5, False, q5_unreadable, None, q5_raw)

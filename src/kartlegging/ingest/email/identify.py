@@ -83,8 +83,12 @@ def _message_ids(value: str) -> list[str]:
 
 def identify_unit(row: ReplyRow, items: list[tuple[str, str]], dispatch: DispatchResult,
               classification: Classification, body: list[str], sig: list[str],
-              segments: list[list[str]], passes_on: bool) -> None:
-    """Run the identification cascade (see the module docstring) and record the step."""
+              segments: list[list[str]], passes_on: bool, tail: list[str] | None = None) -> None:
+    """Run the identification cascade (see the module docstring) and record the step.
+
+    ``tail``: the sender's own lines below the round's letter, when the letter was recognised in the
+    reply (:mod:`kartlegging.ingest.email.letter_quote`); otherwise the end of the quoted questionnaire
+    is found by its last question and sign-off (:func:`sender_tail`)."""
     tagged = tag_units(row.subject, dispatch)
     if len(tagged) == 1:
         row.enhet_id, row.ident_method = next(iter(tagged)), "tag"
@@ -112,7 +116,7 @@ def identify_unit(row: ReplyRow, items: list[tuple[str, str]], dispatch: Dispatc
     own_sig = "\n".join(ln for ln in sig if not is_quoted(ln))
     own_all = "\n".join(ln for ln in body + sig if not is_quoted(ln))
     # below the quoted questionnaire: a sign-off or a transport-rule disclaimer is the sender's own
-    own_tail = "\n".join(sender_tail(segments))
+    own_tail = "\n".join(tail if tail is not None else sender_tail(segments))
     candidates = [own_sig, own_all, own_tail]
     if passes_on:
         candidates.append("\n".join(ln for ln in segments[1] if not is_quoted(ln)))

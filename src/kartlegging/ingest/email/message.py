@@ -13,8 +13,9 @@ from pathlib import Path
 
 from kartlegging.core.classification import Classification
 from kartlegging.ingest.dispatch import DispatchResult
-from kartlegging.ingest.email.coding import code_answers, code_reply, cut_answers
+from kartlegging.ingest.email.coding import code_answers, code_reply, cut_answers, question_line
 from kartlegging.ingest.email.identify import identify_unit
+from kartlegging.ingest.email.letter_quote import recognise
 from kartlegging.ingest.email.mime import (
     ENCODING_DEFECTS,
     STRUCTURE_LOST,
@@ -194,8 +195,13 @@ def _header_block_cut(raw: bytes, msg: email.message.Message) -> bool:
 
 
 
-def read_message(path: Path, dispatch: DispatchResult, classification: Classification) -> ReplyRow:
-    """Read, identify and code one file; every failure becomes a quarantine reason, every repair a note."""
+def read_message(path: Path, dispatch: DispatchResult, classification: Classification,
+                 letter: list | None = None) -> ReplyRow:
+    """Read, identify and code one file; every failure becomes a quarantine reason, every repair a note.
+
+    ``letter``: the round's letter as word streams (:func:`kartlegging.ingest.email.letter_quote.letter_streams`),
+    when the round has a letter template: a quoted copy of it is then recognised line by line, and the
+    sender's lines below it read as the sender's own (:func:`recognise`)."""
     row = ReplyRow(path.name)
 
     def quarantine(code: str, reason: str, locator: str = "file") -> ReplyRow:
@@ -251,10 +257,14 @@ def read_message(path: Path, dispatch: DispatchResult, classification: Classific
         or _AUTO_SUBJECT.search(row.subject)
     )
     forward = bool(FORWARD_SUBJECT.match(row.subject))
+    known = recognise(normalise_text(body), letter, question_line) if letter else None
+    if known is not None:
+        body = known.text
+    tail = known.tail if known is not None else None
     segments = split_segments(body)
-    row.coding, own_body, own_sig = code_reply(segments, forward)
+    row.coding, own_body, own_sig = code_reply(segments, forward, tail)
     # a forwarded message names the unit only when it is the answer being passed on (the forwarder's
     # own text has none); otherwise it is someone else's message, context that never identifies
     passes_on = forward and len(segments) > 1 and code_answers(cut_answers(own_body), prose=True).q1 is None
-    identify_unit(row, items, dispatch, classification, own_body, own_sig, segments, passes_on)
+    identify_unit(row, items, dispatch, classification, own_body, own_sig, segments, passes_on, tail)
     return row

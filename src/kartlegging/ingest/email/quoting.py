@@ -126,7 +126,7 @@ def is_quoted(line: str) -> bool:
 
 
 
-def _quote_header_at(lines: list[str], i: int) -> bool:
+def quote_header_at(lines: list[str], i: int) -> bool:
     """Does a quoted or forwarded message start at line ``i``?
 
     Recognises the Outlook separator lines, Outlook's ``Fra:``/``From:`` header
@@ -177,7 +177,7 @@ def split_segments(text: str) -> list[list[str]]:
     segments: list[list[str]] = [[]]
     i = 0
     while i < len(lines):
-        if _quote_header_at(lines, i):
+        if quote_header_at(lines, i):
             segments.append([])
             j = i + 1
             if _ON_WROTE_START.match(lines[i]) and not _WROTE_END.search(lines[i]):

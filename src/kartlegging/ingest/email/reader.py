@@ -30,7 +30,9 @@ dispatched unit wins, recorded in ``ident_method``):
 4. ``sender_domain``: the From domain equals the domain of exactly one dispatch
    address; free-mail domains (gmail.com, online.no, ...) never identify a unit.
 5. ``named_in_text``: ``Classification.find_in_text`` on the reply's own text
-   (quotes removed), signature first, then signature and body together; one
+   (quotes removed), signature first, then signature and body together, then the
+   sender's lines below the quoted letter (found by the round's letter template when
+   there is one, else after the letter's last question and sign-off); one
    unit, or Oslo plus one bydel (-> the bydel). For a forward (``VS:``/``FW:``)
    the forwarded message is searched when the forwarder's text names nothing.
 6. ``none``: review item "no unit identified", status ``til_vurdering``.
@@ -49,10 +51,12 @@ import pandas as pd
 
 from kartlegging.core.classification import Classification
 from kartlegging.core.issues import Issue
+from kartlegging.core.letter import Letter
 from kartlegging.core.overrides import Override
 from kartlegging.core.rawfolder import record_files
 from kartlegging.core.tables import EMAIL_REPLIES, salted_hash
 from kartlegging.ingest.dispatch import DispatchResult, normalise_message_id
+from kartlegging.ingest.email.letter_quote import letter_streams
 from kartlegging.ingest.email.message import read_message
 from kartlegging.ingest.email.row import SOURCE, EmailError, ReplyRow
 from kartlegging.ingest.email.supersede import apply_overrides, final_answers, supersede_replies
@@ -154,9 +158,14 @@ def message_files(epost: str | Path | Iterable[str | Path]) -> list[Path]:
 
 
 def ingest_email(epost_dir: str | Path | Iterable[str | Path], dispatch: DispatchResult,
-                 classification: Classification, round_name: str, overrides: list[Override]) -> EmailResult:
+                 classification: Classification, round_name: str, overrides: list[Override],
+                 letter: Letter | None = None) -> EmailResult:
     """Read every message file (``epost_dir``: the files, or their folder) into ``EMAIL_REPLIES`` rows,
     issues and applied overrides.
+
+    ``letter``: the round's letter template, when it has one. A quoted copy of it is then recognised
+    line by line (:mod:`.letter_quote`): its questions are read as the questions whatever their wording,
+    and what the sender wrote below it is the sender's own text (coded, and searched for the unit).
 
     Coding of question 1 (``ja``/``nei``/``vet_ikke``/``uklart``), from the reply's
     own text with quotes and signature removed:
@@ -188,10 +197,11 @@ def ingest_email(epost_dir: str | Path | Iterable[str | Path], dispatch: Dispatc
     identified when possible but never go to review. Identified non-automatic
     replies take part in supersession (:func:`supersede_replies`).
     """
+    streams = letter_streams(letter) if letter is not None else None
     rows: list[ReplyRow] = []
     for path in message_files(epost_dir):
         try:
-            row = read_message(path, dispatch, classification)
+            row = read_message(path, dispatch, classification, streams)
         except Exception as exc:  # one broken file must not stop a round; it is quarantined with its reason
             row = ReplyRow(path.name, quarantine=f"could not be parsed ({type(exc).__name__})")
         rows.append(row)
