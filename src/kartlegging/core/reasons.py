@@ -44,8 +44,6 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
      "a MIME defect the standard library tolerates; the message is read"),
     ("epost.tegn_erstattet", "Tegn som ikke kunne dekodes, er erstattet; e-posten er lest",
      "characters that could not be decoded were replaced; the message is read"),
-    ("epost.ukjent_tegnsett", "Tegnsettet som er oppgitt, er ukjent eller ikke et tegnsett; teksten er lest som "
-     "windows-1252", "the declared charset is unknown or not a text encoding; the text is read as windows-1252"),
     # -- e-mail: review ------------------------------------------------------------------------
     ("epost.uidentifisert", "Avsenderenheten er ikke identifisert",
      "no unit identified (no tag, reply id, known sender or unit named in the sender's own text)"),

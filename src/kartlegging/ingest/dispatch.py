@@ -78,9 +78,11 @@ def normalise_message_id(raw: str) -> str:
 
 
 def _fail(path: Path, line: int | None, reason: str) -> DispatchError:
-    """One error format for every problem, so the analyst always learns file, line and reason."""
+    """One error format for every problem, so the analyst always learns file, line and reason; on one
+    line, however many lines a quoted value swallowed (a field opened by a stray quote)."""
     where = f"{path}" + (f", line {line}" if line is not None else "")
-    return DispatchError(f"{where}: {reason}")
+    reason = " ".join(reason.split())
+    return DispatchError(f"{where}: {reason if len(reason) <= 300 else reason[:299] + '…'}")
 
 
 def _parse_sendt(text: str) -> date | None:

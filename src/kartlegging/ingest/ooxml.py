@@ -440,13 +440,15 @@ def check_package(data: bytes) -> CheckedPackage:
     with zf:
         infos = zf.infolist()
         names = [i.filename for i in infos]
+        if "" in names:
+            raise PackageError("damaged", "the archive holds a part without a name")
         if len(set(names)) != len(names):
             twice = next(n for n in names if names.count(n) > 1)
             raise PackageError("damaged", f"the archive holds two parts named {shown(twice)}")
         parts: dict[str, bytes] = {}
         total = 0
         for info in infos:
-            if info.is_dir():
+            if info.filename.endswith("/"):
                 continue
             member = read_member(zf, info)
             total += len(member)

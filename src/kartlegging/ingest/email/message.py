@@ -37,6 +37,13 @@ _AUTO_SUBJECT = re.compile(
 
 _MESSAGE_HEADERS = {"from", "to", "subject", "date", "message-id"}
 
+#: Declarations of parts that hold parts (``multipart/*``, ``message/*``): the standard library's
+#: parser and ``walk()`` recurse once per level, so a message nested a thousand levels deep ends
+#: in RecursionError (or, on a thread with a small stack, worse). A reply has a handful; more than
+#: :data:`MAX_CONTAINERS` is refused before the parser sees it.
+_CONTAINER = re.compile(rb"content-type[ \t]*:\s*(?:multipart|message)\s*/", re.I)
+MAX_CONTAINERS = 100
+
 
 
 
@@ -150,7 +157,7 @@ def _read_parts(msg: email.message.Message) -> tuple[str, list[str], int, list[N
             payload = part.get_payload()
             stack[0:0] = list(payload) if isinstance(payload, list) else []
             continue
-        raw_name = part.get_filename()
+        raw_name = _filename(part)
         name = decode_header_text(raw_name) if raw_name else ""
         disposition = (_raw_value(part, "Content-Disposition") or "").split(";")[0].strip().lower()
         payload = part.get_payload(decode=True) or b""
@@ -183,6 +190,15 @@ def _read_parts(msg: email.message.Message) -> tuple[str, list[str], int, list[N
 
 
 
+def _filename(part: email.message.Message) -> str | None:
+    """The attachment's file name; None when its RFC 2231 charset cannot decode it (the standard
+    library lets a charset such as ``undefined`` raise): the part is still listed, by type."""
+    try:
+        return part.get_filename()
+    except (UnicodeError, LookupError):
+        return None
+
+
 def _header_block_cut(raw: bytes, msg: email.message.Message) -> bool:
     """A file cut inside its header block: no blank line after the headers, and what the standard
     library took for a body is nothing or a single unterminated line (``Da`` of a ``Date:``)."""
@@ -213,7 +229,14 @@ def _read_message(path: Path, dispatch: DispatchResult, classification: Classifi
     if b"\x00" in raw[:8192]:
         return quarantine("epost.binaer", "binary content (NUL bytes): not an e-mail message")
 
-    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    containers = len(_CONTAINER.findall(raw))
+    if containers > MAX_CONTAINERS:
+        return quarantine("epost.for_dyp", f"{containers:,} multipart or message parts declared, nested or in a "
+                          f"row; at most {MAX_CONTAINERS} are read", "headers")
+    try:
+        msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    except RecursionError:  # counted above, so a fault of the count: still named, not a traceback
+        return quarantine("epost.for_dyp", "MIME parts nested too deeply for the parser", "headers")
     items = list(msg.raw_items())
     names = {k.lower() for k, _ in items}
     if not names & _MESSAGE_HEADERS:

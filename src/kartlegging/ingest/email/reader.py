@@ -41,6 +41,7 @@ set ``enhet_id`` (``ident_method`` = ``override``), ``q1``, ``q5`` or ``auto_rep
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,8 @@ from kartlegging.ingest.dispatch import DispatchResult, normalise_message_id
 from kartlegging.ingest.email.message import _read_message
 from kartlegging.ingest.email.row import SOURCE, EmailError, _Row
 from kartlegging.ingest.email.supersede import _apply_overrides, _final_answers, _supersede
+
+log = logging.getLogger("kartlegging")
 
 
 @dataclass
@@ -183,8 +186,10 @@ def ingest_email(epost_dir: str | Path, dispatch: DispatchResult, classification
         else:
             try:
                 row = _read_message(path, dispatch, classification)
-            except Exception as exc:  # one broken file must not stop a round; it is quarantined with its reason
-                row = _Row(path.name, quarantine=f"could not be parsed ({type(exc).__name__})")
+            except Exception as exc:  # one file must not stop a round: set aside, named, the fault logged
+                log.info("epost: %s: the reader failed (for the developer)", path.name, exc_info=True)
+                row = _Row(path.name, quarantine=f"an unexpected fault in the reader ({type(exc).__name__}); the "
+                                                 "file is set aside: report it", quarantine_code="epost.lesefeil")
         rows.append(row)
 
     applied = _apply_overrides(rows, overrides, dispatch)

@@ -1,0 +1,930 @@
+"""Mutation fuzzing of every reader: seeded damage to the demo files, each outcome classified.
+
+Each case is a reader and a seed. The seed picks one of the reader's demo files
+(``data/raw/2015/...``, ``data/raw/kostra/...``) and one to three mutations of it
+(:data:`MUTATORS`): bit flips, insertions, truncation, duplicated or deleted lines for
+every reader; changed charset and transfer-encoding declarations, broken base64 and
+deep nesting for e-mail; bytes changed inside zip members, members deleted or
+duplicated, CRCs, flags, methods and sizes altered, cell references, counts and
+numbers changed for workbooks; deep nesting, huge numbers and fields of the wrong
+kind for JSON-stat. The damaged bytes go through the reader as the pipeline calls
+it, and the outcome is one of :data:`OUTCOMES`:
+
+- ``ok``, ``review``, ``set aside`` (a quarantine item), ``one-line error`` (a
+  required file that stops the run: one line naming the file, at parse time and in
+  the job) are what a reader may do;
+- ``crash``: an exception escaped, the process died (a native abort), a stop message
+  spans several lines or does not name the file, a record was lost, a reason quotes
+  raw Python exception text, or a file was set aside by a reader's last-resort catch
+  (:data:`kartlegging.core.reasons.INTERNAL_FAULTS`);
+- ``hang``: the case ran past the time limit.
+
+Cases run in worker processes (one Python each, with a memory limit), so that an
+abort or a hang takes a worker, which is restarted, not the harness. A case is
+reproduced from its reader and seed alone::
+
+    .venv/bin/python tests/fuzz.py --n 10000                # every reader, 10,000 each
+    .venv/bin/python tests/fuzz.py --reader intervju --seed 4711 --show   # one case, in this process
+
+``make fuzz N=10000`` runs the first form. The tests in ``tests/test_fuzz.py`` run a
+handful per reader (fast tier) and a few hundred (slow tier).
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import random
+import re
+import select
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RAW = ROOT / "data" / "raw"
+REFERENCE = ROOT / "data" / "reference"
+ROUND = "2015"
+
+READERS = ("epost", "intervju", "telefon", "kostra_csv", "kostra_json", "utsendelse")
+OUTCOMES = ("ok", "review", "set aside", "one-line error", "crash", "hang")
+#: Seconds one case may take before it counts as a hang (the slowest normal case takes well under one).
+CASE_TIMEOUT = 20.0
+#: The worker's address-space limit: a runaway allocation fails there instead of swapping the machine.
+WORKER_MEMORY = 4 * 1024**3
+
+
+def base_files(reader: str) -> list[Path]:
+    """The demo files a reader's cases start from."""
+    files = {
+        "epost": sorted((RAW / ROUND / "epost").glob("*.eml")),
+        "intervju": sorted((RAW / ROUND / "intervjuer").glob("*.xlsx")),
+        "telefon": [RAW / ROUND / "telefonrunde.xlsx"],
+        "kostra_csv": sorted((RAW / "kostra").glob("*.csv")),
+        "kostra_json": sorted((RAW / "kostra").glob("*.json")),
+        "utsendelse": [RAW / ROUND / "utsendelse.csv"],
+    }[reader]
+    if not files:
+        raise FileNotFoundError(f"no demo files for {reader} under {RAW}")
+    return files
+
+
+# ---------------------------------------------------------------------------------------------------
+# Mutations: each is (rng, bytes) -> bytes
+# ---------------------------------------------------------------------------------------------------
+
+Mutator = Callable[[random.Random, bytes], bytes]
+TOKENS = (b"\x00", b"\xff", b"\x80", b"\r", b"\n", b"\r\n", b'"', b"'", b"<", b">", b"=", b";", b",", b"\t",
+          b"{", b"}", b"[", b"]", b":", b"\\", b"&", b"&#0;", b"\xc3", b"\xef\xbb\xbf", b"--", b"=?", b"?=")
+
+
+def bit_flips(rng: random.Random, data: bytes) -> bytes:
+    if not data:
+        return data
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        i = rng.randrange(len(out))
+        out[i] ^= 1 << rng.randrange(8)
+    return bytes(out)
+
+
+def set_bytes(rng: random.Random, data: bytes) -> bytes:
+    if not data:
+        return data
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 4)):
+        i = rng.randrange(len(out))
+        out[i] = rng.choice((0, 0xFF, 0x7F, 0x80, 0x20, 0x30, 0x39, 0x3C, 0x22))
+    return bytes(out)
+
+
+def insert(rng: random.Random, data: bytes) -> bytes:
+    i = rng.randint(0, len(data))
+    chunk = rng.choice(TOKENS) if rng.random() < 0.6 else rng.randbytes(rng.randint(1, 64))
+    return data[:i] + chunk * rng.choice((1, 1, 2, 10, 1000)) + data[i:]
+
+
+def delete(rng: random.Random, data: bytes) -> bytes:
+    if not data:
+        return data
+    i = rng.randrange(len(data))
+    return data[:i] + data[i + rng.randint(1, 64):]
+
+
+def truncate(rng: random.Random, data: bytes) -> bytes:
+    return data[: rng.randint(0, len(data))]
+
+
+def _lines(data: bytes) -> list[bytes]:
+    return data.splitlines(keepends=True) or [data]
+
+
+def duplicate_line(rng: random.Random, data: bytes) -> bytes:
+    lines = _lines(data)
+    i = rng.randrange(len(lines))
+    lines[i:i] = [lines[i]] * rng.choice((1, 1, 3, 100))
+    return b"".join(lines)
+
+
+def delete_lines(rng: random.Random, data: bytes) -> bytes:
+    lines = _lines(data)
+    i = rng.randrange(len(lines))
+    del lines[i:i + rng.choice((1, 1, 2, 10))]
+    return b"".join(lines)
+
+
+def swap_lines(rng: random.Random, data: bytes) -> bytes:
+    lines = _lines(data)
+    i, j = rng.randrange(len(lines)), rng.randrange(len(lines))
+    lines[i], lines[j] = lines[j], lines[i]
+    return b"".join(lines)
+
+
+def repeat_chunk(rng: random.Random, data: bytes) -> bytes:
+    """A piece repeated many times: a file grown past what anyone types, for slow paths."""
+    if not data:
+        return data
+    i = rng.randrange(len(data))
+    chunk = data[i:i + rng.randint(1, 200)]
+    return data[:i] + chunk * rng.choice((10, 100, 2000)) + data[i:]
+
+
+GENERIC: tuple[Mutator, ...] = (bit_flips, set_bytes, insert, delete, truncate, duplicate_line, delete_lines,
+                                swap_lines, repeat_chunk)
+
+# -- e-mail --------------------------------------------------------------------------------------------
+
+CHARSETS = ("utf-8", "iso-8859-1", "windows-1252", "us-ascii", "utf-16", "utf-32", "utf-7", "quopri", "bz2",
+            "rot13", "undefined", "base64", "hex", "zlib", "idna", "punycode", "unicode_escape", "x-unknown",
+            "", "\"\"", "utf-8\x00", "x" * 300, "ut\xff8",
+            "unknown-8bit", "cp65001", "mbcs", "utf-8-sig", "iso-2022-jp", "big5", "koi8-r")
+ENCODINGS = ("7bit", "8bit", "binary", "base64", "quoted-printable", "x-uuencode", "uuencode", "x-uue", "bogus",
+             "", "base64 base64", "QUOTED-PRINTABLE", "Base64")
+_CHARSET = re.compile(rb"charset\s*=\s*\"?[^\";\s]*\"?", re.I)
+_CTE = re.compile(rb"(content-transfer-encoding\s*:[ \t]*)([^\r\n]*)", re.I)
+
+
+def email_charset(rng: random.Random, data: bytes) -> bytes:
+    new = rng.choice(CHARSETS).encode("latin-1")
+    hits = list(_CHARSET.finditer(data))
+    if not hits:
+        return data.replace(b"\n\n", b"\nContent-Type: text/plain; charset=" + new + b"\n\n", 1)
+    m = rng.choice(hits)
+    return data[:m.start()] + b"charset=\"" + new + b"\"" + data[m.end():]
+
+
+def email_encoding(rng: random.Random, data: bytes) -> bytes:
+    new = rng.choice(ENCODINGS).encode()
+    hits = list(_CTE.finditer(data))
+    if not hits:
+        return data.replace(b"\n\n", b"\nContent-Transfer-Encoding: " + new + b"\n\n", 1)
+    m = rng.choice(hits)
+    return data[:m.start(2)] + new + data[m.end(2):]
+
+
+def email_base64(rng: random.Random, data: bytes) -> bytes:
+    """A body turned into base64, then broken: bad characters, lost padding, cut short."""
+    head, sep, body = data.partition(b"\n\n")
+    if not sep:
+        head, sep, body = data.partition(b"\r\n\r\n")
+    encoded = base64.encodebytes(body)
+    kind = rng.randrange(4)
+    if kind == 0:
+        i = rng.randrange(len(encoded) or 1)
+        encoded = encoded[:i] + rng.choice((b"!", b"*", b"=", b"\x00", b"====", b"\xff")) + encoded[i:]
+    elif kind == 1:
+        encoded = encoded.rstrip().rstrip(b"=")
+    elif kind == 2:
+        encoded = encoded[: rng.randint(0, len(encoded))]
+    else:
+        encoded = encoded.replace(b"\n", b"")[: rng.randint(1, 77)] + b"@@@"
+    head = _CTE.sub(b"", head)
+    return head + b"\nContent-Transfer-Encoding: base64" + (sep or b"\n\n") + encoded
+
+
+def email_nesting(rng: random.Random, data: bytes) -> bytes:
+    """The message wrapped in many levels of multipart or message/rfc822."""
+    depth = rng.choice((5, 50, 150, 500, 1000, 3000))
+    if rng.random() < 0.5:
+        for _ in range(depth):
+            data = b"From: a@b.no\nSubject: x\nContent-Type: message/rfc822\n\n" + data
+        return data
+    head = b"From: a@b.no\nSubject: x\nContent-Type: multipart/mixed; boundary=b0\n\n"
+    opening = b"".join(b"--b%d\nContent-Type: multipart/mixed; boundary=b%d\n\n" % (i - 1, i)
+                       for i in range(1, depth))
+    closing = b"".join(b"--b%d--\n" % i for i in range(depth - 1, -1, -1))
+    return head + opening + b"--b%d\n" % (depth - 1) + data + b"\n" + closing
+
+
+def email_headers(rng: random.Random, data: bytes) -> bytes:
+    """Headers no mail client writes: encoded words in odd charsets, RFC 2231 names, huge or many lines."""
+    extra = rng.choice((
+        b"Subject: =?rot13?Q?Ja?= =?undefined?B?SmE=?= =?utf-8?B?!!!?=\n",
+        b"From: =?bz2?B?QlpoOTFBWSZTWQ==?= <a@b.no>\n",
+        b"Content-Disposition: attachment; filename*=undefined''svar.docx\n",
+        b"Content-Disposition: attachment; filename*=x-bogus'no'%FF%FE\n",
+        b"Subject: " + b"a" * 100_000 + b"\n",
+        b"X-Many: 1\n" * 10_000,
+        b"Date: Mon, 99 Foo 99999 99:99:99 +9999\n",
+        b"Content-Type: multipart/mixed\n",
+        b"Content-Type: text/plain; charset*=utf-8''%FF\n",
+    ))
+    return extra + data
+
+
+EMAIL: tuple[Mutator, ...] = (email_charset, email_encoding, email_base64, email_nesting, email_headers)
+
+# -- workbooks -----------------------------------------------------------------------------------------
+
+
+def _members(data: bytes) -> list[tuple[str, bytes]]:
+    with zipfile.ZipFile(__import__("io").BytesIO(data)) as zf:
+        return [(i.filename, zf.read(i)) for i in zf.infolist()]
+
+
+def _zip(members: Iterable[tuple[str, bytes]]) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, content in members:
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2015, 1, 1, 0, 0, 0)), content,
+                        compress_type=zipfile.ZIP_DEFLATED)
+    return buf.getvalue()
+
+
+XML_EDITS: tuple[tuple[bytes, tuple[bytes, ...]], ...] = (
+    (rb'(?<=\br=")[A-Z]+[0-9]+(?=")', (b"XFD1048576", b"XFE1", b"A1048577", b"A0", b"AAAA1", b"A99999999999",
+                                       b"", b"$A$1", b"xfd1048576", b"A" + b"9" * 5000, b"B2:C3")),
+    (rb'(?<=<row r=")[0-9]+(?=")', (b"1048576", b"1048577", b"0", b"4294967296", b"-1", b"A5", b"9" * 50)),
+    (rb'(?<=<dimension ref=")[^"]*(?=")', (b"A1:XFD1048576", b"A1:XFE1", b"A0", b"ZZZZZZ9", b"")),
+    (rb"(?<=<v>)[^<]*(?=</v>)", (b"1e400", b"-1e400", b"nan", b"inf", b"1e308", b"9e15", b"0x10", b"",
+                                 b"4294967295", b"-0", b"1" * 400, b"99999999999999999999")),
+    (rb'(?<=\bt=")[a-zA-Z]+(?=")', (b"s", b"e", b"b", b"d", b"str", b"n", b"inlineStr", b"x")),
+    (rb'(?<=\bs=")[0-9]+(?=")', (b"4294967295", b"99999", b"-1")),
+)
+
+
+def _sheet_edit(rng: random.Random, xml: bytes) -> bytes:
+    kind = rng.randrange(9)
+    if kind < len(XML_EDITS):
+        pattern, values = XML_EDITS[kind]
+        hits = list(re.finditer(pattern, xml))
+        if not hits:
+            return xml
+        chosen = rng.sample(hits, min(len(hits), rng.choice((1, 1, 3))))
+        for m in sorted(chosen, key=lambda m: -m.start()):
+            xml = xml[:m.start()] + rng.choice(values) + xml[m.end():]
+        return xml
+    if kind == 6:  # nesting
+        depth = rng.choice((50, 200, 5000))
+        i = xml.find(b"<sheetData>")
+        i = i + len(b"<sheetData>") if i >= 0 else rng.randrange(len(xml) or 1)
+        return xml[:i] + b"<a>" * depth + b"</a>" * depth + xml[i:]
+    if kind == 7:  # cells without references, many of them, far down
+        xml = re.sub(rb'\s\br="[A-Z]+[0-9]+"', b"", xml)
+        if rng.random() < 0.5:
+            xml = xml.replace(b"</sheetData>", b"<row r=\"1048576\">" + b"<c><v>1</v></c>" * rng.choice((2, 20000))
+                              + b"</row></sheetData>")
+        return xml
+    return rng.choice((
+        lambda x: b'<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>' + x,
+        lambda x: x.replace(b"<?xml version=\"1.0\"", b"<?xml version=\"1.0\" encoding=\"UTF-16\"", 1)
+        if x.startswith(b"<?xml") else b'<?xml version="1.0" encoding="ISO-8859-1"?>' + x,
+        lambda x: x.replace(b"</row>", b'<c r="A1"><f t="shared" si="4294967295" ref="A1:B2">1</f><v>1</v></c>'
+                                       b"</row>", 1),
+        lambda x: x.replace(b"</sheetData>", b'</sheetData><mergeCells count="1"><mergeCell ref="A1:XFD1048577"/>'
+                                             b"</mergeCells>", 1),
+        lambda x: x.replace(b"<sheetData>", b"<sheetData><row><c><v>1</v></c></row>" * 3, 1),
+        lambda x: x.decode("utf-8", "replace").encode("utf-16"),
+    ))(xml)
+
+
+SST = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.openxmlformats.org/'
+       b'spreadsheetml/2006/main" count="%s" uniqueCount="%s"><si><t>Nr</t></si></sst>')
+
+
+def zip_xml(rng: random.Random, data: bytes) -> bytes:
+    """An XML member changed (references, counts, numbers, types, nesting, DTD, encoding) and the archive rebuilt."""
+    try:
+        members = _members(data)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error):
+        return bit_flips(rng, data)
+    if rng.random() < 0.2:  # a shared-string table with a count it does not hold
+        count = rng.choice((b"4294967295", b"18446744073709551615", b"-1", b"1000000000", b"1e9", b" 99999999"))
+        members = [m for m in members if m[0] != "xl/sharedStrings.xml"] + [
+            ("xl/sharedStrings.xml", SST % (count, count))]
+        return _zip(members)
+    if not members:
+        return insert(rng, data)
+    xml = [i for i, (n, _) in enumerate(members) if n.endswith((".xml", ".rels"))]
+    sheets = [i for i in xml if "worksheets/" in members[i][0]]
+    i = rng.choice(sheets) if sheets and rng.random() < 0.75 else rng.choice(xml or [0])
+    name, content = members[i]
+    new = _sheet_edit(rng, content) if rng.random() < 0.85 else rng.choice(GENERIC)(rng, content)
+    members[i] = (name, new)
+    return _zip(members)
+
+
+def zip_members(rng: random.Random, data: bytes) -> bytes:
+    """A member deleted, duplicated or renamed."""
+    try:
+        members = _members(data)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, RuntimeError, NotImplementedError, zlib.error):
+        return truncate(rng, data)
+    if not members:
+        return insert(rng, data)
+    i = rng.randrange(len(members))
+    kind = rng.randrange(3)
+    if kind == 0:
+        del members[i]
+    elif kind == 1:
+        members.insert(rng.randint(0, len(members)), (members[i][0], rng.choice((b"", b"<x/>", members[i][1][:50]))))
+    else:
+        members[i] = (rng.choice(("XL/WORKBOOK.XML", "xl/../xl/workbook.xml", "/xl/worksheets/sheet1.xml",
+                                  "xl\\worksheets\\sheet1.xml", "\x00", "a" * 300)), members[i][1])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Duplicate name": the point of the case
+        return _zip(members)
+
+
+def _headers(data: bytes) -> tuple[list[int], list[int]]:
+    """Offsets of the local headers and of the central directory entries."""
+    local = [m.start() for m in re.finditer(rb"PK\x03\x04", data)]
+    central = [m.start() for m in re.finditer(rb"PK\x01\x02", data)]
+    return local, central
+
+
+def zip_fields(rng: random.Random, data: bytes) -> bytes:
+    """A field of a local header or directory entry altered: CRC, flags, method, sizes, name length; or the
+    end-of-directory record; or the compressed bytes of a member."""
+    local, central = _headers(data)
+    out = bytearray(data)
+    kind = rng.randrange(6)
+    if kind == 0 and local:  # bytes inside a member's compressed data
+        start = rng.choice(local)
+        name_len, extra_len = struct.unpack_from("<HH", out, start + 26)
+        first = start + 30 + name_len + extra_len
+        size = struct.unpack_from("<I", out, start + 18)[0]
+        for _ in range(rng.randint(1, 4)):
+            if size:
+                j = first + rng.randrange(size)
+                if j < len(out):
+                    out[j] ^= 1 << rng.randrange(8)
+        return bytes(out)
+    if kind == 5:  # the end-of-central-directory record
+        end = data.rfind(b"PK\x05\x06")
+        if end >= 0:
+            field = rng.choice((8, 10, 12, 16))
+            width = 2 if field < 12 else 4
+            value = rng.choice((0, 1, 0xFFFF if width == 2 else 0xFFFFFFFF, rng.randrange(1 << (8 * width))))
+            struct.pack_into("<H" if width == 2 else "<I", out, end + field, value)
+        return bytes(out)
+    places = [(o, "local") for o in local] + [(o, "central") for o in central]
+    if not places:
+        return bit_flips(rng, data)
+    offset, where = rng.choice(places)
+    fields = {  # (offset within the header, width): local / central
+        1: ((14, 4), (16, 4)),  # CRC-32
+        2: ((6, 2), (8, 2)),  # flags
+        3: ((8, 2), (10, 2)),  # compression method
+        4: (rng.choice(((18, 4), (22, 4), (26, 2))), rng.choice(((20, 4), (24, 4), (28, 2), (42, 4)))),  # sizes
+    }[kind]
+    at, width = fields[0] if where == "local" else fields[1]
+    if kind == 2:
+        value = struct.unpack_from("<H", out, offset + at)[0] | rng.choice((0x1, 0x8, 0x800, 0x40, 0xFFFF))
+    elif kind == 3:
+        value = rng.choice((1, 6, 9, 12, 14, 93, 98, 99, 0, 0xFFFF))
+    else:
+        value = rng.choice((0, 1, 0x7FFFFFFF, 0xFFFFFFFF, rng.randrange(1 << 32))) if width == 4 else \
+            rng.choice((0, 1, 0xFFFF, rng.randrange(1 << 16)))
+    if offset + at + width <= len(out):
+        struct.pack_into("<I" if width == 4 else "<H", out, offset + at, value)
+    return bytes(out)
+
+
+WORKBOOK: tuple[Mutator, ...] = (zip_xml, zip_xml, zip_xml, zip_members, zip_fields, zip_fields)
+
+# -- JSON-stat -----------------------------------------------------------------------------------------
+
+NUMBERS = (b"1e400", b"-1e400", b"1e999", b"1e-400", b"NaN", b"Infinity", b"-Infinity", b"1" * 40,
+           b"9" * 5000, b"18446744073709551616", b"-1", b"0", b"1.5", b"true", b"null", b'"3"', b"[]", b"{}")
+
+
+def json_nesting(rng: random.Random, data: bytes) -> bytes:
+    """A value of the dataset, or the whole of it, nested in thousands of arrays or objects."""
+    depth = rng.choice((40, 100, 1000, 5000, 100_000))
+    opening, closing = (b"[" * depth, b"]" * depth) if rng.random() < 0.5 else (b'{"a":' * depth, b"}" * depth)
+    try:
+        ds = json.loads(data)
+    except (ValueError, RecursionError):
+        ds = None
+    paths = [p for p in _paths(ds) if p] if ds is not None else []
+    if not paths or rng.random() < 0.3:
+        return opening + data + closing
+    path = rng.choice(paths)
+    parent = ds
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = "__NEST__"
+    return json.dumps(ds).encode("utf-8").replace(b'"__NEST__"', opening + b"1" + closing, 1)
+
+
+def json_numbers(rng: random.Random, data: bytes) -> bytes:
+    hits = list(re.finditer(rb"(?<=[\[,:\s])-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?(?=[\],}\s])", data))
+    if not hits:
+        return data
+    for m in sorted(rng.sample(hits, min(len(hits), rng.choice((1, 1, 5)))), key=lambda m: -m.start()):
+        data = data[:m.start()] + rng.choice(NUMBERS) + data[m.end():]
+    return data
+
+
+def _paths(node: object, path: tuple = ()) -> list[tuple]:
+    out = [path]
+    if isinstance(node, dict):
+        for k, v in node.items():
+            out += _paths(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node[:20]):
+            out += _paths(v, (*path, i))
+    return out
+
+
+def json_structure(rng: random.Random, data: bytes) -> bytes:
+    """A field of the dataset replaced by one of the wrong kind, deleted, or given odd keys."""
+    try:
+        ds = json.loads(data)
+    except (ValueError, RecursionError):
+        return bit_flips(rng, data)
+    paths = [p for p in _paths(ds) if p]
+    if not paths:
+        return data
+    path = rng.choice(paths)
+    parent = ds
+    for key in path[:-1]:
+        parent = parent[key]
+    replacement = rng.choice(([], {}, "x", None, 7, True, -1, 1e308, [[1]], {"0": 1, "-1": 2, "1e3": 3, "x": 4},
+                              {"99999999999999999999": 1}, ["a"] * 3, 2**63))
+    if isinstance(parent, dict) and rng.random() < 0.3:
+        del parent[path[-1]]
+    else:
+        parent[path[-1]] = replacement
+    return json.dumps(ds, ensure_ascii=rng.random() < 0.5).encode("utf-8")
+
+
+JSONSTAT: tuple[Mutator, ...] = (json_nesting, json_numbers, json_structure, json_structure)
+
+# -- CSV (KOSTRA and the dispatch list) ----------------------------------------------------------------
+
+
+def csv_fields(rng: random.Random, data: bytes) -> bytes:
+    """Delimiters, quotes, numbers and encodings changed."""
+    kind = rng.randrange(6)
+    if kind == 0:
+        a, b = rng.sample((b";", b",", b"\t", b"|"), 2)
+        return data.replace(a, b)
+    if kind == 1:
+        i = rng.randint(0, len(data))
+        return data[:i] + b'"' + (b"x" * rng.choice((1, 200_000))) + data[i:]
+    if kind == 2:
+        return json_numbers(rng, data.replace(b";", b"; ").replace(b"\n", b" \n"))
+    if kind == 3:
+        text = data.decode("utf-8", "replace")
+        return text.encode(rng.choice(("utf-16", "utf-16-le", "cp1252", "utf-8-sig", "utf-32")), "replace")
+    if kind == 4:
+        return data.replace(b"\n", rng.choice((b"\r", b"\r\n", b"\n\n", b"\x85", "\u2028".encode())))
+    return data.replace(b";", b";" * rng.choice((2, 100)), rng.choice((1, 10)))
+
+
+CSV: tuple[Mutator, ...] = (csv_fields, csv_fields)
+
+MUTATORS: dict[str, tuple[Mutator, ...]] = {
+    "epost": GENERIC + EMAIL + EMAIL,
+    "intervju": GENERIC + WORKBOOK + WORKBOOK,
+    "telefon": GENERIC + WORKBOOK + WORKBOOK,
+    "kostra_csv": GENERIC + CSV,
+    "kostra_json": GENERIC + JSONSTAT + JSONSTAT,
+    "utsendelse": GENERIC + CSV,
+}
+
+
+@dataclass(frozen=True)
+class Case:
+    reader: str
+    seed: int
+    base: Path
+    operations: tuple[str, ...]
+    data: bytes
+
+
+def make_case(reader: str, seed: int) -> Case:
+    """The damaged file of a reader and seed: the same bytes on every machine and run."""
+    rng = random.Random(f"{reader}/{seed}")
+    base = rng.choice(base_files(reader))
+    data = base.read_bytes()
+    ops = []
+    for _ in range(rng.choice((1, 1, 1, 2, 3))):
+        mutator = rng.choice(MUTATORS[reader])
+        data = mutator(rng, data)
+        ops.append(mutator.__name__)
+    return Case(reader, seed, base, tuple(ops), data)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Running one case (in a worker)
+# ---------------------------------------------------------------------------------------------------
+
+#: Raw Python exception text in a reason: a class name such as ``AttributeError`` or the words of one.
+RAW_EXCEPTION = re.compile(r"\b[A-Z]\w*(?:Error|Exception)\b|Traceback|object has no attribute|"
+                           r"is not subscriptable|unsupported operand")
+
+
+class _Context:
+    """What every case of a worker shares: the classification, the dispatch list, KOSTRA's regions."""
+
+    def __init__(self) -> None:
+        import yaml
+
+        from kartlegging.core import classification as klass
+        from kartlegging.ingest.dispatch import read_dispatch
+        from kartlegging.ingest.kostra.parse import KostraConfig
+        from kartlegging.ingest.kostra.regions import RegionContext
+
+        self.cls = klass.load(REFERENCE, ROUND)
+        self.dispatch = read_dispatch(RAW / ROUND / "utsendelse.csv", self.cls, ROUND)
+        config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+        self.kostra_cfg = KostraConfig.from_config(config.get("kostra"))
+        self.kostra_ctx = RegionContext.load(REFERENCE, self.kostra_cfg)
+        self.work = Path(tempfile.mkdtemp(prefix="kartlegging-fuzz-"))
+
+    def folder(self, name: str) -> Path:
+        folder = self.work / name
+        if folder.exists():
+            shutil.rmtree(folder)
+        folder.mkdir()
+        return folder
+
+
+def _from_issues(issues: list, file: str) -> tuple[str, str]:
+    from kartlegging.core.reasons import INTERNAL_FAULTS
+
+    mine = [i for i in issues if i.file == file or not file]
+    for issue in mine:
+        if issue.code in INTERNAL_FAULTS:
+            return "crash", f"{issue.code}: {issue.reason}"
+        if RAW_EXCEPTION.search(issue.reason or ""):
+            return "crash", f"raw exception text in a reason ({issue.code}): {issue.reason}"
+    quarantined = [i for i in mine if i.action == "quarantine"]
+    if quarantined:
+        return "set aside", f"{quarantined[0].code}: {quarantined[0].reason}"
+    if mine:
+        return "review", mine[0].code
+    return "ok", ""
+
+
+def _stop(message: str, path: Path) -> tuple[str, str]:
+    """A stop: one line naming the file, or a crash saying what is wrong with the message."""
+    if "\n" in message or "\r" in message:
+        return "crash", f"stop message spans {len(message.splitlines())} lines: {message[:300]!r}"
+    if path.name not in message:
+        return "crash", f"stop message does not name {path.name}: {message[:300]!r}"
+    if RAW_EXCEPTION.search(message):
+        return "crash", f"raw exception text in a stop message: {message[:300]!r}"
+    return "one-line error", message[:200]
+
+
+def run_epost(ctx: _Context, data: bytes) -> tuple[str, str]:
+    from kartlegging.ingest.email.reader import ingest_email
+
+    folder = ctx.folder("epost")
+    (folder / "svar.eml").write_bytes(data)
+    result = ingest_email(folder, ctx.dispatch, ctx.cls, ROUND, [])
+    if len(result.table) != 1:
+        return "crash", f"{len(result.table)} rows for one file: a record lost"
+    return _from_issues(result.issues, "svar.eml")
+
+
+def run_intervju(ctx: _Context, data: bytes) -> tuple[str, str]:
+    from kartlegging.ingest.interviews import ingest_interviews
+
+    folder = ctx.folder("intervjuer")
+    (folder / "intervju.xlsx").write_bytes(data)
+    result = ingest_interviews(folder, ctx.cls, ROUND, [])
+    whole = [i for i in result.issues if i.action == "quarantine" and i.record == ""]
+    if len(result.interviews) + len(whole) != 1:
+        return "crash", f"{len(result.interviews)} interviews and {len(whole)} files set aside for one file"
+    return _from_issues(result.issues, "intervju.xlsx")
+
+
+def run_telefon(ctx: _Context, data: bytes) -> tuple[str, str]:
+    from kartlegging.ingest.filetype import workbook_problem
+    from kartlegging.ingest.phone import PhoneLogError, ingest_phone
+
+    path = ctx.folder("telefon") / "telefonrunde.xlsx"
+    path.write_bytes(data)
+    problem = workbook_problem(path, "Telefonrunde")  # the Snakefile's check while it is parsed
+    try:
+        result = ingest_phone(path, ctx.cls, set(ctx.dispatch.units), ROUND, [])
+    except PhoneLogError as exc:
+        return _stop(problem or str(exc), path)
+    if problem is not None:
+        return _stop(problem, path)
+    return _from_issues(result.issues, "")
+
+
+def run_kostra(ctx: _Context, data: bytes, name: str) -> tuple[str, str]:
+    from kartlegging.ingest.kostra.reader import read_kostra
+
+    path = ctx.folder("kostra") / name
+    path.write_bytes(data)
+    _, issues = read_kostra([path], REFERENCE, ctx.kostra_cfg, ctx.kostra_ctx)
+    return _from_issues(issues, name)
+
+
+def run_utsendelse(ctx: _Context, data: bytes) -> tuple[str, str]:
+    from kartlegging.ingest.dispatch import DispatchError, check_readable, read_dispatch
+
+    path = ctx.folder("utsendelse") / "utsendelse.csv"
+    path.write_bytes(data)
+    try:
+        check_readable(path)  # the Snakefile's check while it is parsed
+        read_dispatch(path, ctx.cls, ROUND)
+    except DispatchError as exc:
+        return _stop(str(exc), path)
+    return "ok", ""
+
+
+def run_case(ctx: _Context, case: Case) -> tuple[str, str]:
+    """The outcome of one case, as :data:`OUTCOMES` has it; an escaping exception is a crash."""
+    try:
+        if case.reader == "epost":
+            return run_epost(ctx, case.data)
+        if case.reader == "intervju":
+            return run_intervju(ctx, case.data)
+        if case.reader == "telefon":
+            return run_telefon(ctx, case.data)
+        if case.reader in ("kostra_csv", "kostra_json"):
+            return run_kostra(ctx, case.data, case.base.name)
+        return run_utsendelse(ctx, case.data)
+    except BaseException as exc:  # the outcome under test: whatever escapes is recorded, nothing is hidden
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        import traceback
+
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        return "crash", f"{type(exc).__name__}: {str(exc)[:200]} ({Path(where.filename).name}:{where.lineno})"
+
+
+#: Pseudo-readers the harness is tested with: a case that aborts the process as a failed native
+#: allocation does, and one that never answers.
+SELF_TESTS: dict[str, Callable[[], None]] = {"_abort": os.abort, "_hang": lambda: time.sleep(3600)}
+
+
+def worker() -> None:
+    """Read ``reader seed`` lines, answer each with one JSON line; everything else goes to stderr."""
+    import logging
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (WORKER_MEMORY, WORKER_MEMORY))
+    out = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    logging.getLogger("kartlegging").addHandler(logging.NullHandler())
+    logging.getLogger("kartlegging").propagate = False
+    ctx: _Context | None = None  # loaded with the first real case, so that a worker starts fast
+    out.write(json.dumps({"ready": True}) + "\n")
+    for line in sys.stdin:
+        reader, seed = line.split()
+        if reader in SELF_TESTS:  # the harness's own test: a native abort, a hang
+            SELF_TESTS[reader]()
+        try:
+            case = make_case(reader, int(seed))
+        except Exception as exc:  # a fault of a mutator, not of a reader: the harness stops on it
+            out.write(json.dumps({"harness": f"{reader} seed {seed}: {type(exc).__name__}: {exc}"}) + "\n")
+            continue
+        ctx = ctx or _Context()
+        start = time.perf_counter()
+        outcome, detail = run_case(ctx, case)
+        out.write(json.dumps({"reader": reader, "seed": int(seed), "outcome": outcome, "detail": detail,
+                              "ops": case.operations, "base": case.base.name,
+                              "seconds": round(time.perf_counter() - start, 3)}) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------------
+# The harness: workers, time limits, the tally
+# ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class Result:
+    reader: str
+    seed: int
+    outcome: str
+    detail: str
+    ops: tuple[str, ...] = ()
+    base: str = ""
+    seconds: float = 0.0
+
+
+class _Worker:
+    """One worker process: started on demand, replaced after a crash or a hang."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.proc: subprocess.Popen | None = None
+        self.buffer = b""
+        self.died = False
+        self.stderr = tempfile.TemporaryFile()
+
+    def _start(self) -> None:
+        self.stderr.seek(0)
+        self.stderr.truncate()
+        env = {**os.environ, "PYTHONHASHSEED": "0", "OPENPYXL_LXML": "False", "RUST_BACKTRACE": "0"}
+        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), "--worker"],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr,
+                                     cwd=ROOT, env=env, bufsize=0)
+        self.buffer = b""
+        if self._line(120.0) is None:
+            raise RuntimeError(f"fuzz worker did not start: {self._stderr_tail()}")
+
+    def _line(self, timeout: float) -> bytes | None:
+        """The next line the worker writes, or None when it died (``self.died``) or the time ran out."""
+        assert self.proc is not None and self.proc.stdout is not None
+        deadline = time.monotonic() + timeout
+        fd = self.proc.stdout.fileno()
+        self.died = False
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            ready, _, _ = select.select([fd], [], [], left)
+            if not ready:
+                continue
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                self.died = True
+                return None
+            self.buffer += chunk
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        return line
+
+    def _stderr_tail(self) -> str:
+        self.stderr.seek(0)
+        text = self.stderr.read().decode("utf-8", "replace").strip().splitlines()
+        return " | ".join(text[-3:])[-300:]
+
+    def _stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def run(self, reader: str, seed: int) -> Result:
+        if self.proc is None:
+            self._start()
+        assert self.proc is not None and self.proc.stdin is not None
+        self.proc.stdin.write(f"{reader} {seed}\n".encode())
+        line = self._line(self.timeout)
+        if line is not None:
+            d = json.loads(line)
+            if "harness" in d:
+                raise RuntimeError(f"fuzz harness fault: {d['harness']}")
+            return Result(reader, seed, d["outcome"], d["detail"], tuple(d["ops"]), d["base"], d["seconds"])
+        case = make_case(reader, seed) if reader not in SELF_TESTS else Case(reader, seed, Path(reader), (), b"")
+        if not self.died:
+            self._stop()
+            return Result(reader, seed, "hang", f"no answer within {self.timeout:.0f} s", case.operations,
+                          case.base.name, self.timeout)
+        code = self.proc.wait()
+        tail = self._stderr_tail()
+        self._stop()
+        return Result(reader, seed, "crash", f"the worker died (exit status {code}): {tail}", case.operations,
+                      case.base.name)
+
+    def close(self) -> None:
+        self._stop()
+        self.stderr.close()
+
+
+def fuzz(readers: Iterable[str], seeds: Iterable[int], workers: int = 2, timeout: float = CASE_TIMEOUT,
+         progress: Callable[[int], None] | None = None) -> list[Result]:
+    """Every (reader, seed) case through worker processes; the results in the order of the cases."""
+    todo = [(r, s) for r in readers for s in seeds]
+    results: list[Result | None] = [None] * len(todo)
+    lock = threading.Lock()
+    state = {"next": 0, "done": 0}
+    errors: list[BaseException] = []
+
+    def loop() -> None:
+        w = _Worker(timeout)
+        try:
+            while True:
+                with lock:
+                    i = state["next"]
+                    if i >= len(todo):
+                        return
+                    state["next"] = i + 1
+                results[i] = w.run(*todo[i])
+                with lock:
+                    state["done"] += 1
+                    if progress:
+                        progress(state["done"])
+        except BaseException as exc:  # a harness fault: reported by the caller, never swallowed
+            errors.append(exc)
+        finally:
+            w.close()
+
+    threads = [threading.Thread(target=loop, daemon=True) for _ in range(max(1, min(workers, len(todo))))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return [r for r in results if r is not None]
+
+
+def tally(results: list[Result]) -> dict[str, Counter]:
+    out: dict[str, Counter] = {}
+    for r in results:
+        out.setdefault(r.reader, Counter())[r.outcome] += 1
+    return out
+
+
+def table(results: list[Result]) -> str:
+    """The counts per reader and outcome as a Markdown table."""
+    counts = tally(results)
+    lines = ["| reader | cases | " + " | ".join(OUTCOMES) + " |", "| --- | ---: |" + " ---: |" * len(OUTCOMES)]
+    for reader in READERS:
+        if reader in counts:
+            c = counts[reader]
+            lines.append(f"| {reader} | {sum(c.values()):,} | " + " | ".join(f"{c[o]:,}" for o in OUTCOMES) + " |")
+    return "\n".join(lines)
+
+
+def failures(results: list[Result]) -> list[Result]:
+    return [r for r in results if r.outcome in ("crash", "hang")]
+
+
+def describe(r: Result) -> str:
+    """One failure and how to reproduce it."""
+    return (f"{r.outcome}: {r.reader} seed {r.seed} ({r.base}; {', '.join(r.ops)}): {r.detail}\n"
+            f"  reproduce: .venv/bin/python tests/fuzz.py --reader {r.reader} --seed {r.seed} --show")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=1000, help="cases per reader (default 1000)")
+    parser.add_argument("--start", type=int, default=0, help="first seed")
+    parser.add_argument("--reader", action="append", choices=READERS, help="only these readers (repeatable)")
+    parser.add_argument("--seed", type=int, help="with --show: the one case to run")
+    parser.add_argument("--show", action="store_true", help="run one case in this process and print it")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=CASE_TIMEOUT, help="seconds per case")
+    parser.add_argument("--save", type=Path, help="write the damaged file of --seed here (with --show)")
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker()
+        return 0
+    readers = args.reader or list(READERS)
+    if args.show:
+        case = make_case(readers[0], args.seed or 0)
+        if args.save:
+            args.save.write_bytes(case.data)
+        print(f"{case.reader} seed {case.seed}: {case.base.name}, {', '.join(case.operations)}, "
+              f"{len(case.data):,} bytes")
+        print(*run_case(_Context(), case), sep=": ")
+        return 0
+    start = time.monotonic()
+    total = args.n * len(readers)
+
+    def progress(done: int) -> None:
+        if done % 500 == 0 or done == total:
+            print(f"  {done:,}/{total:,} cases, {time.monotonic() - start:.0f} s", file=sys.stderr)
+
+    results = fuzz(readers, range(args.start, args.start + args.n), args.workers, args.timeout, progress)
+    print(table(results))
+    slowest = max(results, key=lambda r: r.seconds)
+    print(f"\n{len(results):,} cases in {time.monotonic() - start:.0f} s with {args.workers} workers; "
+          f"slowest case {slowest.seconds:.1f} s ({slowest.reader} seed {slowest.seed})")
+    bad = failures(results)
+    for r in bad[:50]:
+        print(describe(r))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
