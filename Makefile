@@ -14,7 +14,7 @@ export PYTHONHASHSEED := 0
 # committed demo workbooks were written with the standard library writer, so keep to it.
 export OPENPYXL_LXML := False
 
-.PHONY: run test test-fast ruff venv demo-data demo-round-2024 lint clean bench review
+.PHONY: run test test-fast ruff venv demo-data demo-round-2024 lint clean bench review fuzz
 
 $(STAMP): requirements.txt constraints.txt pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found; set PYTHON=/path/to/python3.11"; exit 1; }
@@ -73,6 +73,13 @@ demo-round-2024: $(STAMP)
 # Runs in a temporary folder; `$(PY) benchmarks/bench.py --help` for options (--quick: < 1 minute).
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
+
+# Mutation fuzzing of every reader (tests/fuzz.py): N damaged copies of the demo files per reader, each
+# outcome counted (ok, review, set aside, one-line error, crash, hang); exits non-zero on a crash or a hang
+# and prints the seed of each. `make fuzz N=10000` is the recorded run (docs/FUZZING.md).
+N ?= 1000
+fuzz: $(STAMP)
+	$(PY) tests/fuzz.py --n $(N)
 
 clean:
 	rm -rf data/processed logs .snakemake $(wildcard report/*/)

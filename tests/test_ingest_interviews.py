@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -381,19 +380,17 @@ def test_malformed_override_is_an_error_naming_it(tmp_path, cls, record, setting
         ingest_interviews(tmp_path, cls, "2015", [Override("ov-9", "intervju", "a.xlsx", record, setting)])
 
 
-def test_reads_at_least_a_few_hundred_workbooks_per_second(tmp_path, cls):
-    """The target is 1,000/s on one core; the bound here leaves room for slow CI machines."""
+def test_reads_a_folder_of_hundreds_of_workbooks(tmp_path, cls):
+    """Hundreds of workbooks in one folder are all read. How fast is the benchmark's business
+    (``make bench``, the ingest at 1x, 10x and 100x): a timing assert here would fail on a busy machine."""
     template = write_interview(tmp_path / "template.xlsx")
     folder = tmp_path / "many"
     folder.mkdir()
     n = 400
     for k in range(n):
         shutil.copyfile(template, folder / f"iv-{k:04d}.xlsx")
-    start = time.perf_counter()
     result = ingest_interviews(folder, cls, "2015", [])
-    rate = n / (time.perf_counter() - start)
-    assert len(result.interviews) == n
-    assert rate >= 250, f"{rate:.0f} workbooks/s"
+    assert len(result.interviews) == n and not [i for i in result.issues if i.action == "quarantine"]
 
 
 def test_bydel_in_t02_means_oslo_and_a_kommune_in_t03_is_reviewed(tmp_path, cls):

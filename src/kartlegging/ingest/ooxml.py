@@ -8,10 +8,11 @@ that would end the whole run, with no message. Python's ``zipfile`` and expat, b
 with exceptions that can be named. So a workbook is opened here first, with the standard library
 only (the Snakefile calls this while the workflow is parsed):
 
-- the zip archive: its directory, each part's flags (encryption), compression method, size and
-  CRC-32, by unpacking every part with a size limit;
-- every XML part (``.xml``, ``.rels``) with expat: well-formed, UTF-8, no document type
-  declaration (so no entities to expand), nested at most :data:`MAX_DEPTH` levels;
+- the zip archive: its directory, and of each part the reader opens its flags (encryption),
+  compression method, size and CRC-32, by unpacking it with a size limit;
+- every XML part the reader opens (``.xml``, ``.rels``) with expat: well-formed, UTF-8, no document type
+  declaration (so no entities to expand); deep nesting is no harm (expat and calamine's
+  XML reader keep a stack, they do not recurse);
 - what the native reader would be asked to allocate: the area spanned by the cells with content
   of every ``sheetData``, numbered as calamine numbers them (cells and rows without a reference
   included, never below its count), every cell, row, dimension and merge reference within
@@ -20,7 +21,9 @@ only (the Snakefile calls this while the workflow is parsed):
 The reader is then given a new archive holding exactly the XML parts checked, stored
 uncompressed (:meth:`CheckedPackage.repacked`): what it reads is what was checked, whatever
 the original archive's directory and local headers say. Binary parts (images, printer
-settings, macros) are checked for damage but not passed on: no cell lives in them.
+settings, macros) and the XML parts the reader never opens (document properties, the
+theme, drawings) are neither unpacked nor passed on: no cell lives in them, so damage
+there loses nothing and sets nothing aside.
 
 A problem is a :class:`PackageError` whose ``kind`` says which (see :data:`KINDS`) and whose
 message says what is wrong in words an analyst can act on.
@@ -51,8 +54,6 @@ MAX_CELLS = 2_000_000
 MAX_STRINGS_CLAIM = 100_000
 #: The highest shared-formula index accepted (the reader sizes a table by it).
 MAX_SHARED_FORMULA = 100_000
-#: XML nesting: a worksheet is about eight levels deep.
-MAX_DEPTH = 100
 #: Parts of an archive, and bytes of one part and of all parts unpacked.
 MAX_PARTS = 5_000
 MAX_PART_BYTES = 64 * 1024 * 1024
@@ -63,6 +64,10 @@ _METHODS = {0: "stored", 8: "deflate", 12: "bzip2", 14: "LZMA"}
 _METHOD_NAMES = {1: "shrink", 6: "implode", 9: "deflate64", 19: "LZ77", 93: "Zstandard", 95: "XZ",
                  98: "PPMd", 99: "AES encryption"}
 _XML_SUFFIXES = (".xml", ".rels")
+#: XML parts the reader never opens (document properties, the colour theme): checked as parts of the
+#: archive (checksum, size), but not parsed and not passed on, so that damage there loses no answer.
+_NOT_READ = re.compile(r"(?:^|/)(?:docProps|customXml|theme|media|printerSettings|drawings|charts|diagrams|"
+                       r"embeddings|activeX|ctrlProps)/", re.IGNORECASE)
 _CELL_REF = re.compile(r"([A-Za-z]+)([0-9]+)")
 _ROW_REF = re.compile(r"[A-Za-z]*([0-9]+)")
 _LEADING_NUMBER = re.compile(r"\s*\+?([0-9]+)")
@@ -79,6 +84,8 @@ class PackageError(Exception):
 
 def shown(name: str, limit: int = 80) -> str:
     """A part name as it may appear in a one-line message: printable characters only, shortened."""
+    if len(name) <= limit and name.isprintable():
+        return name
     text = "".join(ch if ch.isprintable() else "?" for ch in name)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -141,8 +148,8 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> byte
     except zipfile.BadZipFile as exc:
         text = str(exc)
         if text.startswith("Bad CRC-32"):
-            raise PackageError("damaged", f"part {name} fails its checksum (CRC-32): its bytes were changed "
-                                          "after it was written") from None
+            raise PackageError("damaged", f"part {name} fails its checksum (CRC-32): its bytes are not the "
+                                          "ones written (changed or cut off)") from None
         raise PackageError("damaged", f"part {name} is not where the archive's directory says it is") from None
     except RuntimeError:  # "File ... is encrypted, password required for extraction"
         raise PackageError("encrypted", f"the workbook is password-protected (part {name} is encrypted)") from None
@@ -182,7 +189,7 @@ def _ref(text: str, part: str) -> tuple[int, int]:
 
 
 class _Scan:
-    """Callbacks for expat over one part: nesting depth, and what the native reader would allocate.
+    """Callbacks for expat over one part: what the native reader would allocate.
 
     Cell positions follow calamine's own numbering (a ``<row>`` without ``r`` is the one after the
     last, a ``<c>`` without ``r`` the column after the last) but never fall below it: where the two
@@ -192,7 +199,6 @@ class _Scan:
 
     def __init__(self, part: str) -> None:
         self.part = part
-        self.depth = 0
         self.sheet_data = 0
         self.row = 0
         self.col = 0
@@ -204,9 +210,6 @@ class _Scan:
         self.strings = 0
 
     def start(self, tag: str, attrs: dict[str, str]) -> None:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise PackageError("too_large", f"part {self.part}: elements nested more than {MAX_DEPTH} levels deep")
         local = tag.rpartition(":")[2]
         if self.cells:
             self.cells[-1][2] = True  # anything inside a cell is a value to the reader
@@ -253,7 +256,6 @@ class _Scan:
                                                     f"{_number(m.group(1)):,}; a sheet has a few hundred at most")
 
     def end(self, tag: str) -> None:
-        self.depth -= 1
         local = tag.rpartition(":")[2]
         if local == "sheetData" and self.sheet_data:
             self.sheet_data -= 1
@@ -298,40 +300,40 @@ def _refuse_doctype(*_args: object) -> None:
     raise PackageError("xml", "declares a document type (DTD), which no workbook part has")
 
 
-def _tags(local: bytes) -> re.Pattern[bytes]:
-    """Start tags of elements named ``local``, with any namespace prefix, up to their first ``>``."""
-    return re.compile(rb"<(?:[^\s<>/!?:\"'=]+:)?" + local + rb"(?=[\s/>])[^>]*")
+#: What the reader allocates by is in these elements; a part without their names needs no scan.
+_INTERESTING = (b"sheetData", b"sst", b"dimension", b"mergeCell")
+_PREFIX = rb"<(?:[^\s<>/!?:\"'=]+:)?"
+#: One pass over the start tags that matter: (local name, the rest of the tag up to its first ``>``).
+_START_TAGS = re.compile(_PREFIX + rb"(c|f|dimension|mergeCell|sst|si)(?=[\s/>])([^>]*)")
+#: A ``<c>`` start tag without an ``r`` attribute (with any prefix).
+_CELL_WITHOUT_R = re.compile(_PREFIX + rb"c(?=[\s/>])(?:(?!(?<![\w.-])r\s*=)[^>])*>")
 
 
 def _attr(local: bytes) -> re.Pattern[bytes]:
-    """Values of attributes named ``local`` (with any prefix) in a tag's text."""
-    return re.compile(rb"(?<![\w.-])" + local + rb"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+    """Values of attributes named ``local`` (with any prefix) in tags' text; a value holding the other
+    quote is cut at it, which only makes it fail :data:`_PLAIN_REFS` (and go to the exact scan)."""
+    return re.compile(rb"(?<![\w.-])" + local + rb"\s*=\s*[\"']([^\"']*)")
 
 
-#: What the reader allocates by is in these elements; a part without their names needs no scan.
-_INTERESTING = (b"sheetData", b"sst", b"dimension", b"mergeCell")
-_C_TAGS, _C_TAGS_WITH_R = _tags(b"c"), re.compile(_tags(b"c").pattern.replace(rb"[^>]*", rb"[^>]*?(?<![\w.-])r\s*="))
-_REF_TAGS, _SST_TAGS, _SI_TAGS, _F_TAGS = _tags(rb"(?:dimension|mergeCell)"), _tags(b"sst"), _tags(b"si"), _tags(b"f")
 _R_ATTR, _REF_ATTR, _UNIQUE_ATTR, _SI_ATTR = _attr(b"r"), _attr(b"ref"), _attr(b"uniqueCount"), _attr(b"si")
-_REFS = re.compile(rb"\s*([A-Za-z]{1,3})([0-9]{1,7})\s*")
-
-
-def _values(pattern: re.Pattern[bytes], tags: list[bytes]) -> list[bytes]:
-    return [a or b for a, b in pattern.findall(b" ".join(tags))]
+_PLAIN_REFS = re.compile(rb"(?:[A-Za-z]{1,3}[0-9]{1,7}\x00)*")
+_LETTERS = re.compile(rb"[A-Za-z]+")
+_DIGITS = re.compile(rb"[0-9]+")
 
 
 def _max_ref(refs: list[bytes]) -> tuple[int, int] | None:
     """(rows, columns) of the area from A1 to the furthest of ``refs``; None when one is no plain reference."""
-    rows = cols = 0
-    for ref in refs:
-        m = _REFS.fullmatch(ref)
-        if not m:
-            return None
-        col = 0
-        for ch in m.group(1).upper():
-            col = col * 26 + ch - 64
-        rows, cols = max(rows, int(m.group(2))), max(cols, col)
-    return rows, cols
+    joined = b"\x00".join(r.strip() for r in refs) + b"\x00"
+    if not refs:
+        return 0, 0
+    if not _PLAIN_REFS.fullmatch(joined):
+        return None
+    rows = max(map(int, _DIGITS.findall(joined)))
+    letters = max(_LETTERS.findall(joined), key=lambda t: (len(t), t.upper())).upper()
+    col = 0
+    for ch in letters:
+        col = col * 26 + ch - 64
+    return rows, col
 
 
 def _quick_scan(data: bytes) -> bool:
@@ -339,28 +341,31 @@ def _quick_scan(data: bytes) -> bool:
 
     Meant for what Excel and openpyxl write, where every cell names its position: when every
     ``<c>`` tag has an ``r``, the cells calamine numbers are among these references, so the area
-    from A1 to the furthest reference (empty cells and text in comments included, which only adds)
-    bounds what it allocates. False sends the part to the exact scan, which also words the problem.
+    from A1 to the furthest reference (empty cells and text in comments included, and every ``r``
+    in a tag, which only adds) bounds what it allocates. False sends the part to the exact scan,
+    which also words the problem.
     """
-    cells = _C_TAGS.findall(data)
-    if cells:
-        if len(_C_TAGS_WITH_R.findall(data)) != len(cells):
+    tags: dict[bytes, list[bytes]] = {}
+    for name, rest in _START_TAGS.findall(data):
+        tags.setdefault(name, []).append(rest)
+    if b"c" in tags:
+        if _CELL_WITHOUT_R.search(data):
             return False
-        area = _max_ref(_values(_R_ATTR, cells))
+        area = _max_ref(_R_ATTR.findall(b" ".join(tags[b"c"])))
         if area is None or area[0] > EXCEL_ROWS or area[1] > EXCEL_COLUMNS or area[0] * area[1] > MAX_CELLS:
             return False
-        si = [a or b for a, b in _SI_ATTR.findall(b" ".join(_F_TAGS.findall(data)))]
+    if b"f" in tags:
+        si = _SI_ATTR.findall(b" ".join(tags[b"f"]))
         if any(len(v.strip()) > 6 or not v.strip().isdigit() or int(v) > MAX_SHARED_FORMULA for v in si):
             return False
-    corners = [c for v in _values(_REF_ATTR, _REF_TAGS.findall(data)) for c in v.split(b":", 1)]
-    area = _max_ref(corners)
+    refs = _REF_ATTR.findall(b" ".join(tags.get(b"dimension", []) + tags.get(b"mergeCell", [])))
+    area = _max_ref([c for v in refs for c in v.split(b":", 1)])
     if area is None or area[0] > EXCEL_ROWS or area[1] > EXCEL_COLUMNS:
         return False
-    claims = _values(_UNIQUE_ATTR, _SST_TAGS.findall(data))
-    if claims:
-        numbers = [_LEADING_NUMBER.match(c.decode("latin-1")) for c in claims]
+    if b"sst" in tags:
+        numbers = [_LEADING_NUMBER.match(c.decode("latin-1")) for c in _UNIQUE_ATTR.findall(b" ".join(tags[b"sst"]))]
         claimed = max((_number(m.group(1)) for m in numbers if m), default=0)
-        if claimed > max(len(_SI_TAGS.findall(data)), MAX_STRINGS_CLAIM):
+        if claimed > max(len(tags.get(b"si", [])), MAX_STRINGS_CLAIM):
             return False
     return True
 
@@ -448,13 +453,12 @@ def check_package(data: bytes) -> CheckedPackage:
         parts: dict[str, bytes] = {}
         total = 0
         for info in infos:
-            if info.filename.endswith("/"):
-                continue
+            if not info.filename.lower().endswith(_XML_SUFFIXES) or _NOT_READ.search(info.filename):
+                continue  # no cell lives there and the reader never opens it: its damage loses nothing
             member = read_member(zf, info)
             total += len(member)
             if total > MAX_TOTAL_BYTES:
                 raise PackageError("too_large", f"its parts unpack to more than {MAX_TOTAL_BYTES:,} bytes")
-            if info.filename.lower().endswith(_XML_SUFFIXES):
-                check_xml(info.filename, member)
-                parts[info.filename] = member
+            check_xml(info.filename, member)
+            parts[info.filename] = member
     return CheckedPackage(parts)

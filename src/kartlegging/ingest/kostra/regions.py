@@ -27,7 +27,7 @@ class RegionContext:
     @classmethod
     def load(cls, reference_dir: str | Path, cfg: KostraConfig) -> RegionContext:
         """Read the bydeler and every version's kommune codes, to tell an old code from an unknown one."""
-        ref = Path(reference_dir)
+        ref = Path(reference_dir).resolve()  # once: every cell asks for its year's kommuner
         every: set[str] = set()
         for version in klass.available_versions(ref):
             every |= set(klass.load(ref, version).kommuner)
@@ -35,7 +35,7 @@ class RegionContext:
 
     def kommuner(self, year: int) -> tuple[str, frozenset[str]] | None:
         """Klass version and kommune codes of the structure valid on 1 January ``year``; None if none is."""
-        return _kommuner_of_year(str(self.reference_dir.resolve()), year)
+        return _kommuner_of_year(str(self.reference_dir), year)
 
     def level(self, code: str, year: int) -> str:
         """``kommune``, ``bydel``, ``aggregat`` or ``ukjent`` for a code in a data year (see the module docstring)."""
