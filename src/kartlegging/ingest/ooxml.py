@@ -64,8 +64,8 @@ _METHODS = {0: "stored", 8: "deflate", 12: "bzip2", 14: "LZMA"}
 _METHOD_NAMES = {1: "shrink", 6: "implode", 9: "deflate64", 19: "LZ77", 93: "Zstandard", 95: "XZ",
                  98: "PPMd", 99: "AES encryption"}
 _XML_SUFFIXES = (".xml", ".rels")
-#: XML parts the reader never opens (document properties, the colour theme): checked as parts of the
-#: archive (checksum, size), but not parsed and not passed on, so that damage there loses no answer.
+#: XML parts the reader never opens (document properties, the colour theme, drawings): neither
+#: unpacked nor passed on, so that damage there loses no answer.
 _NOT_READ = re.compile(r"(?:^|/)(?:docProps|customXml|theme|media|printerSettings|drawings|charts|diagrams|"
                        r"embeddings|activeX|ctrlProps)/", re.IGNORECASE)
 _CELL_REF = re.compile(r"([A-Za-z]+)([0-9]+)")
@@ -115,20 +115,14 @@ def open_archive(data: bytes) -> zipfile.ZipFile:
     except (OSError, EOFError, ValueError, struct.error, OverflowError, UnicodeDecodeError):
         raise PackageError("damaged", "its directory points outside the file") from None
     if len(zf.infolist()) > MAX_PARTS:
+        zf.close()
         raise PackageError("too_large", f"it holds {len(zf.infolist()):,} parts; a workbook has a few dozen")
     return zf
 
 
 def read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int = MAX_PART_BYTES) -> bytes:
     """One part unpacked and checked against its CRC-32, at most ``limit`` bytes; or :class:`PackageError`."""
-    try:
-        return _read_member(zf, info, limit)
-    except PackageError as exc:
-        raise PackageError(exc.kind, str(exc).replace("\x00", shown(info.filename))) from None
-
-
-def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
-    name = "\x00"  # the part's name, put in by read_member: shown() only when there is a problem
+    name = shown(info.filename)
     if info.flag_bits & 0x1:
         raise PackageError("encrypted", f"the workbook is password-protected (part {name} is encrypted)")
     if info.compress_type not in _METHODS:
