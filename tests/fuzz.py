@@ -40,7 +40,6 @@ import random
 import re
 import select
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
@@ -256,9 +255,11 @@ def _members(data: bytes) -> list[tuple[str, bytes]]:
 
 def _zip(members: Iterable[tuple[str, bytes]]) -> bytes:
     import io
+    import warnings
 
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+    with warnings.catch_warnings(), zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        warnings.simplefilter("ignore")  # "Duplicate name": a member written twice is one of the damages
         for name, content in members:
             zf.writestr(zipfile.ZipInfo(name, date_time=(2015, 1, 1, 0, 0, 0)), content,
                         compress_type=zipfile.ZIP_DEFLATED)
@@ -355,11 +356,7 @@ def zip_members(rng: random.Random, data: bytes) -> bytes:
     else:
         members[i] = (rng.choice(("XL/WORKBOOK.XML", "xl/../xl/workbook.xml", "/xl/worksheets/sheet1.xml",
                                   "xl\\worksheets\\sheet1.xml", "\x00", "a" * 300)), members[i][1])
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "Duplicate name": the point of the case
-        return _zip(members)
+    return _zip(members)
 
 
 def _headers(data: bytes) -> tuple[list[int], list[int]]:
@@ -369,30 +366,41 @@ def _headers(data: bytes) -> tuple[list[int], list[int]]:
     return local, central
 
 
+def _get(buf: bytearray, at: int, width: int) -> int | None:
+    """A little-endian field of ``width`` bytes, or None past the end (the signature found may be a stray one)."""
+    return int.from_bytes(buf[at:at + width], "little") if 0 <= at and at + width <= len(buf) else None
+
+
+def _put(buf: bytearray, at: int, width: int, value: int) -> None:
+    if 0 <= at and at + width <= len(buf):
+        buf[at:at + width] = (value % (1 << (8 * width))).to_bytes(width, "little")
+
+
 def zip_fields(rng: random.Random, data: bytes) -> bytes:
     """A field of a local header or directory entry altered: CRC, flags, method, sizes, name length; or the
     end-of-directory record; or the compressed bytes of a member."""
     local, central = _headers(data)
     out = bytearray(data)
     kind = rng.randrange(6)
-    if kind == 0 and local:  # bytes inside a member's compressed data
+    if kind == 0:  # bytes inside a member's compressed data
+        if not local:
+            return bit_flips(rng, data)
         start = rng.choice(local)
-        name_len, extra_len = struct.unpack_from("<HH", out, start + 26)
+        name_len, extra_len, size = _get(out, start + 26, 2), _get(out, start + 28, 2), _get(out, start + 18, 4)
+        if name_len is None or extra_len is None or not size:
+            return bit_flips(rng, data)
         first = start + 30 + name_len + extra_len
-        size = struct.unpack_from("<I", out, start + 18)[0]
         for _ in range(rng.randint(1, 4)):
-            if size:
-                j = first + rng.randrange(size)
-                if j < len(out):
-                    out[j] ^= 1 << rng.randrange(8)
+            j = first + rng.randrange(size)
+            if j < len(out):
+                out[j] ^= 1 << rng.randrange(8)
         return bytes(out)
     if kind == 5:  # the end-of-central-directory record
         end = data.rfind(b"PK\x05\x06")
+        field = rng.choice((8, 10, 12, 16))
+        width = 2 if field < 12 else 4
         if end >= 0:
-            field = rng.choice((8, 10, 12, 16))
-            width = 2 if field < 12 else 4
-            value = rng.choice((0, 1, 0xFFFF if width == 2 else 0xFFFFFFFF, rng.randrange(1 << (8 * width))))
-            struct.pack_into("<H" if width == 2 else "<I", out, end + field, value)
+            _put(out, end + field, width, rng.choice((0, 1, (1 << (8 * width)) - 1, rng.randrange(1 << (8 * width)))))
         return bytes(out)
     places = [(o, "local") for o in local] + [(o, "central") for o in central]
     if not places:
@@ -406,14 +414,13 @@ def zip_fields(rng: random.Random, data: bytes) -> bytes:
     }[kind]
     at, width = fields[0] if where == "local" else fields[1]
     if kind == 2:
-        value = struct.unpack_from("<H", out, offset + at)[0] | rng.choice((0x1, 0x8, 0x800, 0x40, 0xFFFF))
+        value = (_get(out, offset + at, 2) or 0) | rng.choice((0x1, 0x8, 0x800, 0x40, 0xFFFF))
     elif kind == 3:
         value = rng.choice((1, 6, 9, 12, 14, 93, 98, 99, 0, 0xFFFF))
     else:
         value = rng.choice((0, 1, 0x7FFFFFFF, 0xFFFFFFFF, rng.randrange(1 << 32))) if width == 4 else \
             rng.choice((0, 1, 0xFFFF, rng.randrange(1 << 16)))
-    if offset + at + width <= len(out):
-        struct.pack_into("<I" if width == 4 else "<H", out, offset + at, value)
+    _put(out, offset + at, width, value)
     return bytes(out)
 
 
@@ -712,7 +719,7 @@ def worker() -> None:
             SELF_TESTS[reader]()
         try:
             case = make_case(reader, int(seed))
-        except Exception as exc:  # a fault of a mutator, not of a reader: the harness stops on it
+        except Exception as exc:  # a fault of a mutator, not of a reader: reported as such
             out.write(json.dumps({"harness": f"{reader} seed {seed}: {type(exc).__name__}: {exc}"}) + "\n")
             continue
         ctx = ctx or _Context()
@@ -799,8 +806,8 @@ class _Worker:
         line = self._line(self.timeout)
         if line is not None:
             d = json.loads(line)
-            if "harness" in d:
-                raise RuntimeError(f"fuzz harness fault: {d['harness']}")
+            if "harness" in d:  # a mutator failed: no reader was tested; listed as a failure of its own
+                return Result(reader, seed, "harness fault", d["harness"])
             return Result(reader, seed, d["outcome"], d["detail"], tuple(d["ops"]), d["base"], d["seconds"])
         case = make_case(reader, seed) if reader not in SELF_TESTS else Case(reader, seed, Path(reader), (), b"")
         if not self.died:
@@ -871,11 +878,14 @@ def table(results: list[Result]) -> str:
         if reader in counts:
             c = counts[reader]
             lines.append(f"| {reader} | {sum(c.values()):,} | " + " | ".join(f"{c[o]:,}" for o in OUTCOMES) + " |")
-    return "\n".join(lines)
+    faults = sum(c["harness fault"] for c in counts.values())
+    note = f"\n\n{faults} cases could not be made (harness faults: no reader tested)" if faults else ""
+    return "\n".join(lines) + note
 
 
 def failures(results: list[Result]) -> list[Result]:
-    return [r for r in results if r.outcome in ("crash", "hang")]
+    """Crashes and hangs, and cases a mutator failed to make (``harness fault``: no reader was tested)."""
+    return [r for r in results if r.outcome in ("crash", "hang", "harness fault")]
 
 
 def describe(r: Result) -> str:
