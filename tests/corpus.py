@@ -563,7 +563,8 @@ def edit_part(data: bytes, part: str, edit: Callable[[bytes], bytes]) -> bytes:
 
 def tamper(data: bytes, part: str, **fields: int) -> bytes:
     """The archive with fields of one part's local header and directory entry overwritten in place:
-    ``crc``, ``flags``, ``method``, ``compressed_size`` (the damage a copy or a tool may do)."""
+    ``crc``, ``flags``, ``method``, ``compressed_size``, ``version`` (needed to extract) (the damage a copy
+    or a tool may do)."""
     import struct
 
     out = bytearray(data)
@@ -574,7 +575,8 @@ def tamper(data: bytes, part: str, **fields: int) -> bytes:
         if out[pos + 46:pos + 46 + n] == part.encode():
             break
         pos += 46 + n + m + k
-    at = {"crc": (14, 16, "<I"), "flags": (6, 8, "<H"), "method": (8, 10, "<H"), "compressed_size": (18, 20, "<I")}
+    at = {"crc": (14, 16, "<I"), "flags": (6, 8, "<H"), "method": (8, 10, "<H"), "compressed_size": (18, 20, "<I"),
+          "version": (4, 6, "<H")}
     for key, value in fields.items():
         in_local, in_directory, fmt = at[key]
         struct.pack_into(fmt, out, local + in_local, value)

@@ -84,6 +84,8 @@ WORKBOOK_DAMAGE = [
      "compressed with deflate64, which Excel does not use"),
     ("aes", lambda: C.tamper(_interview(), SHEET1, method=99), "compression", "AES encryption"),
     ("truncated", lambda: _interview()[:-200], "damaged", "its directory at the end of the file is missing or cut off"),
+    ("zip-version", lambda: C.tamper(_interview(), SHEET1, version=148), "damaged",
+     "its directory asks for a zip version no tool writes"),
     ("xml", lambda: C.edit_part(_interview(), SHEET1, lambda x: x.replace(b"</row>", b"</rov>", 1)), "xml",
      f"part {SHEET1} is not well-formed XML (mismatched tag at line"),
     ("dtd", lambda: C.edit_part(_interview(), SHEET1, lambda x: b'<!DOCTYPE x [<!ENTITY a "b">]>' + x), "xml",
@@ -320,6 +322,16 @@ def test_a_kostra_number_out_of_range_is_kept_as_ugyldig(tmp_path, text):
     assert [i.code for i in issues] == ["kostra.ugyldig_verdi"]
 
 
+def test_a_kostra_csv_with_a_bom_and_bytes_that_are_not_utf8_is_read(tmp_path):
+    """A BOM promises UTF-8; a file edited elsewhere may break the promise: read as windows-1252."""
+    from kartlegging.ingest.kostra.reader import read_kostra
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + '"region";"Frisklivssentral 2016"\n"0101 Halden ®";"1"\n'.encode("cp1252"))
+    frame, issues = read_kostra([path], C.REFERENCE)
+    assert list(frame["value"]) == [1.0] and not issues
+
+
 def test_a_kostra_csv_with_an_unclosed_quote_says_so(tmp_path):
     from kartlegging.ingest.kostra.reader import read_kostra
 
@@ -391,6 +403,13 @@ def test_bogus_charsets_in_headers_and_attachment_names_do_not_lose_the_reply(tm
     result = _ingest(tmp_path, {"a.eml": text.encode()})
     assert list(result.table["status"]) == ["svar"] and list(result.table["q1"]) == ["nei"]
     assert list(result.table["attachments"]) == ["application/octet-stream (4)"]
+
+
+def test_a_sender_with_comments_nested_a_thousand_deep_loses_only_the_sender(tmp_path):
+    """The standard library's address parser recurses per ``(``: the reply is read, identified by its tag."""
+    mail = C.reply("K0101", "1. Nei\n5. Nei").replace(b"From: Halden kommune", b"From: " + b"(" * 3000 + b"Halden", 1)
+    result = _ingest(tmp_path, {"a.eml": mail})
+    assert list(result.table["status"]) == ["svar"] and list(result.table["enhet_id"]) == ["K0101"]
 
 
 def test_a_fault_of_the_mail_reader_sets_one_file_aside(tmp_path, monkeypatch):

@@ -112,6 +112,8 @@ def open_archive(data: bytes) -> zipfile.ZipFile:
         raise PackageError("damaged", "its directory is damaged") from None
     except zipfile.LargeZipFile:
         raise PackageError("too_large", "it declares a ZIP64 archive larger than any workbook") from None
+    except NotImplementedError:  # "zip file version 14.8": a version field no zip tool writes
+        raise PackageError("damaged", "its directory asks for a zip version no tool writes") from None
     except (OSError, EOFError, ValueError, struct.error, OverflowError, UnicodeDecodeError):
         raise PackageError("damaged", "its directory points outside the file") from None
     if len(zf.infolist()) > MAX_PARTS:

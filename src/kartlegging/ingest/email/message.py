@@ -76,10 +76,23 @@ def _sender_address(raw: str | None) -> str | None:
     if any("\udc80" <= ch <= "\udcff" for ch in text):
         text = decode_bytes(text.encode("utf-8", "surrogateescape"), None)
     text = " ".join(text.split())
-    addresses = [a for _, a in email.utils.getaddresses([text]) if "@" in a]
+    addresses = _addresses(text)
     if not addresses:
-        addresses = [a for _, a in email.utils.getaddresses([decode_header_text(text)]) if "@" in a]
+        addresses = _addresses(decode_header_text(text))
     return addresses[0].strip().strip("<>").lower() if addresses else None
+
+
+def _addresses(text: str) -> list[str]:
+    """The addresses of a header value; none when its comments nest too deeply to parse.
+
+    The standard library's address parser recurses once per level of ``(`` comment nesting,
+    so a damaged From header with a thousand ``(`` ends in RecursionError (a Python-level limit,
+    the same on any thread). The message is still read; only the sender is unknown.
+    """
+    try:
+        return [a for _, a in email.utils.getaddresses([text]) if "@" in a]
+    except RecursionError:
+        return []
 
 
 

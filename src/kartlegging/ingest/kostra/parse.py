@@ -207,16 +207,16 @@ def decode(raw: bytes) -> tuple[str, str]:
     """
     if b"\x00" in raw:
         raise KostraFormatError("the file holds NUL bytes: binary, or UTF-16 text (save it as UTF-8)")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    body = raw[3:] if bom else raw
     try:
-        return raw.decode("utf-8"), "utf-8"
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError:
-        pass
+        pass  # a BOM promises UTF-8, but a file edited in another program may break the promise
     try:
-        return raw.decode("cp1252"), "windows-1252"
+        return body.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError:
-        return raw.decode("latin-1"), "iso-8859-1"
+        return body.decode("latin-1"), "iso-8859-1"
 
 
 def _rows(text: str, delimiter: str) -> list[list[str]]:
