@@ -160,6 +160,18 @@ def test_deep_xml_nesting_is_no_harm(tmp_path):
     assert read_sheet(path, "Intervju").rows[3][0] == "T01"
 
 
+def test_a_row_number_that_is_no_number_is_no_crash(tmp_path):
+    """``²`` passes ``str.isdigit`` but not ``int``: the formula scan must not take it for a row number."""
+    from kartlegging.ingest.workbook import _bad_cells
+
+    assert _bad_cells(b'<row r="\xc2\xb2"><c r="A1"><f>1+1</f><v>2</v></c></row>') == {(0, 0): "formula =1+1"}
+    path = tmp_path / "a.xlsx"
+    path.write_bytes(C.edit_part(_interview(T10="=2+3"), SHEET1,
+                                 lambda x: x.replace(b'<row r="4"', b'<row r="\xc2\xb2"')))
+    with pytest.raises(WorkbookError, match="the spreadsheet reader cannot read it"):
+        read_sheet(path, "Intervju")
+
+
 def test_cells_without_references_are_numbered_as_calamine_numbers_them(tmp_path):
     """The exact scan (cells without ``r``) reads the same grid as the references give."""
     import re
@@ -272,6 +284,7 @@ KOSTRA_DAMAGE = [
      "kostra.feil_oppbygning", "category.label of dimension Region is not an object"),
     ("role-list", lambda: _jsonstat(role=["geo"]), "kostra.feil_oppbygning", "'role' is not an object of lists"),
     ("value-key", lambda: _jsonstat(value={"-1": 1}), "kostra.uleselig", "'value' has the key '-1'"),
+    ("status-key", lambda: _jsonstat(status={"2²": "."}), "kostra.uleselig", "'status' has the key '2²'"),
     ("not-json", lambda: b'{"class": "dataset", "id": [', "kostra.json_ugyldig", "not valid JSON: Expecting value"),
 ]
 

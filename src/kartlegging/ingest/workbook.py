@@ -79,7 +79,9 @@ _CELL_OR_ROW = re.compile(
 )
 _FORMULA = re.compile(r"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
 _VALUE = re.compile(r"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.DOTALL)
-_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+#: A row number as Excel writes it (``str.isdigit`` would let ``²`` through to ``int``, which refuses it).
+_ROW_NUMBER = re.compile(r"[0-9]{1,7}")
 
 
 def _attrs(text: str) -> dict[str, str]:
@@ -137,7 +139,7 @@ def _bad_cells(xml: bytes) -> dict[tuple[int, int], str]:
     for m in _CELL_OR_ROW.finditer(text):
         if m.group(1) is not None:
             a = _attrs(m.group(1))
-            row = int(a["r"]) - 1 if a.get("r", "").isdigit() else row + 1
+            row = int(a["r"]) - 1 if _ROW_NUMBER.fullmatch(a.get("r", "")) else row + 1
             col = -1
             continue
         a = _attrs(m.group(2) if m.group(2) is not None else m.group(3))

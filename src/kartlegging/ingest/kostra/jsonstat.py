@@ -185,7 +185,7 @@ def _find_dimension(
 def _index(key: object, n: int, what: str) -> int:
     """A value's position from an object key: a whole number from 0 to n - 1."""
     text = str(key).strip()
-    if not text.isdigit() or len(text) > 12 or int(text) >= n:
+    if not re.fullmatch(r"[0-9]{1,12}", text) or int(text) >= n:  # not isdigit(): it takes "²" for a digit
         raise KostraFormatError(f"{what} has the key {text[:20]!r}, not a position from 0 to {n - 1}")
     return int(text)
 
