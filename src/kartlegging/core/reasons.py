@@ -167,6 +167,8 @@ CATALOGUE: dict[str, Reason] = {code: Reason(code, nb, en) for code, nb, en in _
 #: on it, not because the file was found to be damaged. The run goes on (one file must not stop a
 #: round), but each such item is a fault to fix; the fuzz tests count one as a crash.
 INTERNAL_FAULTS: frozenset[str] = frozenset({"epost.lesefeil", "intervju.lesefeil", "kostra.lesefeil"})
+#: The English detail of those items: the exception is named in the rule's log, with its traceback.
+LAST_RESORT = "an unexpected fault in the reader; the file is set aside (report it: the rule's log has the details)"
 
 
 class UnknownReason(KeyError):

@@ -31,6 +31,7 @@ from kartlegging.core.classification import OSLO, Classification, Resolution, un
 from kartlegging.core.coding import CodingError, cell_text, is_empty
 from kartlegging.core.issues import Issue
 from kartlegging.core.overrides import Override, OverrideError
+from kartlegging.core.reasons import LAST_RESORT
 from kartlegging.core.tables import INTERVIEWS, SERVICE_KOMMUNER, SERVICES
 from kartlegging.ingest.workbook import SheetData, WorkbookError, cell_ref, find_header, read_sheet
 
@@ -590,10 +591,10 @@ def _read_isolated(path: Path, classification: Classification, overrides: list[O
     except OverrideError:
         raise
     except Exception as exc:  # one workbook must not take every other interview out of the run
-        log.info("intervju: %s: the reader failed (for the developer)", path.name, exc_info=True)
-        return Issue(SOURCE, path.name, "", "workbook", "intervju.lesefeil",
-                     f"an unexpected fault in the reader ({type(exc).__name__}); the workbook is set aside: "
-                     "report it", "quarantine", locator="file")
+        log.info("intervju: %s: the reader failed (%s; for the developer)", path.name, type(exc).__name__,
+                 exc_info=True)
+        return Issue(SOURCE, path.name, "", "workbook", "intervju.lesefeil", LAST_RESORT, "quarantine",
+                     locator="file")
 
 
 def ingest_interviews(intervju_dir: str | Path, classification: Classification, round_name: str,

@@ -50,6 +50,7 @@ import pandas as pd
 from kartlegging.core.classification import Classification
 from kartlegging.core.issues import Issue
 from kartlegging.core.overrides import Override
+from kartlegging.core.reasons import LAST_RESORT
 from kartlegging.core.tables import EMAIL_REPLIES, salted_hash
 from kartlegging.ingest.dispatch import DispatchResult, normalise_message_id
 from kartlegging.ingest.email.message import _read_message
@@ -187,9 +188,9 @@ def ingest_email(epost_dir: str | Path, dispatch: DispatchResult, classification
             try:
                 row = _read_message(path, dispatch, classification)
             except Exception as exc:  # one file must not stop a round: set aside, named, the fault logged
-                log.info("epost: %s: the reader failed (for the developer)", path.name, exc_info=True)
-                row = _Row(path.name, quarantine=f"an unexpected fault in the reader ({type(exc).__name__}); the "
-                                                 "file is set aside: report it", quarantine_code="epost.lesefeil")
+                log.info("epost: %s: the reader failed (%s; for the developer)", path.name, type(exc).__name__,
+                         exc_info=True)
+                row = _Row(path.name, quarantine=LAST_RESORT, quarantine_code="epost.lesefeil")
         rows.append(row)
 
     applied = _apply_overrides(rows, overrides, dispatch)

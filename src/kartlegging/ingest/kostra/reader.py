@@ -46,6 +46,7 @@ from pathlib import Path
 import pandas as pd
 
 from kartlegging.core.issues import Issue
+from kartlegging.core.reasons import LAST_RESORT
 from kartlegging.core.tables import KOSTRA
 from kartlegging.ingest.filetype import sniff
 from kartlegging.ingest.kostra.jsonstat import parse_jsonstat
@@ -93,9 +94,9 @@ def _read_one(path: Path, cfg: KostraConfig, ctx: RegionContext) -> tuple[list[d
     except KostraFormatError as exc:
         code, reason = exc.code, f"cannot be read as statbank CSV or JSON-stat 2.0: {exc}"
     except Exception as exc:  # one file must not stop the rule: set aside, named, the fault logged
-        log.info("kostra: %s: the reader failed (for the developer)", path.name, exc_info=True)
-        code = "kostra.lesefeil"
-        reason = f"an unexpected fault in the reader ({type(exc).__name__}); the file is set aside: report it"
+        log.info("kostra: %s: the reader failed (%s; for the developer)", path.name, type(exc).__name__,
+                 exc_info=True)
+        code, reason = "kostra.lesefeil", LAST_RESORT
     else:
         detail = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "no values"
         return rows, [*result.issues, *issues], f"kostra: {path.name} ({result.detail}): {detail}"
