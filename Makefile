@@ -24,7 +24,7 @@ export PYTHONHASHSEED := 0
 export OPENPYXL_LXML := False
 
 .PHONY: run test test-fast ruff venv demo-data demo-round-2024 lint clean bench review a11y-deps print-python \
-	compare-pythons new-round letters reminders phone-list interview-workbooks
+	compare-pythons new-round letters reminders phone-list interview-workbooks fuzz
 
 $(VENV_PYTHON):
 	@test -n "$(PYTHON)" || { echo "error: no Python 3.11, 3.12 or 3.13 found on the PATH; set PYTHON=/path/to/python3.13"; exit 1; }
@@ -120,6 +120,13 @@ demo-round-2024: $(STAMP)
 # Runs in a temporary folder; `$(PY) benchmarks/bench.py --help` for options (--quick: < 1 minute).
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py
+
+# Mutation fuzzing of every reader (tests/fuzz.py): N damaged copies of the demo files per reader, each
+# outcome counted (ok, review, set aside, one-line error, crash, hang); exits non-zero on a crash or a hang
+# and prints the seed of each. `make fuzz N=10000` is the recorded run (docs/FUZZING.md).
+N ?= 1000
+fuzz: $(STAMP)
+	$(PY) tests/fuzz.py --n $(N)
 
 clean:
 	rm -rf data/processed logs .snakemake $(wildcard report/*/)

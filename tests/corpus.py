@@ -551,6 +551,42 @@ def ole2_file(*streams: str) -> bytes:
     return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + body
 
 
+def edit_part(data: bytes, part: str, edit: Callable[[bytes], bytes]) -> bytes:
+    """A workbook with the content of one part changed by ``edit``; the archive is rebuilt, so it stays valid."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            content = zin.read(info)
+            zout.writestr(info.filename, edit(content) if info.filename == part else content)
+    return buf.getvalue()
+
+
+def tamper(data: bytes, part: str, **fields: int) -> bytes:
+    """The archive with fields of one part's local header and directory entry overwritten in place:
+    ``crc``, ``flags``, ``method``, ``compressed_size``, ``version`` (needed to extract) (the damage a copy
+    or a tool may do)."""
+    import struct
+
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        local, pos = zf.getinfo(part).header_offset, zf.start_dir
+    while out[pos:pos + 4] == b"PK\x01\x02":
+        n, m, k = struct.unpack_from("<HHH", out, pos + 28)
+        if out[pos + 46:pos + 46 + n] == part.encode():
+            break
+        pos += 46 + n + m + k
+    at = {"crc": (14, 16, "<I"), "flags": (6, 8, "<H"), "method": (8, 10, "<H"), "compressed_size": (18, 20, "<I"),
+          "version": (4, 6, "<H")}
+    for key, value in fields.items():
+        in_local, in_directory, fmt = at[key]
+        struct.pack_into(fmt, out, local + in_local, value)
+        struct.pack_into(fmt, out, pos + in_directory, value)
+    return bytes(out)
+
+
+SHEET1 = "xl/worksheets/sheet1.xml"
+
+
 @dataclass(frozen=True)
 class PhoneFileCase:
     """A phone log the ingest cannot use at all: the run stops naming the file and the reason."""
@@ -577,6 +613,12 @@ PHONE_FILE_CASES: tuple[PhoneFileCase, ...] = (
                   lambda: ole2_file("Root Entry", "EncryptionInfo", "EncryptedPackage"), "password-protected", 0),
     PhoneFileCase("p-xls", "an Excel 97-2003 workbook renamed .xlsx",
                   lambda: ole2_file("Root Entry", "Workbook"), "Excel 97-2003 workbook (.xls)", 0),
+    PhoneFileCase("p-bad-crc", "a byte of the sheet changed after the file was written (its CRC-32 fails)",
+                  lambda: tamper(phone_log(PHONE_BASE), SHEET1, crc=0), "fails its checksum (CRC-32)", 0),
+    PhoneFileCase("p-cell-far", "a value in the last cell Excel has, which the native reader would allocate "
+                  "17 billion cells for", lambda: edit_part(phone_log(PHONE_BASE), SHEET1,
+                                                            lambda x: x.replace(b'r="A2"', b'r="XFD1048576"', 1)),
+                  "the cells with values span A1:XFD1048576", 0),
 )
 
 

@@ -706,7 +706,7 @@ def test_missing_phone_log_stops_before_any_job_runs(tmp_path):
 
 
 @pytest.mark.e2e
-@pytest.mark.parametrize("case_id", ["p-encrypted", "p-not-zip", "p-no-sheet", "p-xls"])
+@pytest.mark.parametrize("case_id", ["p-encrypted", "p-not-zip", "p-no-sheet", "p-xls", "p-bad-crc", "p-cell-far"])
 def test_unusable_phone_log_stops_before_any_job_runs_with_one_line(tmp_path, case_id):
     """The phone log is required: a round without a usable one must not run on with every phoned unit
     'ukjent'. The parse-time check (first bytes and the sheet list) stops it, naming the file."""

@@ -391,6 +391,7 @@ def test_many_copies_of_one_workbook_give_one_row_each(tmp_path, cls):
         shutil.copyfile(template, folder / f"iv-{k:04d}.xlsx")
     result = ingest_interviews(folder, cls, "2015", [])
     assert sorted(result.interviews["file"]) == [f"iv-{k:04d}.xlsx" for k in range(n)]
+    assert not [i for i in result.issues if i.action == "quarantine"]
 
 
 def test_bydel_in_t02_means_oslo_and_a_kommune_in_t03_is_reviewed(tmp_path, cls):

@@ -17,6 +17,7 @@ alike:
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -163,6 +164,8 @@ def parse_date(value: object) -> dt.date | None:
     if isinstance(value, bool):
         raise CodingError(f"a true/false value is not a date: {value!r}")
     if isinstance(value, (int, float)):
+        if not math.isfinite(value):
+            raise CodingError(f"a number out of range is no date: {value!r}")
         serial = int(value)  # a fraction is the time of day
         try:
             result = _EXCEL_EPOCH + dt.timedelta(days=serial)
@@ -476,6 +479,10 @@ _OPEN_ENDED = re.compile(
 )
 
 
+#: The largest count read as one (a service holding more tilbud a year than this is a typing error).
+MAX_COUNT = 100_000
+
+
 def _number(token: str) -> float | None:
     if token in NUMBER_WORDS:
         return float(NUMBER_WORDS[token])
@@ -503,6 +510,8 @@ def parse_count(value: object) -> float | None:
             "Excel may have turned a range such as 3-4 into a date"
         )
     if isinstance(value, (int, float)):
+        if not math.isfinite(value) or abs(value) > MAX_COUNT:
+            raise CodingError(f"a number out of range for a count: {value!r}")
         if value < 0:
             raise CodingError(f"negative count: {value!r}")
         return float(value)
@@ -513,11 +522,15 @@ def parse_count(value: object) -> float | None:
         raise CodingError(f"open-ended count, not one number: {raw!r}")
     single = _number(text)
     if single is not None:
+        if single > MAX_COUNT:
+            raise CodingError(f"a number out of range for a count: {raw!r}")
         return single
     m = re.fullmatch(_NUM + r"\s*(?:-|–|—|til|à)\s*" + _NUM, text)
     if m:
         low, high = _number(m.group(1)), _number(m.group(2))
         if low is not None and high is not None:
+            if high > MAX_COUNT:
+                raise CodingError(f"a number out of range for a count: {raw!r}")
             if low > high:
                 raise CodingError(f"range with low above high: {raw!r}")
             return (low + high) / 2

@@ -35,6 +35,10 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
      "broken MIME structure the standard library cannot read"),
     ("epost.koding_brutt", "Ødelagt innholdskoding (base64 eller quoted-printable) i en del",
      "truncated or corrupt content transfer encoding in a part"),
+    ("epost.for_dyp", "MIME-delene er nestet for dypt eller er for mange til å leses",
+     "MIME parts nested too deeply, or too many of them, to read"),
+    ("epost.lesefeil", "Uventet feil i leseren; filen er satt til side (en feil i programmet, meld den)",
+     "an unexpected fault in the reader; the file is set aside (a fault in the pipeline: report it)"),
     # -- e-mail: salvaged, read with a note ------------------------------------------------
     ("epost.mime_defekt", "Mindre feil i MIME-strukturen; e-posten er lest likevel",
      "a MIME defect the standard library tolerates; the message is read"),
@@ -75,6 +79,20 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
     ("intervju.arbeidsbok_uleselig", "Arbeidsboken kunne ikke leses", "the workbook cannot be read"),
     ("intervju.ikke_xlsx", "Ikke en .xlsx-arbeidsbok; ikke lest", "not an .xlsx workbook; not read"),
     ("intervju.mappe", "En mappe, ikke en arbeidsbok; ikke lest", "a folder, not a workbook; not read"),
+    ("intervju.passordbeskyttet", "Arbeidsboken er passordbeskyttet; lagre en kopi uten passord",
+     "the workbook is password-protected; save a copy without a password"),
+    ("intervju.arkiv_skadet", "Arbeidsboken er skadet: zip-arkivet er avkortet eller har feil sjekksum",
+     "the workbook is damaged: its zip archive is cut off, or a part fails its checksum or cannot be unpacked"),
+    ("intervju.ukjent_komprimering", "En del av arbeidsboken er pakket med en metode Excel ikke bruker",
+     "a part of the workbook is compressed with a method Excel does not use"),
+    ("intervju.xml_ugyldig", "En del av arbeidsboken er ikke gyldig XML",
+     "a part of the workbook is not well-formed XML"),
+    ("intervju.urimelig_stor", "Arbeidsboken oppgir størrelser eller antall ingen spørreskjema trenger",
+     "the workbook declares a size, count or nesting no survey sheet needs"),
+    ("intervju.celle_utenfor_ark", "En celle ligger utenfor det største arket Excel kan ha",
+     "a cell lies outside any sheet Excel can hold"),
+    ("intervju.lesefeil", "Uventet feil i leseren; arbeidsboken er satt til side (en feil i programmet, meld den)",
+     "an unexpected fault in the reader; the workbook is set aside (a fault in the pipeline: report it)"),
     ("intervju.mangler_overskrift", "Fant ikke overskriftsraden med kolonnene Nr og Svar",
      "no header row with the columns Nr and Svar"),
     # -- interviews: items -----------------------------------------------------------------------
@@ -111,6 +129,15 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
     # -- KOSTRA extracts -------------------------------------------------------------------------
     ("kostra.uleselig", "Filen kunne ikke leses som statistikkbank-CSV eller JSON-stat",
      "cannot be read as statbank CSV or JSON-stat 2.0"),
+    ("kostra.json_ugyldig", "Filen er ikke gyldig JSON", "not valid JSON: the text does not parse"),
+    ("kostra.for_dyp", "Filen er nestet dypere enn et JSON-stat-datasett kan være",
+     "nested deeper than a JSON-stat dataset can be"),
+    ("kostra.tall_utenfor", "Et tall er utenfor det som kan leses (for stort, uendelig eller ikke et tall)",
+     "a number out of range: too large, infinite or not a number"),
+    ("kostra.feil_oppbygning", "Filen følger ikke oppbygningen til JSON-stat 2.0",
+     "the file does not follow the layout of JSON-stat 2.0: a field is missing or of the wrong kind"),
+    ("kostra.lesefeil", "Uventet feil i leseren; filen er satt til side (en feil i programmet, meld den)",
+     "an unexpected fault in the reader; the file is set aside (a fault in the pipeline: report it)"),
     ("kostra.kolonne_ikke_aar", "Kolonnen er ikke et årstall; hoppet over", "column is not a year; skipped"),
     ("kostra.kolonne_uten_aar", "Kolonneoverskriften nevner ikke noe år; hoppet over",
      "column header names no year; skipped"),
@@ -158,6 +185,13 @@ _CONTRADICTION_ENTRIES: tuple[tuple[str, str, str], ...] = (
 CATALOGUE: dict[str, Reason] = {code: Reason(code, nb, en) for code, nb, en in _ENTRIES + _CONTRADICTION_ENTRIES}
 #: The codes of items that set one source against another: their locator names the other record.
 CONTRADICTIONS = frozenset(code for code, _, _ in _CONTRADICTION_ENTRIES)
+
+#: Codes of the last-resort catch of a reader: a file set aside because the reader itself failed
+#: on it, not because the file was found to be damaged. The run goes on (one file must not stop a
+#: round), but each such item is a fault to fix; the fuzz tests count one as a crash.
+INTERNAL_FAULTS: frozenset[str] = frozenset({"epost.lesefeil", "intervju.lesefeil", "kostra.lesefeil"})
+#: The English detail of those items: the exception is named in the rule's log, with its traceback.
+LAST_RESORT = "an unexpected fault in the reader; the file is set aside (report it: the rule's log has the details)"
 
 
 class UnknownReason(KeyError):

@@ -87,8 +87,11 @@ def normalise_message_id(raw: str) -> str:
 
 
 def _fail_at(path: Path, line: int | None, reason: str, where: str = "line") -> DispatchError:
-    """One error format for every problem, so the analyst always learns file, line (or row) and reason."""
-    return DispatchError(f"{path}" + (f", {where} {line}" if line is not None else "") + f": {reason}")
+    """One error format for every problem, so the analyst always learns file, line (or row) and reason; on
+    one line, however many lines a quoted value swallowed (a field opened by a stray quote)."""
+    reason = " ".join(reason.split())
+    return DispatchError(f"{path}" + (f", {where} {line}" if line is not None else "")
+                         + f": {reason if len(reason) <= 300 else reason[:299] + '…'}")
 
 
 def find_dispatch_file(round_dir: str | Path) -> Path:

@@ -6,18 +6,22 @@ zip archive). A reader that only knows its own format then reports a symptom
 ("part xl/workbook.xml is missing") instead of the cause. :func:`sniff` names the
 cause, in words an analyst can act on.
 
-Standard library only and cheap (the first bytes and a zip directory): the
-Snakefile calls :func:`workbook_problem` while the workflow is parsed, so that an
-unusable required workbook stops the run before any job starts.
+Standard library only and cheap (the first bytes, a zip directory, and for a
+workbook the checks of :mod:`kartlegging.ingest.ooxml`): the Snakefile calls
+:func:`workbook_problem` while the workflow is parsed, so that an unusable
+required workbook stops the run before any job starts. Both functions are
+total: whatever the bytes, they return a description, never raise.
 """
 
 from __future__ import annotations
 
-import io
+import html
 import posixpath
 import re
-import zipfile
+from collections.abc import Collection, Mapping
 from pathlib import Path
+
+from kartlegging.ingest.ooxml import PackageError, check_package, open_archive, read_member
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: OLE2 directory entries are UTF-16LE names; an encrypted OOXML package is an OLE2
@@ -29,30 +33,39 @@ _NAME_ATTR = re.compile(r"""\bname\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REL_TAG = re.compile(r"<(?:\w+:)?Relationship\b([^>]*?)/?>")
 #: XML allows either quote around an attribute value (calamine reads both).
 _ATTR = re.compile(r"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+PACKAGE_RELS = "_rels/.rels"
 
 XLSX = "xlsx"
 
 
-def _zip_kind(zf: zipfile.ZipFile) -> tuple[str, str]:
-    """(kind, description) of a zip archive by its parts."""
-    names = set(zf.namelist())
-    if "mimetype" in names:
-        mime = zf.read("mimetype")[:100].decode("ascii", errors="replace").strip()
-        if mime == "application/vnd.oasis.opendocument.spreadsheet":
-            return "ods", "an OpenDocument spreadsheet (.ods), not an xlsx workbook: save it as .xlsx"
-        return "zip", f"a zip archive of type {mime!r}, not an xlsx workbook"
-    if any(n.endswith(".bin") and n.startswith("xl/workbook") for n in names):
-        return "xlsb", "an Excel binary workbook (.xlsb), not an xlsx workbook: save it as .xlsx"
-    if workbook_part(zf) is not None:
+def _zip_kind(data: bytes) -> tuple[str, str]:
+    """(kind, description) of a zip archive by its parts; a damaged archive is ``damaged``."""
+    try:
+        with open_archive(data) as zf:
+            infos = {i.filename: i for i in zf.infolist()}
+            if "mimetype" in infos:
+                mime = read_member(zf, infos["mimetype"], 100).decode("ascii", errors="replace").strip()
+                if mime == "application/vnd.oasis.opendocument.spreadsheet":
+                    return "ods", "an OpenDocument spreadsheet (.ods), not an xlsx workbook: save it as .xlsx"
+                return "zip", f"a zip archive of type {mime[:60]!r}, not an xlsx workbook"
+            if any(n.endswith(".bin") and n.startswith("xl/workbook") for n in infos):
+                return "xlsb", "an Excel binary workbook (.xlsb), not an xlsx workbook: save it as .xlsx"
+            rels = read_member(zf, infos[PACKAGE_RELS]) if PACKAGE_RELS in infos else None
+    except PackageError as exc:
+        if exc.kind == "encrypted":
+            return "encrypted", f"{exc}: save a copy without a password"
+        return "damaged", f"a damaged zip archive: {exc}"
+    if workbook_part(infos, rels) is not None:
         return XLSX, "an xlsx workbook"
-    if "word/document.xml" in names:
+    if "word/document.xml" in infos:
         return "docx", "a Word document (.docx), not an xlsx workbook"
     return "zip", "a zip archive without a workbook part, not an xlsx workbook"
 
 
 def sniff(data: bytes, name: str = "") -> tuple[str, str]:
     """(kind, description) of a file's bytes: ``xlsx``, ``xls``, ``xlsb``, ``ods``, ``encrypted``,
-    ``ole2``, ``utf-16``, ``binary``, ``text``, ``zip``, ``docx``, ``empty``, ``lock``.
+    ``ole2``, ``utf-16``, ``binary``, ``text``, ``zip``, ``damaged`` (a zip archive that cannot be
+    opened), ``docx``, ``empty``, ``lock``.
 
     The description says what the file is when it is not what was expected, so a quarantine
     or stop message names the cause (an ``.xls`` renamed, a password) rather than a symptom.
@@ -68,11 +81,7 @@ def sniff(data: bytes, name: str = "") -> tuple[str, str]:
             return "xls", "an Excel 97-2003 workbook (.xls), not an xlsx workbook: save it as .xlsx"
         return "ole2", "an OLE2 compound file (an old Office format), not an xlsx workbook"
     if data.startswith(b"PK"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                return _zip_kind(zf)
-        except zipfile.BadZipFile:
-            return "zip", "a damaged zip archive (truncated or corrupt), not a readable workbook"
+        return _zip_kind(data)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16", "not a zip archive but UTF-16 text"
     if b"\x00" in data[:4096]:
@@ -80,14 +89,17 @@ def sniff(data: bytes, name: str = "") -> tuple[str, str]:
     return "text", "not a zip archive but text"
 
 
-def workbook_part(zf: zipfile.ZipFile) -> str | None:
-    """The path of the workbook part of an OOXML package: from the package relationships
-    (``_rels/.rels``, officeDocument), else the usual ``xl/workbook.xml``; None if neither."""
-    names = set(zf.namelist())
-    if "_rels/.rels" in names:
-        rels = zf.read("_rels/.rels").decode("utf-8", errors="replace")
-        for m in _REL_TAG.finditer(rels):
-            attrs = {k: v or w for k, v, w in _ATTR.findall(m.group(1))}
+def _attrs(text: str) -> dict[str, str]:
+    return {k: html.unescape(v if v or not w else w) for k, v, w in _ATTR.findall(text)}
+
+
+def workbook_part(names: Collection[str], rels: bytes | None) -> str | None:
+    """The path of the workbook part of an OOXML package with parts ``names``: from the package
+    relationships ``rels`` (``_rels/.rels``, officeDocument), else the usual ``xl/workbook.xml``;
+    None if neither."""
+    if rels is not None:
+        for m in _REL_TAG.finditer(rels.decode("utf-8", errors="replace")):
+            attrs = _attrs(m.group(1))
             if attrs.get("Type", "").endswith("/officeDocument"):
                 target = posixpath.normpath(attrs.get("Target", "").lstrip("/"))
                 if target in names and target.endswith(".xml"):
@@ -95,16 +107,13 @@ def workbook_part(zf: zipfile.ZipFile) -> str | None:
     return "xl/workbook.xml" if "xl/workbook.xml" in names else None
 
 
-def sheet_names(zf: zipfile.ZipFile) -> list[str]:
-    """The sheet names listed in an OOXML workbook part (XML entities decoded)."""
-    import html
-
-    part = workbook_part(zf)
+def sheet_names(parts: Mapping[str, bytes]) -> list[str]:
+    """The sheet names listed in the workbook part of a checked package's XML parts (entities decoded)."""
+    part = workbook_part(parts, parts.get(PACKAGE_RELS))
     if part is None:
         return []
-    text = zf.read(part).decode("utf-8", errors="replace")
     out = []
-    for m in _SHEET_TAG.finditer(text):
+    for m in _SHEET_TAG.finditer(parts[part].decode("utf-8", errors="replace")):
         n = _NAME_ATTR.search(m.group(1))
         if n:
             out.append(html.unescape(n.group(1) if n.group(1) is not None else n.group(2)))
@@ -112,13 +121,23 @@ def sheet_names(zf: zipfile.ZipFile) -> list[str]:
 
 
 def workbook_problem(path: str | Path, sheet: str) -> str | None:
-    """Why ``path`` cannot be read as an xlsx workbook with sheet ``sheet``, or None.
+    """Why ``path`` cannot be read as an xlsx workbook with sheet ``sheet``, or None; one line.
 
-    Light enough for the Snakefile's parse-time check: first bytes and the workbook
-    part's sheet list, no cell is read. The sheet name matches as in
+    Light enough for the Snakefile's parse-time check: first bytes, the archive unpacked and
+    its XML parts checked (:func:`kartlegging.ingest.ooxml.check_package`), the workbook
+    part's sheet list; no cell is read. The sheet name matches as in
     :func:`kartlegging.ingest.workbook.read_sheet` (case and surrounding spaces ignored).
+    Total: a fault of this check itself is returned as a problem too, never raised, so the
+    run stops with one line rather than a traceback while the Snakefile is parsed.
     """
     p = Path(path)
+    try:
+        return _workbook_problem(p, sheet)
+    except Exception as exc:  # the last resort: a fault of the check must still be one line
+        return f"{p}: could not be checked (an unexpected fault in the reader, {type(exc).__name__}: report it)"
+
+
+def _workbook_problem(p: Path, sheet: str) -> str | None:
     try:
         data = p.read_bytes()
     except OSError as exc:
@@ -126,8 +145,11 @@ def workbook_problem(path: str | Path, sheet: str) -> str | None:
     kind, description = sniff(data, p.name)
     if kind != XLSX:
         return f"{p}: {description}"
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        names = sheet_names(zf)
+    try:
+        package = check_package(data)
+    except PackageError as exc:
+        return f"{p}: {exc}"
+    names = sheet_names(package.parts)
     wanted = sheet.strip().casefold()
     if not any(n.strip().casefold() == wanted for n in names):
         listed = ", ".join(repr(n) for n in names) or "none"

@@ -18,6 +18,7 @@ formula and error cells so that they are never taken for typed answers.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -32,11 +33,21 @@ from kartlegging.core.coding import CodingError, cell_text, is_empty
 from kartlegging.core.issues import Issue
 from kartlegging.core.overrides import Override, OverrideError
 from kartlegging.core.rawfolder import record_files
+from kartlegging.core.reasons import LAST_RESORT
 from kartlegging.core.tables import INCLUDED, INTERVIEWS, SERVICE_KOMMUNER, SERVICES
 from kartlegging.ingest.workbook import SheetData, WorkbookError, cell_ref, find_header, read_sheet
 
+log = logging.getLogger("kartlegging")
+
 SOURCE = "intervju"
 SHEET = "Intervju"
+#: The quarantine code of each kind of unreadable workbook (:class:`WorkbookError` ``kind``); any
+#: other kind (no such file or sheet, another format, the reader's own error) is ``arbeidsbok_uleselig``.
+WORKBOOK_CODES: dict[str, str] = {
+    "encrypted": "intervju.passordbeskyttet", "damaged": "intervju.arkiv_skadet",
+    "compression": "intervju.ukjent_komprimering", "xml": "intervju.xml_ugyldig",
+    "too_large": "intervju.urimelig_stor", "outside": "intervju.celle_utenfor_ark",
+}
 #: Items that hold personal data: skipped before their value is looked at.
 PERSONAL_ITEMS = frozenset({"T20", "T21"})
 #: Items read into the tables; T20/T21 (personal) and T23 (free text) are not.
@@ -446,8 +457,8 @@ def read_interview(path: Path, classification: Classification, overrides: list[O
     try:
         sheet = read_sheet(Path(path), SHEET)
     except WorkbookError as exc:
-        return Issue(SOURCE, file, "", "workbook", "intervju.arbeidsbok_uleselig", str(exc), "quarantine",
-                     locator="file")
+        return Issue(SOURCE, file, "", "workbook", WORKBOOK_CODES.get(exc.kind, "intervju.arbeidsbok_uleselig"),
+                     str(exc), "quarantine", locator="file")
     collected = collect_items(sheet, file)
     if isinstance(collected, Issue):
         return collected
@@ -628,6 +639,25 @@ def workbook_files(intervju: str | Path | Iterable[str | Path]) -> list[Path]:
     return sorted((Path(p) for p in intervju), key=lambda p: p.name)
 
 
+def _read_isolated(path: Path, classification: Classification, overrides: list[Override]) -> Interview | Issue:
+    """:func:`read_interview`, with one workbook's failure kept to that workbook.
+
+    A damaged workbook is already a quarantine item; this is the last resort for a fault of the
+    reader itself: the workbook is set aside under ``intervju.lesefeil`` (the traceback goes to the
+    rule's log) and the round goes on. A malformed override is the analyst's to fix and still stops
+    the run.
+    """
+    try:
+        return read_interview(path, classification, overrides)
+    except OverrideError:
+        raise
+    except Exception as exc:  # one workbook must not take every other interview out of the run
+        log.info("intervju: %s: the reader failed (%s; for the developer)", path.name, type(exc).__name__,
+                 exc_info=True)
+        return Issue(SOURCE, path.name, "", "workbook", "intervju.lesefeil", LAST_RESORT, "quarantine",
+                     locator="file")
+
+
 def ingest_interviews(intervju_dir: str | Path | Iterable[str | Path], classification: Classification,
                       round_name: str, overrides: list[Override]) -> InterviewResult:
     """Read every interview file (``intervju_dir``: the files, or their folder), sorted by name, into
@@ -638,9 +668,11 @@ def ingest_interviews(intervju_dir: str | Path | Iterable[str | Path], classific
     (``notater.docx``, ``SALTDAL.XLSX`` missed by a case-sensitive pattern) would
     be lost without a word and stop the run. A workbook suffix is matched
     case-insensitively; any other file is quarantined with its reason. Unreadable
-    workbooks are quarantined (one issue each) and give no row; everything the
-    rules cannot decide within a workbook goes to review with the item code as
-    record. Only overrides with source ``intervju`` are used.
+    workbooks are quarantined (one issue each, the reason naming the damage:
+    :data:`WORKBOOK_CODES`) and give no row, and so is a workbook the reader itself
+    fails on (:func:`_read_isolated`); everything the rules cannot decide within a
+    workbook goes to review with the item code as record. Only overrides with source
+    ``intervju`` are used. A missing folder stops the step (FileNotFoundError).
     """
     own = [o for o in overrides if o.source == SOURCE]
     issues: list[Issue] = []
@@ -653,8 +685,9 @@ def ingest_interviews(intervju_dir: str | Path | Iterable[str | Path], classific
                                 f"not an .xlsx workbook (suffix '{path.suffix}'): not read; save interviews as .xlsx",
                                 "quarantine", locator="file"))
             continue
-        result = read_interview(path, classification, own)
+        result = _read_isolated(path, classification, own)
         if isinstance(result, Issue):
+            log.warning("intervju: %s set aside: %s", result.file, result.reason)
             issues.append(result)
             continue
         records.append(result)

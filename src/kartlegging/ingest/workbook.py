@@ -5,8 +5,14 @@ one named sheet of a workbook as a grid of cells (:func:`read_sheet`) and locate
 its header row by label (:func:`find_header`). ``python_calamine`` reads the
 cells, for speed; a scan of the sheet XML adds the two things calamine hides,
 formulas and error values (``#REF!`` arrives from calamine as an empty string,
-indistinguishable from no answer). A workbook that cannot be read at all raises
-:class:`WorkbookError`, whose message says why in words an analyst can act on.
+indistinguishable from no answer).
+
+calamine is native code that aborts the process when an allocation fails, so it
+never sees a file as it arrived: :func:`kartlegging.ingest.ooxml.check_package`
+unpacks and checks every part first (damage, passwords, XML, and the sizes
+calamine would allocate) and calamine reads the checked parts only. A workbook
+that cannot be read at all raises :class:`WorkbookError`, whose message says why
+in words an analyst can act on and whose ``kind`` says which problem it is.
 """
 
 from __future__ import annotations
@@ -15,18 +21,29 @@ import html
 import io
 import posixpath
 import re
-import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from python_calamine import CalamineError, CalamineWorkbook
 
 from kartlegging.core import coding
-from kartlegging.ingest.filetype import XLSX, sniff, workbook_part
+from kartlegging.ingest.filetype import PACKAGE_RELS, XLSX, sniff, workbook_part
+from kartlegging.ingest.ooxml import PackageError, check_package
+
+#: What a :class:`WorkbookError` is about: the kinds of :mod:`kartlegging.ingest.ooxml`, and
+#: ``unreadable`` (no file, no such sheet, the reader failed), ``not_xlsx`` (another format).
+WORKBOOK_ERROR_KINDS = ("unreadable", "not_xlsx", "damaged", "encrypted", "compression", "xml", "too_large",
+                        "outside")
 
 
 class WorkbookError(Exception):
-    """A workbook that cannot be read at all; the message is the quarantine reason."""
+    """A workbook that cannot be read at all; the message is the quarantine reason, ``kind`` one of
+    :data:`WORKBOOK_ERROR_KINDS`."""
+
+    def __init__(self, message: str, kind: str = "unreadable") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -62,7 +79,9 @@ _CELL_OR_ROW = re.compile(
 )
 _FORMULA = re.compile(r"<(?:\w+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?f>)", re.DOTALL)
 _VALUE = re.compile(r"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", re.DOTALL)
-_CELL_REF = re.compile(r"([A-Z]+)(\d+)")
+_CELL_REF = re.compile(r"([A-Z]{1,3})([0-9]{1,7})")
+#: A row number as Excel writes it (``str.isdigit`` would let ``²`` through to ``int``, which refuses it).
+_ROW_NUMBER = re.compile(r"[0-9]{1,7}")
 
 
 def _attrs(text: str) -> dict[str, str]:
@@ -78,19 +97,18 @@ def _col_index(letters: str) -> int:
     return n - 1
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> list[tuple[str, str]] | None:
+def _sheet_parts(parts: Mapping[str, bytes]) -> list[tuple[str, str]] | None:
     """(sheet name, path of its XML part) in workbook order, from the workbook part and its rels;
     None when the package has no workbook relationships to follow (calamine may still read it)."""
-    book = workbook_part(zf)
+    book = workbook_part(parts, parts.get(PACKAGE_RELS))
     if book is None:
         return None
     folder, base = posixpath.split(book)
     rels_part = posixpath.join(folder, "_rels", base + ".rels")
-    try:
-        workbook = zf.read(book).decode("utf-8", errors="replace")
-        rels = zf.read(rels_part).decode("utf-8", errors="replace")
-    except KeyError:
+    if rels_part not in parts:
         return None
+    workbook = parts[book].decode("utf-8", errors="replace")
+    rels = parts[rels_part].decode("utf-8", errors="replace")
     targets = {}
     for m in _REL_TAG.finditer(rels):
         a = _attrs(m.group(1))
@@ -121,7 +139,7 @@ def _bad_cells(xml: bytes) -> dict[tuple[int, int], str]:
     for m in _CELL_OR_ROW.finditer(text):
         if m.group(1) is not None:
             a = _attrs(m.group(1))
-            row = int(a["r"]) - 1 if a.get("r", "").isdigit() else row + 1
+            row = int(a["r"]) - 1 if _ROW_NUMBER.fullmatch(a.get("r", "")) else row + 1
             col = -1
             continue
         a = _attrs(m.group(2) if m.group(2) is not None else m.group(3))
@@ -153,8 +171,9 @@ def read_sheet(path: Path, sheet: str) -> SheetData:
 
     The sheet is found by name, case and surrounding spaces ignored
     (``intervju `` is the sheet ``Intervju``). A file that is not a zip
-    archive, not an xlsx (no ``xl/workbook.xml``), or lacks the sheet is
-    unreadable as a whole, which the caller quarantines.
+    archive, not an xlsx (no ``xl/workbook.xml``), damaged, password-protected,
+    with sizes no survey sheet has (:mod:`kartlegging.ingest.ooxml`) or without
+    the sheet is unreadable as a whole, which the caller quarantines.
     """
     try:
         data = Path(path).read_bytes()
@@ -162,23 +181,38 @@ def read_sheet(path: Path, sheet: str) -> SheetData:
         raise WorkbookError(f"cannot read file: {exc.strerror or exc}") from None
     kind, description = sniff(data, Path(path).name)
     if kind != XLSX:
-        raise WorkbookError(f"not an xlsx workbook: {description}")
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        parts = _sheet_parts(zf)
-        xml = b""
-        if parts is not None:
-            match = _pick(parts, sheet)
-            if match is None:
-                names = ", ".join(repr(n) for n, _ in parts) or "none"
-                raise WorkbookError(f"no sheet named {sheet!r} (sheets: {names})")
-            name, part = match
-            try:
-                xml = zf.read(part)
-            except KeyError:
-                raise WorkbookError(f"sheet {name!r} is listed but its part {part} is missing") from None
+        if kind in ("encrypted", "damaged"):
+            raise WorkbookError(description, kind)
+        raise WorkbookError(f"not an xlsx workbook: {description}", "not_xlsx")
+    try:
+        package = check_package(data)
+    except PackageError as exc:
+        raise WorkbookError(str(exc), exc.kind) from None
+    parts = _sheet_parts(package.parts)
+    xml = b""
+    if parts is not None:
+        match = _pick(parts, sheet)
+        if match is None:
+            names = ", ".join(repr(n) for n, _ in parts) or "none"
+            raise WorkbookError(f"no sheet named {sheet!r} (sheets: {names})")
+        name, part = match
+        if part not in package.parts:
+            raise WorkbookError(f"sheet {name!r} is listed but its part {part} is missing")
+        xml = package.parts[part]
+    rows = _calamine_rows(package.repacked(), sheet, None if parts is None else name)
+    return SheetData(rows[0], rows[1], _bad_cells(xml) if xml else {})
+
+
+def _calamine_rows(data: bytes, sheet: str, name: str | None) -> tuple[str, list[list[object]]]:
+    """(sheet name, grid of cells) as calamine reads them from a checked package.
+
+    A Rust panic reaches Python as ``pyo3_runtime.PanicException``, which derives from
+    BaseException (not Exception): it is turned into a :class:`WorkbookError` here, like the
+    reader's own errors, so that one workbook cannot stop a round.
+    """
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        if parts is None:
+        if name is None:
             # A minimal package without workbook relationships: calamine decides what the sheets are;
             # without the sheet XML no formula or error value can be flagged.
             match = _pick([(n, "") for n in workbook.sheet_names], sheet)
@@ -186,10 +220,19 @@ def read_sheet(path: Path, sheet: str) -> SheetData:
                 names = ", ".join(repr(n) for n in workbook.sheet_names) or "none"
                 raise WorkbookError(f"no sheet named {sheet!r} (sheets: {names})")
             name = match[0]
-        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        return name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
     except CalamineError as exc:
-        raise WorkbookError(f"unreadable workbook: {type(exc).__name__}: {exc}") from None
-    return SheetData(name, rows, _bad_cells(xml) if xml else {})
+        raise WorkbookError(f"the spreadsheet reader cannot read it: {_one_line(str(exc))}") from None
+    except BaseException as exc:
+        if type(exc).__name__ != "PanicException":
+            raise
+        raise WorkbookError(f"the spreadsheet reader failed on it: {_one_line(str(exc))}") from None
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    """A reader's message as one line, shortened: it becomes a quarantine reason or a stop line."""
+    out = " ".join(text.split())
+    return out if len(out) <= limit else out[: limit - 1] + "…"
 
 
 def cell_ref(row: int, col: int) -> str:

@@ -195,7 +195,9 @@ _SERVICE_WORD = re.compile(
 
 
 #: Who "has" the service in a sentence: vi, kommunen, bydelen, "Bodø kommune", "bydel Sagene".
-_HOLDER = r"(?:vi|kommunen|bydelen|[\w\-]+\s+kommune|bydel\s+[\w\-]+)"
+#: A name is a whole word of at most 40 letters: unbounded, ``[\w-]+`` would be tried from every
+#: hyphen of a long hyphenated run (a damaged body), which takes time quadratic in its length.
+_HOLDER = r"(?:vi|kommunen|bydelen|(?<![\w\-])[\w\-]{1,40}\s+kommune|bydel\s+[\w\-]{1,40})"
 
 
 
@@ -226,7 +228,7 @@ _Q1_NEG = (
 
 _Q1_POS = (
     re.compile(r"\b" + _HAS + r"\s+(?:(?:allerede|i\s+dag|per\s+i\s+dag|nå)\s+)*"
-               r"(?:(?:en|et|ei|eit|egen|eget)\s+)?(?:[\w\-]+\s+){0,4}?"
+               r"(?:(?:en|et|ei|eit|egen|eget)\s+)?(?:[\w\-]{1,40}\s+){0,4}?"
                r"(?:lærings-?\s*og\s+mestring\w*|mestringstjeneste\w*|mestringssenter\w*|lms\b"
                r"|slik\s+tjeneste|sånn\s+tjeneste|slik\s+teneste)"),
     re.compile(r"\ben\s+slik\s+tjeneste\s+har\s+(?:vi|kommunen|bydelen)\b(?!\s+(?:dessverre\s+)?(?:ikke|ikkje))"),

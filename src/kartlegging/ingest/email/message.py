@@ -38,6 +38,13 @@ _AUTO_SUBJECT = re.compile(
 
 _MESSAGE_HEADERS = {"from", "to", "subject", "date", "message-id"}
 
+#: Declarations of parts that hold parts (``multipart/*``, ``message/*``): the standard library's
+#: parser and ``walk()`` recurse once per level, so a message nested a thousand levels deep ends
+#: in RecursionError (or, on a thread with a small stack, worse). A reply has a handful; more than
+#: :data:`MAX_CONTAINERS` is refused before the parser sees it.
+_CONTAINER = re.compile(rb"content-type[ \t]*:\s*(?:multipart|message)\s*/", re.I)
+MAX_CONTAINERS = 100
+
 
 
 
@@ -70,10 +77,23 @@ def _sender_address(raw: str | None) -> str | None:
     if any("\udc80" <= ch <= "\udcff" for ch in text):
         text = decode_bytes(text.encode("utf-8", "surrogateescape"), None)
     text = " ".join(text.split())
-    addresses = [a for _, a in email.utils.getaddresses([text]) if "@" in a]
+    addresses = _addresses(text)
     if not addresses:
-        addresses = [a for _, a in email.utils.getaddresses([decode_header_text(text)]) if "@" in a]
+        addresses = _addresses(decode_header_text(text))
     return addresses[0].strip().strip("<>").lower() if addresses else None
+
+
+def _addresses(text: str) -> list[str]:
+    """The addresses of a header value; none when its comments nest too deeply to parse.
+
+    The standard library's address parser recurses once per level of ``(`` comment nesting,
+    so a damaged From header with a thousand ``(`` ends in RecursionError (a Python-level limit,
+    the same on any thread). The message is still read; only the sender is unknown.
+    """
+    try:
+        return [a for _, a in email.utils.getaddresses([text]) if "@" in a]
+    except RecursionError:
+        return []
 
 
 
@@ -151,7 +171,7 @@ def read_parts(msg: email.message.Message) -> tuple[str, list[str], int, list[No
             payload = part.get_payload()
             stack[0:0] = list(payload) if isinstance(payload, list) else []
             continue
-        raw_name = part.get_filename()
+        raw_name = _filename(part)
         name = decode_header_text(raw_name) if raw_name else ""
         disposition = (_raw_value(part, "Content-Disposition") or "").split(";")[0].strip().lower()
         payload = part.get_payload(decode=True) or b""
@@ -182,6 +202,15 @@ def read_parts(msg: email.message.Message) -> tuple[str, list[str], int, list[No
         body = "\n".join(html_to_text(h) for h in html)
     return body, attachments, answer_attachments, notes
 
+
+
+def _filename(part: email.message.Message) -> str | None:
+    """The attachment's file name; None when its RFC 2231 charset cannot decode it (the standard
+    library lets a charset such as ``undefined`` raise): the part is still listed, by type."""
+    try:
+        return part.get_filename()
+    except (UnicodeError, LookupError):
+        return None
 
 
 def _header_block_cut(raw: bytes, msg: email.message.Message) -> bool:
@@ -219,7 +248,14 @@ def read_message(path: Path, dispatch: DispatchResult, classification: Classific
     if b"\x00" in raw[:8192]:
         return quarantine("epost.binaer", "binary content (NUL bytes): not an e-mail message")
 
-    msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    containers = len(_CONTAINER.findall(raw))
+    if containers > MAX_CONTAINERS:
+        return quarantine("epost.for_dyp", f"{containers:,} multipart or message parts declared, nested or in a "
+                          f"row; at most {MAX_CONTAINERS} are read", "headers")
+    try:
+        msg = email.message_from_bytes(raw, policy=email.policy.compat32)
+    except RecursionError:  # counted above, so a fault of the count: still named, not a traceback
+        return quarantine("epost.for_dyp", "MIME parts nested too deeply for the parser", "headers")
     items = list(msg.raw_items())
     names = {k.lower() for k, _ in items}
     if not names & _MESSAGE_HEADERS:

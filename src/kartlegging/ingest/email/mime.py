@@ -90,13 +90,19 @@ _SINGLE_BYTE_WESTERN = {"latin_1", "iso8859_1", "cp1252", "ascii", "iso8859_15"}
 
 
 def _codec_name(declared: str | None) -> str | None:
-    """Python's name for a declared charset, or None when Python does not know it."""
-    if not declared:
+    """Python's name for a declared charset, or None when it names no text encoding Python knows.
+
+    A sender (or damage) may declare anything: an unknown name, a name with a NUL or a lone
+    surrogate in it, or one of Python's codecs that are no charset at all (``rot13``, ``bz2``,
+    ``quopri``, ``base64``), which ``bytes.decode`` refuses with ``LookupError``.
+    """
+    if not declared or len(declared) > 64:
         return None
     try:
-        return codecs.lookup(declared.strip().strip('"').lower()).name.replace("-", "_")
-    except LookupError:
+        info = codecs.lookup(declared.strip().strip('"').lower())
+    except (LookupError, ValueError, UnicodeError):
         return None
+    return info.name.replace("-", "_") if info._is_text_encoding else None
 
 
 
@@ -171,7 +177,7 @@ def decode_counting(data: bytes, declared: str | None) -> tuple[str, int]:
     for enc in order:
         try:
             return _repair_mojibake(data.decode(enc)), 0
-        except UnicodeDecodeError:
+        except (UnicodeError, LookupError):  # not the charset declared, or a codec that always fails
             continue
     return _repair_mojibake(data.decode("latin-1")), 0
 

@@ -43,6 +43,7 @@ set ``enhet_id`` (``ident_method`` = ``override``), ``q1``, ``q5`` or ``auto_rep
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,12 +55,15 @@ from kartlegging.core.issues import Issue
 from kartlegging.core.letter import Letter
 from kartlegging.core.overrides import Override
 from kartlegging.core.rawfolder import record_files
+from kartlegging.core.reasons import LAST_RESORT
 from kartlegging.core.tables import EMAIL_REPLIES, salted_hash
 from kartlegging.ingest.dispatch import DispatchResult, normalise_message_id
 from kartlegging.ingest.email.letter_quote import letter_streams
 from kartlegging.ingest.email.message import read_message
 from kartlegging.ingest.email.row import SOURCE, EmailError, ReplyRow
 from kartlegging.ingest.email.supersede import apply_overrides, final_answers, supersede_replies
+
+log = logging.getLogger("kartlegging")
 
 
 @dataclass
@@ -202,8 +206,10 @@ def ingest_email(epost_dir: str | Path | Iterable[str | Path], dispatch: Dispatc
     for path in message_files(epost_dir):
         try:
             row = read_message(path, dispatch, classification, streams)
-        except Exception as exc:  # one broken file must not stop a round; it is quarantined with its reason
-            row = ReplyRow(path.name, quarantine=f"could not be parsed ({type(exc).__name__})")
+        except Exception as exc:  # one file must not stop a round: set aside, named, the fault logged
+            log.info("epost: %s: the reader failed (%s; for the developer)", path.name, type(exc).__name__,
+                     exc_info=True)
+            row = ReplyRow(path.name, quarantine=LAST_RESORT, quarantine_code="epost.lesefeil")
         rows.append(row)
 
     before: dict[str, dict[str, object]] = {}

@@ -1,46 +1,33 @@
-"""Parsing of one KOSTRA extract (statbank CSV or JSON-stat 2.0) into cells: region, year, variable,
-value and SSB status."""
+"""Parsing of one KOSTRA extract into cells (region, year, variable, value and SSB status): the statbank
+CSV here, with what both formats share; JSON-stat 2.0 in :mod:`.jsonstat`."""
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from kartlegging.core import classification as klass
 from kartlegging.core.issues import Issue
-from kartlegging.ingest.filetype import sniff
 
 SOURCE = "kostra"
-
-
 
 #: The value of the ``round`` column of KOSTRA's issues: the extracts belong to no survey round.
 ISSUES_ROUND = "kostra"
 
-
-
 #: SSB symbols that stand instead of a number (never read as zero).
 MISSING_SYMBOLS: tuple[str, ...] = (".", "..", "...", ":")
-
-
 
 #: SSB's symbol for nil: a true zero.
 NIL_SYMBOL = "-"
 
-
-
 #: Status for a cell holding text that is neither a number nor an SSB symbol.
 INVALID_STATUS = "ugyldig"
-
-
 
 #: The project's variables with the codes and labels of this project's extracts
 #: (INPUTS.md section 5). Used when config has no ``kostra.variables``.
@@ -55,70 +42,38 @@ DEFAULT_VARIABLES: dict[str, tuple[str, ...]] = {
 }
 
 
-
-
-
-
 #: Region codes (after stripping ``K-``) that are aggregates: the country (``EAK``,
 #: ``EAKUO``), counties and KOSTRA groups (``EKA03``, ``EKG13``), the rest of a
 #: region (``Rest``), two-digit county codes and all-zero "whole country" codes.
 DEFAULT_AGGREGATE_PATTERNS: tuple[str, ...] = (r"^EA", r"^EK", r"^Rest$", r"^[0-9]{2}$", r"^0+$")
 
 
-
 OSLO = klass.OSLO
 
-
-
 _K_PREFIX = re.compile(r"^K-", re.IGNORECASE)
-
-
-
 _NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
-
-
-
 _YEAR = re.compile(r"^\d{4}$")
-
-
-
 _YEAR_AT_END = re.compile(r"^(.*\S)\s+(\d{4})$")
-
-
-
 _YEAR_AT_START = re.compile(r"^(\d{4})\s+(.*\S)$")
-
-
-
 _PAREN = re.compile(r"\s*\([^)]*\)")
-
-
-
 _DELIMITERS = (";", "\t", ",")
-
-
-
 _REGION_NAMES = ("region",)
-
-
-
-_VARIABLE_NAMES = ("statistikkvariabel", "contents", "contentscode", "variabel")
-
-
-
-_YEAR_NAMES = ("år", "tid", "year", "time")
-
+VARIABLE_NAMES = ("statistikkvariabel", "contents", "contentscode", "variabel")
+YEAR_NAMES = ("år", "tid", "year", "time")
 
 
 class KostraFormatError(ValueError):
-    """A file is not a statbank CSV or JSON-stat 2.0 dataset this module can read."""
+    """A file is not a statbank CSV or JSON-stat 2.0 dataset this module can read; ``code`` is the
+    reason code of its quarantine item (:mod:`kartlegging.core.reasons`)."""
+
+    def __init__(self, message: str, code: str = "kostra.uleselig") -> None:
+        super().__init__(message)
+        self.code = code
 
 
-
-def _norm(text: str) -> str:
+def norm(text: str) -> str:
     """Normalise a variable code or label for matching: NFC, casefold, one space."""
     return " ".join(unicodedata.normalize("NFC", str(text)).casefold().split())
-
 
 
 @dataclass(frozen=True)
@@ -139,7 +94,7 @@ class KostraConfig:
         index: dict[str, str] = {}
         for variable, names in self.variables.items():
             for name in (variable, *names):
-                for key in {_norm(name), _norm(_PAREN.sub("", str(name)))}:
+                for key in {norm(name), norm(_PAREN.sub("", str(name)))}:
                     if not key:
                         continue
                     if index.get(key, variable) != variable:
@@ -176,7 +131,7 @@ class KostraConfig:
         for name in names:
             if name is None:
                 continue
-            for key in (_norm(name), _norm(_PAREN.sub("", name))):
+            for key in (norm(name), norm(_PAREN.sub("", name))):
                 if key in self._index:
                     return self._index[key]
         return None
@@ -184,7 +139,6 @@ class KostraConfig:
     def is_aggregate(self, code: str) -> bool:
         """Whether a region code is an aggregate row (country, county, KOSTRA group)."""
         return any(p.search(code) for p in self._aggregates)
-
 
 
 @dataclass(frozen=True)
@@ -202,7 +156,6 @@ class Cell:
     status: str | None
     empty: bool = False
     raw: str | None = None
-
 
 
 def parse_cell(text: object) -> tuple[float | None, str | None, bool]:
@@ -229,9 +182,9 @@ def parse_cell(text: object) -> tuple[float | None, str | None, bool]:
         return 0.0, NIL_SYMBOL, False
     compact = re.sub(r"[\s\u00a0\u202f]", "", s)
     if _NUMBER.match(compact):
-        return float(compact.replace(",", ".")), None, False
+        value = float(compact.replace(",", "."))
+        return (value, None, False) if math.isfinite(value) else (None, INVALID_STATUS, False)
     return None, INVALID_STATUS, False
-
 
 
 def split_region(text: str) -> str:
@@ -243,7 +196,6 @@ def split_region(text: str) -> str:
     return _K_PREFIX.sub("", code)
 
 
-
 def decode(raw: bytes) -> tuple[str, str]:
     """Decode a statbank CSV: UTF-8 (BOM or not), else windows-1252, else ISO-8859-1.
 
@@ -253,23 +205,26 @@ def decode(raw: bytes) -> tuple[str, str]:
     """
     if b"\x00" in raw:
         raise KostraFormatError("the file holds NUL bytes: binary, or UTF-16 text (save it as UTF-8)")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
+    bom = raw.startswith(b"\xef\xbb\xbf")
+    body = raw[3:] if bom else raw
     try:
-        return raw.decode("utf-8"), "utf-8"
+        return body.decode("utf-8"), "utf-8-sig" if bom else "utf-8"
     except UnicodeDecodeError:
-        pass
+        pass  # a BOM promises UTF-8, but a file edited in another program may break the promise
     try:
-        return raw.decode("cp1252"), "windows-1252"
+        return body.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError:
-        return raw.decode("latin-1"), "iso-8859-1"
-
+        return body.decode("latin-1"), "iso-8859-1"
 
 
 def _rows(text: str, delimiter: str) -> list[list[str]]:
     """All rows, parsed by the csv module so quoted fields may hold the delimiter."""
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"'))
-
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, quotechar='"')
+    try:
+        return list(reader)
+    except csv.Error as exc:  # a field past the csv module's size limit: an unclosed quote, as a rule
+        raise KostraFormatError(f"not readable as {delimiter!r}-separated text at line {reader.line_num} "
+                                f"({exc}; an opening quote without its closing one?)") from None
 
 
 def _find_header(text: str) -> tuple[str, int, list[list[str]]]:
@@ -283,24 +238,22 @@ def _find_header(text: str) -> tuple[str, int, list[list[str]]]:
             continue
         rows = _rows(text, delimiter)
         for i, row in enumerate(rows[:20]):
-            names = [_norm(c) for c in row]
+            names = [norm(c) for c in row]
             if len(row) >= 2 and any(n in _REGION_NAMES for n in names):
                 return delimiter, i, rows
     raise KostraFormatError("no header row with a 'region' column (separated by ';', tab or ',') in the first 20 lines")
 
 
-
 def _column_role(name: str) -> str | None:
     """Which dimension a long-layout column holds, by its header (the order of columns varies)."""
-    n = _norm(name)
+    n = norm(name)
     if n in _REGION_NAMES:
         return "region"
-    if n in _VARIABLE_NAMES:
+    if n in VARIABLE_NAMES:
         return "variable"
-    if n in _YEAR_NAMES:
+    if n in YEAR_NAMES:
         return "year"
     return None
-
 
 
 @dataclass
@@ -313,12 +266,10 @@ class FileResult:
     detail: str = ""
 
 
-
-def _year(text: str) -> int | None:
+def year_of(text: str) -> int | None:
     """A four-digit year, or None: KOSTRA years are plain years, anything else is a misread column."""
     t = str(text).strip()
     return int(t) if _YEAR.match(t) else None
-
 
 
 def parse_csv(raw: bytes, name: str, cfg: KostraConfig) -> FileResult:
@@ -354,7 +305,7 @@ def parse_csv(raw: bytes, name: str, cfg: KostraConfig) -> FileResult:
         for i in rest:
             h = header[i]
             if i_var is not None:
-                y = _year(h)
+                y = year_of(h)
                 if y is None:
                     out.issues.append(Issue(SOURCE, name, f"kolonne {i + 1}", "header", "kostra.kolonne_ikke_aar",
                                             "column is not a year; skipped", locator=f"column {i + 1}"))
@@ -390,7 +341,7 @@ def parse_csv(raw: bytes, name: str, cfg: KostraConfig) -> FileResult:
                                     "empty region; line not read", locator=f"line {line_no}"))
             continue
         if i_value >= 0:
-            year = _year(row[i_year])
+            year = year_of(row[i_year])
             variable = cfg.variable_for(row[i_var])
             if year is None:
                 out.issues.append(Issue(SOURCE, name, f"linje {line_no}", "år", "kostra.ugyldig_aar",
@@ -410,187 +361,8 @@ def parse_csv(raw: bytes, name: str, cfg: KostraConfig) -> FileResult:
     return out
 
 
-
 def _append_cell(out: FileResult, name: str, region: str, year: int, variable: str, text: object) -> None:
     """Parse one CSV cell the same way for both layouts, keeping invalid text for its review item."""
     value, status, empty = parse_cell(text)
     out.cells.append(Cell(region, year, variable, value, status, empty,
                           str(text) if status == INVALID_STATUS else None))
-
-
-
-def _categories(dim: Mapping, dim_id: str, size: int) -> tuple[list[str], dict[str, str]]:
-    """Category codes in index order and their labels."""
-    cat = dim.get("category")
-    if not isinstance(cat, Mapping):
-        raise KostraFormatError(f"dimension {dim_id} has no category")
-    labels = cat.get("label") or {}
-    index = cat.get("index")
-    if index is None:
-        if len(labels) != 1:
-            raise KostraFormatError(f"dimension {dim_id}: category.index is missing")
-        codes = list(labels)
-    elif isinstance(index, list):
-        codes = [str(c) for c in index]
-    elif isinstance(index, Mapping):
-        codes = [None] * len(index)  # type: ignore[list-item]
-        for code, pos in index.items():
-            if not isinstance(pos, int) or not 0 <= pos < len(index) or codes[pos] is not None:
-                raise KostraFormatError(f"dimension {dim_id}: category.index positions are not 0..{len(index) - 1}")
-            codes[pos] = str(code)
-    else:
-        raise KostraFormatError(f"dimension {dim_id}: category.index is neither a list nor an object")
-    if len(codes) != size:
-        raise KostraFormatError(f"dimension {dim_id} has {len(codes)} categories but size says {size}")
-    return codes, {str(k): str(v) for k, v in labels.items()}
-
-
-
-def _find_dimension(
-    ds: Mapping, ids: list[str], role: str, labels: tuple[str, ...], id_names: tuple[str, ...]
-) -> str | None:
-    """A dimension by its JSON-stat role, else by its label, else by a known id; never by position."""
-    roles = ds.get("role") or {}
-    for d in roles.get(role) or []:
-        if d in ids:
-            return d
-    for d in ids:
-        if _norm(ds["dimension"][d].get("label", "")) in labels:
-            return d
-    for d in ids:
-        if _norm(d) in id_names or (role == "geo" and "region" in _norm(d)):
-            return d
-    return None
-
-
-
-def _statuses(status: object, n: int) -> Callable[[int], str | None]:
-    """Status lookup for value index ``i``: object from index to symbol, one symbol per value, or one for all."""
-    if status is None:
-        return lambda i: None
-    if isinstance(status, str):
-        return lambda i: status or None
-    if isinstance(status, list):
-        if len(status) == 1:
-            return lambda i: status[0] or None
-        if len(status) != n:
-            raise KostraFormatError(f"status has {len(status)} entries for {n} values")
-        return lambda i: status[i] or None
-    if isinstance(status, Mapping):
-        by = {int(k): v for k, v in status.items()}
-        return lambda i: by.get(i) or None
-    raise KostraFormatError("status is neither an object, a list nor a string")
-
-
-
-def parse_jsonstat(raw: bytes, name: str, cfg: KostraConfig) -> FileResult:
-    """Cells of a JSON-stat 2.0 dataset; ``value`` row-major over ``id``, symbols in ``status``."""
-    text, _ = decode(raw)
-    ds = json.loads(text)
-    if not isinstance(ds, Mapping):
-        raise KostraFormatError("JSON is not an object")
-    if ds.get("class") not in (None, "dataset"):
-        raise KostraFormatError(
-            f"JSON-stat class '{ds.get('class')}' is not 'dataset' (download one table as a dataset)"
-        )
-    missing = [k for k in ("id", "size", "dimension", "value") if k not in ds]
-    if missing:
-        hint = " (a JSON-stat 1.0 bundle? download JSON-stat 2.0)" if "dataset" in ds else ""
-        raise KostraFormatError(f"not a JSON-stat 2.0 dataset: missing {', '.join(missing)}{hint}")
-    ids, sizes = [str(i) for i in ds["id"]], [int(s) for s in ds["size"]]
-    if len(ids) != len(sizes):
-        raise KostraFormatError(f"'id' has {len(ids)} dimensions but 'size' {len(sizes)}")
-    dims = {d: _categories(ds["dimension"][d], d, s) for d, s in zip(ids, sizes)}
-    geo = _find_dimension(ds, ids, "geo", ("region",), ("kokkommuneregion0000", "region"))
-    time = _find_dimension(ds, ids, "time", _YEAR_NAMES, ("tid", "time", "year"))
-    metric = _find_dimension(ds, ids, "metric", _VARIABLE_NAMES, ("contentscode", "contents"))
-    if geo is None or time is None or metric is None:
-        found = {"region": geo, "year": time, "variable": metric}
-        raise KostraFormatError("cannot find the " + ", ".join(k for k, v in found.items() if v is None)
-                                + " dimension (by role, label or id)")
-    others = [d for d, s in zip(ids, sizes) if d not in (geo, time, metric) and s != 1]
-    if others:
-        raise KostraFormatError(f"dimensions besides region, variable and year with more than one category: {others}")
-    n = math.prod(sizes)
-    values = ds["value"]
-    if isinstance(values, Mapping):
-        dense: list[object] = [None] * n
-        for k, v in values.items():
-            dense[int(k)] = v
-        values = dense
-    if not isinstance(values, list) or len(values) != n:
-        raise KostraFormatError(
-            f"'value' holds {len(values) if isinstance(values, list) else '?'} values; size says {n}"
-        )
-    status_of = _statuses(ds.get("status"), n)
-    out = FileResult(detail="JSON-stat 2.0")
-
-    years: dict[str, int | None] = {c: _year(c) for c in dims[time][0]}
-    for code, y in years.items():
-        if y is None:
-            out.issues.append(Issue(SOURCE, name, f"{time}={code}", "år", "kostra.ugyldig_aar",
-                                    "not a four-digit year; values not read", locator=f"dimension {time}"))
-    variables: dict[str, str | None] = {}
-    for code in dims[metric][0]:
-        variables[code] = cfg.variable_for(code, dims[metric][1].get(code))
-    unknown_status: Counter = Counter()
-    strides = [math.prod(sizes[k + 1:]) for k in range(len(sizes))]
-    pos = {d: ids.index(d) for d in (geo, time, metric)}
-    for i, v in enumerate(values):
-        region_code = dims[geo][0][(i // strides[pos[geo]]) % sizes[pos[geo]]]
-        t_code = dims[time][0][(i // strides[pos[time]]) % sizes[pos[time]]]
-        m_code = dims[metric][0][(i // strides[pos[metric]]) % sizes[pos[metric]]]
-        year, variable = years[t_code], variables[m_code]
-        if year is None:
-            continue
-        if variable is None:
-            out.unmapped[dims[metric][1].get(m_code, m_code)] += 1
-            continue
-        symbol = status_of(i)
-        symbol = None if symbol is None else str(symbol).strip() or None
-        value, status, empty = parse_cell(v)
-        if symbol in MISSING_SYMBOLS:
-            value, status, empty = None, symbol, False
-        elif symbol == NIL_SYMBOL:
-            if value not in (None, 0.0) or status == INVALID_STATUS:
-                out.issues.append(Issue(SOURCE, name, f"{region_code} {m_code} {t_code}", "value",
-                                        "kostra.null_med_verdi",
-                                        "status '-' (nil) beside a non-zero value; the value is kept"))
-            else:
-                value, status, empty = 0.0, NIL_SYMBOL, False
-        elif symbol is not None:
-            unknown_status[symbol] += 1
-        out.cells.append(Cell(region_code, year, variable, value, status, empty,
-                              str(v) if status == INVALID_STATUS else None))
-    for symbol, count in sorted(unknown_status.items()):
-        out.issues.append(Issue(SOURCE, name, "status", "status", "kostra.ukjent_status",
-                                f"status '{symbol}' is no SSB symbol this pipeline knows ({count} values); "
-                                "the values are kept, the status is not"))
-    return out
-
-
-
-def _sniff_json(raw: bytes) -> bool:
-    """JSON-stat by content, since downloads get renamed (``.txt``, no extension)."""
-    head = raw.lstrip(b"\xef\xbb\xbf").lstrip()
-    return head.startswith(b"{")
-
-
-
-def read_file(path: Path, cfg: KostraConfig) -> FileResult:
-    """Parse one file by its content (``{`` starts JSON-stat), not its extension."""
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise KostraFormatError("the file is empty")
-    kind, description = sniff(raw, path.name)
-    if kind not in ("text", "utf-16", "binary"):
-        # a workbook or archive (an .xlsx download, an .xls renamed .csv): say what it is, not "UTF-16 text"
-        raise KostraFormatError(f"{description.replace(', not an xlsx workbook', '').split(': save')[0]}, "
-                                "not a statbank CSV or JSON-stat file: download the table as CSV or JSON-stat 2.0")
-    return parse_jsonstat(raw, path.name, cfg) if _sniff_json(raw) else parse_csv(raw, path.name, cfg)
-
-
-
-#: Errors that mean "this file is not what the contract describes": the file is quarantined.
-UNREADABLE = (KostraFormatError, UnicodeError, json.JSONDecodeError, csv.Error, ValueError,
-               KeyError, IndexError, TypeError, AttributeError, OSError)
