@@ -19,7 +19,6 @@ formula and error cells so that they are never taken for typed answers.
 from __future__ import annotations
 
 import logging
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -28,13 +27,14 @@ from pathlib import Path
 import pandas as pd
 
 from kartlegging.core import coding
-from kartlegging.core.classification import FYLKER, OSLO, Classification, Resolution, unresolved_reason
+from kartlegging.core.classification import OSLO, Classification, Resolution, unresolved_reason
 from kartlegging.core.coding import CodingError, cell_text, is_empty
 from kartlegging.core.issues import Issue
 from kartlegging.core.overrides import Override, OverrideError
 from kartlegging.core.rawfolder import record_files
 from kartlegging.core.reasons import LAST_RESORT
 from kartlegging.core.tables import INCLUDED, INTERVIEWS, SERVICE_KOMMUNER, SERVICES
+from kartlegging.ingest.typed_kommuner import resolve_list, resolve_text
 from kartlegging.ingest.workbook import SheetData, WorkbookError, cell_ref, find_header, read_sheet
 
 log = logging.getLogger("kartlegging")
@@ -105,53 +105,6 @@ class InterviewResult:
     issues: list[Issue]
     applied: set[str]
     before: dict[str, dict[str, object]] = field(default_factory=dict)
-
-
-def resolve_text(text: str, classification: Classification) -> Resolution:
-    """Resolve a typed kommune or bydel: a number (``301``), a name, or both (``301 Oslo``)."""
-    m = re.fullmatch(r"[KB]?-?(\d{3,6})\s*[-–:]?\s*(.*)", text.strip(), flags=re.IGNORECASE)
-    if m and m.group(2):
-        if not re.search(r"[^\W\d_]", m.group(2)):
-            return Resolution("unknown")  # "0125 0138": two numbers without a separator, not number + name
-        if re.match(r"(?:og|samt)\b", m.group(2), flags=re.IGNORECASE):
-            return Resolution("unknown")  # "1517 og 1515", "619 og Hol": a list, not number + name
-        return classification.resolve(name=m.group(2), number=m.group(1))
-    if m:
-        return classification.resolve(number=m.group(1))
-    return classification.resolve(name=text)
-
-
-def resolve_list(parts: list[str], classification: Classification) -> list[tuple[str, Resolution | None]]:
-    """Resolve the parts of a typed kommune list, reading a fylke name as the qualifier of the name before it.
-
-    People type a county after a name several kommuner share, as the next item of the list:
-    ``Molde, Herøy, Møre og Romsdal, Aukra`` names Herøy in Møre og Romsdal. So a part that is a
-    fylke of the round's classification settles an ambiguous name just before it (the pair resolves
-    as ``Herøy (Møre og Romsdal)``); after a name it agrees with it says nothing more (the pair is one
-    kommune); anywhere else, or when it contradicts the name before it, it is no kommune (status
-    ``fylke``, or the name's own status) and goes to review. Returns ``(part as typed, resolution)``,
-    with None for a fylke that only qualified the name before it.
-    """
-    out: list[tuple[str, Resolution | None]] = []
-    for part in parts:
-        fylke = classification.fylke_named(part)
-        if fylke is None or resolve_text(part, classification).status in {"ok", "ambiguous"}:
-            out.append((part, resolve_text(part, classification)))
-            continue
-        previous = out[-1] if out else None
-        if previous is not None and previous[1] is not None and previous[1].status in {"ambiguous", "ok"}:
-            name, res = previous
-            if res.status == "ambiguous":
-                paired = classification.resolve_name(f"{name} ({FYLKER[fylke]})")
-                if paired.ok:
-                    out[-1] = (f"{name}, {part}", paired)
-                    out.append((part, None))
-                    continue
-            elif res.enhet_id.startswith("K") and res.enhet_id[1:3] == fylke:
-                out.append((part, None))
-                continue
-        out.append((part, Resolution("fylke")))
-    return out
 
 
 def _override_keys(item: str) -> set[str]:

@@ -119,7 +119,7 @@ def write_blank(path: Path, round_name: str) -> None:
 def _kommuner_in(text: str, ctx: RoundContext) -> list[str]:
     """Kommuner (K-ids) an answer to question 3 names, read as a list after its first words; a suggestion
     for the interviewer, so a part that does not resolve is simply left out."""
-    from kartlegging.ingest.interviews import resolve_list, resolve_text
+    from kartlegging.ingest.typed_kommuner import resolve_list, resolve_text
 
     cls = ctx.classification
 
