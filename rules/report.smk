@@ -40,9 +40,8 @@ rule comparison:
     run:
         from kartlegging.steps.comparison import step_comparison
 
-        run_step(rule, wildcards, log, output, step_comparison, params.round, params.rounds,
-                 params.classifications, list(input.status), list(input.services), list(input.map_status),
-                 input.get("harmonised"), output.table)
+        run_step(rule, wildcards, log, output, step_comparison, params.round, params.rounds, params.classifications,
+                 input.status, input.services, input.map_status, input.get("harmonised"), output.table)
 
 
 rule report:

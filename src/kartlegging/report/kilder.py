@@ -25,8 +25,10 @@ def _rounds_text(rounds: list[str]) -> str:
 
 
 def source_lines(round_name: str, synthetic: bool, synthetic_rounds: tuple[str, ...], kostra_synthetic: bool,
-                 compared_rounds: list[str] | None = None) -> dict[str, str]:
-    """Each kind of source line the report prints, in bokmål, with synthetic sources named as such."""
+                 compared_rounds: list[str] | None = None, register_source: str = "") -> dict[str, str]:
+    """Each kind of source line the report prints, in bokmål, with synthetic sources named as such.
+    ``register_source`` names the round's register by its kind (the catalogue's ``registre.<kind>.kilde``:
+    published figures or a generator's design targets); '' when the round has none."""
     own_synthetic = synthetic or round_name in synthetic_rounds
     survey = f"kartleggingen runde {round_name}" + (f" ({SYNTHETIC_ROUND})" if own_synthetic else "")
     kostra = ("KOSTRA, frisklivssentraler: " + SYNTHETIC_KOSTRA) if kostra_synthetic else \
@@ -38,8 +40,9 @@ def source_lines(round_name: str, synthetic: bool, synthetic_rounds: tuple[str, 
         "kart": f"Kilde: {survey}; kommuneinndeling SSB Klass 131; kartgrunnlag Kartverket (CC BY 4.0).",
         "kostra": f"Kilde: {kostra}.",
         "kostra_mot_kartlegging": f"Kilde: {survey}; {kostra}.",
-        "register": (f"Kilde: registeret over publiserte tall for runde {round_name} (kildene er nevnt over "
-                     f"tabellen) og beregningene i denne rapporten fra {survey}."),
+        "register": (f"Kilde: {register_source} for runde {round_name} (kildene er nevnt over tabellen) og "
+                     f"beregningene i denne rapporten fra {survey}." if register_source else
+                     f"Kilde: beregningene i denne rapporten fra {survey}."),
         "datakvalitet": f"Kilde: innlesingen av rådataene i denne kjøringen, {survey}.",
         "kommuner": f"Kilde: {survey}; kommuneinndeling SSB Klass 131.",
         "skjema": f"Kilde: spørreskjemaene i {survey.split(' (')[0]}.",

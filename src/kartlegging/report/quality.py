@@ -90,6 +90,8 @@ def _record_text(source: object, record: object) -> str:
     return text
 
 
+#: Values of the answer vocabularies and flags as a reader reads them (``vet_ikke`` is "vet ikke").
+VALUE_WORDS = {"True": "ja", "False": "nei", "true": "ja", "false": "nei"}
 #: Fields whose values are kommuner or units: shown with their names (``0441 Os (Hedmark)``).
 UNIT_FIELDS = ("enhet_id", "kommunenummer", "kommuner")
 
@@ -107,7 +109,7 @@ def _override_rows(inputs: ReportInputs) -> list[dict[str, Any]]:
             return ""
         text = str(value)
         if field not in UNIT_FIELDS:
-            return text
+            return VALUE_WORDS.get(text, text.replace("_", " "))
         parts = []
         for code in (c.strip() for c in text.split(",")):
             unit = code if field == "enhet_id" else f"K{code}"

@@ -445,13 +445,16 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
                       for f in stil.check_html(str(tekst.render_chapter(ch, figs.plain, lookup)))]
 
     compared = comparison["rounds"] if comparison else None
+    # appendix A named for what the round's register is: published figures, design targets, or none (a register
+    # that lists nothing yet, as make new-round writes it, reconciles nothing: named as none)
+    register_words = katalog.register_words(register.kind if register and register.ids else None)
     authors = list((meta.publication or {}).get("authors") or [])
     return {
         "meta": meta,
         "figs": figs,
         # the frame: source lines, table numbers (in rendering order), the questionnaires, the PDF's author
         "kilde": kilder.source_lines(meta.round, meta.synthetic, meta.synthetic_rounds, meta.kostra_synthetic,
-                                     compared),
+                                     compared, register_words["kilde"]),
         "tabell": kilder.TableCounter(),
         "skjema": {"email": skjema.EMAIL_QUESTIONS, "interview": skjema.INTERVIEW_ITEMS},
         "report_authors": "; ".join(authors) if authors else "Analysegruppen for kartleggingen",
@@ -488,9 +491,7 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
         # the register's sources quoted in appendix A, each named in full once
         "sources": [(code, register.source(code).short, register.source(code).full)
                     for code in sorted({str(s) for s in inputs.reconciliation["source"].dropna()})] if register else [],
-        # appendix A named for what the round's register is: published figures, design targets, or none
-        # (a register that lists nothing yet, as make new-round writes it, reconciles nothing: named as none)
-        "register_words": katalog.register_words(register.kind if register and register.ids else None),
+        "register_words": register_words,
         "quality": quality_appendix(inputs, book),
         "chapters": chapters,
         "typed_numbers": typed,
