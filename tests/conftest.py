@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,17 @@ def snakemake(*args: str | Path, cwd: Path = ROOT, timeout: int = 900,
     full_env = {**os.environ, "SOURCE_DATE_EPOCH": "1420070400", "PYTHONHASHSEED": "0", **(env or {})}
     cmd = [str(SNAKEMAKE), *map(str, args)]
     return subprocess.run(cmd, cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout)
+
+
+def rule_blocks() -> dict[str, str]:
+    """Each rule of rules/*.smk by name, with its text (for tests that read what a rule declares)."""
+    blocks: dict[str, str] = {}
+    for smk in sorted((ROOT / "rules").glob("*.smk")):
+        for block in re.split(r"(?m)^(?=rule \w+:)", smk.read_text(encoding="utf-8")):
+            found = re.match(r"rule (\w+):", block)
+            if found:
+                blocks[found.group(1)] = block
+    return blocks
 
 
 def run_pipeline(out: Path, *extra: str) -> subprocess.CompletedProcess:

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import rule_blocks
 
 from kartlegging.infra.code_deps import closure, direct_imports, module_file
 
@@ -79,19 +80,9 @@ def test_the_real_ingest_steps_depend_on_their_own_modules_only():
     assert {"report/render.py", "report/maps.py", "report/sections.py", "report/quality.py"} <= report
 
 
-def _rule_blocks() -> dict[str, str]:
-    """Each rule of rules/*.smk by name, with its text."""
-    blocks: dict[str, str] = {}
-    for smk in sorted((ROOT / "rules").glob("*.smk")):
-        for block in re.split(r"(?m)^(?=rule \w+:)", smk.read_text(encoding="utf-8")):
-            found = re.match(r"rule (\w+):", block)
-            if found:
-                blocks[found.group(1)] = block
-    return blocks
-
 
 def test_every_rule_runs_its_own_step_module_and_its_code_is_that_modules_closure():
-    blocks = _rule_blocks()
+    blocks = rule_blocks()
     assert len(blocks) >= 17
     for name, block in blocks.items():
         assert (SRC / "steps" / f"{name}.py").is_file(), f"rule {name} has no kartlegging/steps/{name}.py"
@@ -107,7 +98,7 @@ def test_every_rule_runs_its_own_step_module_and_its_code_is_that_modules_closur
 
 
 def test_a_step_that_loads_the_classification_declares_both_files_it_reads():
-    blocks = _rule_blocks()
+    blocks = rule_blocks()
     loaders = [n for n in blocks if "load_files(" in (SRC / "steps" / f"{n}.py").read_text(encoding="utf-8")]
     assert {"dispatch", "ingest_epost", "ingest_telefon", "ingest_intervjuer", "consolidate"} <= set(loaders)
     for name in loaders:

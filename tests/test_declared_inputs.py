@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, snakemake
+from conftest import ROOT, rule_blocks, snakemake
 
 from kartlegging.analysis.crosswalk import CrosswalkError, KlassFiles, crosswalk_table
 from kartlegging.core import classification as klass
@@ -64,19 +64,10 @@ def test_hidden_files_and_sub_folders_are_no_records_and_are_named(tmp_path):
     assert record_files(tmp_path / "nope") == [] and ignored_entries(tmp_path / "nope") == []
 
 
-def _rule_blocks() -> dict[str, str]:
-    blocks: dict[str, str] = {}
-    for smk in sorted((ROOT / "rules").glob("*.smk")):
-        for block in re.split(r"(?m)^(?=rule \w+:)", smk.read_text(encoding="utf-8")):
-            found = re.match(r"rule (\w+):", block)
-            if found:
-                blocks[found.group(1)] = block
-    return blocks
-
 
 def test_no_rule_passes_a_folder_as_a_param():
     """Folders as params hide what a step reads from Snakemake (and from a cluster's file staging)."""
-    for name, block in _rule_blocks().items():
+    for name, block in rule_blocks().items():
         params = re.search(r"(?ms)^    params:\n(.*?)(?=^    \w+:)", block)
         text = params.group(1) if params else ""
         assert not re.search(r"\w+_dir\s*=|dirname", text), f"rule {name} passes a folder: {text}"

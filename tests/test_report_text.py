@@ -125,7 +125,8 @@ def test_appendix_a_counts_the_misprint_apart(html):
 
 def _body(text: str) -> str:
     """The body: from the table of contents' end to appendix A (the appendices quote the register)."""
-    return text[text.index("Forord Denne rapporten"):text.index("Vedlegg A. Avstemming mot publiserte tall Tabellen sammenstiller")]
+    end = text.index("Vedlegg A. Avstemming mot publiserte tall Tabellen sammenstiller")
+    return text[text.index("Forord Denne rapporten"):end]
 
 
 def _copy_round(demo_run: Path, processed: Path) -> Path:
