@@ -449,3 +449,38 @@ def test_every_new_reason_has_its_bokmal_text():
                  *INTERNAL_FAULTS):
         assert CATALOGUE[code].nb and CATALOGUE[code].en
     assert set(WORKBOOK_CODES.values()) <= set(CATALOGUE)
+
+
+def test_the_parse_time_name_check_reads_damaged_workbooks_without_aborting(tmp_path):
+    """The overrides check runs while Snakemake parses the workflow and reads the interview contacts and the
+    phone log (kartlegging.ingest.round_facts): the two abort patterns must leave it standing, the damaged
+    workbooks unread (the ingest job names them), in the process that reads them."""
+    folder = tmp_path / "runde" / "intervjuer"
+    folder.mkdir(parents=True)
+    (folder / "far.xlsx").write_bytes(C.edit_part(_interview(), SHEET1, _far))
+    (folder / "strings.xlsx").write_bytes(_with_huge_string_count(_interview()))
+    (tmp_path / "runde" / "telefonrunde.xlsx").write_bytes(_with_huge_string_count(_interview()))
+    code = ("from pathlib import Path\n"
+            "from kartlegging.ingest.round_facts import interview_contact_names, phone_log\n"
+            f"print(len(interview_contact_names(Path({str(folder)!r}))), "
+            f"phone_log(Path({str(tmp_path / 'runde' / 'telefonrunde.xlsx')!r})))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={"RUST_BACKTRACE": "0", "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr[-500:]
+    assert proc.stdout.split() == ["0", "(None,", "[])"]
+
+
+def test_a_damaged_dispatch_workbook_stops_with_one_line_not_an_abort(tmp_path):
+    """A dispatch list saved as .xlsx is read at parse time too (kartlegging.ingest.listfile): the string-count
+    pattern is a DispatchError naming the file, in the process that reads it."""
+    path = tmp_path / "utsendelse.xlsx"
+    path.write_bytes(_with_huge_string_count(_interview()))
+    code = ("from kartlegging.ingest.dispatch import DispatchError, check_readable\n"
+            "try:\n"
+            f"    check_readable({str(path)!r})\n"
+            "except DispatchError as exc:\n"
+            "    print('stopped:', exc)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={"RUST_BACKTRACE": "0", "PATH": "/usr/bin:/bin"})
+    assert proc.returncode == 0, proc.stderr[-500:]
+    assert proc.stdout.startswith(f"stopped: {path}") and len(proc.stdout.strip().splitlines()) == 1

@@ -146,14 +146,16 @@ def _cell(value: object) -> str:
 
 def _read_workbook(path: Path, expected: tuple[str, ...]) -> ListFile:
     """The sheet named like the file (``utsendelse``), else the first sheet; header in the first rows."""
-    from python_calamine import CalamineError, CalamineWorkbook
-
+    from kartlegging.ingest.filetype import sheet_names
+    from kartlegging.ingest.ooxml import PackageError, check_package
     from kartlegging.ingest.workbook import WorkbookError, find_header, read_sheet
 
+    # the sheet names from the checked package (calamine is handed only what the checks let through: a
+    # damaged workbook must not abort the process, here or while the Snakefile is parsed)
     try:
-        names = CalamineWorkbook.from_path(str(path)).sheet_names
-    except (CalamineError, OSError, ValueError) as exc:
-        raise fail(path, None, f"unreadable workbook ({type(exc).__name__}: {exc}); {_SAVE_AS}") from None
+        names = sheet_names(check_package(path.read_bytes()).parts)
+    except (PackageError, OSError) as exc:
+        raise fail(path, None, f"unreadable workbook ({exc}); {_SAVE_AS}") from None
     if not names:
         raise fail(path, None, "the workbook has no sheet")
     name = next((n for n in names if n.strip().casefold() == path.stem.casefold()), names[0])

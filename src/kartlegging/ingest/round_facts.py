@@ -137,22 +137,19 @@ def email_sender_names(folder: Path, place_words: frozenset[str] = frozenset()) 
 
 def _sheet_cells(path: Path, sheet: str, wanted: dict[str, str]) -> tuple[list[list[object]], dict[str, int], int]:
     """The rows of one sheet (Excel row ``i + 1`` is ``rows[i]``), its header's columns and the header's row
-    index; empty when unreadable. Cells only, read by calamine: the ingest job looks at formulas and errors."""
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    from kartlegging.ingest.workbook import SheetData, find_header
+    index; empty when unreadable. Read through :func:`kartlegging.ingest.workbook.read_sheet`, which checks
+    what the native reader would allocate before it reads (a damaged workbook must not abort Snakemake while
+    it parses the workflow); the ingest job names what is wrong with a workbook this leaves unread."""
+    from kartlegging.ingest.workbook import WorkbookError, find_header, read_sheet
 
     try:
-        workbook = CalamineWorkbook.from_path(str(path))
-        names = {n.strip().casefold(): n for n in workbook.sheet_names}
-        name = names.get(sheet.casefold())
-        if name is None:
-            return [], {}, 0
-        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-    except (CalamineError, OSError, ValueError):
+        sheet_data = read_sheet(path, sheet)
+    except WorkbookError:
         return [], {}, 0
-    header, cols, _ = find_header(SheetData(name, rows), wanted, 10)
-    return rows, cols, header
+    except Exception:  # noqa: BLE001 - a fault of the reader: this check leaves the file to the ingest job, which
+        return [], {}, 0  # sets it aside by name with the traceback in its log (never a traceback at parse time)
+    header, cols, _ = find_header(sheet_data, wanted, 10)
+    return sheet_data.rows, cols, header
 
 
 def interview_contact_names(folder: Path, place_words: frozenset[str] = frozenset()) -> list[PersonName]:
