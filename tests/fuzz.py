@@ -177,9 +177,11 @@ def run_epost(ctx: _Context, data: bytes) -> tuple[str, str]:
 
 def run_intervju(ctx: _Context, data: bytes) -> tuple[str, str]:
     from kartlegging.ingest.interviews import ingest_interviews
+    from kartlegging.ingest.round_facts import interview_contact_names
 
     folder = ctx.folder("intervjuer")
     (folder / "intervju.xlsx").write_bytes(data)
+    interview_contact_names(folder)  # the overrides' name check, while the Snakefile is parsed
     result = ingest_interviews(folder, ctx.cls, ROUND, [])
     whole = [i for i in result.issues if i.action == "quarantine" and i.record == ""]
     if len(result.interviews) + len(whole) != 1:
@@ -188,12 +190,23 @@ def run_intervju(ctx: _Context, data: bytes) -> tuple[str, str]:
 
 
 def run_telefon(ctx: _Context, data: bytes) -> tuple[str, str]:
+    from kartlegging.ingest.dispatch import DispatchError, check_readable
     from kartlegging.ingest.filetype import workbook_problem
     from kartlegging.ingest.phone import PhoneLogError, ingest_phone
+    from kartlegging.ingest.round_facts import phone_log
 
     path = ctx.folder("telefon") / "telefonrunde.xlsx"
     path.write_bytes(data)
     problem = workbook_problem(path, "Telefonrunde")  # the Snakefile's check while it is parsed
+    phone_log(path)  # the overrides' name check, while the Snakefile is parsed
+    # the same damaged workbook as a dispatch list saved from Excel (utsendelse.xlsx), read at parse time too
+    as_dispatch = ctx.folder("utsendelse_xlsx") / "utsendelse.xlsx"
+    as_dispatch.write_bytes(data)
+    try:
+        check_readable(as_dispatch)
+    except DispatchError as exc:  # a stop is fine there if it is one line naming the file
+        if "\n" in str(exc) or str(as_dispatch) not in str(exc):
+            return "crash", f"the dispatch list's stop is not one line naming the file: {str(exc)[:200]}"
     try:
         result = ingest_phone(path, ctx.cls, set(ctx.dispatch.units), ROUND, [])
     except PhoneLogError as exc:
