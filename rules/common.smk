@@ -167,18 +167,19 @@ def read_overrides(round_name):
     no person's name in a reason. So a bad override stops `snakemake -n` before anything reruns. The
     parse-time check (required_inputs_problem) and the ingest params (overrides_for) share it. ``problem``
     names the file and, per problem, the line, the override's id and a fix; entries are [] then, and when
-    the round has no file."""
-    from kartlegging.core.overrides import OverrideError, read_entries
-    from kartlegging.ingest.round_facts import round_facts
+    the round has no file. A check that passed is remembered under .snakemake/kartlegging/ until the
+    overrides file, a raw file of the round or the code changes (kartlegging.infra.overrides_check), so a
+    no-op run does not read the raw files again."""
+    from kartlegging.core.overrides import OverrideError
+    from kartlegging.infra.overrides_check import checked_entries
 
-    def facts():
-        klass = klass_version_file(round_name) if classification_problem(round_name) is None else None
-        return round_facts(os.path.join(RAW, str(round_name)), klass, os.path.join(REF, "oslo-bydeler.csv"))
-
+    klass = klass_version_file(round_name) if classification_problem(round_name) is None else None
     try:
-        return read_entries(overrides_file(round_name), facts), None
+        entries = checked_entries(overrides_file(round_name), os.path.join(RAW, str(round_name)), klass, BYDELER,
+                                  os.path.join(".snakemake", "kartlegging"))
     except OverrideError as err:
         return [], str(err)
+    return entries, None
 
 
 def overrides_for(source):
