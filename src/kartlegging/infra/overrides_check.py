@@ -87,5 +87,6 @@ def _store(path: Path, record: dict[str, Any]) -> None:
     """Write the record whole or not at all (a concurrent or interrupted run never reads half of one)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(record, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    # keys in the order the check gave them: the entries are rule params, which Snakemake compares as text
+    tmp.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
     os.replace(tmp, path)
