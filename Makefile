@@ -57,8 +57,10 @@ run: $(STAMP)
 test: ruff a11y-deps
 	$(PY) -m pytest -q
 
+# The fast tier runs on $(CORES) workers (pytest-xdist): its tests share no state; the full suite stays in one
+# process, where the session's demo run is built once.
 test-fast: ruff
-	$(PY) -m pytest -q -m "not e2e and not slow"
+	$(PY) -m pytest -q -n $(CORES) -m "not e2e and not slow"
 
 # The browser tier's accessibility test runs axe-core (npm, pinned in tests/a11y/package-lock.json) inside
 # Debian's Chromium; npm ci fetches only that JavaScript file's package, never a browser.
