@@ -61,7 +61,10 @@ def test_a_run_interrupted_at_any_point_finishes_when_started_again(demo_run, tm
     code, console = _interrupted_run(out, after_jobs)
     assert code != 0, console[-2000:]  # it stopped: while parsing the workflow (point 0) or with jobs running
     if after_jobs:
-        assert "Terminating processes on user request" in console, console[-2000:]
+        # Snakemake stops its jobs ("Terminating processes on user request"), or, when the signal lands while it
+        # evaluates an input function between two jobs, reports the KeyboardInterrupt there: either way it stopped
+        # on the user's request, and what matters is the run after it
+        assert "Terminating processes on user request" in console or "KeyboardInterrupt" in console, console[-2000:]
     again = run_pipeline(out)
     assert again.returncode == 0, (console[-2000:], again.stdout[-2000:], again.stderr[-3000:])
     assert "IncompleteFilesException" not in again.stdout + again.stderr
