@@ -112,16 +112,38 @@ def test_replies_signed_below_a_quote_without_its_sign_off_are_all_identified(le
     assert dict(table["q1"]) == {n: ("nei" if i % 2 else "ja") for i, n in enumerate(sorted(truth))}
 
 
-def test_without_the_letter_the_same_replies_are_not_all_identified(letter, cls, tmp_path):
-    """The template is what makes the difference: the rule that looks for the letter's own sign-off misses
-    the quotes that have none (kept as review items, never guessed)."""
+def test_without_the_letter_a_kommune_signing_below_a_quote_without_sign_off_is_still_identified(letter, cls,
+                                                                                                tmp_path):
+    """A round run without its letter template (the demo rounds, a round whose letter was never written
+    down): a sign-off below the quote that names a kommune or bydel is the sender's, whatever the style."""
     dispatch = _dispatch(tmp_path, cls)
     folder = tmp_path / "epost"
     folder.mkdir()
-    for name, _, data in replies_signed_below(letter):
+    truth = {}
+    for name, enhet, data in replies_signed_below(letter):
         (folder / name).write_bytes(data)
-    table = ingest_email(folder, dispatch, cls, ROUND, []).table
-    assert table["enhet_id"].isna().sum() >= 3
+        truth[name] = enhet
+    table = ingest_email(folder, dispatch, cls, ROUND, []).table.set_index("file")
+    assert dict(table["enhet_id"]) == truth
+
+
+@pytest.mark.parametrize("style", ["outlook", "paragraphs"])
+def test_without_the_letter_a_sign_off_that_names_no_kommune_is_not_taken_for_the_senders(letter, cls, tmp_path,
+                                                                                          style):
+    """The survey's own sign-off, quoted with nothing below it, names its host (here in Tromsø, a unit of
+    the dispatch),
+    not the reader; a sender who signs with a bare place name is left for review. Never a guess."""
+    dispatch = _dispatch(tmp_path, cls)
+    folder = tmp_path / "epost"
+    folder.mkdir()
+    hosted = without_sign_off(_letter(letter, "K1804")) + ["", "Vennlig hilsen", "Kartleggingen",
+                                                               "Universitetssykehuset Nord-Norge, Tromsø"]
+    (folder / "hosted.eml").write_bytes(_message("a@gmail.com", "Svar", ["1. Nei", "", *quote(hosted, style)]))
+    bare = without_sign_off(_letter(letter, "K1804")) + ["", "Mvh", "Kari, Bodø"]
+    (folder / "bare.eml").write_bytes(_message("b@gmail.com", "Svar", ["1. Nei", "", *quote(bare, style)]))
+    without = ingest_email(folder, dispatch, cls, ROUND, []).table.set_index("file")
+    assert without["enhet_id"].isna().all() and (without["status"] == "til_vurdering").all()
+    assert (without["ident_method"] == "none").all()
 
 
 def test_a_kommune_named_inside_the_quote_is_not_the_sender(letter, cls, tmp_path):

@@ -49,7 +49,14 @@ def _after_quote_marks(lines: list[str]) -> list[str] | None:
 def _after_letter(lines: list[str]) -> list[str]:
     """Unquoted (Outlook-style) questionnaire: the lines after the letter's own sign-off block, which
     follows its last question. Without a recognisable last question and sign-off, nothing: where the
-    quoted letter ends cannot be told, and what it holds is not the sender's."""
+    quoted letter ends cannot be told, and what it holds is not the sender's.
+
+    When nothing follows that block, it may be the sender's own, signed below a quoted letter that
+    has no sign-off of its own (the round's letter template, when there is one, settles this by the
+    letter's words; see :mod:`kartlegging.ingest.email.letter_quote`). Without the template the block
+    is returned as it is: identification reads only explicit forms in it (``Bodø kommune``, ``Bydel
+    Frogner``), which a kommune's signature has and the survey's own sign-off (a project, a hospital)
+    has not, so a letter signed from a hospital in Tromsø never makes its reader Tromsø."""
     last_q = max((i for i, ln in enumerate(lines) if _LAST_QUESTION.match(ln)), default=None)
     if last_q is None:
         return []
@@ -57,7 +64,7 @@ def _after_letter(lines: list[str]) -> list[str]:
     if sign is None:
         return []
     end = next((i for i in range(sign + 1, len(lines)) if not lines[i].strip()), len(lines))
-    return _strip_blank(lines[end:])
+    return _strip_blank(lines[end:]) or lines[sign:end]
 
 
 def sender_tail(segments: list[list[str]]) -> list[str]:
