@@ -772,6 +772,29 @@ def test_one_invalid_byte_does_not_turn_a_utf8_body_into_windows_1252(tmp_path, 
     assert note.reason.startswith("1 byte(s)") and note.locator == "part 1"
 
 
+@pytest.mark.parametrize("charset, label", [("x-nordisk", "x-nordisk"), ("rot13", "rot13"),
+                                            ('"Kari Nordmann tlf 99"', "(unreadable name)")])
+def test_an_unknown_charset_is_read_as_windows_1252_and_goes_to_review(tmp_path, dispatch, classification, charset,
+                                                                       label):
+    """A charset Python does not know, over bytes that are neither ASCII nor UTF-8: the text is read as
+    windows-1252 (the answer is coded and counted) and an open review item says it was a guess; a declared
+    name that is not a
+    charset name is not repeated (it came from the file)."""
+    mail = raw_mail(TEXT.encode("cp1252"), charset, "8bit")
+    result = run(tmp_path, dispatch, classification, {"a.eml": mail})
+    r = row(result, "a.eml")
+    assert (r["q1"], r["enhet_id"], r["status"]) == ("nei", "K1804", "svar")
+    [note] = [i for i in result.issues if i.code == "epost.tegnsett_ukjent"]
+    assert (note.action, note.resolved_by, note.locator) == ("review", None, "part 1")
+    assert f"{label!r}" in note.reason and "Kari" not in note.reason
+
+
+def test_an_unknown_charset_over_utf8_bytes_needs_no_guess(tmp_path, dispatch, classification):
+    result = run(tmp_path, dispatch, classification, {"a.eml": raw_mail(TEXT.encode(), "x-nordisk", "8bit")})
+    assert row(result, "a.eml")["q1"] == "nei"
+    assert not [i for i in result.issues if i.code == "epost.tegnsett_ukjent"]
+
+
 def test_a_windows_1252_body_declared_utf8_is_still_read_whole_as_windows_1252():
     text, replaced = decode_counting_of("Bærum – ingen tjeneste".encode("cp1252"))
     assert text == "Bærum – ingen tjeneste" and replaced == 0

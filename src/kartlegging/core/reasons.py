@@ -44,6 +44,8 @@ _ENTRIES: tuple[tuple[str, str, str], ...] = (
      "a MIME defect the standard library tolerates; the message is read"),
     ("epost.tegn_erstattet", "Tegn som ikke kunne dekodes, er erstattet; e-posten er lest",
      "characters that could not be decoded were replaced; the message is read"),
+    ("epost.tegnsett_ukjent", "E-posten oppgir et ukjent tegnsett; teksten er lest som windows-1252 og bør sjekkes",
+     "the declared charset is unknown; the text is read as windows-1252 and should be checked"),
     # -- e-mail: review ------------------------------------------------------------------------
     ("epost.uidentifisert", "Avsenderenheten er ikke identifisert",
      "no unit identified (no tag, reply id, known sender or unit named in the sender's own text)"),

@@ -26,6 +26,7 @@ from kartlegging.ingest.email.mime import (
     defect_names,
     html_to_text,
     normalise_text,
+    unknown_charset,
 )
 from kartlegging.ingest.email.quoting import FORWARD_SUBJECT, split_segments
 from kartlegging.ingest.email.row import ReplyRow, header_value
@@ -185,7 +186,12 @@ def read_parts(msg: email.message.Message) -> tuple[str, list[str], int, list[No
             notes.append(Note("epost.mime_defekt", f"attachment with a truncated or corrupt transfer encoding "
                               f"({', '.join(sorted(broken))}); listed, the text is read", where))
         if is_text:
-            decoded, replaced = decode_counting(payload, part.get_content_charset())
+            declared = part.get_content_charset()
+            decoded, replaced = decode_counting(payload, declared)
+            guessed = unknown_charset(payload, declared)
+            if guessed:
+                notes.append(Note("epost.tegnsett_ukjent", f"declared charset {guessed!r} is no charset Python "
+                                  "knows; the part was read as windows-1252", where))
             if replaced:
                 notes.append(Note("epost.tegn_erstattet", f"{replaced} byte(s) not valid in the part's charset "
                                   f"read as windows-1252", where))

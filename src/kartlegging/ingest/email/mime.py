@@ -130,6 +130,29 @@ def _repair_mojibake(text: str) -> str:
 
 
 
+#: A charset name as mail clients write them; anything else is not repeated in a note (it came from the file).
+_CHARSET_LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+-]{0,39}")
+
+
+def unknown_charset(data: bytes, declared: str | None) -> str | None:
+    """The declared charset, when Python knows no text encoding by that name and the bytes needed one.
+
+    :func:`decode_counting` then reads the part as windows-1252 (what Norwegian mail that is
+    neither ASCII nor UTF-8 nearly always is): a guess, so the reader notes it for review rather
+    than passing it off as the sender's text. ASCII and UTF-8 bytes need no charset, so no note.
+    Returns the name as written when it looks like a charset name, else ``"(unreadable name)"``:
+    the header is input and only a label that cannot carry a person's text is repeated.
+    """
+    if not declared or _codec_name(declared) is not None:
+        return None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        label = declared.strip().strip('"')
+        return label if _CHARSET_LABEL.fullmatch(label) else "(unreadable name)"
+    return None
+
+
 def decode_bytes(data: bytes, declared: str | None) -> str:
     """Decode a body or header chunk whose declared charset may be wrong (see :func:`decode_counting`)."""
     return decode_counting(data, declared)[0]
