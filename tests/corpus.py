@@ -431,7 +431,7 @@ EMAIL_CASES: tuple[EmailCase, ...] = (
                                           subject=f"SV: {SUBJECT} [K1601]",
                                           body="1. Nei\r\n5. Nei, ingen planer for år 2015.\r\n".encode("latin-1"),
                                           content_type='text/plain; charset="x-ukjent-8"')},
-              {"ukjent-tegnsett.eml": "svar"}, q1={"ukjent-tegnsett.eml": "nei"}),
+              {"ukjent-tegnsett.eml": "svar"}, "read as windows-1252", "review", q1={"ukjent-tegnsett.eml": "nei"}),
     EmailCase("e-html-script", "HTML-only mail with <script> and <img onerror> claiming 'Ja'",
               {"html-skript.eml": _html_with_script()},
               {"html-skript.eml": "svar"}, q1={"html-skript.eml": "nei"}),

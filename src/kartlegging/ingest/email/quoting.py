@@ -23,6 +23,8 @@ from kartlegging.ingest.email.mime import normalise_text
 _QUOTED = re.compile(r"^\s*>")
 #: The last question of the questionnaire: numbered 5, or its answer options.
 _LAST_QUESTION = re.compile(r"^[\s>]*(?:5\s*[.):]\s+\S|.*\(\s*ja\s*/\s*nei(?:\s*/\s*vet\s+ikke)?\s*\)\s*$)", re.I)
+#: The questionnaire's answer options, as quoted (possibly wrapped over two lines).
+_OPTIONS = re.compile(r"\(\s*ja\s*/\s*nei\b", re.I)
 #: The first line of a sign-off (the letter's own, or the sender's).
 _SIGN_OFF = re.compile(
     r"^[\s>]*(?:--\s*$|(?:med\s+)?(?:vennlig|venleg|beste|hjertelig|vennleg)\s+(?:hilsen|helsing)\b"
@@ -54,7 +56,10 @@ def _after_letter(lines: list[str]) -> list[str]:
     When nothing follows that block, it may be the sender's own, signed below a quoted letter that
     has no sign-off of its own (the round's letter template, when there is one, settles this by the
     letter's words; see :mod:`kartlegging.ingest.email.letter_quote`). Without the template the block
-    is returned as it is: identification reads only explicit forms in it (``Bodø kommune``, ``Bydel
+    is the sender's only when what stands above it is the questionnaire, known by its answer options
+    (``(ja / nei / vet ikke)``, as the input contract has them): someone else's quoted reply (``1. Nei``
+    ... ``Mvh Fauske kommune``) has a "5." line and a sign-off too, and its sign-off is not this
+    sender's. Identification then reads only explicit forms in the block (``Bodø kommune``, ``Bydel
     Frogner``), which a kommune's signature has and the survey's own sign-off (a project, a hospital)
     has not, so a letter signed from a hospital in Tromsø never makes its reader Tromsø."""
     last_q = max((i for i, ln in enumerate(lines) if _LAST_QUESTION.match(ln)), default=None)
@@ -64,7 +69,10 @@ def _after_letter(lines: list[str]) -> list[str]:
     if sign is None:
         return []
     end = next((i for i in range(sign + 1, len(lines)) if not lines[i].strip()), len(lines))
-    return _strip_blank(lines[end:]) or lines[sign:end]
+    after = _strip_blank(lines[end:])
+    if after or not _OPTIONS.search(" ".join(lines[:sign])):
+        return after
+    return lines[sign:end]
 
 
 def sender_tail(segments: list[list[str]]) -> list[str]:
