@@ -17,7 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 #: County names by county number, 2013-2024 (SSB classification 104, fylkesinndeling, NLOD).
@@ -56,8 +56,10 @@ class ClassificationError(ValueError):
     """A classification file is missing or not in the shape SSB's Klass API serves."""
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise(name: str) -> str:
-    """Normalise a typed name for matching.
+    """Normalise a typed name for matching (memoised: the same names recur in every reply and workbook,
+    and the character-by-character accent stripping is the ingest's busiest function otherwise).
 
     Casefold; drop accents other than æ, ø, å (``Grünerløkka`` → ``grunerløkka``);
     hyphens, dashes, dots, commas and parentheses become spaces; the words
@@ -243,10 +245,15 @@ class Classification:
         ``Nordland fylke``), or None. A kommune list names one after an ambiguous kommune to say
         which of the namesakes it means (``Herøy, Møre og Romsdal``)."""
         key = re.sub(r"\s+fylke(?:skommune)?$", "", normalise(text))
+        return self._fylke_keys.get(key)
+
+    @cached_property
+    def _fylke_keys(self) -> dict[str, str]:
+        """The fylker of this version by normalised name (the first number, in order, where two share one)."""
+        keys: dict[str, str] = {}
         for code in sorted({k.fylkesnummer for k in self.kommuner.values()}):
-            if normalise(FYLKER.get(code, "")) == key:
-                return code
-        return None
+            keys.setdefault(normalise(FYLKER.get(code, "")), code)
+        return keys
 
     def find_in_text(self, text: str) -> set[str]:
         """Units named in free text, as ``Bodø kommune`` or ``Bydel Grünerløkka``.
