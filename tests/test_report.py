@@ -546,6 +546,23 @@ def test_missing_figure_renders_as_not_computed():
     assert all(fid != "tjenester_totalt" for fid, _, _ in parser.found)
 
 
+@pytest.mark.parametrize("unknown, expected", [
+    (1, "ikke nevnt i noen av kildene; den er regnet som en kommune uten tjeneste"),
+    (3, "ikke nevnt i noen av kildene; de er regnet som kommuner uten tjeneste"),
+    (0, None)])
+def test_the_kommuner_no_source_names_are_counted_in_the_right_number(unknown, expected):
+    """The sentence about kommuner no source mentions agrees with its count, and is left out at none."""
+    frames = fake_frames()
+    series = frames["figure_series"]
+    series.loc[series["category"] == "kommuner_ukjent", "value"] = float(unknown)
+    html = render_html(ReportInputs(**{f: frames[t.name] for f, t in INPUT_TABLES.items()}), META)
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    if expected is None:
+        assert "ikke nevnt i noen av kildene" not in text
+    else:
+        assert expected in text
+
+
 def test_missing_column_is_named():
     frames = fake_frames()
     from kartlegging.report.render import ReportInputs
