@@ -563,6 +563,18 @@ def test_the_kommuner_no_source_names_are_counted_in_the_right_number(unknown, e
         assert expected in text
 
 
+@pytest.mark.parametrize("agreeing", [43.0, 0.0])
+def test_what_lik_means_on_generated_data_is_said_only_where_a_figure_is_lik(agreeing):
+    """A round reconciled against nothing (no register: every figure «ikke i registeret») has no «lik»
+    to explain; the note on what «lik» means with synthetic data would then speak of nothing."""
+    frames = fake_frames()
+    series = frames["figure_series"]
+    status = series["series_id"] == "avstemming_status"
+    series.loc[status & (series["category"] == "lik"), "value"] = agreeing
+    html = render_html(ReportInputs(**{f: frames[t.name] for f, t in INPUT_TABLES.items()}), META)
+    assert ('data-synthetic-source="avstemming"' in html) == bool(agreeing)
+
+
 def test_missing_column_is_named():
     frames = fake_frames()
     from kartlegging.report.render import ReportInputs

@@ -486,6 +486,8 @@ def build_context(inputs: ReportInputs, meta: ReportMeta) -> dict[str, Any]:
         "by_county": _services_by_county(inputs, book),
         "recon_rows": recon_rows,
         "status_counts": status_counts,
+        # the note on what «lik» means on generated data stands only where a figure is «lik» at all
+        "agreeing": any(n for s, n in status_counts if s in ("lik", "innenfor toleranse")),
         # what each status means, for the statuses that occur in this round (the counts list every status)
         "status_texts": [(s, katalog.status_text(s)) for s, n in status_counts if n],
         # the register's sources quoted in appendix A, each named in full once
