@@ -78,6 +78,22 @@ def test_summary_after_a_failed_run_names_what_is_missing(tmp_path):
     assert "issues" not in missing[0].split(": ")[1].split(", ")
 
 
+@pytest.mark.parametrize("marker", ["Terminating processes on user request, this might take some time.",
+                                    "KeyboardInterrupt"])
+def test_summary_after_ctrl_c_says_interrupted_not_an_error_above(tmp_path, marker):
+    processed, report = tmp_path / "processed", tmp_path / "report"
+    _issues(processed / "2015" / "issues.parquet", [("review", None)])
+    log = tmp_path / "run.snakemake.log"
+    log.write_text(LOG.split("[Mon Nov 30 18:00:03 2026]")[0] + marker + "\n", encoding="utf-8")
+    text = "\n".join(summary_lines(str(processed), str(report), ["2015"], [str(log)], ok=False))
+    assert "run interrupted on request (Ctrl-C); `make run` picks up where it stopped" in text
+    assert "the error is above" not in text
+    assert "Jobs started (3): dispatch (2015), kostra, figures (2015)" in text
+    log.write_text(LOG, encoding="utf-8")  # a job that failed: an error, as before
+    text = "\n".join(summary_lines(str(processed), str(report), ["2015"], [str(log)], ok=False))
+    assert "run stopped (the error is above)" in text and "Jobs run (3)" in text
+
+
 def _record(msg: str | None = None, level: int = logging.INFO, **extra) -> logging.LogRecord:
     record = logging.LogRecord("snakemake", level, __file__, 1, msg, None, None)
     record.__dict__.update(extra)

@@ -149,6 +149,20 @@ def missing_tables(processed: Path, round_name: str) -> list[str]:
     ]
 
 
+#: What Snakemake's log holds when the run was stopped on the user's request: its own message when it stops
+#: the running jobs, or the exception when the signal landed while it evaluated the workflow between jobs.
+_INTERRUPTED = ("Terminating processes on user request", "KeyboardInterrupt")
+
+
+def interrupted_in_log(log_path: str | os.PathLike | None) -> bool:
+    """Whether the run whose log this is was stopped by Ctrl-C (SIGINT), not by an error: the summary then
+    says so and that the next run picks up where it stopped, rather than pointing to an error above."""
+    if not log_path or not Path(log_path).is_file():
+        return False
+    text = Path(log_path).read_text(encoding="utf-8", errors="replace")
+    return any(marker in text for marker in _INTERRUPTED)
+
+
 def jobs_in_log(log_path: str | os.PathLike | None) -> tuple[list[str], list[str]]:
     """(jobs started, rules that failed) as Snakemake's log file lists them, in order."""
     if not log_path or not Path(log_path).is_file():
@@ -186,7 +200,15 @@ def summary_lines(processed_dir: str, report_dir: str, rounds: Sequence[str], lo
     """The end-of-run lines: outcome, reports, database, per round set-aside counts and the review command, jobs."""
     processed = Path(processed_dir)
     logs = _log_files(log)
-    lines = ["", "kartlegging: run complete." if ok else "kartlegging: run stopped (the error is above)."]
+    interrupted = not ok and interrupted_in_log(logs[0] if logs else None)
+    if ok:
+        headline = "kartlegging: run complete."
+    elif interrupted:
+        headline = ("kartlegging: run interrupted on request (Ctrl-C); `make run` picks up where it stopped "
+                    "(jobs that did not finish run again).")
+    else:
+        headline = "kartlegging: run stopped (the error is above)."
+    lines = ["", headline]
     for r in rounds:
         found = [str(Path(report_dir, r, f)) for f in REPORT_FILES if Path(report_dir, r, f).is_file()]
         if found:
@@ -228,8 +250,9 @@ def summary_lines(processed_dir: str, report_dir: str, rounds: Sequence[str], lo
         lines.append(f"  KOSTRA extracts: {kostra[0]} files or rows quarantined, {kostra[1]} review items open "
                      "(issues view, round = 'kostra')")
     jobs, failed = jobs_in_log(logs[0] if logs else None)
+    verb = "started" if interrupted else "run"
     lines.append(
-        f"  Jobs run ({len(jobs)}): {', '.join(jobs)}" if jobs else "  Jobs run: none, everything was up to date"
+        f"  Jobs {verb} ({len(jobs)}): {', '.join(jobs)}" if jobs else "  Jobs run: none, everything was up to date"
     )
     if failed:
         lines.append(f"  Failed: {', '.join(failed)}")
