@@ -15,13 +15,20 @@ What is read, and why no more: the property names of the code differ by year
 given in several features is one kommune (the 2021 file splits three), and each
 polygon is made valid once. Nothing is simplified: the files are small and the
 overlaps are computed only for the kommuner that were split.
+
+When: a file is parsed, checked and projected when it is read (so a bad file is
+named at once), but a kommune's shapely geometry is built (and made valid) only
+when it is first asked for: the crosswalk measures about a quarter of the
+kommuner of a file, and building and validating the rest cost it more than its
+overlaps did.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+import threading
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,18 +49,61 @@ class TerritoryError(ValueError):
     """A polygon file cannot be used; the message names the file and the reason (input to fix, not a bug)."""
 
 
-@dataclass(frozen=True)
-class KommuneLand:
-    """The kommuner of one polygon file: code -> valid shapely geometry in UTM 33 metres."""
+#: One feature's polygons: each a tuple of rings (shell first, then holes), each an (n, 2) array in UTM 33 metres.
+Parts = tuple[tuple[np.ndarray, ...], ...]
 
-    path: str
-    year: str
-    shapes: dict[str, Any]
+
+class KommuneLand:
+    """The kommuner of one polygon file: code -> valid shapely geometry in UTM 33 metres, built on first use.
+
+    One instance serves every thread of the process (:func:`read_land` caches it),
+    so the geometries it builds are kept under a lock.
+    """
+
+    def __init__(self, path: str, year: str, features: Mapping[str, tuple[Parts, ...]]) -> None:
+        self.path = path
+        self.year = year
+        self._features = dict(features)
+        self._built: dict[str, Any] = {}
+        self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
         """The file's name without its extension (``kommuner-2019``), as the crosswalk table names it."""
         return Path(self.path).stem
+
+    @property
+    def codes(self) -> frozenset[str]:
+        """The kommune codes the file draws, known without building a geometry."""
+        return frozenset(self._features)
+
+    @property
+    def shapes(self) -> Mapping[str, Any]:
+        """Code -> geometry, in code order; a geometry is built when it is looked up."""
+        return _Shapes(self)
+
+    def shape(self, code: str) -> Any:
+        """The valid geometry of one kommune (KeyError when the file does not draw it)."""
+        with self._lock:
+            if code not in self._built:
+                self._built[code] = _build(self._features[code])
+            return self._built[code]
+
+
+class _Shapes(Mapping[str, Any]):
+    """A read-only view of a file's kommuner that builds each geometry when it is looked up."""
+
+    def __init__(self, land: KommuneLand) -> None:
+        self._land = land
+
+    def __getitem__(self, code: str) -> Any:
+        return self._land.shape(code)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._land.codes))
+
+    def __len__(self) -> int:
+        return len(self._land.codes)
 
 
 def file_year(path: str | Path) -> str:
@@ -84,30 +134,39 @@ def _to_utm33(path: str, data: dict[str, Any]) -> Any:
     raise TerritoryError(f"{path}: coordinate reference system {name!r}; expected UTM 33 (EPSG:25833) or WGS 84")
 
 
-def _geometry(geometry: dict[str, Any], where: str, project: Any) -> Any:
-    import shapely
-
+def _parts(geometry: dict[str, Any], where: str, project: Any) -> Parts:
+    """A feature's polygons as projected rings, checked (type, at least one ring with an area) when read."""
     kind = (geometry or {}).get("type")
     if kind == "Polygon":
-        parts = [geometry["coordinates"]]
+        polygons = [geometry["coordinates"]]
     elif kind == "MultiPolygon":
-        parts = geometry["coordinates"]
+        polygons = geometry["coordinates"]
     else:
         raise TerritoryError(f"{where}: geometry type {kind!r}, expected Polygon or MultiPolygon")
-    polygons = []
-    for part in parts:
-        rings = [project(np.asarray(ring, dtype=float)[:, :2]) for ring in part if len(ring) >= 4]
+    parts = []
+    for polygon in polygons:
+        rings = tuple(project(np.asarray(ring, dtype=float)[:, :2]) for ring in polygon if len(ring) >= 4)
         if rings:
-            polygons.append(shapely.Polygon(rings[0], rings[1:]))
-    if not polygons:
+            parts.append(rings)
+    if not parts:
         raise TerritoryError(f"{where}: no polygon with an area")
-    return shapely.make_valid(shapely.MultiPolygon(polygons) if len(polygons) > 1 else polygons[0])
+    return tuple(parts)
+
+
+def _build(features: tuple[Parts, ...]) -> Any:
+    """One kommune's geometry: each feature made valid, the features of one code united in file order."""
+    import shapely
+
+    shape = None
+    for parts in features:
+        polygons = [shapely.Polygon(rings[0], rings[1:]) for rings in parts]
+        one = shapely.make_valid(shapely.MultiPolygon(polygons) if len(polygons) > 1 else polygons[0])
+        shape = one if shape is None else shapely.union(shape, one)
+    return shape
 
 
 @cache
 def _read(path: str, stamp: tuple[int, int]) -> KommuneLand:
-    import shapely
-
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -116,16 +175,16 @@ def _read(path: str, stamp: tuple[int, int]) -> KommuneLand:
     if not isinstance(features, list) or not features:
         raise TerritoryError(f"{path}: no features (expected a GeoJSON FeatureCollection)")
     project = _to_utm33(path, data)
-    shapes: dict[str, Any] = {}
+    by_code: dict[str, list[Parts]] = {}
     for i, feature in enumerate(features):
         props = feature.get("properties") or {}
         key = next((k for k in CODE_KEYS if props.get(k) not in (None, "")), None)
         if key is None:
             raise TerritoryError(f"{path}: feature {i} has none of the code properties {', '.join(CODE_KEYS)}")
         code = str(props[key]).strip().zfill(4)
-        shape = _geometry(feature.get("geometry") or {}, f"{path}: feature {i} ({code})", project)
-        shapes[code] = shapely.union(shapes[code], shape) if code in shapes else shape
-    return KommuneLand(path, file_year(path), dict(sorted(shapes.items())))
+        by_code.setdefault(code, []).append(_parts(feature.get("geometry") or {}, f"{path}: feature {i} ({code})",
+                                                   project))
+    return KommuneLand(path, file_year(path), {code: tuple(parts) for code, parts in sorted(by_code.items())})
 
 
 def read_land(path: str | Path) -> KommuneLand:
@@ -138,9 +197,30 @@ def read_land(path: str | Path) -> KommuneLand:
     return _read(str(resolved), (stat.st_mtime_ns, stat.st_size))
 
 
-def overlap_m2(a: Any, b: Any) -> float:
-    """Area (m²) the two kommune polygons share; 0 when they do not meet."""
-    return float(a.intersection(b).area) if a.intersects(b) else 0.0
+def overlaps_m2(pairs: Sequence[tuple[Any, Any]]) -> list[float]:
+    """Area (m²) each pair of kommune polygons shares, 0 where they do not meet.
+
+    All pairs in one call of each GEOS operation (intersects, intersection, area)
+    rather than three Python calls a pair: the crosswalk asks several hundred,
+    and the operations, so the areas, are those of ``a.intersection(b).area``.
+    """
+    import shapely
+
+    if not pairs:
+        return []
+    a = np.array([p[0] for p in pairs], dtype=object)
+    b = np.array([p[1] for p in pairs], dtype=object)
+    meet = shapely.intersects(a, b)
+    areas = np.zeros(len(pairs))
+    areas[meet] = shapely.area(shapely.intersection(a[meet], b[meet]))
+    return [float(x) for x in areas]
 
 
-__all__ = ["CODE_KEYS", "KommuneLand", "TerritoryError", "UTM33", "file_year", "overlap_m2", "read_land"]
+def areas_m2(shapes: Sequence[Any]) -> list[float]:
+    """The area (m²) of each polygon, in one GEOS call."""
+    import shapely
+
+    return [float(a) for a in shapely.area(np.array(shapes, dtype=object))] if shapes else []
+
+
+__all__ = ["CODE_KEYS", "KommuneLand", "TerritoryError", "UTM33", "areas_m2", "file_year", "overlaps_m2", "read_land"]
