@@ -394,14 +394,19 @@ def test_a_polygon_file_in_another_projection_is_refused_with_its_name(tmp_path)
         read_land(path)
 
 
-def test_a_bad_feature_is_refused_when_its_file_is_read_not_when_it_is_measured(tmp_path):
+@pytest.mark.parametrize("geometry, reason", [
+    ({"type": "Point", "coordinates": [500_000, 6_650_000]}, "geometry type 'Point'"),
+    ({"type": "Polygon", "coordinates": [[["x", "y"]] * 4]}, "the coordinates are not rings of points"),
+    ({"type": "MultiPolygon", "coordinates": [[[[0, 0], [1, 0], [0, 0]]]]}, "no polygon with an area"),
+])
+def test_a_bad_feature_is_refused_when_its_file_is_read_not_when_it_is_measured(tmp_path, geometry, reason):
     """Geometries are built only for the kommuner the crosswalk measures; the file is still checked whole."""
     path = tmp_path / "kommuner-2019.geojson"
     _squares(path, {"1": [(0, 0, 1, 1)], "2": [(1, 0, 2, 1)]})
     data = json.loads(path.read_text(encoding="utf-8"))
-    data["features"][1]["geometry"] = {"type": "Point", "coordinates": [500_000, 6_650_000]}
+    data["features"][1]["geometry"] = geometry
     path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(TerritoryError, match=r"kommuner-2019\.geojson: feature 1 \(0002\): geometry type 'Point'"):
+    with pytest.raises(TerritoryError, match=rf"kommuner-2019\.geojson: feature 1 \(0002\): {reason}"):
         read_land(path)
 
 

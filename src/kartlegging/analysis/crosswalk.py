@@ -57,7 +57,7 @@ import json
 import logging
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -89,6 +89,11 @@ CROSSWALK_COLUMNS = [
 
 #: SSB's code for "Uoppgitt" in every version: no kommune.
 _NOT_A_KOMMUNE = "9999"
+
+
+#: From-code -> its candidate to-codes, sorted: tuples, not sets, as some 30,000 of them live through a build and
+#: the garbage collector stops walking a tuple of strings once it has seen it (a set it walks every time).
+Chain = dict[str, tuple[str, ...]]
 
 
 class CrosswalkError(ValueError):
@@ -260,7 +265,7 @@ class _Klass:
         here = self.by_year[version].valid_from
         return sorted(self.polygon_files, key=lambda v: (abs((self.by_year[v].valid_from - here).days), -int(v)))
 
-    def forward(self, src: Version, dst: Version) -> dict[str, set[str]]:
+    def forward(self, src: Version, dst: Version) -> Chain:
         """Chain the change dates in ``(src.validFrom, dst.validFrom]``, date by date."""
         by_date: dict[date, list[CodeChange]] = defaultdict(list)
         for ch in self.changes:
@@ -271,7 +276,7 @@ class _Klass:
             after = self.valid_on(when)
             step = _step(by_date[when], set(after.kommuner) if after else None, when)
             current = {code: set().union(*(step.get(c, {c}) for c in now)) for code, now in current.items()}
-        return current
+        return {code: tuple(sorted(now)) for code, now in current.items()}
 
 
 @cache
@@ -302,13 +307,13 @@ class _Build:
 
     def __init__(self, k: _Klass) -> None:
         self.k = k
-        self._chains: dict[tuple[str, str], dict[str, set[str]]] = {}
+        self._chains: dict[tuple[str, str], Chain] = {}
         self._polygons: dict[tuple[str, str], _Polygon | None] = {}
         self._land: dict[str, KommuneLand] = {}
         self._overlaps: dict[tuple[tuple[str, str], tuple[str, str]], float] = {}
         self._areas: dict[tuple[str, str], float] = {}
 
-    def chain(self, a: str, b: str) -> dict[str, set[str]]:
+    def chain(self, a: str, b: str) -> Chain:
         """From-code -> candidate to-codes, by SSB's change table alone.
 
         A forward chain over several versions is the chain to the next version
@@ -318,21 +323,15 @@ class _Build:
         if (a, b) not in self._chains:
             src, dst = self.k.by_year[a], self.k.by_year[b]
             if a == b:
-                mapping = {code: {code} for code in src.kommuner}
+                mapping = {code: (code,) for code in src.kommuner}
             elif src.valid_from < dst.valid_from:
                 step = self.k.following[a]
                 if step.year == b:
                     mapping = self.k.forward(src, dst)
                 else:
-                    rest = self.chain(step.year, b)
-                    mapping = {code: set().union(*(rest[c] for c in now))
-                               for code, now in self.chain(a, step.year).items()}
+                    mapping = _compose(self.chain(a, step.year), self.chain(step.year, b))
             else:
-                inverse: dict[str, set[str]] = defaultdict(set)
-                for old, news in self.chain(b, a).items():
-                    for new in news:
-                        inverse[new].add(old)
-                mapping = dict(inverse)
+                mapping = _inverse(self.chain(b, a))
             _check_complete(mapping, src, dst)
             self._chains[(a, b)] = mapping
         return self._chains[(a, b)]
@@ -360,11 +359,11 @@ class _Build:
             if other == version:
                 target = code
             else:
-                forward = self.chain(version, other).get(code, set())
+                forward = self.chain(version, other).get(code, ())
                 if len(forward) != 1:
                     continue
-                target = next(iter(forward))
-                if self.chain(other, version).get(target) != {code}:
+                target = forward[0]
+                if self.chain(other, version).get(target) != (code,):
                     continue
             land = self.land(other)
             if target in land.codes:
@@ -393,6 +392,21 @@ class _Build:
     def area(self, p: _Polygon) -> float:
         """Area of a kommune polygon, as :meth:`measure` found it."""
         return self._areas[p.key]
+
+
+def _compose(first: Chain, then: Chain) -> Chain:
+    """``first`` followed by ``then``: where each code's candidates go next (most go one to one)."""
+    return {code: then[now[0]] if len(now) == 1 else tuple(sorted(set().union(*(then[c] for c in now))))
+            for code, now in first.items()}
+
+
+def _inverse(chain: Chain) -> Chain:
+    """A chain read backwards: each to-code's from-codes (a merger read backwards is a split)."""
+    inverse: dict[str, list[str]] = defaultdict(list)
+    for old, news in chain.items():
+        for new in news:
+            inverse[new].append(old)
+    return {new: tuple(sorted(olds)) for new, olds in inverse.items()}
 
 
 def _step(batch: list[CodeChange], live_after: set[str] | None, when: date) -> dict[str, set[str]]:
@@ -425,7 +439,7 @@ def _step(batch: list[CodeChange], live_after: set[str] | None, when: date) -> d
     return out
 
 
-def _check_complete(mapping: Mapping[str, set[str]], src: Version, dst: Version) -> None:
+def _check_complete(mapping: Chain, src: Version, dst: Version) -> None:
     """Every from-code lands in the to-version and every to-code is reached, or a named error."""
     to_codes = set(dst.kommuner)
     # one pass over sets for the common case; only a failure walks the codes in order to name the first
@@ -442,10 +456,10 @@ def _check_complete(mapping: Mapping[str, set[str]], src: Version, dst: Version)
         )
 
 
-def _name_unlanded(mapping: Mapping[str, set[str]], src: Version, dst: Version, to_codes: set[str]) -> None:
+def _name_unlanded(mapping: Chain, src: Version, dst: Version, to_codes: set[str]) -> None:
     """The error for the first from-code, in code order, that lands nowhere or outside the to-version."""
     for code in sorted(src.kommuner):
-        landed = mapping.get(code, set())
+        landed = set(mapping.get(code, ()))
         if not landed:
             raise CrosswalkError(
                 f"kommune {code} {src.kommuner[code]} (Klass {src.year}) maps to no kommune of "
@@ -486,8 +500,8 @@ def _splits(b: _Build, src: Version, dst: Version) -> list[_Split]:
     out = []
     for code, targets in sorted(b.chain(src.year, dst.year).items()):
         if len(targets) > 1:
-            ordered = sorted(targets)
-            out.append(_Split(code, ordered, b.polygon(src.year, code), {t: b.polygon(dst.year, t) for t in ordered}))
+            own = b.polygon(src.year, code)
+            out.append(_Split(code, list(targets), own, {t: b.polygon(dst.year, t) for t in targets}))
     return out
 
 
@@ -559,15 +573,15 @@ def _pair_rows(b: _Build, src: Version, dst: Version, splits: list[_Split]) -> l
     """
     chain = b.chain(src.year, dst.year)
     measured = {split.code: _measured(b, src, dst, split) for split in splits}
-    mapping: Mapping[str, set[str]] = chain
+    mapping = chain
     if any(len(links) < len(chain[code]) for code, links in measured.items()):
         # a candidate dropped as drawing noise: check again that every to-code is still reached
-        mapping = {**chain, **{code: {link.to_code for link in links} for code, links in measured.items()}}
+        mapping = {**chain, **{code: tuple(link.to_code for link in links) for code, links in measured.items()}}
         _check_complete(mapping, src, dst)
     incoming = Counter(itertools.chain.from_iterable(mapping.values()))
     rows = []
     for code in sorted(mapping):
-        links = measured.get(code) or [Link(next(iter(mapping[code])), 1.0, "hel")]
+        links = measured.get(code) or [Link(mapping[code][0], 1.0, "hel")]
         split = len(links) > 1
         for to_code, weight, basis, geometry in links:
             rows.append((src.year, code, src.kommuner[code], dst.year, to_code, dst.kommuner[to_code],

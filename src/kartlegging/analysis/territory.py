@@ -16,11 +16,13 @@ given in several features is one kommune (the 2021 file splits three), and each
 polygon is made valid once. Nothing is simplified: the files are small and the
 overlaps are computed only for the kommuner that were split.
 
-When: a file is parsed, checked and projected when it is read (so a bad file is
-named at once), but a kommune's shapely geometry is built (and made valid) only
+When: a file is parsed and checked when it is read (so a bad file is named at
+once), and each geometry's coordinates become arrays as soon as the parser has
+them (:func:`_arrays_hook`: the lists of a whole file alive at once are some
+200,000 objects for the garbage collector to walk, which cost as much as the
+parse). A kommune's shapely geometry is projected, built and made valid only
 when it is first asked for: the crosswalk measures about a quarter of the
-kommuner of a file, and building and validating the rest cost it more than its
-overlaps did.
+kommuner of a file, and building the rest cost it more than its overlaps did.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -49,7 +51,7 @@ class TerritoryError(ValueError):
     """A polygon file cannot be used; the message names the file and the reason (input to fix, not a bug)."""
 
 
-#: One feature's polygons: each a tuple of rings (shell first, then holes), each an (n, 2) array in UTM 33 metres.
+#: One feature's polygons: each a tuple of rings (shell first, then holes), each an (n, 2) array as in the file.
 Parts = tuple[tuple[np.ndarray, ...], ...]
 
 
@@ -60,10 +62,14 @@ class KommuneLand:
     so the geometries it builds are kept under a lock.
     """
 
-    def __init__(self, path: str, year: str, features: Mapping[str, tuple[Parts, ...]]) -> None:
+    def __init__(self, path: str, year: str, features: Mapping[str, tuple[Parts, ...]],
+                 project: Callable[[np.ndarray], np.ndarray]) -> None:
         self.path = path
         self.year = year
         self._features = dict(features)
+        #: the kommune codes the file draws, known without building a geometry
+        self.codes = frozenset(self._features)
+        self._project = project
         self._built: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -71,11 +77,6 @@ class KommuneLand:
     def name(self) -> str:
         """The file's name without its extension (``kommuner-2019``), as the crosswalk table names it."""
         return Path(self.path).stem
-
-    @property
-    def codes(self) -> frozenset[str]:
-        """The kommune codes the file draws, known without building a geometry."""
-        return frozenset(self._features)
 
     @property
     def shapes(self) -> Mapping[str, Any]:
@@ -86,7 +87,7 @@ class KommuneLand:
         """The valid geometry of one kommune (KeyError when the file does not draw it)."""
         with self._lock:
             if code not in self._built:
-                self._built[code] = _build(self._features[code])
+                self._built[code] = _build(self._features[code], self._project)
             return self._built[code]
 
 
@@ -134,32 +135,53 @@ def _to_utm33(path: str, data: dict[str, Any]) -> Any:
     raise TerritoryError(f"{path}: coordinate reference system {name!r}; expected UTM 33 (EPSG:25833) or WGS 84")
 
 
-def _parts(geometry: dict[str, Any], where: str, project: Any) -> Parts:
-    """A feature's polygons as projected rings, checked (type, at least one ring with an area) when read."""
-    kind = (geometry or {}).get("type")
-    if kind == "Polygon":
-        polygons = [geometry["coordinates"]]
-    elif kind == "MultiPolygon":
-        polygons = geometry["coordinates"]
-    else:
+class _Rings:
+    """A Polygon or MultiPolygon as :func:`_arrays_hook` left it: its polygons as arrays of the file's coordinates."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: Parts) -> None:
+        self.parts = parts
+
+
+def _arrays_hook(obj: dict[str, Any]) -> Any:
+    """``json.loads`` object hook: a Polygon's or MultiPolygon's coordinates as arrays the moment they are parsed.
+
+    Rings of fewer than four points (no area) are left out, and so is a polygon
+    left without rings. Coordinates that are not rings of numbers are left as
+    parsed, for :func:`_parts` to name the feature.
+    """
+    kind = obj.get("type")
+    coordinates = obj.get("coordinates")
+    if kind not in ("Polygon", "MultiPolygon") or not isinstance(coordinates, list):
+        return obj
+    try:
+        polygons = (coordinates,) if kind == "Polygon" else coordinates
+        parts = (tuple(np.asarray(ring, dtype=float)[:, :2] for ring in rings if len(ring) >= 4) for rings in polygons)
+        return _Rings(tuple(rings for rings in parts if rings))
+    except (TypeError, ValueError, IndexError):
+        return obj
+
+
+def _parts(geometry: Any, where: str) -> Parts:
+    """A feature's polygons, checked when the file is read: the type, the coordinates, at least one ring with area."""
+    if not isinstance(geometry, _Rings):
+        kind = geometry.get("type") if isinstance(geometry, dict) else None
+        if kind in ("Polygon", "MultiPolygon"):
+            raise TerritoryError(f"{where}: the coordinates are not rings of points (x, y)")
         raise TerritoryError(f"{where}: geometry type {kind!r}, expected Polygon or MultiPolygon")
-    parts = []
-    for polygon in polygons:
-        rings = tuple(project(np.asarray(ring, dtype=float)[:, :2]) for ring in polygon if len(ring) >= 4)
-        if rings:
-            parts.append(rings)
-    if not parts:
+    if not geometry.parts:
         raise TerritoryError(f"{where}: no polygon with an area")
-    return tuple(parts)
+    return geometry.parts
 
 
-def _build(features: tuple[Parts, ...]) -> Any:
-    """One kommune's geometry: each feature made valid, the features of one code united in file order."""
+def _build(features: tuple[Parts, ...], project: Callable[[np.ndarray], np.ndarray]) -> Any:
+    """One kommune's geometry in UTM 33: each feature made valid, the features of one code united in file order."""
     import shapely
 
     shape = None
     for parts in features:
-        polygons = [shapely.Polygon(rings[0], rings[1:]) for rings in parts]
+        polygons = [shapely.Polygon(project(rings[0]), [project(ring) for ring in rings[1:]]) for rings in parts]
         one = shapely.make_valid(shapely.MultiPolygon(polygons) if len(polygons) > 1 else polygons[0])
         shape = one if shape is None else shapely.union(shape, one)
     return shape
@@ -168,7 +190,7 @@ def _build(features: tuple[Parts, ...]) -> Any:
 @cache
 def _read(path: str, stamp: tuple[int, int]) -> KommuneLand:
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(Path(path).read_text(encoding="utf-8"), object_hook=_arrays_hook)
     except json.JSONDecodeError as exc:
         raise TerritoryError(f"{path}: not valid GeoJSON ({exc})") from exc
     features = data.get("features") if isinstance(data, dict) else None
@@ -177,14 +199,14 @@ def _read(path: str, stamp: tuple[int, int]) -> KommuneLand:
     project = _to_utm33(path, data)
     by_code: dict[str, list[Parts]] = {}
     for i, feature in enumerate(features):
-        props = feature.get("properties") or {}
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        props = props if isinstance(props, dict) else {}
         key = next((k for k in CODE_KEYS if props.get(k) not in (None, "")), None)
         if key is None:
             raise TerritoryError(f"{path}: feature {i} has none of the code properties {', '.join(CODE_KEYS)}")
         code = str(props[key]).strip().zfill(4)
-        by_code.setdefault(code, []).append(_parts(feature.get("geometry") or {}, f"{path}: feature {i} ({code})",
-                                                   project))
-    return KommuneLand(path, file_year(path), {code: tuple(parts) for code, parts in sorted(by_code.items())})
+        by_code.setdefault(code, []).append(_parts(feature.get("geometry"), f"{path}: feature {i} ({code})"))
+    return KommuneLand(path, file_year(path), {code: tuple(parts) for code, parts in sorted(by_code.items())}, project)
 
 
 def read_land(path: str | Path) -> KommuneLand:
