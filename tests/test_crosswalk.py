@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -20,6 +21,7 @@ import yaml
 from conftest import snakemake
 
 from kartlegging.analysis import crosswalk as crosswalk_module
+from kartlegging.analysis import territory
 from kartlegging.analysis.crosswalk import (
     MIN_SHARE,
     CrosswalkError,
@@ -27,6 +29,7 @@ from kartlegging.analysis.crosswalk import (
     build_crosswalk,
     crosswalk_table,
     newest_version,
+    pair_of,
 )
 from kartlegging.analysis.harmonise import harmonise_status
 from kartlegging.analysis.territory import TerritoryError, read_land
@@ -237,6 +240,38 @@ def test_reruns_give_identical_bytes(tmp_path):
     assert outs[0] == outs[1]
 
 
+def test_pairs_built_together_are_the_pairs_built_one_by_one():
+    """The table measures every pair's overlaps in one pass; each pair comes out as when it is built alone."""
+    def values(frame: pd.DataFrame) -> pd.DataFrame:  # a pair without a split has no geometry: None, not str
+        return frame.astype(object).where(frame.notna(), None).reset_index(drop=True)
+
+    table = shipped()
+    for a, b in (("2015", "2024"), ("2024", "2015"), ("2019", "2020"), ("2017", "2015"), ("2020", "2020")):
+        pd.testing.assert_frame_equal(values(build_crosswalk(REF, a, b)), values(pair_of(table, a, b)))
+
+
+def test_two_threads_building_at_once_get_the_table_of_one():
+    """Steps run as threads of Snakemake's process, and the files they read (Klass versions, the polygons built
+    on first use) are shared by the process: two builds at once, from a cold start, each get the whole table."""
+    crosswalk_module._klass.cache_clear()
+    territory._read.cache_clear()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        frames = list(pool.map(lambda _: crosswalk_table(REF), range(2)))
+    for frame in frames:
+        pd.testing.assert_frame_equal(frame, shipped())
+
+
+def test_pandas_text_columns_are_written_as_python_strings_are(tmp_path):
+    """The store hands pandas' own (Arrow) text columns to Arrow as they are: the file is the one the same
+    table with Python strings (and None for a missing geometry) gives."""
+    frame = build_crosswalk(REF, "2019", "2020")
+    assert str(frame["from_name"].dtype) == "str" and frame["geometry"].isna().any()
+    as_python = frame.astype(object).where(frame.notna(), None)
+    store.write_table(frame, "crosswalk", tmp_path / "a.parquet")
+    store.write_table(as_python, "crosswalk", tmp_path / "b.parquet")
+    assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
+
+
 # -- hand-made Klass folders ------------------------------------------------------
 
 def _klass_folder(tmp: Path, before: dict[str, str], after: dict[str, str], changes: list[tuple[str, str]]) -> Path:
@@ -356,6 +391,22 @@ def test_a_polygon_file_in_another_projection_is_refused_with_its_name(tmp_path)
     path = tmp_path / "kommuner-2019.geojson"
     _squares(path, {"1": [(0, 0, 1, 1)]}, crs="urn:ogc:def:crs:EPSG::3857")
     with pytest.raises(TerritoryError, match=r"kommuner-2019\.geojson: coordinate reference system"):
+        read_land(path)
+
+
+@pytest.mark.parametrize("geometry, reason", [
+    ({"type": "Point", "coordinates": [500_000, 6_650_000]}, "geometry type 'Point'"),
+    ({"type": "Polygon", "coordinates": [[["x", "y"]] * 4]}, "the coordinates are not rings of points"),
+    ({"type": "MultiPolygon", "coordinates": [[[[0, 0], [1, 0], [0, 0]]]]}, "no polygon with an area"),
+])
+def test_a_bad_feature_is_refused_when_its_file_is_read_not_when_it_is_measured(tmp_path, geometry, reason):
+    """Geometries are built only for the kommuner the crosswalk measures; the file is still checked whole."""
+    path = tmp_path / "kommuner-2019.geojson"
+    _squares(path, {"1": [(0, 0, 1, 1)], "2": [(1, 0, 2, 1)]})
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["features"][1]["geometry"] = geometry
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(TerritoryError, match=rf"kommuner-2019\.geojson: feature 1 \(0002\): {reason}"):
         read_land(path)
 
 

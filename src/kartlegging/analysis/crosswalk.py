@@ -56,21 +56,21 @@ import itertools
 import json
 import logging
 import re
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 
-from kartlegging.analysis.territory import KommuneLand, TerritoryError, file_year, overlap_m2, read_land
+from kartlegging.analysis.territory import KommuneLand, TerritoryError, areas_m2, file_year, overlaps_m2, read_land
 
 log = logging.getLogger("kartlegging.analysis.crosswalk")
 
-#: Labels of a crosswalk row (see :func:`_label`).
+#: Labels of a crosswalk row (see :func:`_change`).
 CHANGES = ("uendret", "nytt_nummer", "navn", "sammenslått", "delt")
 
 #: How a link's weight was found: the land went whole (no polygons needed), measured by area, or not measurable.
@@ -89,6 +89,11 @@ CROSSWALK_COLUMNS = [
 
 #: SSB's code for "Uoppgitt" in every version: no kommune.
 _NOT_A_KOMMUNE = "9999"
+
+
+#: From-code -> its candidate to-codes, sorted: tuples, not sets, as some 30,000 of them live through a build and
+#: the garbage collector stops walking a tuple of strings once it has seen it (a set it walks every time).
+Chain = dict[str, tuple[str, ...]]
 
 
 class CrosswalkError(ValueError):
@@ -194,7 +199,12 @@ def _read_changes(path: str) -> tuple[CodeChange, ...]:
 
 
 class _Klass:
-    """The versions, the change table and the polygons of one set of files, with the chains between versions."""
+    """The versions, the change table and the polygon files of one set of files, read once and never changed.
+
+    :func:`_klass` shares one instance between every thread of the process, so it
+    holds nothing a build fills in: the chains, polygons and overlaps a build works
+    out are kept by that build's :class:`_Build`.
+    """
 
     def __init__(self, files: KlassFiles) -> None:
         if not files.versions:
@@ -206,13 +216,10 @@ class _Klass:
                 f"{len(files.changes)}: {', '.join(Path(p).name for p in files.changes) or 'none'}")
         self.versions = sorted((_read_version(p) for p in files.versions), key=lambda v: v.valid_from)
         self.by_year = {v.year: v for v in self.versions}
+        #: version year -> the version after it (none for the newest): a forward chain is walked version by version
+        self.following = {a.year: b for a, b in itertools.pairwise(self.versions)}
         self.changes = _read_changes(files.changes[0])
         self.polygon_files = self._polygon_versions(files.polygons)
-        self._chains: dict[tuple[str, str], dict[str, set[str]]] = {}
-        # memos: a kommune's polygon, a file's polygons and an overlap are the same in every pair of versions
-        self._polygons: dict[tuple[str, str], tuple[Any, str] | None] = {}
-        self._land: dict[str, KommuneLand] = {}
-        self._overlaps: dict[tuple[str, str, str, str], float] = {}
 
     def version_for(self, wanted: str) -> Version:
         """A version year (``2015``), or the version valid on a date or 1 January of a year (``2016`` -> 2015)."""
@@ -253,42 +260,12 @@ class _Klass:
                 best[version.year] = (rank, path)
         return {v: path for v, (_, path) in sorted(best.items())}
 
-    def land(self, version: str) -> KommuneLand:
-        if version not in self._land:
-            try:
-                self._land[version] = read_land(self.polygon_files[version])
-            except TerritoryError as exc:
-                raise CrosswalkError(str(exc)) from exc
-        return self._land[version]
+    def nearest_polygon_versions(self, version: str) -> list[str]:
+        """The versions with a polygon file, nearest to ``version`` first (the later of two as near)."""
+        here = self.by_year[version].valid_from
+        return sorted(self.polygon_files, key=lambda v: (abs((self.by_year[v].valid_from - here).days), -int(v)))
 
-    def overlap(self, a: tuple[Any, str], a_code: str, b: tuple[Any, str], b_code: str) -> float:
-        """Area two kommune polygons share (memoised by file and code: one overlap serves every pair)."""
-        key = (a[1], a_code, b[1], b_code)
-        if key not in self._overlaps:
-            self._overlaps[key] = overlap_m2(a[0], b[0])
-        return self._overlaps[key]
-
-    # -- chaining ------------------------------------------------------------------
-
-    def chain(self, a: str, b: str) -> dict[str, set[str]]:
-        """From-code -> candidate to-codes, by SSB's change table alone (cached per pair)."""
-        if (a, b) not in self._chains:
-            src, dst = self.by_year[a], self.by_year[b]
-            if a == b:
-                mapping = {code: {code} for code in src.kommuner}
-            elif src.valid_from < dst.valid_from:
-                mapping = self._forward(src, dst)
-            else:
-                inverse: dict[str, set[str]] = defaultdict(set)
-                for old, news in self.chain(b, a).items():
-                    for new in news:
-                        inverse[new].add(old)
-                mapping = dict(inverse)
-            _check_complete(mapping, src, dst)
-            self._chains[(a, b)] = mapping
-        return self._chains[(a, b)]
-
-    def _forward(self, src: Version, dst: Version) -> dict[str, set[str]]:
+    def forward(self, src: Version, dst: Version) -> Chain:
         """Chain the change dates in ``(src.validFrom, dst.validFrom]``, date by date."""
         by_date: dict[date, list[CodeChange]] = defaultdict(list)
         for ch in self.changes:
@@ -299,12 +276,76 @@ class _Klass:
             after = self.valid_on(when)
             step = _step(by_date[when], set(after.kommuner) if after else None, when)
             current = {code: set().union(*(step.get(c, {c}) for c in now)) for code, now in current.items()}
-        return current
+        return {code: tuple(sorted(now)) for code, now in current.items()}
 
-    # -- polygons --------------------------------------------------------------------
 
-    def polygon(self, version: str, code: str) -> tuple[Any, str] | None:
-        """The polygon of a kommune of ``version`` and the file it is from, or None when no file has its land.
+@cache
+def _klass(files: KlassFiles) -> _Klass:
+    return _Klass(files)
+
+
+class _Polygon(NamedTuple):
+    """A kommune's polygon as one file draws it; ``path`` and ``code`` name it (one overlap serves every pair)."""
+
+    path: str
+    name: str
+    code: str
+    shape: Any
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.path, self.code
+
+
+class _Build:
+    """The chains, polygons and overlaps of one build, worked out once for all its version pairs.
+
+    Most pairs ask the same questions (2013 -> 2024 and 2015 -> 2024 measure
+    the same polygons), so each is answered once. Made per call and never
+    shared between threads, so its memos need no lock.
+    """
+
+    def __init__(self, k: _Klass) -> None:
+        self.k = k
+        self._chains: dict[tuple[str, str], Chain] = {}
+        self._polygons: dict[tuple[str, str], _Polygon | None] = {}
+        self._land: dict[str, KommuneLand] = {}
+        self._overlaps: dict[tuple[tuple[str, str], tuple[str, str]], float] = {}
+        self._areas: dict[tuple[str, str], float] = {}
+
+    def chain(self, a: str, b: str) -> Chain:
+        """From-code -> candidate to-codes, by SSB's change table alone.
+
+        A forward chain over several versions is the chain to the next version
+        followed by the chain from there: the change dates are applied one by one
+        either way, and each date is then read once for all the pairs that span it.
+        """
+        if (a, b) not in self._chains:
+            src, dst = self.k.by_year[a], self.k.by_year[b]
+            if a == b:
+                mapping = {code: (code,) for code in src.kommuner}
+            elif src.valid_from < dst.valid_from:
+                step = self.k.following[a]
+                if step.year == b:
+                    mapping = self.k.forward(src, dst)
+                else:
+                    mapping = _compose(self.chain(a, step.year), self.chain(step.year, b))
+            else:
+                mapping = _inverse(self.chain(b, a))
+            _check_complete(mapping, src, dst)
+            self._chains[(a, b)] = mapping
+        return self._chains[(a, b)]
+
+    def land(self, version: str) -> KommuneLand:
+        if version not in self._land:
+            try:
+                self._land[version] = read_land(self.k.polygon_files[version])
+            except TerritoryError as exc:
+                raise CrosswalkError(str(exc)) from exc
+        return self._land[version]
+
+    def polygon(self, version: str, code: str) -> _Polygon | None:
+        """The polygon of a kommune of ``version``, or None when no file has its land.
 
         Its own version's file first; else the nearest version with a file in which
         the chain links the kommune one to one in both directions (the same land).
@@ -313,28 +354,59 @@ class _Klass:
             self._polygons[(version, code)] = self._find_polygon(version, code)
         return self._polygons[(version, code)]
 
-    def _find_polygon(self, version: str, code: str) -> tuple[Any, str] | None:
-        here = self.by_year[version].valid_from
-        order = sorted(self.polygon_files, key=lambda v: (abs((self.by_year[v].valid_from - here).days), -int(v)))
-        for other in order:
+    def _find_polygon(self, version: str, code: str) -> _Polygon | None:
+        for other in self.k.nearest_polygon_versions(version):
             if other == version:
                 target = code
             else:
-                forward = self.chain(version, other).get(code, set())
+                forward = self.chain(version, other).get(code, ())
                 if len(forward) != 1:
                     continue
-                target = next(iter(forward))
-                if self.chain(other, version).get(target) != {code}:
+                target = forward[0]
+                if self.chain(other, version).get(target) != (code,):
                     continue
             land = self.land(other)
-            if target in land.shapes:
-                return land.shapes[target], land.name
+            if target in land.codes:
+                return _Polygon(land.path, land.name, target, land.shape(target))
         return None
 
+    def measure(self, splits: Iterable[_Split]) -> None:
+        """Every overlap and area the measurable splits ask for, in one vectorised pass (see :meth:`overlap`)."""
+        pending: dict[tuple[tuple[str, str], tuple[str, str]], tuple[Any, Any]] = {}
+        shapes: dict[tuple[str, str], Any] = {}
+        for split in splits:
+            if split.own is None or any(p is None for p in split.theirs.values()):
+                continue
+            for theirs in split.theirs.values():
+                key = (split.own.key, theirs.key)
+                if key not in self._overlaps:
+                    pending.setdefault(key, (split.own.shape, theirs.shape))
+                shapes.update({p.key: p.shape for p in (split.own, theirs) if p.key not in self._areas})
+        self._overlaps.update(zip(pending, overlaps_m2(list(pending.values()))))
+        self._areas.update(zip(shapes, areas_m2(list(shapes.values()))))
 
-@cache
-def _klass(files: KlassFiles) -> _Klass:
-    return _Klass(files)
+    def overlap(self, a: _Polygon, b: _Polygon) -> float:
+        """Area two kommune polygons share, as :meth:`measure` found it."""
+        return self._overlaps[(a.key, b.key)]
+
+    def area(self, p: _Polygon) -> float:
+        """Area of a kommune polygon, as :meth:`measure` found it."""
+        return self._areas[p.key]
+
+
+def _compose(first: Chain, then: Chain) -> Chain:
+    """``first`` followed by ``then``: where each code's candidates go next (most go one to one)."""
+    return {code: then[now[0]] if len(now) == 1 else tuple(sorted(set().union(*(then[c] for c in now))))
+            for code, now in first.items()}
+
+
+def _inverse(chain: Chain) -> Chain:
+    """A chain read backwards: each to-code's from-codes (a merger read backwards is a split)."""
+    inverse: dict[str, list[str]] = defaultdict(list)
+    for old, news in chain.items():
+        for new in news:
+            inverse[new].append(old)
+    return {new: tuple(sorted(olds)) for new, olds in inverse.items()}
 
 
 def _step(batch: list[CodeChange], live_after: set[str] | None, when: date) -> dict[str, set[str]]:
@@ -367,11 +439,27 @@ def _step(batch: list[CodeChange], live_after: set[str] | None, when: date) -> d
     return out
 
 
-def _check_complete(mapping: Mapping[str, set[str]], src: Version, dst: Version) -> None:
+def _check_complete(mapping: Chain, src: Version, dst: Version) -> None:
     """Every from-code lands in the to-version and every to-code is reached, or a named error."""
     to_codes = set(dst.kommuner)
+    # one pass over sets for the common case; only a failure walks the codes in order to name the first
+    if not all(mapping.get(code) for code in src.kommuner) or not to_codes.issuperset(
+            set().union(*(mapping[code] for code in src.kommuner))):
+        _name_unlanded(mapping, src, dst, to_codes)
+    reached = set().union(*mapping.values()) if mapping else set()
+    orphans = sorted(set(dst.kommuner) - reached)
+    if orphans:
+        names = ", ".join(f"{c} {dst.kommuner[c]}" for c in orphans)
+        raise CrosswalkError(
+            f"kommune(s) {names} of Klass {dst.year} are reached from no kommune of Klass {src.year}: "
+            "the change table (or, after a split, the polygons) does not say where they came from"
+        )
+
+
+def _name_unlanded(mapping: Chain, src: Version, dst: Version, to_codes: set[str]) -> None:
+    """The error for the first from-code, in code order, that lands nowhere or outside the to-version."""
     for code in sorted(src.kommuner):
-        landed = mapping.get(code, set())
+        landed = set(mapping.get(code, ()))
         if not landed:
             raise CrosswalkError(
                 f"kommune {code} {src.kommuner[code]} (Klass {src.year}) maps to no kommune of "
@@ -383,21 +471,12 @@ def _check_complete(mapping: Mapping[str, set[str]], src: Version, dst: Version)
                 f"kommune {code} {src.kommuner[code]} (Klass {src.year}) maps to {', '.join(stray)}, "
                 f"which is not a kommune of Klass {dst.year}: the change table and the version files disagree"
             )
-    reached = set().union(*mapping.values()) if mapping else set()
-    orphans = sorted(set(dst.kommuner) - reached)
-    if orphans:
-        names = ", ".join(f"{c} {dst.kommuner[c]}" for c in orphans)
-        raise CrosswalkError(
-            f"kommune(s) {names} of Klass {dst.year} are reached from no kommune of Klass {src.year}: "
-            "the change table (or, after a split, the polygons) does not say where they came from"
-        )
 
 
 # -- weights ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """One link of a from-kommune: its target, the share of its land there, and how that share was found."""
 
     to_code: str
@@ -406,10 +485,29 @@ class Link:
     geometry: str | None = None
 
 
-def _measured(k: _Klass, src: Version, dst: Version, code: str, targets: list[str]) -> list[Link]:
+@dataclass(frozen=True)
+class _Split:
+    """A from-kommune with several candidates, and the polygons of it and of each (None: no file has its land)."""
+
+    code: str
+    targets: list[str]
+    own: _Polygon | None
+    theirs: dict[str, _Polygon | None]
+
+
+def _splits(b: _Build, src: Version, dst: Version) -> list[_Split]:
+    """The from-kommuner of a pair that have several candidates, with their polygons found."""
+    out = []
+    for code, targets in sorted(b.chain(src.year, dst.year).items()):
+        if len(targets) > 1:
+            own = b.polygon(src.year, code)
+            out.append(_Split(code, list(targets), own, {t: b.polygon(dst.year, t) for t in targets}))
+    return out
+
+
+def _measured(b: _Build, src: Version, dst: Version, split: _Split) -> list[Link]:
     """The links of a kommune with several candidates, weighted by the area it shares with each."""
-    own = k.polygon(src.year, code)
-    theirs = {t: k.polygon(dst.year, t) for t in targets}
+    code, targets, own, theirs = split.code, split.targets, split.own, split.theirs
     if own is None or any(v is None for v in theirs.values()):
         lacking = ([f"{code} {src.kommuner[code]} (Klass {src.year})"] if own is None else []) + [
             f"{t} {dst.kommuner[t]} (Klass {dst.year})" for t, v in theirs.items() if v is None]
@@ -417,34 +515,24 @@ def _measured(k: _Klass, src: Version, dst: Version, code: str, targets: list[st
                  "candidate is kept", src.year, dst.year, code, src.kommuner[code], ", ".join(targets),
                  ", ".join(lacking))
         return [Link(t, None, "uten_kart") for t in targets]
-    shape, own_file = own
-    overlaps = {t: k.overlap(own, code, theirs[t], t) for t in targets}
-    kept = {t: a for t, a in overlaps.items() if a > 0 and a >= MIN_SHARE * min(shape.area, theirs[t][0].area)}
+    found = {t: p for t, p in theirs.items() if p is not None}
+    overlaps = {t: b.overlap(own, found[t]) for t in targets}
+    kept = {t: a for t, a in overlaps.items() if a > 0 and a >= MIN_SHARE * min(b.area(own), b.area(found[t]))}
     for t in targets:
         if t not in kept:
             log.info("Klass %s -> %s: %s %s -> %s %s dropped: they share %.3f %% of %s's land, drawing noise "
                      "below %g %%", src.year, dst.year, code, src.kommuner[code], t, dst.kommuner[t],
-                     100 * overlaps[t] / shape.area, code, 100 * MIN_SHARE)
+                     100 * overlaps[t] / b.area(own), code, 100 * MIN_SHARE)
     if not kept:
         raise CrosswalkError(
             f"kommune {code} {src.kommuner[code]} (Klass {src.year}) shares no land with its candidates "
             f"{', '.join(targets)} of Klass {dst.year} in the polygon files; a polygon file is wrong")
     total = sum(kept.values())
-    geometry = " / ".join([own_file, *sorted({theirs[t][1] for t in kept} - {own_file})])
+    geometry = " / ".join([own.name, *sorted({found[t].name for t in kept} - {own.name})])
     return [Link(t, 1.0 if len(kept) == 1 else round(a / total, 6), "areal", geometry) for t, a in sorted(kept.items())]
 
 
-def _links(k: _Klass, src: Version, dst: Version) -> dict[str, list[Link]]:
-    """Every from-code's links: one candidate goes whole, several are weighted by territory."""
-    out = {}
-    for code, targets in sorted(k.chain(src.year, dst.year).items()):
-        if len(targets) == 1:
-            out[code] = [Link(next(iter(targets)), 1.0, "hel")]
-        else:
-            out[code] = _measured(k, src, dst, code, sorted(targets))
-    return out
-
-
+@cache
 def _bare_name(name: str) -> str:
     """A name without SSB's county qualifier, for telling a renaming from a relabelling.
 
@@ -456,8 +544,9 @@ def _bare_name(name: str) -> str:
     return re.sub(r"\s*\([^)]*\)\s*$", "", name).strip()
 
 
-def _label(mapping: Mapping[str, set[str]], src: Version, dst: Version) -> dict[tuple[str, str], str]:
-    """The change label of every link.
+def _change(code: str, to_code: str, split: bool, incoming: int, src: Version, dst: Version) -> str:
+    """The change label of one link (``split``: the from-code has several links; ``incoming``: how many
+    from-codes reach ``to_code``).
 
     A from-code going to several to-codes is ``delt``; this wins over
     ``sammenslått`` when both hold (0720 Stokke -> 0704 Tønsberg, which also took
@@ -466,23 +555,48 @@ def _label(mapping: Mapping[str, set[str]], src: Version, dst: Version) -> dict[
     several from-codes is ``sammenslått``; a 1:1 row is ``uendret`` or ``navn``
     (same code, name in the to-version differs) or ``nytt_nummer``.
     """
-    incoming: dict[str, int] = defaultdict(int)
-    for targets in mapping.values():
-        for t in targets:
-            incoming[t] += 1
-    out = {}
-    for code, targets in mapping.items():
-        for t in targets:
-            if len(targets) > 1:
-                change = "delt"
-            elif incoming[t] > 1:
-                change = "sammenslått"
-            elif t == code:
-                change = "uendret" if _bare_name(src.kommuner[code]) == _bare_name(dst.kommuner[t]) else "navn"
-            else:
-                change = "nytt_nummer"
-            out[(code, t)] = change
-    return out
+    if split:
+        return "delt"
+    if incoming > 1:
+        return "sammenslått"
+    if to_code == code:
+        return "uendret" if _bare_name(src.kommuner[code]) == _bare_name(dst.kommuner[to_code]) else "navn"
+    return "nytt_nummer"
+
+
+def _pair_rows(b: _Build, src: Version, dst: Version, splits: list[_Split]) -> list[tuple[Any, ...]]:
+    """The rows of one version pair (columns :data:`CROSSWALK_COLUMNS`), its overlaps already measured.
+
+    A from-code with one candidate goes whole (``hel``), one with several is
+    weighted by territory (:func:`_measured`). Nearly all of the table's links
+    are whole, so those are written straight off the chain, in one pass.
+    """
+    chain = b.chain(src.year, dst.year)
+    measured = {split.code: _measured(b, src, dst, split) for split in splits}
+    mapping = chain
+    if any(len(links) < len(chain[code]) for code, links in measured.items()):
+        # a candidate dropped as drawing noise: check again that every to-code is still reached
+        mapping = {**chain, **{code: tuple(link.to_code for link in links) for code, links in measured.items()}}
+        _check_complete(mapping, src, dst)
+    incoming = Counter(itertools.chain.from_iterable(mapping.values()))
+    rows = []
+    for code in sorted(mapping):
+        links = measured.get(code) or [Link(mapping[code][0], 1.0, "hel")]
+        split = len(links) > 1
+        for to_code, weight, basis, geometry in links:
+            rows.append((src.year, code, src.kommuner[code], dst.year, to_code, dst.kommuner[to_code],
+                         _change(code, to_code, split, incoming[to_code], src, dst), weight, basis, geometry))
+    return rows
+
+
+def _rows(source: Source, pairs: Iterable[tuple[str, str]]) -> list[tuple[Any, ...]]:
+    """The rows of several version pairs: every pair's chains and polygons first, then every overlap at once."""
+    k = _klass(_files(source))
+    b = _Build(k)
+    versions = [(k.version_for(str(a)), k.version_for(str(z))) for a, z in pairs]
+    splits = [_splits(b, src, dst) for src, dst in versions]
+    b.measure(split for part in splits for split in part)
+    return [row for (src, dst), part in zip(versions, splits) for row in _pair_rows(b, src, dst, part)]
 
 
 def build_crosswalk(source: Source, from_version: str, to_version: str) -> pd.DataFrame:
@@ -495,29 +609,15 @@ def build_crosswalk(source: Source, from_version: str, to_version: str) -> pd.Da
     from-code, a merger several rows for one to-code. ``weight`` is the share of
     the from-kommune's land in the to-kommune (1 where it went whole, empty where
     it cannot be measured); ``change`` is one of :data:`CHANGES`
-    (see :func:`_label`). Raises :class:`CrosswalkError` when a code of either
+    (see :func:`_change`). Raises :class:`CrosswalkError` when a code of either
     version is left without a partner.
     """
-    k = _klass(_files(source))
-    src, dst = k.version_for(str(from_version)), k.version_for(str(to_version))
-    links = _links(k, src, dst)
-    mapping = {code: {link.to_code for link in ls} for code, ls in links.items()}
-    _check_complete(mapping, src, dst)
-    labels = _label(mapping, src, dst)
-    rows = [
-        (src.year, code, src.kommuner[code], dst.year, link.to_code, dst.kommuner[link.to_code],
-         labels[(code, link.to_code)], link.weight, link.basis, link.geometry)
-        for code in sorted(links) for link in links[code]
-    ]
-    return pd.DataFrame(rows, columns=CROSSWALK_COLUMNS)
+    return build_crosswalks(source, [(from_version, to_version)])
 
 
 def build_crosswalks(source: Source, pairs: Iterable[tuple[str, str]]) -> pd.DataFrame:
-    """The crosswalks of several version pairs stacked."""
-    frames = [build_crosswalk(source, a, b) for a, b in pairs]
-    if not frames:
-        return pd.DataFrame(columns=CROSSWALK_COLUMNS)
-    return pd.concat(frames, ignore_index=True)
+    """The crosswalks of several version pairs stacked, built together (one frame, each overlap measured once)."""
+    return pd.DataFrame(_rows(source, pairs), columns=CROSSWALK_COLUMNS)
 
 
 def version_years(source: Source) -> list[str]:

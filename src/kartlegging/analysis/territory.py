@@ -15,13 +15,22 @@ What is read, and why no more: the property names of the code differ by year
 given in several features is one kommune (the 2021 file splits three), and each
 polygon is made valid once. Nothing is simplified: the files are small and the
 overlaps are computed only for the kommuner that were split.
+
+When: a file is parsed and checked when it is read (so a bad file is named at
+once), and each geometry's coordinates become arrays as soon as the parser has
+them (:func:`_arrays_hook`: the lists of a whole file alive at once are some
+200,000 objects for the garbage collector to walk, which cost as much as the
+parse). A kommune's shapely geometry is projected, built and made valid only
+when it is first asked for: the crosswalk measures about a quarter of the
+kommuner of a file, and building the rest cost it more than its overlaps did.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,18 +51,60 @@ class TerritoryError(ValueError):
     """A polygon file cannot be used; the message names the file and the reason (input to fix, not a bug)."""
 
 
-@dataclass(frozen=True)
-class KommuneLand:
-    """The kommuner of one polygon file: code -> valid shapely geometry in UTM 33 metres."""
+#: One feature's polygons: each a tuple of rings (shell first, then holes), each an (n, 2) array as in the file.
+Parts = tuple[tuple[np.ndarray, ...], ...]
 
-    path: str
-    year: str
-    shapes: dict[str, Any]
+
+class KommuneLand:
+    """The kommuner of one polygon file: code -> valid shapely geometry in UTM 33 metres, built on first use.
+
+    One instance serves every thread of the process (:func:`read_land` caches it),
+    so the geometries it builds are kept under a lock.
+    """
+
+    def __init__(self, path: str, year: str, features: Mapping[str, tuple[Parts, ...]],
+                 project: Callable[[np.ndarray], np.ndarray]) -> None:
+        self.path = path
+        self.year = year
+        self._features = dict(features)
+        #: the kommune codes the file draws, known without building a geometry
+        self.codes = frozenset(self._features)
+        self._project = project
+        self._built: dict[str, Any] = {}
+        self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
         """The file's name without its extension (``kommuner-2019``), as the crosswalk table names it."""
         return Path(self.path).stem
+
+    @property
+    def shapes(self) -> Mapping[str, Any]:
+        """Code -> geometry, in code order; a geometry is built when it is looked up."""
+        return _Shapes(self)
+
+    def shape(self, code: str) -> Any:
+        """The valid geometry of one kommune (KeyError when the file does not draw it)."""
+        with self._lock:
+            if code not in self._built:
+                self._built[code] = _build(self._features[code], self._project)
+            return self._built[code]
+
+
+class _Shapes(Mapping[str, Any]):
+    """A read-only view of a file's kommuner that builds each geometry when it is looked up."""
+
+    def __init__(self, land: KommuneLand) -> None:
+        self._land = land
+
+    def __getitem__(self, code: str) -> Any:
+        return self._land.shape(code)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._land.codes))
+
+    def __len__(self) -> int:
+        return len(self._land.codes)
 
 
 def file_year(path: str | Path) -> str:
@@ -84,48 +135,78 @@ def _to_utm33(path: str, data: dict[str, Any]) -> Any:
     raise TerritoryError(f"{path}: coordinate reference system {name!r}; expected UTM 33 (EPSG:25833) or WGS 84")
 
 
-def _geometry(geometry: dict[str, Any], where: str, project: Any) -> Any:
+class _Rings:
+    """A Polygon or MultiPolygon as :func:`_arrays_hook` left it: its polygons as arrays of the file's coordinates."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self, parts: Parts) -> None:
+        self.parts = parts
+
+
+def _arrays_hook(obj: dict[str, Any]) -> Any:
+    """``json.loads`` object hook: a Polygon's or MultiPolygon's coordinates as arrays the moment they are parsed.
+
+    Rings of fewer than four points (no area) are left out, and so is a polygon
+    left without rings. Coordinates that are not rings of numbers are left as
+    parsed, for :func:`_parts` to name the feature.
+    """
+    kind = obj.get("type")
+    coordinates = obj.get("coordinates")
+    if kind not in ("Polygon", "MultiPolygon") or not isinstance(coordinates, list):
+        return obj
+    try:
+        polygons = (coordinates,) if kind == "Polygon" else coordinates
+        parts = (tuple(np.asarray(ring, dtype=float)[:, :2] for ring in rings if len(ring) >= 4) for rings in polygons)
+        return _Rings(tuple(rings for rings in parts if rings))
+    except (TypeError, ValueError, IndexError):
+        return obj
+
+
+def _parts(geometry: Any, where: str) -> Parts:
+    """A feature's polygons, checked when the file is read: the type, the coordinates, at least one ring with area."""
+    if not isinstance(geometry, _Rings):
+        kind = geometry.get("type") if isinstance(geometry, dict) else None
+        if kind in ("Polygon", "MultiPolygon"):
+            raise TerritoryError(f"{where}: the coordinates are not rings of points (x, y)")
+        raise TerritoryError(f"{where}: geometry type {kind!r}, expected Polygon or MultiPolygon")
+    if not geometry.parts:
+        raise TerritoryError(f"{where}: no polygon with an area")
+    return geometry.parts
+
+
+def _build(features: tuple[Parts, ...], project: Callable[[np.ndarray], np.ndarray]) -> Any:
+    """One kommune's geometry in UTM 33: each feature made valid, the features of one code united in file order."""
     import shapely
 
-    kind = (geometry or {}).get("type")
-    if kind == "Polygon":
-        parts = [geometry["coordinates"]]
-    elif kind == "MultiPolygon":
-        parts = geometry["coordinates"]
-    else:
-        raise TerritoryError(f"{where}: geometry type {kind!r}, expected Polygon or MultiPolygon")
-    polygons = []
-    for part in parts:
-        rings = [project(np.asarray(ring, dtype=float)[:, :2]) for ring in part if len(ring) >= 4]
-        if rings:
-            polygons.append(shapely.Polygon(rings[0], rings[1:]))
-    if not polygons:
-        raise TerritoryError(f"{where}: no polygon with an area")
-    return shapely.make_valid(shapely.MultiPolygon(polygons) if len(polygons) > 1 else polygons[0])
+    shape = None
+    for parts in features:
+        polygons = [shapely.Polygon(project(rings[0]), [project(ring) for ring in rings[1:]]) for rings in parts]
+        one = shapely.make_valid(shapely.MultiPolygon(polygons) if len(polygons) > 1 else polygons[0])
+        shape = one if shape is None else shapely.union(shape, one)
+    return shape
 
 
 @cache
 def _read(path: str, stamp: tuple[int, int]) -> KommuneLand:
-    import shapely
-
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(Path(path).read_text(encoding="utf-8"), object_hook=_arrays_hook)
     except json.JSONDecodeError as exc:
         raise TerritoryError(f"{path}: not valid GeoJSON ({exc})") from exc
     features = data.get("features") if isinstance(data, dict) else None
     if not isinstance(features, list) or not features:
         raise TerritoryError(f"{path}: no features (expected a GeoJSON FeatureCollection)")
     project = _to_utm33(path, data)
-    shapes: dict[str, Any] = {}
+    by_code: dict[str, list[Parts]] = {}
     for i, feature in enumerate(features):
-        props = feature.get("properties") or {}
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        props = props if isinstance(props, dict) else {}
         key = next((k for k in CODE_KEYS if props.get(k) not in (None, "")), None)
         if key is None:
             raise TerritoryError(f"{path}: feature {i} has none of the code properties {', '.join(CODE_KEYS)}")
         code = str(props[key]).strip().zfill(4)
-        shape = _geometry(feature.get("geometry") or {}, f"{path}: feature {i} ({code})", project)
-        shapes[code] = shapely.union(shapes[code], shape) if code in shapes else shape
-    return KommuneLand(path, file_year(path), dict(sorted(shapes.items())))
+        by_code.setdefault(code, []).append(_parts(feature.get("geometry"), f"{path}: feature {i} ({code})"))
+    return KommuneLand(path, file_year(path), {code: tuple(parts) for code, parts in sorted(by_code.items())}, project)
 
 
 def read_land(path: str | Path) -> KommuneLand:
@@ -138,9 +219,30 @@ def read_land(path: str | Path) -> KommuneLand:
     return _read(str(resolved), (stat.st_mtime_ns, stat.st_size))
 
 
-def overlap_m2(a: Any, b: Any) -> float:
-    """Area (m²) the two kommune polygons share; 0 when they do not meet."""
-    return float(a.intersection(b).area) if a.intersects(b) else 0.0
+def overlaps_m2(pairs: Sequence[tuple[Any, Any]]) -> list[float]:
+    """Area (m²) each pair of kommune polygons shares, 0 where they do not meet.
+
+    All pairs in one call of each GEOS operation (intersects, intersection, area)
+    rather than three Python calls a pair: the crosswalk asks several hundred,
+    and the operations, so the areas, are those of ``a.intersection(b).area``.
+    """
+    import shapely
+
+    if not pairs:
+        return []
+    a = np.array([p[0] for p in pairs], dtype=object)
+    b = np.array([p[1] for p in pairs], dtype=object)
+    meet = shapely.intersects(a, b)
+    areas = np.zeros(len(pairs))
+    areas[meet] = shapely.area(shapely.intersection(a[meet], b[meet]))
+    return [float(x) for x in areas]
 
 
-__all__ = ["CODE_KEYS", "KommuneLand", "TerritoryError", "UTM33", "file_year", "overlap_m2", "read_land"]
+def areas_m2(shapes: Sequence[Any]) -> list[float]:
+    """The area (m²) of each polygon, in one GEOS call."""
+    import shapely
+
+    return [float(a) for a in shapely.area(np.array(shapes, dtype=object))] if shapes else []
+
+
+__all__ = ["CODE_KEYS", "KommuneLand", "TerritoryError", "UTM33", "areas_m2", "file_year", "overlaps_m2", "read_land"]

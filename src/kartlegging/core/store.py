@@ -74,10 +74,14 @@ def _to_python(value: object, typ: pa.DataType) -> object:
 def _column_array(series: pd.Series, typ: pa.DataType) -> pa.Array:
     """One column as an Arrow array of the declared type.
 
-    Columns already of that type (text only, whole numbers, floats) go to Arrow as they are; any other
+    Columns already of that type (pandas text, text only, whole numbers, floats) go to Arrow as they are; any other
     column cell by cell through :func:`_to_python`, which gives the same values for these, so the fast
     path changes no byte of a table, only the time a large one takes (the crosswalk's 33,000 links).
     """
+    if pa.types.is_string(typ) and isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        # pandas' own text columns are Arrow already (missing as null): no round trip through Python strings
+        arrow = pa.array(series.array)
+        return (arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow).cast(typ)
     kind = series.dtype.kind if isinstance(series.dtype, np.dtype) else ""  # numpy columns only, no extension types
     if pa.types.is_floating(typ) and kind == "f":
         return pa.array(series.to_numpy(), type=typ, from_pandas=True)  # NaN is null, as _to_python has it
