@@ -21,6 +21,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 _YES = {"ja", "j", "yes", "jada", "japp", "jo"}
 _NO = {"nei", "n", "no", "nei takk"}
@@ -31,8 +32,11 @@ class CodingError(ValueError):
     """A typed value the coding rules cannot decide; the message is the review reason."""
 
 
+_TRAILING_PUNCTUATION = re.compile(r"[\s.!,;:]+$")
+
+
 def _clean(text: str) -> str:
-    return re.sub(r"[\s.!,;:]+$", "", " ".join(str(text).strip().casefold().split()))
+    return _TRAILING_PUNCTUATION.sub("", " ".join(str(text).strip().casefold().split()))
 
 
 def code_answer(text: object) -> str | None:
@@ -64,9 +68,9 @@ def is_empty(value: object) -> bool:
     """
     if value is None:
         return True
-    if isinstance(value, float) and value != value:
-        return True
-    return isinstance(value, str) and not value.strip()
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, float) and value != value
 
 
 def cell_text(value: object) -> str | None:
@@ -98,9 +102,18 @@ def item_code(value: object) -> str | None:
     Returns None when the cell is not an item code (a section heading, a stray
     note), so that rows are identified by code, never by position.
     """
-    if is_empty(value) or not isinstance(value, str):
+    if not isinstance(value, str) or not value.strip():
         return None
-    m = re.fullmatch(r"\s*[Tt]\s*-?\s*0*(\d{1,3})\s*[.:)]?\s*", value)
+    return _item_code(value)
+
+
+_ITEM_CODE = re.compile(r"\s*[Tt]\s*-?\s*0*(\d{1,3})\s*[.:)]?\s*")
+
+
+@lru_cache(maxsize=4096)
+def _item_code(value: str) -> str | None:
+    """:func:`item_code` of a non-empty string (memoised: every workbook's column Nr holds the same codes)."""
+    m = _ITEM_CODE.fullmatch(value)
     if not m:
         return None
     return f"T{int(m.group(1)):02d}"
@@ -114,8 +127,16 @@ def normalise_header(value: object) -> str:
     """
     if is_empty(value):
         return ""
-    text = re.sub(r"\s+", "", fold(value))
-    return text.rstrip(".:")
+    return _header_key(str(value))
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=4096)
+def _header_key(text: str) -> str:
+    """:func:`normalise_header` of a cell's text (memoised: every workbook's header row holds the same labels)."""
+    return _WHITESPACE.sub("", fold(text)).rstrip(".:")
 
 
 # -- dates --------------------------------------------------------------------
