@@ -151,6 +151,10 @@ _MONTHS = {
 }
 _WEEKDAY = r"(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|man|tir|ons|tor|fre|lør|søn)\.?,?\s+"
 _TIME = r"(?:[ T]+(?:kl\.?\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?"
+_LEADING_WEEKDAY = re.compile(r"^" + _WEEKDAY)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
+_NUMERIC_DATE = re.compile(r"(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{4}|\d{2})" + _TIME)
+_WORD_DATE = re.compile(r"(\d{1,2})\.?\s*([a-zæøå]+)\.?,?\s*(\d{4}|\d{2})" + _TIME)
 
 
 def _make_date(year: int, month: int, day: int, raw: object) -> dt.date:
@@ -195,14 +199,14 @@ def parse_date(value: object) -> dt.date | None:
         if not _PLAUSIBLE[0] <= result < _PLAUSIBLE[1]:
             raise CodingError(f"a number that is no plausible Excel date: {value!r}")
         return result
-    text = re.sub(r"^" + _WEEKDAY, "", fold(value))
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME, text)
+    text = _LEADING_WEEKDAY.sub("", fold(value))
+    m = _ISO_DATE.fullmatch(text)
     if m:
         return _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), value)
-    m = re.fullmatch(r"(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{4}|\d{2})" + _TIME, text)
+    m = _NUMERIC_DATE.fullmatch(text)
     if m:
         return _make_date(int(m.group(3)), int(m.group(2)), int(m.group(1)), value)
-    m = re.fullmatch(r"(\d{1,2})\.?\s*([a-zæøå]+)\.?,?\s*(\d{4}|\d{2})" + _TIME, text)
+    m = _WORD_DATE.fullmatch(text)
     if m and m.group(2) in _MONTHS:
         return _make_date(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)), value)
     raise CodingError(f"not a date the rules can read: {value!r}")
@@ -490,6 +494,7 @@ NUMBER_WORDS: dict[str, int] = {
     "tredve": 30, "førti": 40, "femti": 50,
 }
 _NUM = r"(\d+(?:[.,]\d+)?|[a-zæøå]+)"
+_RANGE = re.compile(_NUM + r"\s*(?:-|–|—|til|à)\s*" + _NUM)
 _APPROX = re.compile(r"^(?:ca\.?|cirka|omtrent|om lag|rundt|anslagsvis|~)\s*")
 _UNIT_WORDS = re.compile(
     r"\s*(?:(?:ulike |forskjellige )?(?:tilbud|kurs|grupper|gruppe|stk\.?|stykker)"
@@ -546,7 +551,7 @@ def parse_count(value: object) -> float | None:
         if single > MAX_COUNT:
             raise CodingError(f"a number out of range for a count: {raw!r}")
         return single
-    m = re.fullmatch(_NUM + r"\s*(?:-|–|—|til|à)\s*" + _NUM, text)
+    m = _RANGE.fullmatch(text)
     if m:
         low, high = _number(m.group(1)), _number(m.group(2))
         if low is not None and high is not None:
