@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -43,6 +44,16 @@ def test_normalise_header_ignores_case_and_spaces_but_not_renames():
     assert coding.normalise_header("Kommune / bydel") == coding.normalise_header("kommune/bydel")
     assert coding.normalise_header(" SVAR: ") == "svar"
     assert coding.normalise_header("Kommunenummer") != coding.normalise_header("Kommunenr")
+
+
+@pytest.mark.parametrize("value", ["Svar", " SVAR: ", "Spørsmål\n", "Kommune / bydel.", 301.0, dt.date(2014, 11, 12),
+                                   True])
+def test_memoised_header_and_item_code_answer_alike_on_every_call(value):
+    """Both are memoised for text (every workbook repeats its labels); any cell still gets the rule's answer."""
+    rule = re.sub(r"\s+", "", coding.fold(value)).rstrip(".:")
+    assert coding.normalise_header(value) == coding.normalise_header(value) == rule
+    assert coding.item_code(value) == coding.item_code(value) is None
+    assert coding.item_code(" t5 ") == coding.item_code(" t5 ") == "T05"
 
 
 @pytest.mark.parametrize("typed, code", [("Ja", "ja"), (" JA ", "ja"), ("Nei.", "nei"), ("vet ikke", "vet_ikke"),

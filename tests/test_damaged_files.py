@@ -249,10 +249,10 @@ def test_the_parse_time_check_is_total(tmp_path, monkeypatch):
     path.write_bytes(C.phone_log(C.PHONE_BASE))
     assert workbook_problem(path, "Telefonrunde") is None
 
-    def broken(data):
+    def broken(*args):
         raise TypeError("a bug")
 
-    monkeypatch.setattr(ft, "check_package", broken)
+    monkeypatch.setattr(ft, "check_archive", broken)  # the package check, run from the sniff's opening
     problem = workbook_problem(path, "Telefonrunde")
     assert problem == f"{path}: could not be checked (an unexpected fault in the reader, TypeError: report it)"
 

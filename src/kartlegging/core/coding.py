@@ -21,6 +21,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 _YES = {"ja", "j", "yes", "jada", "japp", "jo"}
 _NO = {"nei", "n", "no", "nei takk"}
@@ -31,8 +32,11 @@ class CodingError(ValueError):
     """A typed value the coding rules cannot decide; the message is the review reason."""
 
 
+_TRAILING_PUNCTUATION = re.compile(r"[\s.!,;:]+$")
+
+
 def _clean(text: str) -> str:
-    return re.sub(r"[\s.!,;:]+$", "", " ".join(str(text).strip().casefold().split()))
+    return _TRAILING_PUNCTUATION.sub("", " ".join(str(text).strip().casefold().split()))
 
 
 def code_answer(text: object) -> str | None:
@@ -64,9 +68,9 @@ def is_empty(value: object) -> bool:
     """
     if value is None:
         return True
-    if isinstance(value, float) and value != value:
-        return True
-    return isinstance(value, str) and not value.strip()
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, float) and value != value
 
 
 def cell_text(value: object) -> str | None:
@@ -98,9 +102,18 @@ def item_code(value: object) -> str | None:
     Returns None when the cell is not an item code (a section heading, a stray
     note), so that rows are identified by code, never by position.
     """
-    if is_empty(value) or not isinstance(value, str):
+    if not isinstance(value, str) or not value.strip():
         return None
-    m = re.fullmatch(r"\s*[Tt]\s*-?\s*0*(\d{1,3})\s*[.:)]?\s*", value)
+    return _item_code(value)
+
+
+_ITEM_CODE = re.compile(r"\s*[Tt]\s*-?\s*0*(\d{1,3})\s*[.:)]?\s*")
+
+
+@lru_cache(maxsize=4096)
+def _item_code(value: str) -> str | None:
+    """:func:`item_code` of a non-empty string (memoised: every workbook's column Nr holds the same codes)."""
+    m = _ITEM_CODE.fullmatch(value)
     if not m:
         return None
     return f"T{int(m.group(1)):02d}"
@@ -114,8 +127,16 @@ def normalise_header(value: object) -> str:
     """
     if is_empty(value):
         return ""
-    text = re.sub(r"\s+", "", fold(value))
-    return text.rstrip(".:")
+    return _header_key(str(value))
+
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=4096)
+def _header_key(text: str) -> str:
+    """:func:`normalise_header` of a cell's text (memoised: every workbook's header row holds the same labels)."""
+    return _WHITESPACE.sub("", fold(text)).rstrip(".:")
 
 
 # -- dates --------------------------------------------------------------------
@@ -130,6 +151,10 @@ _MONTHS = {
 }
 _WEEKDAY = r"(?:mandag|tirsdag|onsdag|torsdag|fredag|lørdag|søndag|man|tir|ons|tor|fre|lør|søn)\.?,?\s+"
 _TIME = r"(?:[ T]+(?:kl\.?\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?"
+_LEADING_WEEKDAY = re.compile(r"^" + _WEEKDAY)
+_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
+_NUMERIC_DATE = re.compile(r"(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{4}|\d{2})" + _TIME)
+_WORD_DATE = re.compile(r"(\d{1,2})\.?\s*([a-zæøå]+)\.?,?\s*(\d{4}|\d{2})" + _TIME)
 
 
 def _make_date(year: int, month: int, day: int, raw: object) -> dt.date:
@@ -174,14 +199,14 @@ def parse_date(value: object) -> dt.date | None:
         if not _PLAUSIBLE[0] <= result < _PLAUSIBLE[1]:
             raise CodingError(f"a number that is no plausible Excel date: {value!r}")
         return result
-    text = re.sub(r"^" + _WEEKDAY, "", fold(value))
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME, text)
+    text = _LEADING_WEEKDAY.sub("", fold(value))
+    m = _ISO_DATE.fullmatch(text)
     if m:
         return _make_date(int(m.group(1)), int(m.group(2)), int(m.group(3)), value)
-    m = re.fullmatch(r"(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{4}|\d{2})" + _TIME, text)
+    m = _NUMERIC_DATE.fullmatch(text)
     if m:
         return _make_date(int(m.group(3)), int(m.group(2)), int(m.group(1)), value)
-    m = re.fullmatch(r"(\d{1,2})\.?\s*([a-zæøå]+)\.?,?\s*(\d{4}|\d{2})" + _TIME, text)
+    m = _WORD_DATE.fullmatch(text)
     if m and m.group(2) in _MONTHS:
         return _make_date(int(m.group(3)), _MONTHS[m.group(2)], int(m.group(1)), value)
     raise CodingError(f"not a date the rules can read: {value!r}")
@@ -469,6 +494,7 @@ NUMBER_WORDS: dict[str, int] = {
     "tredve": 30, "førti": 40, "femti": 50,
 }
 _NUM = r"(\d+(?:[.,]\d+)?|[a-zæøå]+)"
+_RANGE = re.compile(_NUM + r"\s*(?:-|–|—|til|à)\s*" + _NUM)
 _APPROX = re.compile(r"^(?:ca\.?|cirka|omtrent|om lag|rundt|anslagsvis|~)\s*")
 _UNIT_WORDS = re.compile(
     r"\s*(?:(?:ulike |forskjellige )?(?:tilbud|kurs|grupper|gruppe|stk\.?|stykker)"
@@ -525,7 +551,7 @@ def parse_count(value: object) -> float | None:
         if single > MAX_COUNT:
             raise CodingError(f"a number out of range for a count: {raw!r}")
         return single
-    m = re.fullmatch(_NUM + r"\s*(?:-|–|—|til|à)\s*" + _NUM, text)
+    m = _RANGE.fullmatch(text)
     if m:
         low, high = _number(m.group(1)), _number(m.group(2))
         if low is not None and high is not None:

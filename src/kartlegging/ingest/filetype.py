@@ -21,7 +21,7 @@ import re
 from collections.abc import Collection, Mapping
 from pathlib import Path
 
-from kartlegging.ingest.ooxml import PackageError, check_package, open_archive, read_member
+from kartlegging.ingest.ooxml import CheckedPackage, PackageError, check_archive, open_archive, read_member
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: OLE2 directory entries are UTF-16LE names; an encrypted OOXML package is an OLE2
@@ -38,28 +38,56 @@ PACKAGE_RELS = "_rels/.rels"
 XLSX = "xlsx"
 
 
-def _zip_kind(data: bytes) -> tuple[str, str]:
-    """(kind, description) of a zip archive by its parts; a damaged archive is ``damaged``."""
+def _zip_kind(data: bytes, check: bool = False) -> tuple[str, str, CheckedPackage | None]:
+    """(kind, description) of a zip archive by its parts; a damaged archive is ``damaged``. With ``check``,
+    an xlsx workbook's parts are checked too, from the same opening of the archive (:func:`sniff_package`)."""
     try:
-        with open_archive(data) as zf:
+        zf = open_archive(data)
+    except PackageError as exc:
+        return (*_damage(exc), None)
+    with zf:
+        try:
             infos = {i.filename: i for i in zf.infolist()}
             if "mimetype" in infos:
                 mime = read_member(zf, infos["mimetype"], 100).decode("ascii", errors="replace").strip()
                 if mime == "application/vnd.oasis.opendocument.spreadsheet":
-                    return "ods", "an OpenDocument spreadsheet (.ods), not an xlsx workbook: save it as .xlsx"
-                return "zip", f"a zip archive of type {mime[:60]!r}, not an xlsx workbook"
+                    return "ods", "an OpenDocument spreadsheet (.ods), not an xlsx workbook: save it as .xlsx", None
+                return "zip", f"a zip archive of type {mime[:60]!r}, not an xlsx workbook", None
             if any(n.endswith(".bin") and n.startswith("xl/workbook") for n in infos):
-                return "xlsb", "an Excel binary workbook (.xlsb), not an xlsx workbook: save it as .xlsx"
-            rels = read_member(zf, infos[PACKAGE_RELS]) if PACKAGE_RELS in infos else None
-    except PackageError as exc:
-        if exc.kind == "encrypted":
-            return "encrypted", f"{exc}: save a copy without a password"
-        return "damaged", f"a damaged zip archive: {exc}"
-    if workbook_part(infos, rels) is not None:
-        return XLSX, "an xlsx workbook"
+                return "xlsb", "an Excel binary workbook (.xlsb), not an xlsx workbook: save it as .xlsx", None
+            rels_info = infos.get(PACKAGE_RELS)
+            rels = read_member(zf, rels_info) if rels_info is not None else None
+        except PackageError as exc:
+            return (*_damage(exc), None)
+        if workbook_part(infos, rels) is not None:
+            # the package relationships just read are the same part the check would unpack next
+            known = {rels_info: rels} if rels_info is not None and rels is not None else None
+            return XLSX, "an xlsx workbook", check_archive(zf, known) if check else None
     if "word/document.xml" in infos:
-        return "docx", "a Word document (.docx), not an xlsx workbook"
-    return "zip", "a zip archive without a workbook part, not an xlsx workbook"
+        return "docx", "a Word document (.docx), not an xlsx workbook", None
+    return "zip", "a zip archive without a workbook part, not an xlsx workbook", None
+
+
+def _damage(exc: PackageError) -> tuple[str, str]:
+    """What :func:`sniff` says of a zip archive it cannot open or unpack."""
+    if exc.kind == "encrypted":
+        return "encrypted", f"{exc}: save a copy without a password"
+    return "damaged", f"a damaged zip archive: {exc}"
+
+
+def sniff_package(data: bytes, name: str = "") -> tuple[str, str, CheckedPackage | None]:
+    """:func:`sniff`, and for an xlsx workbook also :func:`kartlegging.ingest.ooxml.check_package`, with the
+    archive opened and its package relationships unpacked once for both.
+
+    Returns ``(kind, description, package)``: the first two exactly as :func:`sniff` gives them, the
+    checked package when ``kind`` is ``xlsx`` (None otherwise). A part that fails the check raises
+    :class:`PackageError` exactly as ``check_package`` would, and only when ``kind`` is ``xlsx``, so
+    :func:`sniff` followed by ``check_package`` and this function say the same of every file.
+    """
+    if data.startswith(b"PK") and not name.startswith("~$"):
+        return _zip_kind(data, check=True)
+    kind, description = sniff(data, name)
+    return kind, description, None
 
 
 def sniff(data: bytes, name: str = "") -> tuple[str, str]:
@@ -81,7 +109,7 @@ def sniff(data: bytes, name: str = "") -> tuple[str, str]:
             return "xls", "an Excel 97-2003 workbook (.xls), not an xlsx workbook: save it as .xlsx"
         return "ole2", "an OLE2 compound file (an old Office format), not an xlsx workbook"
     if data.startswith(b"PK"):
-        return _zip_kind(data)
+        return _zip_kind(data)[:2]
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16", "not a zip archive but UTF-16 text"
     if b"\x00" in data[:4096]:
@@ -142,13 +170,12 @@ def _workbook_problem(p: Path, sheet: str) -> str | None:
         data = p.read_bytes()
     except OSError as exc:
         return f"{p}: cannot be read ({exc.strerror or exc})"
-    kind, description = sniff(data, p.name)
-    if kind != XLSX:
-        return f"{p}: {description}"
     try:
-        package = check_package(data)
+        kind, description, package = sniff_package(data, p.name)
     except PackageError as exc:
         return f"{p}: {exc}"
+    if kind != XLSX or package is None:
+        return f"{p}: {description}"
     names = sheet_names(package.parts)
     wanted = sheet.strip().casefold()
     if not any(n.strip().casefold() == wanted for n in names):

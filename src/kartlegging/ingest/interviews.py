@@ -158,18 +158,19 @@ def collect_items(sheet: SheetData, file: str) -> tuple[dict[str, object], list[
     seen: dict[str, list[tuple[int, object]]] = {}
     bad: dict[str, str] = {}
     where: dict[str, str] = {}
+    bad_cells = sheet.bad_cells
     for r in range(header_row + 1, len(sheet.rows)):
-        if (r, c_nr) in sheet.bad_cells:
+        if bad_cells and (r, c_nr) in bad_cells:
             issues.append(Issue(SOURCE, file, f"row {r + 1}", "Nr", "intervju.nr_formel",
-                                f"the item code is {sheet.bad_cells[(r, c_nr)].split(' ', 1)[0]}: "
+                                f"the item code is {bad_cells[(r, c_nr)].split(' ', 1)[0]}: "
                                 "a formula or an error value; the row cannot be identified", locator=cell_ref(r, c_nr)))
             continue
-        raw_code = sheet.value(r, c_nr)
-        item = coding.item_code(raw_code)
+        cells = sheet.rows[r]
+        item = coding.item_code(cells[c_nr] if c_nr < len(cells) else None)
         if item in PERSONAL_ITEMS:
             continue  # personal data: the answer is not looked at
-        answer = sheet.value(r, c_svar)
-        bad_answer = sheet.bad_cells.get((r, c_svar))
+        answer = cells[c_svar] if c_svar < len(cells) else None
+        bad_answer = bad_cells.get((r, c_svar)) if bad_cells else None
         if item is None or item not in ALL_ITEMS:
             if bad_answer or not is_empty(answer):
                 issues.append(Issue(SOURCE, file, f"row {r + 1}", "Nr", "intervju.nr_mangler",
@@ -185,13 +186,14 @@ def collect_items(sheet: SheetData, file: str) -> tuple[dict[str, object], list[
                                 locator=cell_ref(r, c_svar)))
             continue
         seen.setdefault(item, []).append((r + 1, answer))
-        where.setdefault(item, cell_ref(r, c_svar))
+        if item not in where:
+            where[item] = cell_ref(r, c_svar)
     raw: dict[str, object] = {}
     for item, entries in seen.items():
         if item in bad:
             continue
         typed = [(row, v) for row, v in entries if not is_empty(v)]
-        if len({coding.fold(cell_text(v) or "") for _, v in typed}) > 1:
+        if len(typed) > 1 and len({coding.fold(cell_text(v) or "") for _, v in typed}) > 1:
             rows = ", ".join(str(row) for row, _ in typed)
             issues.append(Issue(SOURCE, file, item, ITEM_FIELD[item], "intervju.motstridende_svar",
                                 f"item appears in rows {rows} with different answers",

@@ -341,15 +341,32 @@ def _quick_scan(data: bytes) -> bool:
     in a tag, which only adds) bounds what it allocates. False sends the part to the exact scan,
     which also words the problem.
     """
-    tags: dict[bytes, list[bytes]] = {}
-    for name, rest in _START_TAGS.findall(data):
-        tags.setdefault(name, []).append(rest)
+    tags = _tags(_START_TAGS.findall(data))
     if b"c" in tags:
         if _CELL_WITHOUT_R.search(data):
             return False
         area = _max_ref(_R_ATTR.findall(b" ".join(tags[b"c"])))
-        if area is None or area[0] > EXCEL_ROWS or area[1] > EXCEL_COLUMNS or area[0] * area[1] > MAX_CELLS:
+        if area is None or not _area_ok(*area):
             return False
+    return _other_tags_ok(tags)
+
+
+def _tags(found: list[tuple[bytes, bytes]]) -> dict[bytes, list[bytes]]:
+    """(local name, rest of the tag) pairs grouped by name."""
+    tags: dict[bytes, list[bytes]] = {}
+    for name, rest in found:
+        tags.setdefault(name, []).append(rest)
+    return tags
+
+
+def _area_ok(rows: int, cols: int) -> bool:
+    """Whether an area from A1 of ``rows`` by ``cols`` fits a sheet and :data:`MAX_CELLS`."""
+    return rows <= EXCEL_ROWS and cols <= EXCEL_COLUMNS and rows * cols <= MAX_CELLS
+
+
+def _other_tags_ok(tags: dict[bytes, list[bytes]]) -> bool:
+    """The checks of :func:`_quick_scan` beyond the cells: shared formulas, dimensions and merges,
+    the shared strings claimed."""
     if b"f" in tags:
         si = _SI_ATTR.findall(b" ".join(tags[b"f"]))
         if any(len(v.strip()) > 6 or not v.strip().isdigit() or int(v) > MAX_SHARED_FORMULA for v in si):
@@ -364,6 +381,43 @@ def _quick_scan(data: bytes) -> bool:
         if claimed > max(len(tags.get(b"si", [])), MAX_STRINGS_CLAIM):
             return False
     return True
+
+
+#: A tag :data:`_START_TAGS` knows, written with a namespace prefix (``<x:c ...>``).
+_PREFIXED_TAG = re.compile(rb":(?:c|f|dimension|mergeCell|sst|si)(?=[\s/>])")
+#: Every ``<c>`` start tag without a prefix; those written as Excel and openpyxl write them (``r`` first,
+#: then only ``s``, ``t``, ``cm``, ``vm`` or ``ph``; no ``r`` in any value) give their reference, others
+#: two empty groups.
+_PLAIN_CELL = re.compile(rb'<c(?=[\s/>])(?: r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: (?:s|t|cm|vm|ph)="[^"<>=]*")* ?/?>)?')
+#: The other tags of :data:`_START_TAGS`, without a prefix.
+_PLAIN_TAGS = re.compile(rb"<(f|dimension|mergeCell|sst|si)(?=[\s/>])([^>]*)")
+
+
+def _plain_scan(data: bytes) -> bool:
+    """A faster road to :func:`_quick_scan`'s True for a part as Excel and openpyxl write it.
+
+    True only where :func:`_quick_scan` says True too; False says nothing (the caller asks
+    :func:`_quick_scan`). Why it implies it: with no prefixed tag of interest (:data:`_PREFIXED_TAG`),
+    the cell tags :func:`_quick_scan` sees are among the ``<c`` tags found here; when each of those
+    is whole and plain (:data:`_PLAIN_CELL`: ``r`` first, nothing after it that :data:`_R_ATTR`
+    could read as another ``r``, no ``<``, ``>`` or ``=`` in a value), none lacks an ``r``, the
+    references it reads are among the ones read here (so its area is at most this one), and no
+    other tag can start inside them, so its lists of the other tags are the ones found here.
+    """
+    if _PREFIXED_TAG.search(data):
+        return False
+    cells = _PLAIN_CELL.findall(data)
+    if cells:
+        letters, digits = zip(*cells)
+        columns = set(letters)
+        if b"" in columns:
+            return False
+        col = 0
+        for ch in max(columns, key=lambda t: (len(t), t)):
+            col = col * 26 + ch - 64
+        if not _area_ok(max(map(int, set(digits))), col):
+            return False
+    return _other_tags_ok(_tags(_PLAIN_TAGS.findall(data)))
 
 
 def _parser(part: str) -> expat.XMLParserType:
@@ -398,14 +452,14 @@ def check_xml(name: str, data: bytes) -> None:
 
     Every part is parsed by expat (in C, no callback per element). A part that can hold what the
     reader allocates by (``sheetData``, ``sst``, dimensions, merges) is then judged by
-    :func:`_quick_scan`, and only when that cannot vouch for it scanned element by element
+    :func:`_plain_scan` or else :func:`_quick_scan`, and only when neither can vouch for it scanned element by element
     (:class:`_Scan`), which numbers cells exactly as the reader does.
     """
     part = shown(name)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in data:
         raise PackageError("xml", f"part {part} is not UTF-8 XML (it holds NUL bytes, as UTF-16 text does)")
     _parse(part, _parser(part), data)
-    if not any(t in data for t in _INTERESTING) or _quick_scan(data):
+    if not any(t in data for t in _INTERESTING) or _plain_scan(data) or _quick_scan(data):
         return
     scan = _Scan(part)
     parser = _parser(part)
@@ -417,6 +471,15 @@ def check_xml(name: str, data: bytes) -> None:
 
 # -- the whole package ---------------------------------------------------------------------------------
 
+#: The records of a stored archive (PKWARE's APPNOTE.TXT 4.3.7, 4.3.12, 4.3.16): a part's local
+#: header, its entry in the central directory, the end of the directory.
+_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
+_CENTRAL_ENTRY = struct.Struct("<4s6H3L5H2L")
+_END_RECORD = struct.Struct("<4s4H2LH")
+_DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, the earliest date a zip can hold
+_UTF8_NAME = 0x800  # general purpose flag bit 11: the name is UTF-8
+
+
 @dataclass(frozen=True)
 class CheckedPackage:
     """The XML parts of a checked workbook by name, in archive order."""
@@ -424,12 +487,30 @@ class CheckedPackage:
     parts: Mapping[str, bytes]
 
     def repacked(self) -> bytes:
-        """A new archive with exactly the checked parts, stored: the bytes the native reader is given."""
-        buf = io.BytesIO()
-        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
-            for name, data in self.parts.items():
-                out.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
-        return buf.getvalue()
+        """A new archive with exactly the checked parts, stored: the bytes the native reader is given.
+
+        The archive is the plainest a zip can be: stored parts dated 1 January 1980, no extra
+        fields, no comments, no ZIP64 (the limits of :func:`check_archive` keep it far below 4 GB
+        and 65,535 parts), names in UTF-8 flagged as such when they are not ASCII, as
+        :mod:`zipfile` writes them. It is packed here with :mod:`struct` because :mod:`zipfile`'s
+        writer, a chain of Python calls per part, cost a twentieth of the interview ingest;
+        ``tests/test_package_shortcuts.py`` reads it back with :mod:`zipfile` and the reader.
+        """
+        local: list[bytes] = []
+        central: list[bytes] = []
+        offset = 0
+        for name, data in self.parts.items():
+            raw = name.encode("utf-8")
+            flags = 0 if name.isascii() else _UTF8_NAME
+            crc, size = zlib.crc32(data), len(data)
+            header = _LOCAL_HEADER.pack(b"PK\x03\x04", 20, flags, 0, 0, _DOS_DATE, crc, size, size, len(raw), 0)
+            central.append(_CENTRAL_ENTRY.pack(b"PK\x01\x02", 20, 20, flags, 0, 0, _DOS_DATE, crc, size, size,
+                                               len(raw), 0, 0, 0, 0, 0, offset) + raw)
+            local += (header, raw, data)
+            offset += len(header) + len(raw) + size
+        directory = b"".join(central)
+        end = _END_RECORD.pack(b"PK\x05\x06", 0, 0, len(central), len(central), len(directory), offset, 0)
+        return b"".join(local) + directory + end
 
 
 def check_package(data: bytes) -> CheckedPackage:
@@ -439,22 +520,35 @@ def check_package(data: bytes) -> CheckedPackage:
     except PackageError as exc:
         raise PackageError(exc.kind, f"a damaged zip archive: {exc}" if exc.kind == "damaged" else str(exc)) from None
     with zf:
-        infos = zf.infolist()
-        names = [i.filename for i in infos]
-        if "" in names:
-            raise PackageError("damaged", "the archive holds a part without a name")
-        if len(set(names)) != len(names):
-            twice = next(n for n in names if names.count(n) > 1)
-            raise PackageError("damaged", f"the archive holds two parts named {shown(twice)}")
-        parts: dict[str, bytes] = {}
-        total = 0
-        for info in infos:
-            if not info.filename.lower().endswith(_XML_SUFFIXES) or _NOT_READ.search(info.filename):
-                continue  # no cell lives there and the reader never opens it: its damage loses nothing
+        return check_archive(zf)
+
+
+def check_archive(zf: zipfile.ZipFile, unpacked: Mapping[zipfile.ZipInfo, bytes] | None = None) -> CheckedPackage:
+    """:func:`check_package` on an archive already opened with :func:`open_archive`.
+
+    ``unpacked`` holds parts of this archive already unpacked by :func:`read_member` with its
+    default limit (by the very :class:`zipfile.ZipInfo` of ``zf.infolist()``): their bytes are
+    taken as they are rather than unpacked a second time, and checked like every other part.
+    """
+    infos = zf.infolist()
+    names = [i.filename for i in infos]
+    if "" in names:
+        raise PackageError("damaged", "the archive holds a part without a name")
+    if len(set(names)) != len(names):
+        twice = next(n for n in names if names.count(n) > 1)
+        raise PackageError("damaged", f"the archive holds two parts named {shown(twice)}")
+    unpacked = unpacked or {}
+    parts: dict[str, bytes] = {}
+    total = 0
+    for info in infos:
+        if not info.filename.lower().endswith(_XML_SUFFIXES) or _NOT_READ.search(info.filename):
+            continue  # no cell lives there and the reader never opens it: its damage loses nothing
+        member = unpacked.get(info)
+        if member is None:
             member = read_member(zf, info)
-            total += len(member)
-            if total > MAX_TOTAL_BYTES:
-                raise PackageError("too_large", f"its parts unpack to more than {MAX_TOTAL_BYTES:,} bytes")
-            check_xml(info.filename, member)
-            parts[info.filename] = member
+        total += len(member)
+        if total > MAX_TOTAL_BYTES:
+            raise PackageError("too_large", f"its parts unpack to more than {MAX_TOTAL_BYTES:,} bytes")
+        check_xml(info.filename, member)
+        parts[info.filename] = member
     return CheckedPackage(parts)

@@ -11,14 +11,18 @@ import re
 
 from kartlegging.core.classification import FYLKER, Classification, Resolution
 
+_NUMBER_THEN_NAME = re.compile(r"[KB]?-?(\d{3,6})\s*[-–:]?\s*(.*)", flags=re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
+_LIST_WORD = re.compile(r"(?:og|samt)\b", flags=re.IGNORECASE)
+
 
 def resolve_text(text: str, classification: Classification) -> Resolution:
     """Resolve a typed kommune or bydel: a number (``301``), a name, or both (``301 Oslo``)."""
-    m = re.fullmatch(r"[KB]?-?(\d{3,6})\s*[-–:]?\s*(.*)", text.strip(), flags=re.IGNORECASE)
+    m = _NUMBER_THEN_NAME.fullmatch(text.strip())
     if m and m.group(2):
-        if not re.search(r"[^\W\d_]", m.group(2)):
+        if not _LETTER.search(m.group(2)):
             return Resolution("unknown")  # "0125 0138": two numbers without a separator, not number + name
-        if re.match(r"(?:og|samt)\b", m.group(2), flags=re.IGNORECASE):
+        if _LIST_WORD.match(m.group(2)):
             return Resolution("unknown")  # "1517 og 1515", "619 og Hol": a list, not number + name
         return classification.resolve(name=m.group(2), number=m.group(1))
     if m:

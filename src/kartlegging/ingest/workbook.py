@@ -28,8 +28,8 @@ from pathlib import Path
 from python_calamine import CalamineError, CalamineWorkbook
 
 from kartlegging.core import coding
-from kartlegging.ingest.filetype import PACKAGE_RELS, XLSX, sniff, workbook_part
-from kartlegging.ingest.ooxml import PackageError, check_package
+from kartlegging.ingest.filetype import PACKAGE_RELS, XLSX, sniff_package, workbook_part
+from kartlegging.ingest.ooxml import PackageError
 
 #: What a :class:`WorkbookError` is about: the kinds of :mod:`kartlegging.ingest.ooxml`, and
 #: ``unreadable`` (no file, no such sheet, the reader failed), ``not_xlsx`` (another format).
@@ -72,7 +72,10 @@ class SheetData:
 _ATTR = re.compile(r"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _SHEET_TAG = re.compile(r"<(?:\w+:)?sheet\b([^>]*?)/?>")
 _REL_TAG = re.compile(r"<(?:\w+:)?Relationship\b([^>]*?)/?>")
-_MAYBE_BAD = re.compile(rb'<(?:\w+:)?f[\s>/]|\bt="e"')
+#: A formula tag or an error-value cell: what :func:`_bad_cells` looks for, tried one at a time behind a
+#: search for the bytes each needs (``f`` after ``<`` or a prefix's ``:``; ``t="e"``), which is far cheaper.
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_ERROR_TYPE = re.compile(rb'\bt="e"')
 _CELL_OR_ROW = re.compile(
     r"<(?:\w+:)?row\b([^>]*)>|<(?:\w+:)?c\b([^>]*?)/>|<(?:\w+:)?c\b([^>]*)>(.*?)</(?:\w+:)?c>",
     re.DOTALL,
@@ -125,13 +128,19 @@ def _sheet_parts(parts: Mapping[str, bytes]) -> list[tuple[str, str]] | None:
     return out
 
 
+def _maybe_bad(xml: bytes) -> bool:
+    """Whether a sheet's XML may hold a formula or an error value (``<f>``, ``t="e"``)."""
+    return bool((b't="e"' in xml and _ERROR_TYPE.search(xml))
+                or ((b"<f" in xml or b":f" in xml) and _FORMULA_TAG.search(xml)))
+
+
 def _bad_cells(xml: bytes) -> dict[tuple[int, int], str]:
     """Cells holding a formula or an error value, by 0-based (row, col).
 
-    The cheap byte test keeps the common case (no formulas, no errors) at one
-    scan; only sheets that have either are walked cell by cell.
+    The cheap byte tests (:func:`_maybe_bad`) keep the common case (no formulas, no errors)
+    at a few searches; only sheets that have either are walked cell by cell.
     """
-    if not _MAYBE_BAD.search(xml):
+    if not _maybe_bad(xml):
         return {}
     text = xml.decode("utf-8", errors="replace")
     out: dict[tuple[int, int], str] = {}
@@ -175,19 +184,19 @@ def read_sheet(path: Path, sheet: str) -> SheetData:
     with sizes no survey sheet has (:mod:`kartlegging.ingest.ooxml`) or without
     the sheet is unreadable as a whole, which the caller quarantines.
     """
+    path = Path(path)
     try:
-        data = Path(path).read_bytes()
+        data = path.read_bytes()
     except OSError as exc:
         raise WorkbookError(f"cannot read file: {exc.strerror or exc}") from None
-    kind, description = sniff(data, Path(path).name)
-    if kind != XLSX:
+    try:
+        kind, description, package = sniff_package(data, path.name)
+    except PackageError as exc:
+        raise WorkbookError(str(exc), exc.kind) from None
+    if kind != XLSX or package is None:
         if kind in ("encrypted", "damaged"):
             raise WorkbookError(description, kind)
         raise WorkbookError(f"not an xlsx workbook: {description}", "not_xlsx")
-    try:
-        package = check_package(data)
-    except PackageError as exc:
-        raise WorkbookError(str(exc), exc.kind) from None
     parts = _sheet_parts(package.parts)
     xml = b""
     if parts is not None:
