@@ -9,8 +9,6 @@ one stops, nor stop what it lets through (the quarantine reasons would change). 
 - :func:`filetype.sniff_package` (the archive opened once for the sniff and the check) gives what
   :func:`filetype.sniff` followed by :func:`ooxml.check_package` gives, error for error;
 - :func:`ooxml.check_archive` checks the parts it is handed as unpacked, as it checks the others;
-- :meth:`ooxml.CheckedPackage.repacked` (packed with :mod:`struct`) reads back, with :mod:`zipfile`
-  and with the native reader, as the checked parts and as :mod:`zipfile`'s own archive of them;
 - :func:`workbook._maybe_bad` finds what the single regex it replaced found.
 """
 
@@ -171,30 +169,3 @@ def test_maybe_bad_on_the_demo_sheets():
     for _, parts in _demo_packages():
         for data in parts.values():
             assert _maybe_bad(data) == bool(_OLD_MAYBE_BAD.search(data))
-
-
-def _zipfile_repack(parts: dict[str, bytes]) -> bytes:
-    """The archive as :mod:`zipfile` writes it (what ``repacked`` wrote before it packed its own)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
-        for name, data in parts.items():
-            out.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
-    return buf.getvalue()
-
-
-def test_the_repacked_archive_reads_back_as_the_checked_parts():
-    from python_calamine import CalamineWorkbook
-
-    for name, parts in _demo_packages()[:5] + [("non-ascii", {**dict(check_package(C.interview()).parts),
-                                                              "xl/ønsker.xml": "<æ>ø</æ>".encode()})]:
-        packed = ooxml.CheckedPackage(parts).repacked()
-        with zipfile.ZipFile(io.BytesIO(packed)) as zf:
-            assert zf.testzip() is None, name
-            assert [(i.filename, i.compress_type, zf.read(i)) for i in zf.infolist()] == [
-                (n, zipfile.ZIP_STORED, b) for n, b in parts.items()], name
-        assert dict(check_package(packed).parts) == parts, name  # and it passes the check itself
-        ours, theirs = (CalamineWorkbook.from_filelike(io.BytesIO(d)) for d in (packed, _zipfile_repack(parts)))
-        assert ours.sheet_names == theirs.sheet_names
-        for sheet in ours.sheet_names:
-            assert (ours.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-                    == theirs.get_sheet_by_name(sheet).to_python(skip_empty_area=False)), (name, sheet)

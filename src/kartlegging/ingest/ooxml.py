@@ -471,15 +471,6 @@ def check_xml(name: str, data: bytes) -> None:
 
 # -- the whole package ---------------------------------------------------------------------------------
 
-#: The records of a stored archive (PKWARE's APPNOTE.TXT 4.3.7, 4.3.12, 4.3.16): a part's local
-#: header, its entry in the central directory, the end of the directory.
-_LOCAL_HEADER = struct.Struct("<4s5H3L2H")
-_CENTRAL_ENTRY = struct.Struct("<4s6H3L5H2L")
-_END_RECORD = struct.Struct("<4s4H2LH")
-_DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01, the earliest date a zip can hold
-_UTF8_NAME = 0x800  # general purpose flag bit 11: the name is UTF-8
-
-
 @dataclass(frozen=True)
 class CheckedPackage:
     """The XML parts of a checked workbook by name, in archive order."""
@@ -487,30 +478,12 @@ class CheckedPackage:
     parts: Mapping[str, bytes]
 
     def repacked(self) -> bytes:
-        """A new archive with exactly the checked parts, stored: the bytes the native reader is given.
-
-        The archive is the plainest a zip can be: stored parts dated 1 January 1980, no extra
-        fields, no comments, no ZIP64 (the limits of :func:`check_archive` keep it far below 4 GB
-        and 65,535 parts), names in UTF-8 flagged as such when they are not ASCII, as
-        :mod:`zipfile` writes them. It is packed here with :mod:`struct` because :mod:`zipfile`'s
-        writer, a chain of Python calls per part, cost a twentieth of the interview ingest;
-        ``tests/test_package_shortcuts.py`` reads it back with :mod:`zipfile` and the reader.
-        """
-        local: list[bytes] = []
-        central: list[bytes] = []
-        offset = 0
-        for name, data in self.parts.items():
-            raw = name.encode("utf-8")
-            flags = 0 if name.isascii() else _UTF8_NAME
-            crc, size = zlib.crc32(data), len(data)
-            header = _LOCAL_HEADER.pack(b"PK\x03\x04", 20, flags, 0, 0, _DOS_DATE, crc, size, size, len(raw), 0)
-            central.append(_CENTRAL_ENTRY.pack(b"PK\x01\x02", 20, 20, flags, 0, 0, _DOS_DATE, crc, size, size,
-                                               len(raw), 0, 0, 0, 0, 0, offset) + raw)
-            local += (header, raw, data)
-            offset += len(header) + len(raw) + size
-        directory = b"".join(central)
-        end = _END_RECORD.pack(b"PK\x05\x06", 0, 0, len(central), len(central), len(directory), offset, 0)
-        return b"".join(local) + directory + end
+        """A new archive with exactly the checked parts, stored: the bytes the native reader is given."""
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as out:
+            for name, data in self.parts.items():
+                out.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data)
+        return buf.getvalue()
 
 
 def check_package(data: bytes) -> CheckedPackage:
