@@ -158,19 +158,17 @@ def collect_items(sheet: SheetData, file: str) -> tuple[dict[str, object], list[
     seen: dict[str, list[tuple[int, object]]] = {}
     bad: dict[str, str] = {}
     where: dict[str, str] = {}
-    bad_cells = sheet.bad_cells
     for r in range(header_row + 1, len(sheet.rows)):
-        if bad_cells and (r, c_nr) in bad_cells:
+        if (r, c_nr) in sheet.bad_cells:
             issues.append(Issue(SOURCE, file, f"row {r + 1}", "Nr", "intervju.nr_formel",
-                                f"the item code is {bad_cells[(r, c_nr)].split(' ', 1)[0]}: "
+                                f"the item code is {sheet.bad_cells[(r, c_nr)].split(' ', 1)[0]}: "
                                 "a formula or an error value; the row cannot be identified", locator=cell_ref(r, c_nr)))
             continue
-        cells = sheet.rows[r]
-        item = coding.item_code(cells[c_nr] if c_nr < len(cells) else None)
+        item = coding.item_code(sheet.value(r, c_nr))
         if item in PERSONAL_ITEMS:
             continue  # personal data: the answer is not looked at
-        answer = cells[c_svar] if c_svar < len(cells) else None
-        bad_answer = bad_cells.get((r, c_svar)) if bad_cells else None
+        answer = sheet.value(r, c_svar)
+        bad_answer = sheet.bad_cells.get((r, c_svar))
         if item is None or item not in ALL_ITEMS:
             if bad_answer or not is_empty(answer):
                 issues.append(Issue(SOURCE, file, f"row {r + 1}", "Nr", "intervju.nr_mangler",

@@ -325,11 +325,15 @@ def _max_ref(refs: list[bytes]) -> tuple[int, int] | None:
     if not _PLAIN_REFS.fullmatch(joined):
         return None
     rows = max(map(int, _DIGITS.findall(joined)))
-    letters = max(_LETTERS.findall(joined), key=lambda t: (len(t), t.upper())).upper()
+    return rows, _column_number(max(_LETTERS.findall(joined), key=lambda t: (len(t), t.upper())).upper())
+
+
+def _column_number(letters: bytes) -> int:
+    """The 1-based column of upper-case column letters (``A`` 1, ``XFD`` 16,384)."""
     col = 0
     for ch in letters:
         col = col * 26 + ch - 64
-    return rows, col
+    return col
 
 
 def _quick_scan(data: bytes) -> bool:
@@ -412,10 +416,7 @@ def _plain_scan(data: bytes) -> bool:
         columns = set(letters)
         if b"" in columns:
             return False
-        col = 0
-        for ch in max(columns, key=lambda t: (len(t), t)):
-            col = col * 26 + ch - 64
-        if not _area_ok(max(map(int, set(digits))), col):
+        if not _area_ok(max(map(int, set(digits))), _column_number(max(columns, key=lambda t: (len(t), t)))):
             return False
     return _other_tags_ok(_tags(_PLAIN_TAGS.findall(data)))
 
