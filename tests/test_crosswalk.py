@@ -382,8 +382,8 @@ def test_polygons_in_longitude_latitude_are_measured_in_utm33(tmp_path):
     path = tmp_path / "kommuner-2024.geojson"
     _lonlat_squares(path, {"0301": (0, 0, 10, 10)})
     land = read_land(path)
-    assert land.shapes["0301"].area == pytest.approx(100e6, rel=1e-3)
-    bounds = land.shapes["0301"].bounds
+    assert land.shape("0301").area == pytest.approx(100e6, rel=1e-3)
+    bounds = land.shape("0301").bounds
     assert bounds[0] == pytest.approx(500_000, abs=5) and bounds[1] == pytest.approx(6_650_000, abs=5)
 
 

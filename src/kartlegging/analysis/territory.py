@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,8 @@ Parts = tuple[tuple[np.ndarray, ...], ...]
 
 
 class KommuneLand:
-    """The kommuner of one polygon file: code -> valid shapely geometry in UTM 33 metres, built on first use.
+    """The kommuner of one polygon file: code -> valid shapely geometry in UTM 33 metres (:meth:`shape`), built on
+    first use.
 
     One instance serves every thread of the process (:func:`read_land` caches it),
     so the geometries it builds are kept under a lock.
@@ -78,33 +79,12 @@ class KommuneLand:
         """The file's name without its extension (``kommuner-2019``), as the crosswalk table names it."""
         return Path(self.path).stem
 
-    @property
-    def shapes(self) -> Mapping[str, Any]:
-        """Code -> geometry, in code order; a geometry is built when it is looked up."""
-        return _Shapes(self)
-
     def shape(self, code: str) -> Any:
         """The valid geometry of one kommune (KeyError when the file does not draw it)."""
         with self._lock:
             if code not in self._built:
                 self._built[code] = _build(self._features[code], self._project)
             return self._built[code]
-
-
-class _Shapes(Mapping[str, Any]):
-    """A read-only view of a file's kommuner that builds each geometry when it is looked up."""
-
-    def __init__(self, land: KommuneLand) -> None:
-        self._land = land
-
-    def __getitem__(self, code: str) -> Any:
-        return self._land.shape(code)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self._land.codes))
-
-    def __len__(self) -> int:
-        return len(self._land.codes)
 
 
 def file_year(path: str | Path) -> str:
